@@ -1,0 +1,212 @@
+"""Parsing `.aid` text: the cached LALR parser, and syntax errors turned into diagnostics."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import nodes
+from .build_ast import BuildError, build
+from .diagnostics import AidError, Diagnostic
+from .source import Source, Span, point
+
+# Mistakes recognised by example (Lark's match_examples): each small bad input fails in the same
+# parser state as the author's mistake, and doubles as a test of the message.
+SYNTAX_EXAMPLES: dict[str, list[str]] = {
+    "E014": [
+        '政策 p { } 待遇 医疗救助 a { 对 b 比例 85% }',
+        '政策 p { } 待遇 医疗救助 a { 对 b 起付标准 无 }',
+        'policy p { } tier aid a { for b ratio 85% }',
+        '政策 p { } 年度待遇 a { 对 b 金额 800元 }',
+    ],
+    "E015": [
+        '政策 p { 依据 四 }',
+        '政策 p { } 类别 a 依据 四',
+        'policy p { clause x }',
+        '政策 p { } 类别 a 依据 1',
+    ],
+    "E016": [
+        '类别 a',
+        'category a',
+        '参数 a: 金额 另行发布',
+        '待遇 医疗救助 a { }',
+    ],
+}
+
+
+def grammar_text() -> str:
+    """The grammar, from inside the installed package, or from the checkout's `grammar/`."""
+    packaged = resources.files("aidlang").joinpath("grammar/aid.lark")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / "grammar" / "aid.lark").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=None)
+def lark_parser(keep_all_tokens: bool) -> Lark:
+    """Built once per process. `strict` makes any grammar conflict or terminal collision a build error."""
+    return Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True, strict=True,
+                maybe_placeholders=False, keep_all_tokens=keep_all_tokens)
+
+
+def parse_tree(source: Source, keep_all_tokens: bool = False) -> Tree:
+    """The Lark tree of a source, or AidError with one syntax diagnostic."""
+    try:
+        return lark_parser(keep_all_tokens).parse(source.text)
+    except UnexpectedInput as error:
+        raise AidError([syntax_diagnostic(source, error, keep_all_tokens)]) from None
+
+
+def parse(source: Source) -> nodes.Policy:
+    """The syntax tree of a policy, or AidError."""
+    tree = parse_tree(source)
+    try:
+        return build(tree, source)
+    except BuildError as error:
+        raise AidError(error.diagnostics) from None
+
+
+def parse_file(path: str | Path) -> nodes.Policy:
+    return parse(read_source(path))
+
+
+def read_source(path: str | Path) -> Source:
+    """A source from disk; text that is not UTF-8 is a diagnostic, not a traceback."""
+    try:
+        return Source.from_path(path)
+    except UnicodeDecodeError as error:
+        raw = Path(path).read_bytes()
+        before = raw[: error.start].decode("utf-8", errors="replace")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        text = raw.decode("utf-8", errors="replace")
+        source = Source(str(path), text)
+        raise AidError([Diagnostic.make("E004", point(source, line, column))]) from None
+
+
+# ---------------------------------------------------------------- syntax diagnostics
+
+WORDS = {  # what a terminal is, in a policy author's words
+    "NAME": ("名称", "a name"), "STRING": ("带引号的文字", "a quoted string"), "NUMBER": ("数字", "a number"),
+    "DATE": ("日期（如 2023-01-01）", "a date (such as 2023-01-01)"), "MONTH_DAY": ("月日（如 9月30日）", "a month and day (such as --09-30)"),
+    "YEAR_MONTH": ("年月（如 2023-05）", "a year and month (such as 2023-05)"),
+    "_COLON": ("冒号 :", "a colon :"), "_COMMA": ("逗号 ,", "a comma ,"), "_LBRACE": ("{", "{"), "_RBRACE": ("}", "}"),
+    "_LPAR": ("(", "("), "_RPAR": (")", ")"), "_LBRACKET": ("[", "["), "_RBRACKET": ("]", "]"), "EQ": ("=", "="),
+    "_RANGE": ("..", ".."), "COMPARE": ("比较符号", "a comparison"), "ADD_OP": ("+ 或 -", "+ or -"),
+    "MUL_OP": ("× 或 /", "* or /"), "PERCENT": ("%", "%"), "$END": ("文件结尾", "the end of the file"),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def keyword_spellings() -> dict[str, tuple[str, str]]:
+    """Each keyword spelling to its (Chinese, English) pair, read from the grammar's keyword rules."""
+    pairs: dict[str, tuple[str, str]] = {}
+    for line in grammar_text().splitlines():
+        m = re.match(r'^!?_?[a-z_]+: ((?:"[^"]+"\s*\|?\s*)+)$', line.strip())
+        if not m:
+            continue
+        spellings = re.findall(r'"([^"]+)"', m.group(1))
+        english = [w for w in spellings if w.isascii()]
+        chinese = [w for w in spellings if not w.isascii()]
+        for word in spellings:
+            pairs[word] = ("/".join(chinese) or word, "/".join(english) or word)
+    return pairs
+
+
+def describe_expected(expected: set[str], lang: str) -> str:
+    by_name = {t.name: t for t in lark_parser(False).terminals}
+    words: list[str] = []
+    for name in sorted(expected):
+        if name in WORDS:
+            word = WORDS[name][0 if lang == "zh" else 1]
+        elif name in by_name and by_name[name].pattern.type == "str":
+            spelling = by_name[name].pattern.value
+            word = keyword_spellings().get(spelling, (spelling, spelling))[0 if lang == "zh" else 1]
+        else:
+            continue
+        if word not in words:
+            words.append(word)
+    if len(words) > 10:
+        words = words[:10] + ["…"]
+    return "、".join(words) if lang == "zh" else ", ".join(words)
+
+
+def _found(token: Token) -> str | tuple[str, str]:
+    if token.type == "$END":
+        return WORDS["$END"]
+    return f"“{token}”"
+
+
+def syntax_diagnostic(source: Source, error: UnexpectedInput, keep_all_tokens: bool = False) -> Diagnostic:
+    """One diagnostic for a parse failure: a labelled mistake if an example matches, else what was expected."""
+    if isinstance(error, UnexpectedCharacters):
+        ch = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
+        span = point(source, error.line, error.column)
+        return Diagnostic.make("E002", span, hint=_char_hint(ch), found=f"“{ch}”")
+    token = getattr(error, "token", None)
+    expected = _accepted(error)
+    if isinstance(error, UnexpectedEOF) or (token is not None and token.type == "$END"):
+        span = _end_span(source)
+        code = "E013" if "_RBRACE" in expected else "E003"
+        return Diagnostic.make(code, span, expected=_expected(expected))
+    span = Span(source, token.line, token.column, token.end_line or token.line,
+                token.end_column or token.column + len(str(token)))
+    label = None
+    if isinstance(error, UnexpectedToken):
+        try:
+            label = error.match_examples(lark_parser(keep_all_tokens).parse, SYNTAX_EXAMPLES, use_accepts=True)
+        except Exception:  # match_examples re-parses the examples; never let that mask the real error
+            label = None
+    if label:
+        return Diagnostic.make(label, span)
+    return Diagnostic.make("E001", span, hint=_token_hint(token, expected), found=_found(token),
+                           expected=_expected(expected))
+
+
+def _expected(expected: set[str]) -> tuple[str, str]:
+    return describe_expected(expected, "zh"), describe_expected(expected, "en")
+
+
+def _accepted(error: UnexpectedInput) -> set[str]:
+    """Every terminal the parser could take here (Lark's own list omits keywords folded into NAME)."""
+    state = getattr(error, "state", None)
+    try:
+        return set(state.parse_conf.states[state.position].keys())
+    except AttributeError:
+        return set(getattr(error, "expected", None) or ())
+
+
+def _end_span(source: Source) -> Span:
+    lines = source.text.splitlines() or [""]
+    last = len(lines)
+    while last > 1 and not lines[last - 1].strip():
+        last -= 1
+    return point(source, last, len(lines[last - 1]) + 1)
+
+
+def _char_hint(ch: str) -> str | None:
+    if not ch:
+        return None
+    if unicodedata.category(ch) == "Nd" and not ch.isascii():
+        return "H002"
+    if unicodedata.east_asian_width(ch) in "FW" and unicodedata.normalize("NFKC", ch).isascii():
+        return "H003"
+    return None
+
+
+KEYWORD_PREFIXES = ("对", "在", "条件", "期间", "依据", "类别", "属于", "比例", "限额", "起付标准", "超过")
+
+
+def _token_hint(token: Token, expected: set[str]) -> str | None:
+    text = str(token)
+    if token.type == "NAME" and any(text.startswith(k) and len(text) > len(k) for k in KEYWORD_PREFIXES):
+        return "H001"
+    if "NAME" in expected and token.type != "NAME" and text.isidentifier():
+        return "H004"
+    return None

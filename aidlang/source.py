@@ -1,0 +1,48 @@
+"""Source text and the spans that point into it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+
+@attrs.frozen
+class Source:
+    """One `.aid` file's text, with the name diagnostics print for it."""
+
+    name: str
+    text: str
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> "Source":
+        raw = Path(path).read_bytes()
+        return cls(name=str(path), text=raw.decode("utf-8-sig"))
+
+    def line(self, lineno: int) -> str:
+        """The 1-based line `lineno`, without its newline ('' past the end)."""
+        lines = self.text.splitlines()
+        return lines[lineno - 1] if 1 <= lineno <= len(lines) else ""
+
+
+@attrs.frozen
+class Span:
+    """A region of a source: 1-based line and column of its start and end (end exclusive)."""
+
+    source: Source = attrs.field(repr=False, eq=False)
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @property
+    def file(self) -> str:
+        return self.source.name
+
+    def __str__(self) -> str:
+        return f"{self.source.name}:{self.line}:{self.column}"
+
+
+def point(source: Source, line: int, column: int, width: int = 1) -> Span:
+    """A span of `width` characters starting at (line, column)."""
+    return Span(source, line, column, line, column + max(width, 1))

@@ -22,8 +22,10 @@ VISIT_TYPES: dict[str, str] = {
 }
 VISIT_LABELS = {"outpatient": "普通门诊", "chronic": "门诊慢特病", "inpatient": "住院"}
 
-EVERYONE = ("everyone", "全体")
-"""In a rule's who-list: every insured person, with or without a category."""
+EVERYONE = ("everyone", "全体参保人员")
+"""In a rule's who-list: every insured person, with or without a category (e.g. critical-illness insurance)."""
+ANY_CATEGORY = ("any_category", "全体救助对象")
+"""In a rule's who-list: every person who holds some category of the policy."""
 
 
 @attrs.frozen
@@ -155,8 +157,9 @@ class Symbols:
 
     def specificity(self, who: str, category: str) -> int | None:
         """How closely a who-name names a category: 3 itself, 2 a category it is a kind of, 1 a group holding
-        it, 0 everyone; None when it does not cover the category at all."""
-        if who in EVERYONE:
+        it, 0 everyone / any category; None when it does not cover the category at all. `category` may be ""
+        for a person without one, whom only `everyone` covers."""
+        if who in EVERYONE or (who in ANY_CATEGORY and category in self.categories):
             return 0
         chain = self.ancestors(category)
         if who in chain:

@@ -1,0 +1,58 @@
+"""The command line: the only module that knows about terminals, exit codes and argv.
+
+Each command lives in `aidlang/commands/<name>.py` with `register(subparsers)` and `run(args) -> int`.
+Exit codes: 0 success, 1 a policy problem (check/compile/test failures), 2 bad input data or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .diagnostics import AidError, render_all
+
+COMMANDS = ("check", "fmt", "run", "explain", "test", "compile", "diff", "annual", "funds", "monitor")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aidlang", description="medical-assistance policy as code / 医疗救助政策即代码")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="message language (default zh)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        module = _command(name)
+        if module is not None:
+            module.register(sub)
+    return parser
+
+
+def _command(name: str):
+    try:
+        return importlib.import_module(f"aidlang.commands.{name}")
+    except ModuleNotFoundError as error:
+        if error.name == f"aidlang.commands.{name}":
+            return None  # not built yet
+        raise
+
+
+def add_lang(parser: argparse.ArgumentParser) -> None:
+    """`--lang` is accepted after the command too: `aidlang check --lang en policies/`."""
+    parser.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS, help="message language")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except AidError as error:
+        print(render_all(error.diagnostics, args.lang), file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The records that flow between data files and engines: claims, identities, persons, results.
+
+Money is integer fen everywhere here; dates are `datetime.date`. `data.py` builds these from CSV and
+writes results back; every engine consumes and produces exactly these, so engines are interchangeable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+VISITS = ("outpatient", "chronic", "inpatient")
+STATUSES = ("ok", "no_category", "not_in_force", "not_covered")
+
+
+@attrs.frozen(slots=True)
+class Claim:
+    claim_id: str
+    person_id: str
+    visit_type: str  # outpatient | chronic | inpatient
+    admission_date: dt.date
+    discharge_date: dt.date
+    policy_scope_cost: int  # fen
+    basic_paid: int | None = None  # fen; None: not given, the policy computes it
+    critical_paid: int | None = None
+    referred: bool = True
+    in_province: bool = True
+    disease: str | None = None
+    institution_level: str | None = None
+    row: int = 0  # 1-based data row in its file (the header is row 1), for messages
+
+    def order_key(self) -> tuple:
+        """Contract §2: claims of a person settle by (discharge, admission, claim_id as text)."""
+        return (self.discharge_date, self.admission_date, self.claim_id)
+
+
+@attrs.frozen(slots=True)
+class Identity:
+    person_id: str
+    category: str  # the policy's category identifier (data.py resolves Chinese names)
+    start: dt.date
+    end: dt.date | None  # inclusive; None = still held
+
+
+@attrs.frozen(slots=True)
+class Person:
+    person_id: str
+    gender: str | None = None  # 男 | 女
+    birth_date: dt.date | None = None
+    disability_grade: int | None = None
+    dibao_class: str | None = None  # A | B | C
+    family_monthly_income_per_capita: int | None = None  # fen
+    family_annual_income: int | None = None  # fen
+
+
+@attrs.frozen(slots=True)
+class Result:
+    claim_id: str
+    person_id: str
+    category: str  # the Chinese name of the category applied, "" if none
+    basic_paid: int
+    critical_paid: int
+    aid_paid: int
+    tilted_paid: int
+    self_pay: int
+    status: str
+    basis: str  # clauses joined by ';'
+
+
+@attrs.frozen(slots=True)
+class BenefitRow:
+    person_id: str
+    benefit: str  # Chinese name
+    amount: int | None  # fen; None = a share whose base is not given
+    due: dt.date | None
+    basis: str
+
+
+@attrs.frozen(slots=True)
+class Expenditure:
+    county: str
+    year: int
+    aid_expenditure: int  # fen
+
+
+@attrs.frozen(slots=True)
+class ScheduleRow:
+    county: str
+    item: str
+    due: dt.date
+    amount: int  # fen
+    basis: str
+
+
+@attrs.frozen(slots=True)
+class MonitorRow:
+    person_id: str
+    cumulative_self_paid: int  # fen
+    threshold: int  # fen
+    push_by: dt.date
+    basis: str

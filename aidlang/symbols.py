@@ -47,6 +47,9 @@ BUILTINS: tuple[Builtin, ...] = (
     Builtin("in_province", "bool", "claim", "省内", "treated in the province"),
     Builtin("disease", "string", "claim", "病种", "disease"),
     Builtin("institution_level", "string", "claim", "机构级别", "institution level"),
+    # canonical visit type (outpatient | chronic | inpatient); a string compared with it may use the
+    # Chinese names too (`就诊方式 = "住院"`): evaluators normalise through VISIT_TYPES
+    Builtin("visit_type", "string", "claim", "就诊方式", "visit type"),
     # the person, from persons.csv; age on the claim's discharge date or the benefit's due date
     Builtin("gender", "string", "person", "性别", "gender"),
     Builtin("age", "number", "person", "年龄", "age"),

@@ -18,25 +18,24 @@ from .source import Source, Span, point
 
 # Mistakes recognised by example (Lark's match_examples): each small bad input fails in the same
 # parser state as the author's mistake, and doubles as a test of the message.
-SYNTAX_EXAMPLES: dict[str, list[str]] = {
-    "E014": [
+SYNTAX_EXAMPLES: dict[str, tuple[int, list[str]]] = {
+    # label: (how many parser states of local context identify the mistake, examples)
+    "E014": (2, [
         '政策 p { } 待遇 医疗救助 a { 对 b 比例 85% }',
         '政策 p { } 待遇 医疗救助 a { 对 b 起付标准 无 }',
+        '政策 p { } 待遇 医疗救助 a { 对 a, b 比例 85% }',
         'policy p { } tier aid a { for b ratio 85% }',
         '政策 p { } 年度待遇 a { 对 b 金额 800元 }',
-    ],
-    "E015": [
+        '政策 p { } 年度待遇 a { 对 a, b 金额 800元 }',
+    ]),
+    "E015": (1, [
         '政策 p { 依据 四 }',
-        '政策 p { } 类别 a 依据 四',
-        'policy p { clause x }',
         '政策 p { } 类别 a 依据 1',
-    ],
-    "E016": [
+    ]),
+    "E016": (1, [
         '类别 a',
         'category a',
-        '参数 a: 金额 另行发布',
-        '待遇 医疗救助 a { }',
-    ],
+    ]),
 }
 
 
@@ -50,9 +49,24 @@ def grammar_text() -> str:
 
 @functools.lru_cache(maxsize=None)
 def lark_parser(keep_all_tokens: bool) -> Lark:
-    """Built once per process. `strict` makes any grammar conflict or terminal collision a build error."""
-    return Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True, strict=True,
-                maybe_placeholders=False, keep_all_tokens=keep_all_tokens)
+    """Built once per process, without re-proving the grammar (see `build_lark`)."""
+    return build_lark(strict=False, keep_all_tokens=keep_all_tokens)
+
+
+def build_lark(strict: bool, keep_all_tokens: bool = False, **options) -> Lark:
+    """The LALR parser. With `strict`, any grammar conflict or terminal collision is a build error; that proof
+    takes Lark's collision check (interegular) a minute over our 200-odd terminals, so the test suite runs it
+    once (tests/test_grammar.py) and everyday parsers skip the check — the grammar they load is the same file."""
+    import lark.lexer
+
+    saved = lark.lexer.has_interegular
+    if not strict:
+        lark.lexer.has_interegular = False  # skip the slow collision scan; the strict test has proven none
+    try:
+        return Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True, strict=strict,
+                    maybe_placeholders=False, keep_all_tokens=keep_all_tokens, **options)
+    finally:
+        lark.lexer.has_interegular = saved
 
 
 def parse_tree(source: Source, keep_all_tokens: bool = False) -> Tree:
@@ -157,12 +171,7 @@ def syntax_diagnostic(source: Source, error: UnexpectedInput, keep_all_tokens: b
         return Diagnostic.make(code, span, expected=_expected(expected))
     span = Span(source, token.line, token.column, token.end_line or token.line,
                 token.end_column or token.column + len(str(token)))
-    label = None
-    if isinstance(error, UnexpectedToken):
-        try:
-            label = error.match_examples(lark_parser(keep_all_tokens).parse, SYNTAX_EXAMPLES, use_accepts=True)
-        except Exception:  # match_examples re-parses the examples; never let that mask the real error
-            label = None
+    label = _example_label(error, keep_all_tokens)
     if label:
         return Diagnostic.make(label, span)
     return Diagnostic.make("E001", span, hint=_token_hint(token, expected), found=_found(token),
@@ -171,6 +180,41 @@ def syntax_diagnostic(source: Source, error: UnexpectedInput, keep_all_tokens: b
 
 def _expected(expected: set[str]) -> tuple[str, str]:
     return describe_expected(expected, "zh"), describe_expected(expected, "en")
+
+
+def _context(error: UnexpectedInput, depth: int) -> tuple[int, ...] | None:
+    """The top `depth` parser states at the failure. Lark's own match_examples compares the whole stack
+    depth, so an example would only match a mistake in the file's first declaration; a little local
+    context is what makes two mistakes the same."""
+    state = getattr(error, "state", None)
+    stack = getattr(state, "state_stack", None)
+    return tuple(stack[-depth:]) if stack and len(stack) >= depth else None
+
+
+@functools.lru_cache(maxsize=None)
+def _example_contexts(keep_all_tokens: bool) -> dict[tuple[int, ...], str]:
+    """The parser context in which each labelled example fails, computed once."""
+    table: dict[tuple[int, ...], str] = {}
+    for label, (depth, examples) in SYNTAX_EXAMPLES.items():
+        for text in examples:
+            try:
+                lark_parser(keep_all_tokens).parse(text)
+            except UnexpectedInput as error:
+                context = _context(error, depth)
+                if context is not None:
+                    table.setdefault(context, label)
+    return table
+
+
+def _example_label(error: UnexpectedInput, keep_all_tokens: bool) -> str | None:
+    if not isinstance(error, UnexpectedToken):
+        return None
+    table = _example_contexts(keep_all_tokens)
+    for depth in sorted({d for d, _ in SYNTAX_EXAMPLES.values()}, reverse=True):
+        label = table.get(_context(error, depth))
+        if label:
+            return label
+    return None
 
 
 def _accepted(error: UnexpectedInput) -> set[str]:

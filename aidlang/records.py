@@ -91,6 +91,18 @@ class ScheduleRow:
     due: dt.date
     amount: int  # fen
     basis: str
+    year: int = 0  # the year the item is computed for (当年); not a column of schedule.csv
+
+
+@attrs.frozen(slots=True)
+class FundCheckFailure:
+    """A `核查` that does not hold for a county and year (`aidlang funds` reports each)."""
+
+    county: str
+    year: int
+    check: str  # the check's identifier
+    label: str  # its Chinese name (label, else identifier)
+    basis: str  # its clause
 
 
 @attrs.frozen(slots=True)

@@ -73,6 +73,13 @@ FUNCTIONS: dict[str, str] = {
     "max": "max", "较大值": "max",
 }
 
+FUNCTION_ARITY: dict[str, tuple[int, int | None]] = {
+    # canonical name -> (fewest, most) arguments; None: no upper limit
+    "year_self_paid": (0, len(VISIT_LABELS)),
+    "min": (2, None),
+    "max": (2, None),
+}
+
 STATUSES = {"not_covered": "not_covered", "不予救助": "not_covered"}
 
 # Keys of test lines: claim attributes, person attributes and expected results.

@@ -1,0 +1,136 @@
+"""The rule cascade of a tier: which rules speak for a category in a pool, and the settings they give.
+
+Candidate rules cover the category, name the pool (or none), hold their condition and are in force. They
+apply from the least to the most specific (who-name specificity, then pool-scoped after unscoped, then
+file order); each setting replaces the value so far, except `降低`/`提高`, which adjust it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Callable
+
+import attrs
+
+from . import nodes as n
+from . import runtime as rt
+from .evaluate import Env, EvalError, Evaluator, is_static, type_of
+from .symbols import VISIT_TYPES, Symbols
+
+SETTING_KEYS = ("deductible", "ratio", "cap", "threshold")
+
+
+@attrs.frozen(slots=True)
+class Resolution:
+    """What the cascade gives a tier for one category, pool and date.
+
+    `ratio` None: the tier does not apply to the category. `cap` None: no cap. `sources[key]` lists the rules
+    whose settings made that value (for explanations); `clauses` the clauses of all of them, in order.
+    """
+
+    deductible: int
+    ratio: Fraction | None
+    cap: int | None
+    threshold: int
+    ratio_terms: tuple[int, int]
+    clauses: tuple[str, ...]
+    sources: dict = attrs.field(eq=False, repr=False)
+
+    def clause_of(self, key: str) -> str:
+        rules = self.sources.get(key) or ()
+        return rules[-1].clause.text if rules and rules[-1].clause else ""
+
+
+NOT_APPLICABLE = Resolution(deductible=0, ratio=None, cap=None, threshold=0, ratio_terms=(0, 1), clauses=(),
+                            sources={})
+
+
+def specificity(symbols: Symbols, rule: n.Rule, category: str) -> int | None:
+    """How closely the rule's who-list names the category (the highest of its names); None: not at all."""
+    best = None
+    for who in rule.who:
+        s = symbols.specificity(who, category)
+        if s is not None and (best is None or s > best):
+            best = s
+    return best
+
+
+def rule_names_pool(rule: n.Rule, pool: str, visit: str) -> bool:
+    """A rule with `在 …` names pools (or visit types); one without covers every pool of its tier."""
+    if not rule.pools:
+        return True
+    return pool in rule.pools or visit in {VISIT_TYPES.get(p, p) for p in rule.pools}
+
+
+def candidate_rules(symbols: Symbols, tier: n.Tier, category: str, pool: str, visit: str,
+                    in_force: Callable[[n.Rule], bool]) -> list[n.Rule]:
+    """The rules that may speak for this category in this pool, in the order they apply."""
+    ranked = []
+    for index, rule in enumerate(tier.rules):
+        s = specificity(symbols, rule, category)
+        if s is None or not rule_names_pool(rule, pool, visit) or not in_force(rule):
+            continue
+        ranked.append(((s, 1 if rule.pools else 0, index), rule))
+    ranked.sort(key=lambda pair: pair[0])
+    return [rule for _, rule in ranked]
+
+
+def is_static_rules(rules: list[n.Rule], symbols: Symbols) -> bool:
+    """No conditions and settings from literals and parameters only: resolvable once per date range."""
+    return all(rule.when is None and all(is_static(s.value, symbols) for s in rule.settings) for rule in rules)
+
+
+def adjust(key: str, value, amount, amount_type: str, direction: str):
+    """Apply `降低 x`/`提高 x` to the value so far: a rate x is relative (× (1 ∓ x)), percentage points and
+    money are absolute (∓ x). Money results are rounded half-up to the fen."""
+    sign = -1 if direction == "down" else 1
+    if amount_type == "rate":
+        result = value * (1 + sign * amount)
+    else:
+        result = value + sign * amount
+    if key != "ratio" and type(result) is not int:
+        result = rt.to_fen(result)
+    return result
+
+
+def resolve(rules: list[n.Rule], ev: Evaluator, env: Env, tier: n.Tier | None = None) -> Resolution:
+    """Run the cascade: the final deductible, ratio, cap and threshold, and which rules gave them."""
+    values: dict[str, object] = {}
+    sources: dict[str, list[n.Rule]] = {}
+    used: list[n.Rule] = []
+    for rule in rules:
+        if rule.when is not None and not ev.compile(rule.when)(env):
+            continue
+        for setting in rule.settings:
+            key = setting.key
+            expr = setting.value
+            if isinstance(expr, n.Adjust):
+                so_far = values.get(key)
+                if so_far is None:
+                    raise EvalError(f"{key} is adjusted but no less specific rule sets it", setting)
+                amount = ev.compile(expr.amount)(env)
+                values[key] = adjust(key, so_far, amount, type_of(expr.amount, ev.symbols), expr.direction)
+                sources[key].append(rule)
+            else:
+                values[key] = ev.compile_value(expr)(env)
+                sources[key] = [rule]
+            if not any(r is rule for r in used):  # identity: rules compare equal by structure
+                used.append(rule)
+    ratio = values.get("ratio")
+    if ratio is None:
+        return NOT_APPLICABLE
+    if not isinstance(ratio, Fraction):
+        ratio = Fraction(ratio)
+    kept = {id(r) for rs in sources.values() for r in rs}
+    contributing = [r for r in used if id(r) in kept]
+    clauses = tuple(dict.fromkeys(r.clause.text for r in contributing if r.clause))
+    return Resolution(
+        deductible=values.get("deductible") or 0, ratio=ratio, cap=values.get("cap"),
+        threshold=values.get("threshold") or 0, ratio_terms=(ratio.numerator, ratio.denominator),
+        clauses=clauses, sources={k: tuple(v) for k, v in sources.items()})
+
+
+def resolve_on(rules: list[n.Rule], ev: Evaluator, day: dt.date) -> Resolution:
+    """A static cascade (no conditions), resolved for a date."""
+    return resolve(rules, ev, Env(date=day))

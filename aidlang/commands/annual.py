@@ -1,0 +1,47 @@
+"""`aidlang annual POLICY --year YYYY --identities F [--persons F] [--param …] [--out F]`: person-level
+annual benefits — contribution subsidies (资助参保) and cash grants — into benefits.csv."""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import data
+from ..cli import add_lang
+from ..evaluate import MissingParameter
+from . import inputs as io
+from .engines import make_engine
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("annual", help="annual person-level benefits / 年度待遇",
+                                   description=__doc__.splitlines()[0])
+    io.add_policy(parser)
+    parser.add_argument("--year", required=True, type=year_number, metavar="YYYY", help="the benefit year")
+    parser.add_argument("--identities", required=True, metavar="FILE", help="identities.csv")
+    parser.add_argument("--persons", metavar="FILE", help="persons.csv")
+    io.add_params(parser)
+    io.add_out(parser, "benefits.csv")
+    add_lang(parser)
+    parser.set_defaults(func=run)
+
+
+def year_number(text: str) -> int:
+    if len(text) != 4 or not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a year YYYY / 年份应为四位数字: {text}")
+    return int(text)
+
+
+@io.guarded
+def run(args: argparse.Namespace) -> int:
+    lang = io.lang_of(args)
+    checked = io.load_policy(args.policy)
+    inputs = io.read_inputs(checked, identities=args.identities, persons=args.persons, params=args.param)
+    io.require_clean(inputs)
+    engine = make_engine("interp", checked, inputs.params)
+    try:
+        rows = engine.annual(args.year, inputs.identity_records(), inputs.person_map())
+    except MissingParameter as error:
+        io.say(error.zh if lang == "zh" else error.en)
+        return io.EXIT_DATA
+    data.write_outputs([data.Output(args.out, data.BENEFITS_HEADER, data.benefit_rows(rows))])
+    return 0

@@ -1,0 +1,41 @@
+"""`aidlang check [PATH...]`: parse and type-check policies, printing every problem with its position."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import cli, pipeline
+from ..diagnostics import render_all
+from ._files import MissingPath, existing_policy_files, missing, none_found, plural, say, unreadable
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("check", help="parse and type-check .aid files / 检查政策文件",
+                                   description="Parse and type-check .aid files (default: policies/).")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=".aid files or directories (default: policies/)")
+    cli.add_lang(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    lang = args.lang
+    try:
+        files = existing_policy_files(args.paths)
+    except MissingPath as error:
+        return missing(lang, str(error))
+    if not files:
+        return none_found(lang, args.paths)
+    try:
+        good, bad = pipeline.load_all(files)
+    except OSError as error:  # a file that exists but cannot be read: not a policy problem
+        return unreadable(lang, error)
+    for error in bad:
+        print(render_all(error.diagnostics, lang), file=sys.stderr)
+    if bad:
+        problems = sum(len(error.diagnostics) for error in bad)
+        say(lang, f"{len(bad)} 个政策文件有错误，共 {problems} 个问题；{len(good)} 个通过",
+            f"{plural(problems, 'problem')} in {plural(len(bad), 'policy file')}; {len(good)} passed", error=True)
+        return 1
+    say(lang, f"{len(good)} 个政策文件检查通过", f"{plural(len(good), 'policy file')} checked: no problems")
+    return 0

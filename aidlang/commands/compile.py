@@ -1,0 +1,161 @@
+"""`aidlang compile [PATH...] [--out DIR] [--check]`: the generated files of each policy.
+
+For every policy, one file per backend in `BACKENDS`: `DIR/<name>.md` and `DIR/<name>.html` (the Chinese policy
+table), and `DIR/<name>.py` once the Python-module backend (`aidlang/backends/python.py`, `render(checked) -> str`)
+exists. `<name>` is the `.aid` file's stem. Files are written atomically (a temporary file in DIR, then a rename)
+and only when their content changes. `--check` writes nothing: it names every file that is missing or stale and
+exits 1 (for CI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from .. import cli, pipeline
+from ..backends import tables
+from ..diagnostics import AidError, render_all
+from ._files import MissingPath, existing_policy_files, missing, none_found, say, unreadable
+
+Render = Callable[[object], str]
+
+BACKENDS: list[tuple[str, Render]] = [
+    (".md", tables.render_markdown),
+    (".html", tables.render_html),
+]
+OPTIONAL_BACKENDS = [(".py", "aidlang.backends.python")]  # (suffix, module with `render(checked) -> str`)
+
+
+def backends() -> list[tuple[str, Render]]:
+    """Every backend: the tables, and each optional backend whose module exists (its own import errors surface)."""
+    found: list[tuple[str, Render]] = []
+    for suffix, module_name in OPTIONAL_BACKENDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name == module_name:
+                continue  # not written yet
+            raise
+        found.append((suffix, module.render))
+    return found + BACKENDS
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "compile", help="write generated modules and Chinese policy tables / 生成政策表格",
+        description="Write DIR/<name>.md and DIR/<name>.html (and DIR/<name>.py) for each policy.")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=".aid files or directories (default: policies/)")
+    parser.add_argument("--out", default="generated", metavar="DIR", help="output directory (default: generated/)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 naming each missing or stale file")
+    cli.add_lang(parser)
+    parser.set_defaults(func=run)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write UTF-8 text so that readers see the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; give the file the mode a plain open() would
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def render_all_outputs(files: list[Path], out: Path, lang: str) -> tuple[dict[Path, str], int]:
+    """The text of every output file, and the number of policies that failed to load (their errors printed)."""
+    outputs: dict[Path, str] = {}
+    sources: dict[Path, Path] = {}
+    failed = 0
+    chosen = backends()
+    for path in files:
+        try:
+            checked = pipeline.load(path)
+        except AidError as error:
+            print(render_all(error.diagnostics, lang), file=sys.stderr)
+            failed += 1
+            continue
+        for suffix, render in chosen:
+            target = out / (path.stem + suffix)
+            if target in sources:
+                say(lang, f"{path} 与 {sources[target]} 会生成同名文件 {target}",
+                    f"{path} and {sources[target]} would both write {target}", error=True)
+                failed += 1
+                break
+            sources[target] = path
+            outputs[target] = render(checked)
+    return outputs, failed
+
+
+def run(args: argparse.Namespace) -> int:
+    lang = args.lang
+    try:
+        files = existing_policy_files(args.paths)
+    except MissingPath as error:
+        return missing(lang, str(error))
+    if not files:
+        return none_found(lang, args.paths)
+    out = Path(args.out)
+    try:
+        outputs, failed = render_all_outputs(files, out, lang)
+        if args.check:
+            return check(outputs, failed, lang)
+        written = 0
+        for target, text in outputs.items():
+            if target.is_file() and target.read_bytes() == text.encode("utf-8"):
+                continue
+            write_atomic(target, text)
+            written += 1
+            say(lang, f"已写入 {target}", f"wrote {target}")
+    except OSError as error:
+        return unreadable(lang, error)
+    say(lang, f"{len(outputs)} 个文件已是最新（本次写入 {written} 个）",
+        f"{len(outputs)} files up to date ({written} written)")
+    if failed:
+        say(lang, f"{failed} 个政策文件有错误，未生成", f"{failed} policy files have errors: not compiled", error=True)
+        return 1
+    return 0
+
+
+def check(outputs: dict[Path, str], failed: int, lang: str) -> int:
+    stale = 0
+    for target, text in outputs.items():
+        if not target.is_file():
+            say(lang, f"缺少 {target}", f"missing: {target}", error=True)
+            stale += 1
+        elif target.read_bytes() != text.encode("utf-8"):
+            say(lang, f"已过期 {target}", f"stale: {target}", error=True)
+            stale += 1
+    if failed:
+        say(lang, f"{failed} 个政策文件有错误，无法检查其生成文件", f"{failed} policy files have errors: cannot check "
+            "their generated files", error=True)
+    if stale or failed:
+        if stale:
+            say(lang, f"{stale} 个生成文件需要更新：请运行 aidlang compile",
+                f"{stale} generated files need updating: run aidlang compile", error=True)
+        return 1
+    say(lang, f"{len(outputs)} 个生成文件均为最新", f"{len(outputs)} generated files are up to date")
+    return 0

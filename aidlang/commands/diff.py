@@ -1,0 +1,51 @@
+"""`aidlang diff OLD.aid NEW.aid [--html FILE]`: the old/new comparison table (新旧对照表).
+
+Markdown to stdout; `--html FILE` also writes it as a self-contained page. Exit 0 whether or not anything
+changed, 1 when a policy has errors, 2 when a file is missing or cannot be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .. import cli, pipeline
+from ..backends.compare import compare_checked, render_diff
+from ..diagnostics import AidError, render_all
+from ._files import missing, unreadable
+from .compile import write_atomic
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("diff", help="old/new comparison of two policies / 新旧对照表",
+                                   description="The old/new comparison table (新旧对照表) of two policies.")
+    parser.add_argument("old", metavar="OLD.aid", help="the old policy or version")
+    parser.add_argument("new", metavar="NEW.aid", help="the new policy or version")
+    parser.add_argument("--html", metavar="FILE", help="also write the comparison as an HTML page")
+    cli.add_lang(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    lang = args.lang
+    for raw in (args.old, args.new):
+        if not Path(raw).is_file():
+            return missing(lang, raw)
+    checked, failed = [], False
+    try:
+        for raw in (args.old, args.new):
+            try:
+                checked.append(pipeline.load(raw))
+            except AidError as error:
+                print(render_all(error.diagnostics, lang), file=sys.stderr)
+                failed = True
+        if failed:
+            return 1
+        diff = compare_checked(*checked)
+        if args.html:
+            write_atomic(Path(args.html), render_diff(diff, "html"))
+    except OSError as error:
+        return unreadable(lang, error)
+    sys.stdout.write(render_diff(diff, "md"))
+    return 0

@@ -1,0 +1,30 @@
+"""The settlement engines `run --engine` can name, and building the one asked for.
+
+Only the interpreter exists so far; the others are accepted by the option (contract.md lists them) and
+refused with a clear message until they are built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..checker import CheckedPolicy
+from .inputs import UsageFailure
+
+ENGINES = ("interp", "compiled", "batch", "spark")
+AVAILABLE = ("interp",)
+
+
+def check_available(name: str) -> None:
+    if name not in AVAILABLE:
+        raise UsageFailure(f"引擎 {name} 尚未提供（目前可用：{'、'.join(AVAILABLE)}），请使用 --engine interp",
+                           f"the {name} engine is not available yet (available: {', '.join(AVAILABLE)}); "
+                           f"use --engine interp")
+
+
+def make_engine(name: str, checked: CheckedPolicy, params: dict[str, Any]):
+    """An engine with the interpreter's interface: settle, explain, annual, funds, monitor."""
+    check_available(name)
+    from ..interpreter import Interpreter  # imported late: `aidlang --help` should not pay for it
+
+    return Interpreter(checked, params)

@@ -1,0 +1,65 @@
+"""`aidlang explain POLICY --claims F … --claim ID`: one claim's settlement, step by step, each step with the
+clause it applies (Chinese; `--lang en` English).
+
+The person's earlier claims are settled first, as in `run`. Only problems that can change this claim's
+settlement stop the explanation: bad rows of the same person (claims, identities, persons); other persons'
+rows do not matter here.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import data
+from ..cli import add_lang
+from ..evaluate import MissingParameter
+from . import inputs as io
+from .engines import make_engine
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("explain", help="explain one claim / 结算过程",
+                                   description=__doc__.splitlines()[0])
+    io.add_policy(parser)
+    parser.add_argument("--claims", required=True, metavar="FILE", help="claims.csv")
+    parser.add_argument("--identities", metavar="FILE", help="identities.csv")
+    parser.add_argument("--persons", metavar="FILE", help="persons.csv")
+    io.add_params(parser)
+    parser.add_argument("--claim", required=True, metavar="ID", help="the claim_id to explain")
+    add_lang(parser)
+    parser.set_defaults(func=run)
+
+
+@io.guarded
+def run(args: argparse.Namespace) -> int:
+    lang = io.lang_of(args)
+    checked = io.load_policy(args.policy)
+    inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
+                            params=args.param)
+    if inputs.fatal:
+        raise io.DataFailure(inputs.all_errors)
+    raws = {raw.row: raw for raw in inputs.claims.table.rows}
+    target_row = next((raw for raw in raws.values() if raw.values.get("claim_id") == args.claim), None)
+    if target_row is None:
+        raise io.UsageFailure(f"{args.claims} 中没有就诊编号 {args.claim}", f"{args.claims} has no claim {args.claim}")
+    person = target_row.values.get("person_id", "")
+    relevant = [e for row, errors in sorted(inputs.claim_rows.items()) for e in errors
+                if row == target_row.row or raws[row].values.get("person_id") == person]
+    relevant += inputs.person_problems.get(person, [])
+    if relevant:
+        raise io.DataFailure(relevant)
+    engine = make_engine("interp", checked, inputs.params)
+    try:
+        steps = engine.explain(list(inputs.claims.records), inputs.identity_records(), inputs.person_map(),
+                               args.claim, lang)
+    except MissingParameter as error:
+        io.say(error.zh if lang == "zh" else error.en)
+        return io.EXIT_DATA
+    except Exception as error:  # the interpreter's ClaimError: this claim cannot be settled
+        if not hasattr(error, "reason_zh"):
+            raise
+        raise io.DataFailure([data.DataError(inputs.claims.table.path, target_row.row, io.claim_error_column(error),
+                                             error.reason_zh, error.reason_en)]) from None
+    for step in steps:
+        print(step)
+    return 0

@@ -1,0 +1,44 @@
+"""`aidlang funds POLICY --expenditures F [--out F]`: fund-administration schedules (fees, advances,
+settlements by county) into schedule.csv; each failed fund check (核查) is reported on stderr."""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import data
+from ..cli import add_lang
+from ..evaluate import MissingParameter
+from . import inputs as io
+from .engines import make_engine
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("funds", help="fund schedules / 基金拨付", description=__doc__.splitlines()[0])
+    io.add_policy(parser)
+    parser.add_argument("--expenditures", required=True, metavar="FILE", help="expenditures.csv")
+    io.add_out(parser, "schedule.csv")
+    add_lang(parser)
+    parser.set_defaults(func=run)
+
+
+@io.guarded
+def run(args: argparse.Namespace) -> int:
+    lang = io.lang_of(args)
+    checked = io.load_policy(args.policy)
+    loaded = data.read_expenditures(args.expenditures, io.fund_input_columns(checked))
+    if loaded.errors:
+        raise io.DataFailure(list(loaded.errors))
+    (figures,) = loaded.records
+    engine = make_engine("interp", checked, {})
+    expenditures = list(figures.expenditures)
+    try:
+        rows = engine.funds(expenditures)
+        failures = engine.fund_check_failures(expenditures)
+    except MissingParameter as error:
+        io.say(error.zh if lang == "zh" else error.en)
+        return io.EXIT_DATA
+    data.write_outputs([data.Output(args.out, data.SCHEDULE_HEADER, data.schedule_rows(rows))])
+    for failure in failures:
+        io.say(f"核查未通过：{failure.county} {failure.year}年 {failure.label}（依据 {failure.basis}）" if lang == "zh"
+               else f"check failed: {failure.county} {failure.year} {failure.label} (clause {failure.basis})")
+    return 0

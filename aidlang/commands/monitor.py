@@ -1,0 +1,55 @@
+"""`aidlang monitor POLICY --claims F --month YYYY-MM [--param …] [--out F]`: the monitoring list — persons
+whose cumulative self-paid amount this year, through the end of the month, exceeds the policy's threshold —
+into monitor.csv."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from .. import data
+from ..cli import add_lang
+from ..evaluate import MissingParameter
+from . import inputs as io
+from .engines import make_engine
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("monitor", help="monitoring list / 监测名单", description=__doc__.splitlines()[0])
+    io.add_policy(parser)
+    parser.add_argument("--claims", required=True, metavar="FILE", help="claims.csv")
+    parser.add_argument("--month", required=True, type=year_month, metavar="YYYY-MM", help="the month reported")
+    io.add_params(parser)
+    io.add_out(parser, "monitor.csv")
+    add_lang(parser)
+    parser.set_defaults(func=run)
+
+
+def year_month(text: str) -> tuple[int, int]:
+    match = _MONTH.match(text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise argparse.ArgumentTypeError(f"not a month YYYY-MM / 月份应写作 YYYY-MM: {text}")
+    return int(match.group(1)), int(match.group(2))
+
+
+@io.guarded
+def run(args: argparse.Namespace) -> int:
+    lang = io.lang_of(args)
+    checked = io.load_policy(args.policy)
+    inputs = io.read_inputs(checked, claims=args.claims, params=args.param)
+    io.require_clean(inputs)
+    engine = make_engine("interp", checked, inputs.params)
+    claim_errors: list = []
+    try:
+        rows = engine.monitor(list(inputs.claims.records), args.month, errors=claim_errors)
+    except MissingParameter as error:
+        io.say(error.zh if lang == "zh" else error.en)
+        return io.EXIT_DATA
+    if claim_errors:
+        path = inputs.claims.table.path
+        raise io.DataFailure([data.DataError(path, error.row, io.claim_error_column(error), error.reason_zh,
+                                             error.reason_en) for error in claim_errors])
+    data.write_outputs([data.Output(args.out, data.MONITOR_HEADER, data.monitor_rows(rows))])
+    return 0

@@ -1,0 +1,116 @@
+"""`aidlang run POLICY --claims F …`: settle claims into results.csv.
+
+Without `--rejects`, any bad row — a data problem or a claim the engine cannot settle — fails the run with
+every problem listed and nothing written. With it, good rows are settled and each bad row goes to the rejects
+file with its reason. Either way every claim read ends up exactly once in results or rejects.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import attrs
+
+from .. import data
+from ..checker import CheckedPolicy
+from ..cli import add_lang
+from . import inputs as io
+from ..evaluate import MissingParameter
+from .engines import ENGINES, check_available, make_engine
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("run", help="settle claims / 结算", description=__doc__.splitlines()[0])
+    io.add_policy(parser)
+    parser.add_argument("--claims", required=True, metavar="FILE", help="claims.csv")
+    parser.add_argument("--identities", metavar="FILE", help="identities.csv")
+    parser.add_argument("--persons", metavar="FILE", help="persons.csv")
+    io.add_params(parser)
+    io.add_out(parser, "results.csv")
+    parser.add_argument("--rejects", metavar="FILE", help="settle the good rows; write bad rows here with reasons")
+    parser.add_argument("--engine", choices=ENGINES, default="interp", help="settlement engine (default interp)")
+    add_lang(parser)
+    parser.set_defaults(func=run)
+
+
+@attrs.frozen
+class Settlement:
+    """The outcome of a run: results and rejected rows, each keyed by the claim's row in claims.csv."""
+
+    results: dict[int, object]  # row -> Result
+    rejected: dict[int, list[tuple[str, str, str]]]  # row -> [(column, reason_zh, reason_en)]
+
+
+@io.guarded
+def run(args: argparse.Namespace) -> int:
+    lang = io.lang_of(args)
+    check_available(args.engine)
+    checked = io.load_policy(args.policy)
+    inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
+                            params=args.param)
+    if inputs.fatal:
+        raise io.DataFailure(inputs.all_errors)
+    if not args.rejects:
+        io.require_clean(inputs)
+    engine = make_engine(args.engine, checked, inputs.params)
+    settlement = settle(engine, checked, inputs, lang)
+    if settlement is None:
+        return io.EXIT_DATA
+    if settlement.rejected and not args.rejects:
+        raise io.DataFailure(_claim_errors(inputs, settlement))
+    outputs = [data.Output(args.out, data.RESULTS_HEADER,
+                           data.result_rows(settlement.results[row] for row in sorted(settlement.results)))]
+    if args.rejects:
+        header, rows = data.reject_rows(inputs.claims.table, [
+            (row, _reason(problems, lang)) for row, problems in sorted(settlement.rejected.items())])
+        outputs.append(data.Output(args.rejects, header, rows))
+    data.write_outputs(outputs)
+    if args.rejects:
+        io.say(f"已结算 {len(settlement.results)} 条，拒收 {len(settlement.rejected)} 条（见 {args.rejects}）" if lang == "zh"
+               else f"settled {len(settlement.results)}, rejected {len(settlement.rejected)} (see {args.rejects})")
+    return 0
+
+
+def settle(engine, checked: CheckedPolicy, inputs: io.Inputs, lang: str) -> Settlement | None:
+    """Settle the good claims; every other claim row is rejected with its reasons."""
+    claims_file = inputs.claims
+    rejected: dict[int, list[tuple[str, str, str]]] = {
+        row: [(e.column, e.reason_zh, e.reason_en) for e in errors] for row, errors in inputs.claim_rows.items()}
+    # a bad identity or person row makes all of that person's claims untrustworthy
+    for raw in claims_file.table.rows:
+        problems = inputs.person_problems.get(raw.values.get("person_id", ""))
+        if problems:
+            rejected.setdefault(raw.row, []).extend(("person_id", e.render("zh"), e.render("en")) for e in problems)
+    good = [claim for claim in claims_file.records if claim.row not in rejected]
+    claim_errors: list = []
+    try:
+        results = engine.settle(good, inputs.identity_records(), inputs.person_map(), errors=claim_errors)
+    except MissingParameter as error:
+        io.say(error.zh if lang == "zh" else error.en)
+        return None
+    row_of = {claim.claim_id: claim.row for claim in good}
+    for error in claim_errors:
+        rejected[row_of[error.claim_id]] = [(io.claim_error_column(error), error.reason_zh, error.reason_en)]
+    by_row = {row_of[result.claim_id]: result for result in results if row_of[result.claim_id] not in rejected}
+    _assert_every_claim_once(claims_file, by_row, rejected)
+    return Settlement(by_row, rejected)
+
+
+def _assert_every_claim_once(claims_file: data.Loaded, results: dict, rejected: dict) -> None:
+    """Contract: no claim is ever dropped silently, nor written twice."""
+    read = [raw.row for raw in claims_file.table.rows]
+    written = sorted(list(results) + list(rejected))
+    assert written == read, f"claims read {len(read)}, written {len(written)}: the settlement lost or doubled a claim"
+
+
+def _reason(problems: list[tuple[str, str, str]], lang: str) -> str:
+    separator = "；" if lang == "zh" else "; "
+    return separator.join(f"{column}: {zh if lang == 'zh' else en}" if column else (zh if lang == "zh" else en)
+                          for column, zh, en in problems)
+
+
+def _claim_errors(inputs: io.Inputs, settlement: Settlement) -> list[data.DataError]:
+    """The claims the engine could not settle, as data errors naming file, row and column."""
+    path = inputs.claims.table.path
+    return [data.DataError(path, row, column, zh, en)
+            for row, problems in sorted(settlement.rejected.items()) for column, zh, en in problems]

@@ -1,0 +1,583 @@
+"""Input files in, output files out: CSV reading with validation, and atomic CSV writing.
+
+Every problem in an input file becomes a `DataError` naming file, row (the line number, header = 1) and
+column; a file's problems are all collected, never stopped at the first. What the words in a file mean
+(visit types, category names, parameter names) belongs to the policy, so the caller passes it in as a
+`Vocabulary`: this module knows CSV and money, not the checker.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import sys
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+import attrs
+
+from . import runtime
+from .records import BenefitRow, Claim, Expenditure, Identity, MonitorRow, Person, Result, ScheduleRow
+
+# ---------------------------------------------------------------- headers (contract.md)
+
+CLAIM_COLUMNS = ("claim_id", "person_id", "visit_type", "admission_date", "discharge_date", "policy_scope_cost")
+CLAIM_OPTIONAL = ("basic_paid", "critical_paid", "referred", "in_province", "disease", "institution_level")
+IDENTITY_COLUMNS = ("person_id", "category", "start", "end")
+PERSON_COLUMNS = ("person_id", "gender", "birth_date", "disability_grade", "dibao_class",
+                  "family_monthly_income_per_capita", "family_annual_income")
+EXPENDITURE_COLUMNS = ("county", "year", "aid_expenditure")
+
+RESULTS_HEADER = ("claim_id", "person_id", "category", "basic_paid", "critical_paid", "aid_paid", "tilted_paid",
+                  "self_pay", "status", "basis")
+BENEFITS_HEADER = ("person_id", "benefit", "amount", "due", "basis")
+SCHEDULE_HEADER = ("county", "item", "due", "amount", "basis")
+MONITOR_HEADER = ("person_id", "cumulative_self_paid", "threshold", "push_by", "basis")
+REJECT_COLUMNS = ("row", "reason")
+
+PARAM_SOURCE = "--param"  # the "file" a parameter problem is reported in
+
+
+# ---------------------------------------------------------------- errors
+
+@attrs.frozen
+class DataError:
+    """One problem in input data. `row` 0 means the file as a whole (it cannot be read at all)."""
+
+    file: str
+    row: int
+    column: str
+    reason_zh: str
+    reason_en: str
+
+    def reason(self, lang: str = "zh") -> str:
+        return self.reason_zh if lang == "zh" else self.reason_en
+
+    def render(self, lang: str = "zh") -> str:
+        """`file:row:column: reason`, the form every command prints."""
+        where = [self.file]
+        if self.row:
+            where.append(str(self.row))
+        if self.column:
+            where.append(self.column)
+        return f"{':'.join(where)}: {self.reason(lang)}"
+
+
+def render_errors(errors: Iterable[DataError], lang: str = "zh") -> str:
+    return "\n".join(error.render(lang) for error in errors)
+
+
+@attrs.frozen
+class Vocabulary:
+    """What the policy's words mean in data: each function maps a written value to its canonical form,
+    or None when the policy does not know it."""
+
+    visit_type: Callable[[str], str | None]
+    category: Callable[[str], str | None] = lambda text: None
+    # the amounts every claim must carry because the policy has no tier to compute them (basic_paid, …)
+    required_amounts: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------- raw tables
+
+@attrs.frozen
+class RawRow:
+    row: int  # the line number in the file (header = 1)
+    values: Mapping[str, str]  # column name -> text as written (a short row is padded with "")
+
+
+@attrs.frozen
+class Table:
+    """A CSV file as read: its header, its rows, and the problems that concern the file as a whole."""
+
+    path: str
+    header: tuple[str, ...]
+    rows: tuple[RawRow, ...]
+    errors: tuple[DataError, ...]  # the file or its header cannot be used
+
+
+def read_table(path: str | Path, required: Sequence[str]) -> Table:
+    """Read a CSV (UTF-8, with or without BOM). Header problems — missing columns — are reported on row 1."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return Table(name, (), (), (DataError(name, 0, "", f"无法读取文件：{reason}", f"cannot read the file: {reason}"),))
+    try:
+        text = raw.decode("utf-8-sig")  # Excel writes a BOM; it is not part of the first column's name
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return Table(name, (), (), (DataError(name, line, "", "文件不是有效的 UTF-8 文本",
+                                              "the file is not valid UTF-8 text"),))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: tuple[str, ...] | None = None
+    rows: list[RawRow] = []
+    errors: list[DataError] = []
+    line = 1  # the line the next record starts on
+    for record in reader:
+        start, line = line, reader.line_num + 1
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines carry no row
+        if header is None:
+            header = tuple(cell.strip() for cell in record)
+            errors.extend(_header_errors(name, start, header, required))
+            continue
+        if len(record) > len(header):
+            errors.append(DataError(name, start, "", f"本行有 {len(record)} 列，表头只有 {len(header)} 列",
+                                    f"the row has {len(record)} fields, the header {len(header)}"))
+        values = {col: (record[i].strip() if i < len(record) else "") for i, col in enumerate(header)}
+        rows.append(RawRow(start, values))
+    if header is None:
+        errors.append(DataError(name, 1, "", "文件为空，缺少表头", "the file is empty: no header row"))
+        header = ()
+    return Table(name, header, tuple(rows), tuple(errors))
+
+
+def _header_errors(name: str, line: int, header: tuple[str, ...], required: Sequence[str]) -> list[DataError]:
+    errors = []
+    for col in required:
+        if col not in header:
+            errors.append(DataError(name, line, col, f"缺少必需的列 {col}", f"the required column {col} is missing"))
+    seen: set[str] = set()
+    for col in header:
+        if col in seen:
+            errors.append(DataError(name, line, col, f"列名重复：{col}", f"the column {col} appears twice"))
+        seen.add(col)
+    return errors
+
+
+# ---------------------------------------------------------------- values
+
+_AMOUNT = re.compile(r"^(-?)(\d+)(?:\.(\d+))?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_BOOLS = {"true": True, "false": False}
+
+
+class _Cells:
+    """The typed values of one row; each bad value is recorded as a DataError and read as None."""
+
+    def __init__(self, file: str, raw: RawRow):
+        self.file = file
+        self.raw = raw
+        self.errors: list[DataError] = []
+
+    def fail(self, column: str, zh: str, en: str) -> None:
+        self.errors.append(DataError(self.file, self.raw.row, column, zh, en))
+
+    def text(self, column: str, required: bool = True) -> str | None:
+        value = self.raw.values.get(column, "")
+        if value == "":
+            if required:
+                self.fail(column, "不能为空", "must not be empty")
+            return None
+        return value
+
+    def money(self, column: str, required: bool = True) -> int | None:
+        value = self.text(column, required)
+        if value is None:
+            return None
+        fen, zh, en = parse_money(value)
+        if fen is None:
+            self.fail(column, zh, en)
+        return fen
+
+    def date(self, column: str, required: bool = True) -> dt.date | None:
+        value = self.text(column, required)
+        if value is None:
+            return None
+        day, zh, en = parse_date(value)
+        if day is None:
+            self.fail(column, zh, en)
+        return day
+
+    def boolean(self, column: str, default: bool) -> bool:
+        value = self.text(column, required=False)
+        if value is None:
+            return default
+        if value.lower() not in _BOOLS:
+            self.fail(column, f"应为 true 或 false：{value}", f"must be true or false: {value}")
+            return default
+        return _BOOLS[value.lower()]
+
+    def choice(self, column: str, resolve: Callable[[str], object], what: tuple[str, str],
+               required: bool = True):
+        value = self.text(column, required)
+        if value is None:
+            return None
+        found = resolve(value)
+        if found is None:
+            self.fail(column, f"未知的{what[0]}：{value}", f"unknown {what[1]}: {value}")
+        return found
+
+    def order(self, first: str, first_value, second: str, second_value, zh: str, en: str) -> None:
+        """`second` must not come before `first` (dates)."""
+        if first_value is not None and second_value is not None and second_value < first_value:
+            self.fail(second, f"{zh}（{second_value}）早于{_zh_column(first)}（{first_value}）",
+                      f"{en} ({second_value}) is before {first} ({first_value})")
+
+
+def parse_money(text: str) -> tuple[int | None, str, str]:
+    """Yuan with at most 2 decimals, never negative → fen; or None with the reason (zh, en)."""
+    match = _AMOUNT.match(text)
+    if not match:
+        return None, f"不是金额（元，最多两位小数）：{text}", f"not an amount in yuan (at most 2 decimals): {text}"
+    sign, whole, decimals = match.groups()
+    if sign:
+        return None, f"金额不能为负数：{text}", f"an amount must not be negative: {text}"
+    if decimals and len(decimals) > 2:
+        return None, f"金额最多两位小数：{text}", f"an amount has at most 2 decimals: {text}"
+    # the pattern has already split yuan and fen: convert here rather than match a second time (hot path)
+    return int(whole) * 100 + (int(decimals.ljust(2, "0")) if decimals else 0), "", ""
+
+
+def parse_date(text: str) -> tuple[dt.date | None, str, str]:
+    if not _DATE.match(text):
+        return None, f"日期应写作 YYYY-MM-DD：{text}", f"a date is written YYYY-MM-DD: {text}"
+    try:
+        return dt.date.fromisoformat(text), "", ""
+    except ValueError:
+        return None, f"日期不存在：{text}", f"there is no such date: {text}"
+
+
+_ZH_COLUMNS = {"admission_date": "入院日期", "discharge_date": "出院日期", "start": "开始日期", "end": "结束日期"}
+
+
+def _zh_column(column: str) -> str:
+    return _ZH_COLUMNS.get(column, column)
+
+
+# ---------------------------------------------------------------- reading the input files
+
+@attrs.frozen
+class Loaded:
+    """What one input file gave: the good records (in file order), every problem, and the raw table
+    (rejects repeat a bad row as it was written)."""
+
+    table: Table
+    records: tuple
+    errors: tuple[DataError, ...]
+
+    @property
+    def file_errors(self) -> tuple[DataError, ...]:
+        """Problems no row can be settled around: the file is unreadable or its header is wrong."""
+        return self.table.errors
+
+    def row_errors(self) -> dict[int, list[DataError]]:
+        by_row: dict[int, list[DataError]] = {}
+        for error in self.errors:
+            if error not in self.table.errors:
+                by_row.setdefault(error.row, []).append(error)
+        return by_row
+
+
+def read_claims(path: str | Path, vocabulary: Vocabulary) -> Loaded:
+    table = read_table(path, CLAIM_COLUMNS + tuple(a for a in vocabulary.required_amounts
+                                                   if a not in CLAIM_COLUMNS))
+    if table.errors:
+        return Loaded(table, (), table.errors)
+    claims: list[Claim] = []
+    errors: list[DataError] = []
+    first_row: dict[str, int] = {}
+    for raw in table.rows:
+        cells = _Cells(table.path, raw)
+        claim_id = cells.text("claim_id")
+        if claim_id is not None:
+            if claim_id in first_row:
+                cells.fail("claim_id", f"就诊编号重复：{claim_id}（已在第 {first_row[claim_id]} 行出现）",
+                           f"duplicate claim_id {claim_id} (first on row {first_row[claim_id]})")
+            else:
+                first_row[claim_id] = raw.row
+        person_id = cells.text("person_id")
+        visit = cells.choice("visit_type", vocabulary.visit_type, ("就诊类型", "visit type"))
+        discharge = cells.date("discharge_date")
+        admission = cells.date("admission_date", required=False) or discharge  # empty: the same day
+        cells.order("admission_date", admission, "discharge_date", discharge, "出院日期", "discharge_date")
+        cost = cells.money("policy_scope_cost")
+        paid = {}
+        for tier in ("basic_paid", "critical_paid"):
+            paid[tier] = cells.money(tier, required=False)
+            if tier in vocabulary.required_amounts and not cells.raw.values.get(tier):
+                cells.fail(tier, "不能为空：本政策不计算此项，须由数据给出",
+                           "must not be empty: the policy does not compute it, the data must give it")
+        _check_paid_within_cost(cells, cost, paid)
+        claim = Claim(
+            claim_id=claim_id or "", person_id=person_id or "", visit_type=visit or "",
+            admission_date=admission or dt.date.min, discharge_date=discharge or dt.date.min,
+            policy_scope_cost=cost or 0, basic_paid=paid["basic_paid"], critical_paid=paid["critical_paid"],
+            referred=cells.boolean("referred", True), in_province=cells.boolean("in_province", True),
+            disease=cells.text("disease", required=False),
+            institution_level=cells.text("institution_level", required=False), row=raw.row)
+        if cells.errors:
+            errors.extend(cells.errors)
+        else:
+            claims.append(claim)
+    return Loaded(table, tuple(claims), tuple(errors))
+
+
+def _check_paid_within_cost(cells: _Cells, cost: int | None, paid: dict[str, int | None]) -> None:
+    """Insurance cannot pay more than the policy-scope cost: the patient's share would be negative."""
+    if cost is None:
+        return
+    total = 0
+    for column, amount in paid.items():
+        if amount is None:
+            continue
+        total += amount
+        if total > cost:
+            cells.fail(column, "基本医保与大病保险支付之和超过政策范围内费用",
+                       "basic and critical insurance together pay more than the policy-scope cost")
+            return
+
+
+def read_identities(path: str | Path, vocabulary: Vocabulary) -> Loaded:
+    table = read_table(path, IDENTITY_COLUMNS)
+    if table.errors:
+        return Loaded(table, (), table.errors)
+    identities: list[Identity] = []
+    errors: list[DataError] = []
+    for raw in table.rows:
+        cells = _Cells(table.path, raw)
+        person_id = cells.text("person_id")
+        category = cells.choice("category", vocabulary.category, ("类别", "category"))
+        start = cells.date("start")
+        end = cells.date("end", required=False)
+        cells.order("start", start, "end", end, "结束日期", "end")
+        if cells.errors:
+            errors.extend(cells.errors)
+        else:
+            identities.append(Identity(person_id, category, start, end))
+    return Loaded(table, tuple(identities), tuple(errors))
+
+
+_GENDERS = ("男", "女")
+_DIBAO_CLASSES = ("A", "B", "C")
+_GRADES = {"1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def read_persons(path: str | Path) -> Loaded:
+    table = read_table(path, PERSON_COLUMNS)
+    if table.errors:
+        return Loaded(table, (), table.errors)
+    persons: list[Person] = []
+    errors: list[DataError] = []
+    first_row: dict[str, int] = {}
+    for raw in table.rows:
+        cells = _Cells(table.path, raw)
+        person_id = cells.text("person_id")
+        if person_id is not None:
+            if person_id in first_row:
+                cells.fail("person_id", f"人员编号重复：{person_id}（已在第 {first_row[person_id]} 行出现）",
+                           f"duplicate person_id {person_id} (first on row {first_row[person_id]})")
+            else:
+                first_row[person_id] = raw.row
+        gender = cells.choice("gender", lambda v: v if v in _GENDERS else None, ("性别（应为 男 或 女）", "gender (男 or 女)"))
+        birth = cells.date("birth_date")
+        grade = cells.choice("disability_grade", _GRADES.get, ("残疾等级（应为 1-4）", "disability grade (1-4)"),
+                             required=False)
+        dibao = cells.choice("dibao_class", lambda v: v if v in _DIBAO_CLASSES else None,
+                             ("低保类别（应为 A、B 或 C）", "dibao class (A, B or C)"), required=False)
+        monthly = cells.money("family_monthly_income_per_capita", required=False)
+        annual = cells.money("family_annual_income", required=False)
+        if cells.errors:
+            errors.extend(cells.errors)
+        else:
+            persons.append(Person(person_id, gender, birth, grade, dibao, monthly, annual))
+    return Loaded(table, tuple(persons), tuple(errors))
+
+
+@attrs.frozen
+class FundFigures:
+    """expenditures.csv: the aid expenditure by county and year, and any further series a policy's fund
+    block declares as inputs (name -> {(county, year): fen})."""
+
+    expenditures: tuple[Expenditure, ...]
+    series: Mapping[str, Mapping[tuple[str, int], int]]
+
+
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def read_expenditures(path: str | Path, extra_columns: Sequence[str] = ()) -> Loaded:
+    """Loaded.records is a one-element tuple holding the FundFigures (the file is one set of figures)."""
+    extra = tuple(c for c in extra_columns if c not in EXPENDITURE_COLUMNS)
+    table = read_table(path, EXPENDITURE_COLUMNS + extra)
+    if table.errors:
+        return Loaded(table, (), table.errors)
+    rows: list[Expenditure] = []
+    series: dict[str, dict[tuple[str, int], int]] = {c: {} for c in ("aid_expenditure",) + extra}
+    errors: list[DataError] = []
+    first_row: dict[tuple[str, int], int] = {}
+    for raw in table.rows:
+        cells = _Cells(table.path, raw)
+        county = cells.text("county")
+        year_text = cells.text("year")
+        year = int(year_text) if year_text is not None and _YEAR.match(year_text) else None
+        if year_text is not None and year is None:
+            cells.fail("year", f"年份应为四位数字：{year_text}", f"a year is four digits: {year_text}")
+        key = (county, year)
+        if county is not None and year is not None:
+            if key in first_row:
+                cells.fail("year", f"{county} {year} 年重复（已在第 {first_row[key]} 行出现）",
+                           f"{county} {year} appears twice (first on row {first_row[key]})")
+            else:
+                first_row[key] = raw.row
+        amounts = {column: cells.money(column) for column in series}
+        if cells.errors:
+            errors.extend(cells.errors)
+            continue
+        rows.append(Expenditure(county, year, amounts["aid_expenditure"]))
+        for column, amount in amounts.items():
+            series[column][key] = amount
+    figures = FundFigures(tuple(rows), series)
+    return Loaded(table, (figures,), tuple(errors))
+
+
+# ---------------------------------------------------------------- parameters on the command line
+
+@attrs.frozen
+class ParamSpec:
+    name: str  # the identifier
+    label: str  # the Chinese label (or the identifier)
+    type: str  # money | rate | number | date
+
+
+def parse_params(texts: Sequence[str], lookup: Callable[[str], ParamSpec | None]) -> tuple[dict, list[DataError]]:
+    """`NAME=VALUE` pairs → {identifier: value}: money in fen, a rate as an exact Fraction, a number as an
+    int or Fraction, a date as a date. A name may be the identifier or the Chinese label."""
+    values: dict[str, object] = {}
+    errors: list[DataError] = []
+    for index, text in enumerate(texts, start=1):
+        name, sep, value = text.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name:
+            errors.append(DataError(PARAM_SOURCE, index, text, "应写作 NAME=VALUE", "write NAME=VALUE"))
+            continue
+        spec = lookup(name)
+        if spec is None:
+            errors.append(DataError(PARAM_SOURCE, index, name, f"政策中没有参数 {name}",
+                                    f"the policy has no parameter {name}"))
+            continue
+        parsed, zh, en = parse_param_value(value, spec.type)
+        if parsed is None:
+            errors.append(DataError(PARAM_SOURCE, index, name, zh, en))
+        else:
+            values[spec.name] = parsed
+    return values, errors
+
+
+_RATE = re.compile(r"^(\d+(?:\.\d+)?)(%?)$")
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def parse_param_value(text: str, type_: str) -> tuple[object | None, str, str]:
+    if type_ == "money":
+        return parse_money(text.removesuffix("元"))
+    if type_ == "rate":
+        match = _RATE.match(text)
+        if not match:
+            return None, f"不是比率（写作 5% 或 0.05）：{text}", f"not a rate (write 5% or 0.05): {text}"
+        return runtime.parse_rate(text), "", ""
+    if type_ == "date":
+        return parse_date(text)
+    if _NUMBER.match(text):
+        value = Fraction(text)  # exact, like every number inside a policy
+        return (value.numerator if value.denominator == 1 else value), "", ""
+    return None, f"不是数值：{text}", f"not a number: {text}"
+
+
+# ---------------------------------------------------------------- writing outputs
+
+def yuan(fen: int | None) -> str:
+    return "" if fen is None else runtime.format_yuan(fen)
+
+
+def day(value: dt.date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def result_rows(results: Iterable[Result]) -> list[list[str]]:
+    return [[r.claim_id, r.person_id, r.category, yuan(r.basic_paid), yuan(r.critical_paid), yuan(r.aid_paid),
+             yuan(r.tilted_paid), yuan(r.self_pay), r.status, r.basis] for r in results]
+
+
+def benefit_rows(rows: Iterable[BenefitRow]) -> list[list[str]]:
+    return [[r.person_id, r.benefit, yuan(r.amount), day(r.due), r.basis] for r in rows]
+
+
+def schedule_rows(rows: Iterable[ScheduleRow]) -> list[list[str]]:
+    return [[r.county, r.item, day(r.due), yuan(r.amount), r.basis] for r in rows]
+
+
+def monitor_rows(rows: Iterable[MonitorRow]) -> list[list[str]]:
+    return [[r.person_id, yuan(r.cumulative_self_paid), yuan(r.threshold), day(r.push_by), r.basis] for r in rows]
+
+
+def reject_rows(table: Table, rejected: Iterable[tuple[int, str]]) -> tuple[tuple[str, ...], list[list[str]]]:
+    """The rejects file: each bad row's original columns, then its row number and reason."""
+    by_row = {raw.row: raw for raw in table.rows}
+    rows = [[by_row[row].values.get(col, "") for col in table.header] + [str(row), reason]
+            for row, reason in rejected]
+    return table.header + REJECT_COLUMNS, rows
+
+
+def join_reasons(errors: Iterable[DataError], lang: str) -> str:
+    """A row's problems as one cell: `column: reason；column: reason`."""
+    separator = "；" if lang == "zh" else "; "
+    return separator.join(f"{e.column}: {e.reason(lang)}" if e.column else e.reason(lang) for e in errors)
+
+
+@attrs.frozen
+class Output:
+    """One CSV to write; `path` None means standard output."""
+
+    path: str | None
+    header: Sequence[str]
+    rows: Sequence[Sequence[str]]
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write_outputs(outputs: Sequence[Output]) -> None:
+    """Write every output or none: all go to temporary files beside their targets first, and only when
+    every one is complete are they moved into place (os.replace is atomic within a directory)."""
+    staged: list[tuple[str, str]] = []
+    try:
+        for output in outputs:
+            if output.path is None:
+                continue
+            target = Path(output.path)
+            handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+            staged.append((temp, str(target)))
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+                file.write(csv_text(output.header, output.rows))
+                file.flush()
+                os.fsync(file.fileno())
+    except BaseException:
+        for temp, _ in staged:
+            _remove_quietly(temp)
+        raise
+    for temp, target in staged:
+        os.replace(temp, target)
+    for output in outputs:
+        if output.path is None:
+            sys.stdout.write(csv_text(output.header, output.rows))
+    sys.stdout.flush()
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass

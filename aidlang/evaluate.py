@@ -1,0 +1,574 @@
+"""Evaluating expressions: each node class compiles once to a Python closure over an `Env`.
+
+Values at run time: money is `int` fen (a `Fraction` of fen inside an expression, rounded half-up to the fen
+at the root of a money-valued expression), rates and percentage points are exact `Fraction`s of 1
+(85% = 17/20, 5个百分点 = 1/20), numbers are `int` or `Fraction`, plus `bool`, `str` and `date`.
+
+Compiling instead of walking the tree per claim is what makes the interpreter fast; the dispatch table
+`COMPILERS` has one entry per expression node class (a test checks that none is missing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Callable
+
+from . import nodes as n
+from . import runtime as rt
+from .symbols import FUNCTIONS, VISIT_TYPES, Symbols, builtin
+
+Fn = Callable[["Env"], Any]
+
+
+class MissingParameter(Exception):
+    """A parameter the run needs has no value: published later (另行发布) and not given with `--param`,
+    or no dated value in force on the date."""
+
+    def __init__(self, name: str, label: str | None, on: dt.date | None = None,
+                 others: tuple[tuple[str, str | None], ...] = ()):
+        self.name, self.label, self.on = name, label, on
+        self.others = others  # the policy's other parameters without a value, so one run can name them all
+        shown = f"{name}（{label}）" if label else name
+        when = f"（{on.isoformat()}）" if on else ""
+        self.zh = f"缺少参数 {shown}{when}：请用 --param {name}=值 提供"
+        self.en = f"parameter {name} has no value{' on ' + on.isoformat() if on else ''}: give it with --param {name}=VALUE"
+        if others:
+            self.zh += "；另有未给出取值的参数：" + "、".join(f"{o}（{lab}）" if lab else o for o, lab in others)
+            self.en += "; other parameters without a value: " + ", ".join(o for o, _ in others)
+        super().__init__(self.en)
+
+
+class EvalError(Exception):
+    """An expression that cannot be evaluated (the checker should have caught it); carries the node's span."""
+
+    def __init__(self, message: str, node: object = None):
+        self.node = node
+        span = getattr(node, "span", None)
+        super().__init__(f"{span}: {message}" if span is not None else message)
+
+
+class MissingInput(Exception):
+    """A fund series has no value for the year asked (the item is not computed for that year)."""
+
+
+class Env:
+    """What an expression can read: the claim and person being settled, the date (parameters by date, age),
+    the amounts paid by the tiers so far, running yearly totals and fund series."""
+
+    __slots__ = ("claim", "person", "date", "year", "basic", "critical", "aid", "tilted", "running", "series",
+                 "values", "prefix", "visit")
+
+    def __init__(self, claim=None, person=None, date: dt.date | None = None, year: int = 0,
+                 running: Callable[[tuple[str, ...]], int] | None = None,
+                 series: Callable[[str, int], Any] | None = None):
+        self.claim, self.person, self.date = claim, person, date
+        self.year = year or (date.year if date else 0)
+        self.basic = self.critical = self.aid = self.tilted = 0
+        self.running, self.series = running, series
+        self.values, self.prefix, self.visit = None, (), None  # the settling claim's ledgers, (person, year), visit
+
+
+# ---------------------------------------------------------------- static types
+
+def quantity_value(q: n.Quantity) -> Any:
+    """A literal's run-time value: yuan → fen, % and 个百分点 → Fraction of 1, plain numbers and ages as numbers."""
+    v: Decimal = q.value
+    if q.unit == "yuan":
+        return _exact(v * 100)
+    if q.unit in ("percent", "pp"):
+        return Fraction(v) / 100
+    return _exact(v)
+
+
+def _exact(v: Decimal) -> int | Fraction:
+    f = Fraction(v)
+    return f.numerator if f.denominator == 1 else f
+
+
+_UNIT_TYPES = {"yuan": "money", "percent": "rate", "pp": "pp", "": "number", "age": "number",
+               "year": "duration", "month": "duration", "day": "duration"}
+
+
+def type_of(expr: n.Expr, symbols: Symbols, locals_: frozenset[str] = frozenset()) -> str:
+    """The static type of an expression: money, rate, pp, number, bool, string, date, duration, none."""
+    t = type(expr)
+    if t is n.Quantity:
+        return _UNIT_TYPES.get(expr.unit, "number")
+    if t is n.Ref:
+        if expr.name in locals_:
+            return "money"
+        if expr.name in symbols.params:
+            return symbols.params[expr.name].type
+        b = builtin(expr.name)
+        if b is not None:
+            return b.type
+        return "string"
+    if t is n.Call:
+        func = FUNCTIONS.get(expr.func)
+        if func == "year_self_paid":
+            return "money"
+        return type_of(expr.args[0], symbols, locals_) if expr.args else "number"
+    if t is n.Index:
+        return "money"
+    if t in (n.StringLit,):
+        return "string"
+    if t is n.DateLit:
+        return "date"
+    if t in (n.BoolLit, n.Compare, n.InList, n.BoolOp, n.Not):
+        return "bool"
+    if t is n.NoneLit:
+        return "none"
+    if t is n.Neg:
+        return type_of(expr.operand, symbols, locals_)
+    if t is n.Adjust:
+        return type_of(expr.amount, symbols, locals_)
+    if t is n.Binary:
+        a, b = type_of(expr.left, symbols, locals_), type_of(expr.right, symbols, locals_)
+        if expr.op in "+-":
+            if "money" in (a, b):
+                return "money"
+            if a in ("rate", "pp") or b in ("rate", "pp"):
+                return "rate"
+            return a
+        if expr.op == "*":
+            if "money" in (a, b):
+                return "money"
+            if "rate" in (a, b) or "pp" in (a, b):
+                return "rate"
+            return "number"
+        if a == "money":
+            return "rate" if b == "money" else "money"
+        if a in ("rate", "pp"):
+            return "rate"
+        return "number"
+    raise EvalError(f"no type for {t.__name__}", expr)
+
+
+def is_static(expr: n.Expr | None, symbols: Symbols) -> bool:
+    """True when the value depends only on literals and parameters (so it is fixed for a date range)."""
+    if expr is None:
+        return True
+    t = type(expr)
+    if t is n.Ref:
+        return expr.name in symbols.params or (builtin(expr.name) is None and expr.name in VISIT_TYPES)
+    if t in (n.Call, n.Index):
+        return False
+    return all(is_static(child, symbols) for child in _children(expr))
+
+
+def _children(expr) -> list:
+    t = type(expr)
+    if t is n.Binary or t is n.Compare:
+        return [expr.left, expr.right]
+    if t is n.Neg or t is n.Not:
+        return [expr.operand]
+    if t is n.BoolOp:
+        return list(expr.operands)
+    if t is n.InList:
+        return [expr.item, *expr.items]
+    if t is n.Adjust:
+        return [expr.amount]
+    if t is n.Call:
+        return list(expr.args)
+    if t is n.Index:
+        return [expr.index]
+    return []
+
+
+# ---------------------------------------------------------------- the evaluator
+
+class Evaluator:
+    """Compiles expressions of one policy and holds its parameter values (`--param` overrides by name)."""
+
+    def __init__(self, symbols: Symbols, params: dict[str, Any] | None = None, fast: bool = True):
+        self.symbols = symbols
+        self.fast = fast  # compile simple claim expressions to one Python expression (same results)
+        by_label = {p.label: p.name for p in symbols.params.values() if p.label}
+        self.overrides = {by_label.get(k, k): v for k, v in (params or {}).items()}
+        self._cache: dict[int, Fn] = {}
+        self._param_cache: dict[tuple[str, int], Any] = {}
+        self._param_stack: list[str] = []
+
+    # ------------------------------------------------------------ compiling
+    def compile(self, expr: n.Expr, locals_: frozenset[str] = frozenset()) -> Fn:
+        """The closure computing `expr` exactly (no rounding)."""
+        key = id(expr) if not locals_ else None
+        if key is not None and key in self._cache:
+            return self._cache[key]
+        source = python_source(expr) if self.fast else None
+        if source is not None:
+            fn = eval(f"lambda env: {source}", {"_F": Fraction})  # text built from a fixed table, see below
+        else:
+            try:
+                compiler = COMPILERS[type(expr)]
+            except KeyError:
+                raise EvalError(f"cannot evaluate a {type(expr).__name__}", expr) from None
+            fn = compiler(expr, self, locals_)
+        if key is not None:
+            self._cache[key] = fn
+        return fn
+
+    def compile_value(self, expr: n.Expr, locals_: frozenset[str] = frozenset()) -> Fn:
+        """The closure computing `expr` as a value to keep: money rounded half-up to the fen."""
+        fn = self.compile(expr, locals_)
+        if type_of(expr, self.symbols, locals_) != "money":
+            return fn
+        if isinstance(expr, n.Quantity) and type(fn(None)) is int:
+            return fn
+        if not _may_split_fen(expr):  # sums and differences of fen stay whole fen
+            return fn
+
+        def money(env, fn=fn):
+            v = fn(env)
+            return v if type(v) is int or v is None else rt.to_fen(v)
+        return money
+
+    def value(self, expr: n.Expr, env: Env) -> Any:
+        return self.compile_value(expr)(env)
+
+    # ------------------------------------------------------------ parameters
+    def has_value(self, name: str) -> bool:
+        p = self.symbols.params[name]
+        return name in self.overrides or p.values is not None
+
+    def param(self, name: str, on: dt.date | None) -> Any:
+        """A parameter's value on a date: a `--param` value, else the dated value with the latest 自 ≤ date."""
+        if name in self.overrides:
+            return self.overrides[name]
+        p = self.symbols.params[name]
+        if p.values is None:
+            raise MissingParameter(name, p.label, None, self._unset(name))
+        chosen = None
+        for i, dv in enumerate(p.values):
+            if dv.since is None or on is None or dv.since <= on:
+                if chosen is None or (dv.since or dt.date.min) >= (p.values[chosen].since or dt.date.min):
+                    chosen = i
+        if chosen is None:
+            raise MissingParameter(name, p.label, on)
+        dv = p.values[chosen]
+        if _mentions_params(dv.expr):  # derived from other parameters, which may change by date
+            return self._evaluate_param(p, dv, on)
+        key = (name, chosen)
+        if key not in self._param_cache:
+            self._param_cache[key] = self._evaluate_param(p, dv, on)
+        return self._param_cache[key]
+
+    def _evaluate_param(self, p: n.Param, dv: n.DatedValue, on: dt.date | None) -> Any:
+        name = p.name
+        if name in self._param_stack:
+            raise EvalError(f"parameter {name} is defined in terms of itself", p)
+        self._param_stack.append(name)
+        try:
+            v = self.compile(dv.expr)(Env(date=on or dv.since))
+        finally:
+            self._param_stack.pop()
+        if p.type == "money" and type(v) is not int:
+            v = rt.to_fen(v)
+        return v
+
+    def _unset(self, but: str) -> tuple[tuple[str, str | None], ...]:
+        return tuple((p.name, p.label) for p in self.symbols.params.values()
+                     if p.values is None and p.name not in self.overrides and p.name != but)
+
+    def param_dates(self) -> list[dt.date]:
+        """Every date on which some parameter's value changes."""
+        return sorted({dv.since for p in self.symbols.params.values() if p.values and p.name not in self.overrides
+                       for dv in p.values if dv.since is not None})
+
+
+def parse_param_value(param: n.Param, text: str) -> Any:
+    """A `--param NAME=VALUE` text in the parameter's unit: yuan for money, 5% or 0.05 for a rate."""
+    if param.type == "money":
+        return rt.parse_yuan(text)
+    if param.type == "rate":
+        return rt.parse_rate(text)
+    if param.type == "date":
+        return dt.date.fromisoformat(text.strip())
+    v = Fraction(text.strip())
+    return v.numerator if v.denominator == 1 else v
+
+
+# ---------------------------------------------------------------- one compiler per node class
+
+def _quantity(expr: n.Quantity, ev: Evaluator, locals_) -> Fn:
+    value = quantity_value(expr)
+    return lambda env: value
+
+
+def _constant(value) -> Fn:
+    return lambda env: value
+
+
+def _claim_reader(attr: str) -> Fn:
+    def read(env):
+        return getattr(env.claim, attr)
+    return read
+
+
+def _person_reader(attr: str) -> Fn:
+    def read(env):
+        person = env.person
+        return None if person is None else getattr(person, attr)
+    return read
+
+
+def _age(env: Env):
+    person = env.person
+    if person is None or person.birth_date is None:
+        return None
+    return rt.age_on(person.birth_date, env.date)
+
+
+def _not_settled(name: str) -> Fn:
+    def fail(env):
+        raise EvalError(f"{name} is a control target, not a value of a claim")
+    return fail
+
+
+BUILTIN_READERS: dict[str, Fn] = {
+    "policy_scope_cost": _claim_reader("policy_scope_cost"),
+    "basic_paid": lambda env: env.basic,
+    "critical_paid": lambda env: env.critical,
+    "aid_paid": lambda env: env.aid,
+    "referred": _claim_reader("referred"),
+    "in_province": _claim_reader("in_province"),
+    "disease": _claim_reader("disease"),
+    "institution_level": _claim_reader("institution_level"),
+    "visit_type": _claim_reader("visit_type"),
+    "gender": _person_reader("gender"),
+    "age": _age,
+    "disability_grade": _person_reader("disability_grade"),
+    "dibao_class": _person_reader("dibao_class"),
+    "family_monthly_income_per_capita": _person_reader("family_monthly_income_per_capita"),
+    "family_annual_income": _person_reader("family_annual_income"),
+    "current_year": lambda env: env.year,
+    "self_pay_share": _not_settled("self_pay_share"),
+    "in_county": _not_settled("in_county"),
+}
+
+
+def _ref(expr: n.Ref, ev: Evaluator, locals_) -> Fn:
+    name = expr.name
+    if name in locals_:  # a fund series or item: this year's value
+        return lambda env: env.series(name, env.year)
+    if name in ev.symbols.params:
+        param = ev.param
+        return lambda env: param(name, env.date)
+    b = builtin(name)
+    if b is not None:
+        return BUILTIN_READERS[b.name]
+    if name in VISIT_TYPES:  # `就诊方式 = 住院`
+        return _constant(VISIT_TYPES[name])
+    raise EvalError(f"unknown name {name}", expr)
+
+
+def _call(expr: n.Call, ev: Evaluator, locals_) -> Fn:
+    func = FUNCTIONS.get(expr.func)
+    if func == "year_self_paid":
+        visits = []
+        for arg in expr.args:
+            text = arg.name if isinstance(arg, n.Ref) else getattr(arg, "value", None)
+            pool = ev.symbols.pools.get(text) if isinstance(text, str) else None
+            if pool is not None:
+                visits.extend(VISIT_TYPES.get(v, v) for v in pool.visits)
+            elif isinstance(text, str) and text in VISIT_TYPES:
+                visits.append(VISIT_TYPES[text])
+            else:
+                raise EvalError(f"{text} is not a visit type", arg)
+        chosen = tuple(dict.fromkeys(visits)) or ("outpatient", "chronic", "inpatient")
+        return lambda env: env.running(chosen)
+    if func in ("min", "max"):
+        args = [ev.compile(a, locals_) for a in expr.args]
+        pick = min if func == "min" else max
+        return lambda env: pick(f(env) for f in args)
+    raise EvalError(f"unknown function {expr.func}", expr)
+
+
+def _index(expr: n.Index, ev: Evaluator, locals_) -> Fn:
+    name = expr.name
+    index = ev.compile(expr.index, locals_)
+    return lambda env: env.series(name, int(index(env)))
+
+
+def _string(expr: n.StringLit, ev, locals_) -> Fn:
+    return _constant(expr.value)
+
+
+def _date(expr: n.DateLit, ev, locals_) -> Fn:
+    return _constant(expr.value)
+
+
+def _bool(expr: n.BoolLit, ev, locals_) -> Fn:
+    return _constant(expr.value)
+
+
+def _none(expr: n.NoneLit, ev, locals_) -> Fn:
+    return _constant(None)
+
+
+def _divide(a, b):
+    if b == 0:
+        raise EvalError("division by zero")
+    if type(a) is int and type(b) is int:
+        return Fraction(a, b)
+    return a / b
+
+
+_ARITH = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": _divide}
+
+
+def _binary(expr: n.Binary, ev: Evaluator, locals_) -> Fn:
+    left, right = ev.compile(expr.left, locals_), ev.compile(expr.right, locals_)
+    op = _ARITH[expr.op]
+    if is_static(expr, ev.symbols) and not _mentions_params(expr):
+        value = op(left(None), right(None))  # a literal: fold it once
+        return _constant(value)
+    return lambda env: op(left(env), right(env))
+
+
+def _may_split_fen(expr) -> bool:
+    """Can the value fall between two fen? Only through × and ÷ (parameters and series are whole fen)."""
+    if isinstance(expr, n.Binary) and expr.op in "*/":
+        return True
+    return any(_may_split_fen(c) for c in _children(expr))
+
+
+def _mentions_params(expr) -> bool:
+    if isinstance(expr, n.Ref):
+        return True
+    return any(_mentions_params(c) for c in _children(expr))
+
+
+def _neg(expr: n.Neg, ev: Evaluator, locals_) -> Fn:
+    operand = ev.compile(expr.operand, locals_)
+    return lambda env: -operand(env)
+
+
+def _visit_side(expr) -> bool:
+    return isinstance(expr, n.Ref) and (b := builtin(expr.name)) is not None and b.name == "visit_type"
+
+
+def _as_visit(fn: Fn) -> Fn:
+    def normalised(env):
+        v = fn(env)
+        return VISIT_TYPES.get(v, v) if isinstance(v, str) else v
+    return normalised
+
+
+_COMPARE = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+            ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+
+
+def _compare(expr: n.Compare, ev: Evaluator, locals_) -> Fn:
+    left, right = ev.compile(expr.left, locals_), ev.compile(expr.right, locals_)
+    if _visit_side(expr.left) or _visit_side(expr.right):  # `就诊方式 = "住院"` means inpatient
+        left, right = _as_visit(left), _as_visit(right)
+    op = _COMPARE[expr.op]
+    unknown = expr.op == "!="  # a missing person attribute is unknown: only `!=` holds
+
+    def compare(env):
+        a, b = left(env), right(env)
+        if a is None or b is None:
+            return unknown and not (a is None and b is None)
+        return op(a, b)
+    return compare
+
+
+def _in_list(expr: n.InList, ev: Evaluator, locals_) -> Fn:
+    item = ev.compile(expr.item, locals_)
+    if _visit_side(expr.item):
+        item = _as_visit(item)
+    if expr.list_name is not None:
+        declared = ev.symbols.lists.get(expr.list_name)
+        if declared is None:
+            raise EvalError(f"unknown list {expr.list_name}", expr)
+        members = frozenset(declared.items)
+        return lambda env: item(env) in members
+    parts = [ev.compile(x, locals_) for x in expr.items]
+    if _visit_side(expr.item):
+        parts = [_as_visit(p) for p in parts]
+    if all(is_static(x, ev.symbols) for x in expr.items):
+        fixed = frozenset(p(Env()) for p in parts)
+        return lambda env: item(env) in fixed
+    return lambda env: item(env) in {p(env) for p in parts}
+
+
+def _bool_op(expr: n.BoolOp, ev: Evaluator, locals_) -> Fn:
+    parts = [ev.compile(x, locals_) for x in expr.operands]
+    if expr.op == "and":
+        if len(parts) == 2:
+            a, b = parts
+            return lambda env: bool(a(env)) and bool(b(env))
+        return lambda env: all(p(env) for p in parts)
+    return lambda env: any(p(env) for p in parts)
+
+
+def _not(expr: n.Not, ev: Evaluator, locals_) -> Fn:
+    operand = ev.compile(expr.operand, locals_)
+    return lambda env: not operand(env)
+
+
+def _adjust(expr: n.Adjust, ev: Evaluator, locals_) -> Fn:
+    """The amount of a relative setting; `cascade.adjust` applies it to the value so far."""
+    return ev.compile(expr.amount, locals_)
+
+
+COMPILERS: dict[type, Callable[[Any, Evaluator, frozenset], Fn]] = {
+    n.Quantity: _quantity, n.Ref: _ref, n.Call: _call, n.Index: _index, n.StringLit: _string,
+    n.DateLit: _date, n.BoolLit: _bool, n.NoneLit: _none, n.Binary: _binary, n.Neg: _neg,
+    n.Compare: _compare, n.InList: _in_list, n.BoolOp: _bool_op, n.Not: _not, n.Adjust: _adjust,
+}
+
+EXPRESSION_CLASSES: tuple[type, ...] = typing.get_args(n.Expr)
+
+
+# ---------------------------------------------------------------- the fast path for simple claim expressions
+# A base such as `政策范围内费用 - 基本医保支付 - 大病保险支付` or a condition such as `转诊 且 省内` runs once
+# per claim; as closures that is a call per node. When an expression uses only claim values that are never
+# missing, literals and + − ×, comparisons and logic, it becomes a single Python expression instead. The text
+# is assembled only from the fixed table below, `repr` of literal values and operators, never from policy
+# names, and gives exactly what the closures give (a test compares the two).
+
+SOURCE_READERS = {
+    "policy_scope_cost": "env.claim.policy_scope_cost", "basic_paid": "env.basic", "critical_paid": "env.critical",
+    "aid_paid": "env.aid", "referred": "env.claim.referred", "in_province": "env.claim.in_province",
+    "visit_type": "env.claim.visit_type", "current_year": "env.year",
+}
+_SOURCE_OPS = {"+": "+", "-": "-", "*": "*", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
+
+
+def python_source(expr: n.Expr, visit: bool = False) -> str | None:
+    """One Python expression computing `expr` from `env`, or None when it is outside the simple subset."""
+    t = type(expr)
+    if t is n.Ref:
+        b = builtin(expr.name)
+        return SOURCE_READERS.get(b.name) if b is not None else None
+    if t is n.Quantity:
+        v = quantity_value(expr)
+        return repr(v) if type(v) is int else f"_F({v.numerator}, {v.denominator})"
+    if t is n.BoolLit:
+        return repr(expr.value)
+    if t is n.StringLit:
+        return repr(VISIT_TYPES.get(expr.value, expr.value) if visit else expr.value)
+    if t is n.Binary or t is n.Compare:
+        op = _SOURCE_OPS.get(expr.op)
+        as_visit = t is n.Compare and (_visit_side(expr.left) or _visit_side(expr.right))
+        left, right = python_source(expr.left, as_visit), python_source(expr.right, as_visit)
+        if op is None or left is None or right is None:
+            return None
+        return f"({left} {op} {right})"
+    if t is n.Neg:
+        inner = python_source(expr.operand)
+        return None if inner is None else f"(-{inner})"
+    if t is n.Not:
+        inner = python_source(expr.operand)
+        return None if inner is None else f"(not {inner})"
+    if t is n.BoolOp:
+        parts = [python_source(x) for x in expr.operands]
+        if any(p is None for p in parts):
+            return None
+        return "(" + f" {expr.op} ".join(f"bool({p})" for p in parts) + ")"
+    return None

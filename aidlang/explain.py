@@ -1,0 +1,190 @@
+"""The words of an explanation: the interpreter's trace of one claim, as numbered steps in Chinese or English.
+
+The settlement core writes plain events (what was applied, with the amounts); this module only phrases
+them, so the arithmetic lives in one place. Money is shown with thousands separators: 20,000.00.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from . import runtime as rt
+from .records import Result
+from .symbols import VISIT_LABELS
+
+KIND_WORDS = {
+    "basic": ("基本医保", "basic insurance"), "critical": ("大病保险", "critical-illness insurance"),
+    "aid": ("医疗救助", "medical aid"), "tilted": ("倾斜救助", "tilted aid"),
+}
+RATIO_WORDS = {
+    "basic": ("支付比例", "payment ratio"), "critical": ("支付比例", "payment ratio"),
+    "aid": ("救助比例", "aid ratio"), "tilted": ("救助比例", "aid ratio"),
+}
+
+
+@attrs.frozen
+class Step:
+    number: int
+    clause: str  # the clause applied ("" for a step the data decides)
+    text: str  # the whole line, the clause first
+    before: int | None = None  # fen: the amount the step starts from
+    after: int | None = None  # fen: the amount it gives
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text}"
+
+
+def money(fen: int, lang: str) -> str:
+    return rt.format_yuan_grouped(fen) + ("元" if lang == "zh" else " yuan")
+
+
+def amount(fen: int) -> str:
+    return rt.format_yuan_grouped(fen)
+
+
+def render(trace: list, result: Result, interp, lang: str = "zh") -> list[Step]:
+    zh = lang == "zh"
+    steps: list[Step] = []
+    symbols = interp.symbols
+
+    def add(clause: str, text: str, before=None, after=None):
+        steps.append(Step(len(steps) + 1, clause, f"{clause} {text}".strip(), before, after))
+
+    def cat_name(category: str) -> str:
+        if not category:
+            return "无类别" if zh else "no category"
+        return symbols.display_name(category)
+
+    claim = None
+    for event in trace:
+        kind = event[0]
+        if kind == "claim":
+            claim, visit = event[1], event[2]
+            span = claim.admission_date.isoformat()
+            if claim.discharge_date != claim.admission_date:
+                span += (" 至 " if zh else " to ") + claim.discharge_date.isoformat()
+            if zh:
+                add("", f"就诊 {claim.claim_id}：{VISIT_LABELS.get(visit, visit)}，{span}，"
+                        f"政策范围内费用 {money(claim.policy_scope_cost, lang)}", None, claim.policy_scope_cost)
+            else:
+                add("", f"claim {claim.claim_id}: {visit}, {span}, policy-scope cost "
+                        f"{money(claim.policy_scope_cost, lang)}", None, claim.policy_scope_cost)
+        elif kind == "identity":
+            _, held, chosen, trials, clause = event
+            if not held:
+                add("", "身份：未持有救助类别" if zh else "identity: no aid category held")
+            elif trials is None and len(held) == 1:
+                add("", f"身份：{cat_name(chosen)}" if zh else f"identity: {cat_name(chosen)}")
+            elif trials is None:
+                names = "、".join(cat_name(c) for c in held)
+                add(clause, f"多重身份（{names}）按顺序适用 {cat_name(chosen)}" if zh else
+                    f"several identities ({', '.join(cat_name(c) for c in held)}): {cat_name(chosen)} by declared order")
+            else:
+                parts = ("，" if zh else ", ").join(
+                    f"{cat_name(c)} {'合计支付' if zh else 'pays'} {money(t, lang)}" for c, t in trials)
+                add(clause, f"多重身份就高：{parts} → 适用 {cat_name(chosen)}" if zh else
+                    f"several identities, the highest applies: {parts} → {cat_name(chosen)}")
+        elif kind == "not_in_force":
+            start, end = event[2]
+            period = f"{start or '…'} ~ {end or '…'}"
+            add("", f"出院日期 {event[1]} 不在政策施行期间（{period}）：状态 not_in_force" if zh else
+                f"discharge date {event[1]} is outside the policy's period ({period}): status not_in_force")
+        elif kind == "given":
+            word = KIND_WORDS[event[1]][0 if zh else 1]
+            add("", f"{word}支付 {money(event[2], lang)}（数据提供）" if zh else
+                f"paid by {word}: {money(event[2], lang)} (given by the data)", None, event[2])
+        elif kind == "no_category":
+            add("", "未持有救助类别：不予医疗救助（状态 no_category）" if zh else
+                "no aid category held: no medical aid (status no_category)")
+        elif kind == "visit_uncovered":
+            visit = event[1]
+            add("", f"{VISIT_LABELS.get(visit, visit)} 不在医疗救助范围内（状态 not_covered）" if zh else
+                f"{visit} visits are not covered by medical aid (status not_covered)")
+        elif kind == "gate":
+            tp, clause = event[1], event[2]
+            add(clause, f"{tp.label} 条件不满足：不予救助（状态 not_covered）" if zh else
+                f"{tp.label}: condition not met, not covered (status not_covered)")
+        elif kind == "condition":
+            tp, clause = event[1], event[2]
+            add(clause, f"{tp.label} 条件不满足：本项不适用" if zh else f"{tp.label}: condition not met, not applied")
+        elif kind == "no_ratio":
+            tp, category = event[1], event[2]
+            add("", f"{tp.label}：{cat_name(category)} 在该日期无适用比例，本项不支付" if zh else
+                f"{tp.label}: no ratio for {cat_name(category)} on this date, nothing paid")
+        elif kind == "deductible_tier":
+            _deductible_steps(event, result, claim, add, cat_name, zh, lang)
+        elif kind == "tilted_tier":
+            _tilted_steps(event, result, claim, add, cat_name, zh, lang)
+        elif kind == "self_pay":
+            cost, outcome, self_pay = event[1], event[2], event[3]
+            pieces = " − ".join(amount(x) for x in (cost, outcome.basic, outcome.critical, outcome.aid,
+                                                     outcome.tilted))
+            add("", f"个人自付：{pieces} = {money(self_pay, lang)}" if zh else
+                f"self-paid: {pieces} = {money(self_pay, lang)}", cost, self_pay)
+    basis = result.basis or ("无" if zh else "none")
+    add("", f"结果：状态 {result.status}，依据 {basis}" if zh else f"result: status {result.status}, clauses {basis}")
+    return steps
+
+
+def _base_text(tp, base: int, result: Result, claim, zh: bool, lang: str) -> str:
+    """The base, with its subtraction shown when it is the kind's default (cost minus the tiers before)."""
+    pieces = [claim.policy_scope_cost]
+    pieces += {"basic": [], "critical": [result.basic_paid], "aid": [result.basic_paid, result.critical_paid],
+               "tilted": [result.basic_paid, result.critical_paid, result.aid_paid]}[tp.kind]
+    if max(0, pieces[0] - sum(pieces[1:])) == base and len(pieces) > 1:
+        return " − ".join(amount(p) for p in pieces) + f" = {money(base, lang)}"
+    return money(base, lang)
+
+
+def _deductible_steps(event, result, claim, add, cat_name, zh, lang) -> None:
+    _, tp, res, category, base, earlier, covered, raw, used, paid = event
+    word = KIND_WORDS[tp.kind][0 if zh else 1]
+    add(tp.tier.clause.text if tp.tier.clause else "",
+        f"{tp.label} 基数：{_base_text(tp, base, result, claim, zh, lang)}" if zh else
+        f"{tp.label} base: {_base_text(tp, base, result, claim, zh, lang)}", None, base)
+    d_clause = res.clause_of("deductible")
+    if res.deductible:
+        add(d_clause, f"起付标准 {money(res.deductible, lang)}：本年此前累计 {money(earlier, lang)}，本次 "
+                      f"{money(base, lang)}，起付标准以上 {money(covered, lang)}" if zh else
+            f"deductible {money(res.deductible, lang)}: earlier this year {money(earlier, lang)}, this claim "
+            f"{money(base, lang)}, above the deductible {money(covered, lang)}", base, covered)
+    else:
+        add(d_clause, f"不设起付标准：计入 {money(covered, lang)}" if zh else
+            f"no deductible: {money(covered, lang)} counts", base, covered)
+    ratio_word = RATIO_WORDS[tp.kind][0 if zh else 1]
+    add(res.clause_of("ratio"), f"{cat_name(category)} {ratio_word}{rt.format_rate(res.ratio)}："
+                                f"{amount(covered)} × {rt.format_rate(res.ratio)} = {money(raw, lang)}" if zh else
+        f"{cat_name(category)} {ratio_word} {rt.format_rate(res.ratio)}: {amount(covered)} × "
+        f"{rt.format_rate(res.ratio)} = {money(raw, lang)}", covered, raw)
+    _cap_step(res, used, raw, paid, word, add, zh, lang)
+
+
+def _tilted_steps(event, result, claim, add, cat_name, zh, lang) -> None:
+    _, tp, res, category, burden, earlier, excess, raw, used, paid = event
+    add(tp.tier.clause.text if tp.tier.clause else "",
+        f"{tp.label} 本次负担：{_base_text(tp, burden, result, claim, zh, lang)}" if zh else
+        f"{tp.label} burden of this claim: {_base_text(tp, burden, result, claim, zh, lang)}", None, burden)
+    add(res.clause_of("threshold"),
+        f"本年此前累计负担 {money(earlier, lang)} + 本次 {money(burden, lang)}，超过 {money(res.threshold, lang)} "
+        f"的部分：{money(excess, lang)}" if zh else
+        f"burden earlier this year {money(earlier, lang)} + this claim {money(burden, lang)}, above "
+        f"{money(res.threshold, lang)}: {money(excess, lang)}", burden, excess)
+    ratio_word = RATIO_WORDS[tp.kind][0 if zh else 1]
+    add(res.clause_of("ratio"), f"{cat_name(category)} {ratio_word}{rt.format_rate(res.ratio)}："
+                                f"{amount(excess)} × {rt.format_rate(res.ratio)} = {money(raw, lang)}" if zh else
+        f"{cat_name(category)} {ratio_word} {rt.format_rate(res.ratio)}: {amount(excess)} × "
+        f"{rt.format_rate(res.ratio)} = {money(raw, lang)}", excess, raw)
+    _cap_step(res, used, raw, paid, KIND_WORDS["tilted"][0 if zh else 1], add, zh, lang)
+
+
+def _cap_step(res, used, raw, paid, word, add, zh, lang) -> None:
+    if res.cap is None:
+        add(res.clause_of("cap"), f"不设年度限额：{word}支付 {money(paid, lang)}" if zh else
+            f"no annual cap: {word} pays {money(paid, lang)}", raw, paid)
+        return
+    left = rt.cap_remaining(res.cap, used)
+    add(res.clause_of("cap"),
+        f"年度限额 {money(res.cap, lang)}，本年已支付 {money(used, lang)}，剩余 {money(left, lang)}："
+        f"{word}支付 {money(paid, lang)}" if zh else
+        f"annual cap {money(res.cap, lang)}, paid earlier this year {money(used, lang)}, left "
+        f"{money(left, lang)}: {word} pays {money(paid, lang)}", raw, paid)

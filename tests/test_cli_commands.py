@@ -1,0 +1,73 @@
+"""The other settling commands end to end: explain, test, annual, funds, monitor (exit codes and shapes;
+the amounts themselves are pinned by the policies' own tests and test_cli_run.py)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from aidlang.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+WUXI = str(ROOT / "policies" / "wuxi.aid")
+HUIZHOU = str(ROOT / "policies" / "huizhou.aid")
+MIANYANG = str(ROOT / "policies" / "mianyang.aid")
+CLAIMS = ("claim_id,person_id,visit_type,admission_date,discharge_date,policy_scope_cost,basic_paid,critical_paid\n"
+          "c1,p1,inpatient,2023-03-01,2023-03-10,20000,12000,0\n"
+          "c2,p2,inpatient,2023-03-01,2023-03-10,-1,0,0\n")
+IDENTITIES = "person_id,category,start,end\np1,特困人员,2023-01-01,\n"
+
+
+def write(path: Path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_explain_prints_numbered_steps_with_clauses(tmp_path, capsys):
+    claims, identities = write(tmp_path / "c.csv", CLAIMS), write(tmp_path / "i.csv", IDENTITIES)
+    # c2 is bad, but it is another person's row: it cannot change c1's settlement
+    assert main(["explain", WUXI, "--claims", claims, "--identities", identities, "--claim", "c1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [int(re.match(r"(\d+)\. ", line).group(1)) for line in lines] == list(range(1, len(lines) + 1))
+    assert any("四(六)" in line and "8,000.00" in line for line in lines)
+
+
+def test_explain_a_bad_or_unknown_claim(tmp_path, capsys):
+    claims, identities = write(tmp_path / "c.csv", CLAIMS), write(tmp_path / "i.csv", IDENTITIES)
+    assert main(["explain", WUXI, "--claims", claims, "--identities", identities, "--claim", "c2"]) == 2
+    assert main(["explain", WUXI, "--claims", claims, "--identities", identities, "--claim", "c9"]) == 2
+    err = capsys.readouterr().err
+    assert f"{claims}:3:policy_scope_cost: 金额不能为负数：-1" in err and "没有就诊编号 c9" in err
+
+
+def test_test_command_summary_and_failure_report(tmp_path, capsys):
+    assert main(["test", WUXI]) == 0
+    assert re.fullmatch(r"\d+ passed, 0 failed", capsys.readouterr().out.splitlines()[-1])
+    broken = tmp_path / "wuxi.aid"
+    text = Path(WUXI).read_text(encoding="utf-8")
+    assert "预期 c1 医疗救助支付 8000元" in text
+    broken.write_text(text.replace("预期 c1 医疗救助支付 8000元", "预期 c1 医疗救助支付 7000元", 1), encoding="utf-8")
+    assert main(["test", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert f"{broken}:" in out and "预期 7000.00元，实际 8000.00元" in out
+    assert re.search(r"^\s+1\. ", out, re.M)  # the explanation trace
+    assert re.fullmatch(r"\d+ passed, 1 failed", out.splitlines()[-1])
+
+
+def test_funds_writes_the_schedule(tmp_path):
+    out = tmp_path / "schedule.csv"
+    shutil.copy(ROOT / "examples" / "huizhou" / "expenditures.csv", tmp_path / "e.csv")
+    assert main(["funds", HUIZHOU, "--expenditures", str(tmp_path / "e.csv"), "--out", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "county,item,due,amount,basis" and len(lines) > 1
+
+
+def test_annual_and_monitor(tmp_path, capsys):
+    identities = write(tmp_path / "i.csv", IDENTITIES)
+    assert main(["annual", WUXI, "--year", "2023", "--identities", identities]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "person_id,benefit,amount,due,basis"
+    claims = write(tmp_path / "c.csv", CLAIMS.splitlines(keepends=True)[0] + CLAIMS.splitlines(keepends=True)[1])
+    params = ["--param", "prev_year_disposable_income=40000"]
+    assert main(["monitor", MIANYANG, "--claims", claims, "--month", "2023-03", *params]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "person_id,cumulative_self_paid,threshold,push_by,basis"

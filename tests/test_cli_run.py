@@ -1,0 +1,169 @@
+"""`aidlang run` end to end on small files: exit codes, the rejects invariant, all-or-nothing output,
+missing parameters. Expected amounts are worked out by hand from the documents (arithmetic in comments)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from aidlang.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+WUXI = str(ROOT / "policies" / "wuxi.aid")
+MIANYANG = str(ROOT / "policies" / "mianyang.aid")
+
+CLAIMS_HEADER = "claim_id,person_id,visit_type,admission_date,discharge_date,policy_scope_cost,basic_paid,critical_paid"
+GOOD_CLAIMS = [
+    # 特困人员, 四(六): no deductible, 100% of 20000 − 12000 − 0 = 8000; self-pay 0
+    "c1,p1,inpatient,2023-03-01,2023-03-10,20000,12000,0",
+    # 最低生活保障对象 (全额资助), 四(六): 85% × (300 − 100 − 0) = 170; self-pay 300 − 100 − 170 = 30
+    "c2,p2,普通门诊,,2023-05-01,300,100,0",
+]
+BAD_CLAIMS = [
+    "c3,p1,inpatient,2023-04-01,2023-04-10,-5,0,0",  # row 4
+    "c4,p2,dental,2023-02-30,2023-04-10,100,0,0",  # row 5
+]
+IDENTITIES = "person_id,category,start,end\np1,特困人员,2023-01-01,\np2,最低生活保障对象,2023-01-01,\n"
+
+
+def write(path: Path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def files(tmp_path):
+    def make(claims: list[str], identities: str = IDENTITIES) -> tuple[str, str]:
+        return (write(tmp_path / "claims.csv", "\n".join([CLAIMS_HEADER, *claims]) + "\n"),
+                write(tmp_path / "identities.csv", identities))
+    return make
+
+
+def read_csv(path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def test_good_claims_settle_in_input_order(files, tmp_path):
+    claims, identities = files(list(reversed(GOOD_CLAIMS)))
+    out = tmp_path / "results.csv"
+    assert main(["run", WUXI, "--claims", claims, "--identities", identities, "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == ("claim_id,person_id,category,basic_paid,critical_paid,aid_paid,tilted_paid,"
+                                    "self_pay,status,basis")
+    rows = read_csv(out)
+    assert [r["claim_id"] for r in rows] == ["c2", "c1"]
+    c2, c1 = rows
+    assert (c1["category"], c1["aid_paid"], c1["self_pay"], c1["status"]) == ("特困人员", "8000.00", "0.00", "ok")
+    assert (c2["category"], c2["aid_paid"], c2["self_pay"], c2["basis"]) == ("最低生活保障对象", "170.00", "30.00", "四(六)")
+
+
+def test_results_go_to_stdout_without_out(files, capsys):
+    claims, identities = files(GOOD_CLAIMS)
+    assert main(["run", WUXI, "--claims", claims, "--identities", identities]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("c1,p1,特困人员,12000.00,0.00,8000.00,")
+
+
+def test_a_bad_row_fails_the_run_and_writes_nothing(files, tmp_path, capsys):
+    claims, identities = files(GOOD_CLAIMS + BAD_CLAIMS)
+    out = tmp_path / "results.csv"
+    out.write_text("previous results\n", encoding="utf-8")
+    assert main(["run", WUXI, "--claims", claims, "--identities", identities, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{claims}:4:policy_scope_cost: 金额不能为负数：-5" in err
+    assert f"{claims}:5:visit_type: 未知的就诊类型：dental" in err
+    assert f"{claims}:5:admission_date: 日期不存在：2023-02-30" in err
+    assert "Traceback" not in err
+    assert out.read_text(encoding="utf-8") == "previous results\n"  # untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.csv", "identities.csv", "results.csv"]
+
+
+def test_with_rejects_every_claim_appears_exactly_once(files, tmp_path):
+    claims, identities = files(GOOD_CLAIMS[:1] + BAD_CLAIMS + GOOD_CLAIMS[1:])
+    out, rejects = tmp_path / "results.csv", tmp_path / "rejects.csv"
+    code = main(["run", WUXI, "--claims", claims, "--identities", identities, "--out", str(out),
+                 "--rejects", str(rejects)])
+    assert code == 0
+    results, rejected = read_csv(out), read_csv(rejects)
+    assert [r["claim_id"] for r in results] == ["c1", "c2"]
+    assert [(r["claim_id"], r["row"]) for r in rejected] == [("c3", "3"), ("c4", "4")]
+    assert rejected[0]["reason"] == "policy_scope_cost: 金额不能为负数：-5"
+    assert rejected[1]["reason"] == "visit_type: 未知的就诊类型：dental；admission_date: 日期不存在：2023-02-30"
+    assert list(rejected[0]) == CLAIMS_HEADER.split(",") + ["row", "reason"]
+    assert rejected[0]["policy_scope_cost"] == "-5"  # the row as written
+    assert sorted(r["claim_id"] for r in results + rejected) == ["c1", "c2", "c3", "c4"]
+
+
+def test_rejects_in_english(files, tmp_path):
+    claims, identities = files(BAD_CLAIMS[:1])
+    rejects = tmp_path / "rejects.csv"
+    assert main(["--lang", "en", "run", WUXI, "--claims", claims, "--identities", identities,
+                 "--out", str(tmp_path / "r.csv"), "--rejects", str(rejects)]) == 0
+    assert read_csv(rejects)[0]["reason"] == "policy_scope_cost: an amount must not be negative: -5"
+
+
+def test_a_bad_identity_row_rejects_that_persons_claims(files, tmp_path):
+    claims, identities = files(GOOD_CLAIMS, IDENTITIES + "p2,不存在的类别,2023-01-01,\n")
+    out, rejects = tmp_path / "results.csv", tmp_path / "rejects.csv"
+    assert main(["run", WUXI, "--claims", claims, "--identities", identities, "--out", str(out),
+                 "--rejects", str(rejects)]) == 0
+    assert [r["claim_id"] for r in read_csv(out)] == ["c1"]
+    (row,) = read_csv(rejects)
+    assert row["claim_id"] == "c2"
+    assert row["reason"] == f"person_id: {identities}:4:category: 未知的类别：不存在的类别"
+
+
+def test_a_claim_the_engine_cannot_settle_is_rejected_with_its_reason(tmp_path, capsys):
+    # Mianyang computes critical-illness insurance only from 2023-01-01 (二(三)); a 2022 claim must carry it
+    claims = write(tmp_path / "claims.csv", "\n".join([
+        CLAIMS_HEADER,
+        "m1,p1,inpatient,2022-10-01,2022-10-10,20000,12000,",
+        "m2,p1,inpatient,2022-11-01,2022-11-10,20000,12000,0"]) + "\n")
+    identities = write(tmp_path / "identities.csv", "person_id,category,start,end\np1,孤儿,2022-01-01,\n")
+    params = ["--param", "prev_year_disposable_income=40000", "--param", "poverty_monitoring_income_line=12000",
+              "--param", "aid_annual_cap=30000", "--param", "tilted_annual_cap=5000"]
+    base = ["run", MIANYANG, "--claims", claims, "--identities", identities, *params]
+    assert main(base + ["--out", str(tmp_path / "r.csv")]) == 2
+    assert f"{claims}:2:critical_paid: " in capsys.readouterr().err
+    assert not (tmp_path / "r.csv").exists()
+    assert main(base + ["--out", str(tmp_path / "r.csv"), "--rejects", str(tmp_path / "x.csv")]) == 0
+    assert [r["claim_id"] for r in read_csv(tmp_path / "r.csv")] == ["m2"]
+    assert [r["claim_id"] for r in read_csv(tmp_path / "x.csv")] == ["m1"]
+
+
+def test_a_missing_parameter_is_named(files, tmp_path, capsys):
+    claims, _ = files(GOOD_CLAIMS)
+    identities = write(tmp_path / "ids.csv", "person_id,category,start,end\np1,特困人员,2023-01-01,\n")
+    # every parameter the claim needs but the aid cap (二(五): published later by the bureau)
+    params = ["--param", "prev_year_disposable_income=40000", "--param", "poverty_monitoring_income_line=12000",
+              "--param", "tilted_annual_cap=5000"]
+    code = main(["run", MIANYANG, "--claims", claims, "--identities", identities, *params,
+                 "--out", str(tmp_path / "r.csv")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "缺少参数 aid_annual_cap（医疗救助年度救助限额" in err and "--param aid_annual_cap=" in err
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_an_unknown_parameter_is_an_error(files, capsys):
+    claims, identities = files(GOOD_CLAIMS)
+    assert main(["run", WUXI, "--claims", claims, "--identities", identities, "--param", "nope=1"]) == 2
+    assert "--param:1:nope: 政策中没有参数 nope" in capsys.readouterr().err
+
+
+def test_other_engines_are_not_available_yet(files, capsys):
+    claims, identities = files(GOOD_CLAIMS)
+    assert main(["--lang", "en", "run", WUXI, "--claims", claims, "--engine", "compiled"]) == 2
+    assert "not available yet" in capsys.readouterr().err
+
+
+def test_a_missing_file_and_a_bad_policy_print_no_traceback(files, tmp_path, capsys):
+    claims, _ = files(GOOD_CLAIMS)
+    assert main(["run", WUXI, "--claims", str(tmp_path / "nope.csv")]) == 2
+    assert main(["run", str(tmp_path / "nope.aid"), "--claims", claims]) == 2
+    bad = write(tmp_path / "bad.aid", '政策 p { 施行日期 2023-01-01 }\n类别 a 依据 四\n')
+    assert main(["run", bad, "--claims", claims]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and f"{tmp_path / 'nope.csv'}: 无法读取文件" in err and f"{bad}:2:" in err

@@ -1,0 +1,246 @@
+"""data.py: every bad value is reported with its exact file, row (line number, header = 1), column and reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from fractions import Fraction
+
+import pytest
+
+from aidlang import data
+from aidlang.records import Claim, Identity, Person
+
+VISITS = {"outpatient": "outpatient", "普通门诊": "outpatient", "chronic": "chronic", "门诊慢特病": "chronic",
+          "inpatient": "inpatient", "住院": "inpatient"}
+CATEGORIES = {"特困人员": "tekun", "tekun": "tekun", "低保对象": "dibao", "dibao": "dibao"}
+VOCABULARY = data.Vocabulary(visit_type=VISITS.get, category=CATEGORIES.get)
+
+HEADER = "claim_id,person_id,visit_type,admission_date,discharge_date,policy_scope_cost,basic_paid,critical_paid"
+GOOD = "c1,p1,inpatient,2023-03-01,2023-03-10,20000,12000,0"
+
+
+def write(tmp_path, name: str, text: str, encoding: str = "utf-8") -> str:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+def claims_file(tmp_path, *rows: str, header: str = HEADER) -> str:
+    return write(tmp_path, "claims.csv", "\n".join((header,) + rows) + "\n")
+
+
+def only_error(loaded: data.Loaded) -> tuple:
+    assert len(loaded.errors) == 1, loaded.errors
+    e = loaded.errors[0]
+    return e.file, e.row, e.column, e.reason_zh, e.reason_en
+
+
+# ---------------------------------------------------------------- claims.csv: good rows
+
+def test_a_good_claim_is_read_in_fen(tmp_path):
+    path = claims_file(tmp_path, GOOD, "c2,p1,门诊慢特病,,2023-04-01,1234.5,100.05,")
+    loaded = data.read_claims(path, VOCABULARY)
+    assert loaded.errors == ()
+    assert loaded.records == (
+        Claim("c1", "p1", "inpatient", dt.date(2023, 3, 1), dt.date(2023, 3, 10), 2_000_000, 1_200_000, 0, row=2),
+        # Chinese visit type; empty admission = the discharge day; 1234.5 yuan = 123450 fen; empty critical: None
+        Claim("c2", "p1", "chronic", dt.date(2023, 4, 1), dt.date(2023, 4, 1), 123_450, 10_005, None, row=3),
+    )
+
+
+def test_optional_columns(tmp_path):
+    header = HEADER + ",referred,in_province,disease,institution_level"
+    path = claims_file(tmp_path, GOOD + ",false,TRUE,白血病,二级", GOOD.replace("c1", "c2") + ",,,,", header=header)
+    first, second = data.read_claims(path, VOCABULARY).records
+    assert (first.referred, first.in_province, first.disease, first.institution_level) == (False, True, "白血病", "二级")
+    assert (second.referred, second.in_province, second.disease, second.institution_level) == (True, True, None, None)
+
+
+def test_a_bom_is_not_part_of_the_first_column(tmp_path):
+    path = write(tmp_path, "claims.csv", "\ufeff" + HEADER + "\n" + GOOD + "\n")
+    loaded = data.read_claims(path, VOCABULARY)
+    assert loaded.errors == ()
+    assert loaded.records[0].claim_id == "c1"
+
+
+def test_crlf_line_ends_and_blank_lines(tmp_path):
+    path = write(tmp_path, "claims.csv", HEADER + "\r\n" + GOOD + "\r\n\r\n" + GOOD.replace("c1", "c2") + "\r\n")
+    loaded = data.read_claims(path, VOCABULARY)
+    assert [c.row for c in loaded.records] == [2, 4]  # rows are line numbers, blank lines included
+
+
+# ---------------------------------------------------------------- claims.csv: each bad value
+
+@pytest.mark.parametrize("row, column, zh, en", [
+    ("c1,p1,inpatient,2023-03-01,2023-03-10,-5,0,0", "policy_scope_cost",
+     "金额不能为负数：-5", "an amount must not be negative: -5"),
+    ("c1,p1,inpatient,2023-03-01,2023-03-10,100.123,0,0", "policy_scope_cost",
+     "金额最多两位小数：100.123", "an amount has at most 2 decimals: 100.123"),
+    ("c1,p1,inpatient,2023-03-01,2023-03-10,1e5,0,0", "policy_scope_cost",
+     "不是金额（元，最多两位小数）：1e5", "not an amount in yuan (at most 2 decimals): 1e5"),
+    ("c1,p1,inpatient,2023-03-01,2023-03-10,20000,-1.5,0", "basic_paid",
+     "金额不能为负数：-1.5", "an amount must not be negative: -1.5"),
+    ("c1,p1,inpatient,2023-02-25,2023-02-30,20000,0,0", "discharge_date",
+     "日期不存在：2023-02-30", "there is no such date: 2023-02-30"),
+    ("c1,p1,inpatient,2023/03/01,2023-03-10,20000,0,0", "admission_date",
+     "日期应写作 YYYY-MM-DD：2023/03/01", "a date is written YYYY-MM-DD: 2023/03/01"),
+    ("c1,p1,inpatient,2023-03-11,2023-03-10,20000,0,0", "discharge_date",
+     "出院日期（2023-03-10）早于入院日期（2023-03-11）", "discharge_date (2023-03-10) is before admission_date (2023-03-11)"),
+    ("c1,p1,dental,2023-03-01,2023-03-10,20000,0,0", "visit_type",
+     "未知的就诊类型：dental", "unknown visit type: dental"),
+    ("c1,p1,inpatient,2023-03-01,,20000,0,0", "discharge_date", "不能为空", "must not be empty"),
+    (",p1,inpatient,2023-03-01,2023-03-10,20000,0,0", "claim_id", "不能为空", "must not be empty"),
+    ("c1,p1,inpatient,2023-03-01,2023-03-10,20000,15000,6000", "critical_paid",
+     "基本医保与大病保险支付之和超过政策范围内费用", "basic and critical insurance together pay more than the policy-scope cost"),
+])
+def test_each_bad_claim_value(tmp_path, row, column, zh, en):
+    path = claims_file(tmp_path, GOOD.replace("c1", "c0"), row)
+    loaded = data.read_claims(path, VOCABULARY)
+    assert only_error(loaded) == (path, 3, column, zh, en)
+    assert [c.claim_id for c in loaded.records] == ["c0"]  # the good row is still read
+
+
+def test_bad_boolean(tmp_path):
+    path = claims_file(tmp_path, GOOD + ",yes", header=HEADER + ",referred")
+    assert only_error(data.read_claims(path, VOCABULARY)) == (
+        path, 2, "referred", "应为 true 或 false：yes", "must be true or false: yes")
+
+
+def test_duplicate_claim_id_is_reported_on_the_second_row(tmp_path):
+    path = claims_file(tmp_path, GOOD, GOOD.replace("c1", "c2"), GOOD)
+    assert only_error(data.read_claims(path, VOCABULARY)) == (
+        path, 4, "claim_id", "就诊编号重复：c1（已在第 2 行出现）", "duplicate claim_id c1 (first on row 2)")
+
+
+def test_missing_column_is_reported_on_the_header_row(tmp_path):
+    header = "claim_id,person_id,visit_type,admission_date,discharge_date"
+    path = claims_file(tmp_path, "c1,p1,inpatient,2023-03-01,2023-03-10", header=header)
+    loaded = data.read_claims(path, VOCABULARY)
+    assert only_error(loaded) == (path, 1, "policy_scope_cost", "缺少必需的列 policy_scope_cost",
+                                  "the required column policy_scope_cost is missing")
+    assert loaded.file_errors == loaded.errors and loaded.records == ()
+
+
+def test_an_amount_the_policy_cannot_compute_is_required(tmp_path):
+    vocabulary = data.Vocabulary(visit_type=VISITS.get, required_amounts=("basic_paid",))
+    path = claims_file(tmp_path, GOOD, "c2,p1,inpatient,2023-03-01,2023-03-10,20000,,0")
+    assert only_error(data.read_claims(path, vocabulary))[1:3] == (3, "basic_paid")
+    header = "claim_id,person_id,visit_type,admission_date,discharge_date,policy_scope_cost"
+    path = claims_file(tmp_path, "c1,p1,inpatient,2023-03-01,2023-03-10,20000", header=header)
+    assert only_error(data.read_claims(path, vocabulary))[1:3] == (1, "basic_paid")
+
+
+def test_every_problem_of_a_file_is_collected(tmp_path):
+    path = claims_file(tmp_path, "c1,p1,dental,2023-02-30,2023-03-10,-1,0.001,0", GOOD.replace("c1", "c2"),
+                       "c3,p1,inpatient,2023-03-01,2023-03-10,x,0,0")
+    loaded = data.read_claims(path, VOCABULARY)
+    assert [(e.row, e.column) for e in loaded.errors] == [
+        (2, "visit_type"), (2, "admission_date"), (2, "policy_scope_cost"), (2, "basic_paid"),
+        (4, "policy_scope_cost")]
+    assert sorted(loaded.row_errors()) == [2, 4]
+    assert [c.claim_id for c in loaded.records] == ["c2"]
+
+
+def test_not_utf8_names_the_line(tmp_path):
+    path = write(tmp_path, "claims.csv", HEADER + "\n" + GOOD + "\nc2,张三\n", encoding="gbk")
+    assert only_error(data.read_claims(path, VOCABULARY)) == (
+        path, 3, "", "文件不是有效的 UTF-8 文本", "the file is not valid UTF-8 text")
+
+
+def test_a_missing_file(tmp_path):
+    loaded = data.read_claims(str(tmp_path / "nope.csv"), VOCABULARY)
+    assert loaded.file_errors and loaded.errors[0].row == 0
+    assert loaded.errors[0].render().startswith(str(tmp_path / "nope.csv") + ": 无法读取文件")
+
+
+def test_render():
+    error = data.DataError("claims.csv", 3, "policy_scope_cost", "金额不能为负数：-5", "an amount must not be negative: -5")
+    assert error.render() == "claims.csv:3:policy_scope_cost: 金额不能为负数：-5"
+    assert error.render("en") == "claims.csv:3:policy_scope_cost: an amount must not be negative: -5"
+
+
+# ---------------------------------------------------------------- identities.csv, persons.csv, expenditures.csv
+
+def test_identities(tmp_path):
+    path = write(tmp_path, "identities.csv", "person_id,category,start,end\n"
+                 "p1,特困人员,2023-01-01,\np2,dibao,2023-01-01,2023-06-30\n"
+                 "p3,特困,2023-01-01,\np4,低保对象,2023-05-01,2023-04-30\n")
+    loaded = data.read_identities(path, VOCABULARY)
+    assert loaded.records == (Identity("p1", "tekun", dt.date(2023, 1, 1), None),
+                              Identity("p2", "dibao", dt.date(2023, 1, 1), dt.date(2023, 6, 30)))
+    assert [(e.row, e.column, e.reason_zh) for e in loaded.errors] == [
+        (4, "category", "未知的类别：特困"),
+        (5, "end", "结束日期（2023-04-30）早于开始日期（2023-05-01）")]
+
+
+def test_persons(tmp_path):
+    header = ("person_id,gender,birth_date,disability_grade,dibao_class,family_monthly_income_per_capita,"
+              "family_annual_income\n")
+    path = write(tmp_path, "persons.csv", header + "p1,男,1960-05-01,2,A,1500.50,36000\n"
+                 "p2,M,1960-05-01,5,D,1500,36000\np1,女,1990-01-01,,,,\n")
+    loaded = data.read_persons(path)
+    assert loaded.records == (Person("p1", "男", dt.date(1960, 5, 1), 2, "A", 150_050, 3_600_000),)
+    assert [(e.row, e.column) for e in loaded.errors] == [
+        (3, "gender"), (3, "disability_grade"), (3, "dibao_class"), (4, "person_id")]
+
+
+def test_expenditures_with_an_extra_series(tmp_path):
+    path = write(tmp_path, "expenditures.csv", "county,year,aid_expenditure,raised\n"
+                 "惠城区,2021,10000000,12000000.50\n惠城区,21,1,1\n惠城区,2021,1,1\n")
+    loaded = data.read_expenditures(path, extra_columns=("raised",))
+    (figures,) = loaded.records
+    assert [(e.county, e.year, e.aid_expenditure) for e in figures.expenditures] == [("惠城区", 2021, 1_000_000_000)]
+    assert figures.series["raised"] == {("惠城区", 2021): 1_200_000_050}
+    assert [(e.row, e.column) for e in loaded.errors] == [(3, "year"), (4, "year")]
+
+
+# ---------------------------------------------------------------- --param
+
+SPECS = {"aid_annual_cap": data.ParamSpec("aid_annual_cap", "年度救助限额", "money"),
+         "rate": data.ParamSpec("rate", "比率", "rate")}
+
+
+def lookup(name):
+    return SPECS.get(name) or next((s for s in SPECS.values() if s.label == name), None)
+
+
+def test_params_by_declared_type():
+    values, errors = data.parse_params(["aid_annual_cap=40000", "年度救助限额=40000.00", "rate=5%"], lookup)
+    assert errors == [] and values == {"aid_annual_cap": 4_000_000, "rate": Fraction(1, 20)}
+    assert data.parse_params(["rate=0.05"], lookup)[0] == {"rate": Fraction(1, 20)}
+
+
+def test_bad_params():
+    _, errors = data.parse_params(["nope=1", "aid_annual_cap=4万", "rate=five", "novalue"], lookup)
+    assert [e.render() for e in errors] == [
+        "--param:1:nope: 政策中没有参数 nope",
+        "--param:2:aid_annual_cap: 不是金额（元，最多两位小数）：4万",
+        "--param:3:rate: 不是比率（写作 5% 或 0.05）：five",
+        "--param:4:novalue: 应写作 NAME=VALUE"]
+
+
+# ---------------------------------------------------------------- writing
+
+def test_outputs_are_written_atomically(tmp_path, monkeypatch):
+    target = tmp_path / "results.csv"
+    target.write_text("old\n", encoding="utf-8")
+    outputs = [data.Output(str(target), ["a", "b"], [["1", "二"]]),
+               data.Output(str(tmp_path / "missing-dir" / "rejects.csv"), ["x"], [])]
+    with pytest.raises(OSError):
+        data.write_outputs(outputs)
+    # the second output could not be staged, so the first was not replaced either, and no temp file is left
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert sorted(os.listdir(tmp_path)) == ["results.csv"]
+    data.write_outputs(outputs[:1])
+    assert target.read_text(encoding="utf-8") == "a,b\n1,二\n"
+
+
+def test_rejects_repeat_the_row_as_written(tmp_path):
+    path = claims_file(tmp_path, GOOD, "c2,p1,inpatient,2023-03-01,2023-03-10,-5,0,0")
+    loaded = data.read_claims(path, VOCABULARY)
+    reasons = {row: data.join_reasons(errs, "zh") for row, errs in loaded.row_errors().items()}
+    header, rows = data.reject_rows(loaded.table, sorted(reasons.items()))
+    assert header == tuple(HEADER.split(",")) + ("row", "reason")
+    assert rows == [["c2", "p1", "inpatient", "2023-03-01", "2023-03-10", "-5", "0", "0", "3",
+                     "policy_scope_cost: 金额不能为负数：-5"]]

@@ -1,0 +1,190 @@
+"""The shared runtime: money, rounding, the settlement formulas, dates and ledgers. Every expected value is
+worked out by hand in the comment beside it."""
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+
+from aidlang import runtime as rt
+
+D = dt.date
+
+
+# ---------------------------------------------------------------- rounding
+
+@pytest.mark.parametrize("num, den, expected", [
+    (5, 10, 1),      # 0.5 fen → 1 (half up)
+    (4, 10, 0),      # 0.4 → 0
+    (15, 10, 2),     # 1.5 → 2
+    (25, 10, 3),     # 2.5 → 3 (not banker's 2)
+    (-5, 10, -1),    # −0.5 → −1 (halves away from zero)
+    (-4, 10, 0),     # −0.4 → 0
+    (7, -2, -4),     # 7/−2 = −3.5 → −4
+    (0, 3, 0),
+    (10, 1, 10),
+])
+def test_round_half_up(num, den, expected):
+    assert rt.round_half_up(num, den) == expected
+
+
+def test_apply_ratio_rounds_once_half_up():
+    # 85% of 0.10元 (10 fen) = 8.5 fen → 9 fen
+    assert rt.apply_ratio(10, Fraction(85, 100)) == 9
+    # 85% of 20,000.00元 = 17,000.00元
+    assert rt.apply_ratio(2_000_000, Fraction(85, 100)) == 1_700_000
+    # 60% of 0.01元 = 0.6 fen → 1 fen; 70% of 0.01元 = 0.7 → 1; 30% of 0.01元 = 0.3 → 0
+    assert rt.apply_ratio(1, Fraction(60, 100)) == 1
+    assert rt.apply_ratio(1, Fraction(30, 100)) == 0
+    # 65% of 3.90元 (390 fen) = 253.5 fen → 254
+    assert rt.apply_ratio(390, Fraction(65, 100)) == 254
+    # a third of 1 fen... 1/3 of 5 fen = 1.67 → 2
+    assert rt.apply_ratio(5, Fraction(1, 3)) == 2
+
+
+def test_apply_terms_matches_apply_ratio():
+    for base in (0, 1, 5, 99, 390, 12345, 2_000_000):
+        for rate in (Fraction(85, 100), Fraction(65, 100), Fraction(1, 3), Fraction(1, 1), Fraction(0)):
+            assert rt.apply_terms(base, rate.numerator, rate.denominator) == rt.apply_ratio(base, rate)
+    assert rt.apply_terms(-5, 1, 2) == -3  # −2.5 → −3
+
+
+def test_to_fen():
+    assert rt.to_fen(7) == 7
+    assert rt.to_fen(Fraction(5, 2)) == 3  # 2.5 fen → 3
+    # 5% × 40,001.10元 = 2,000.055元 = 200,005.5 fen → 200,006 fen
+    assert rt.to_fen(Fraction(5, 100) * 4_000_110) == 200_006
+
+
+# ---------------------------------------------------------------- formulas
+
+@pytest.mark.parametrize("E, e, D, covered", [
+    (0, 500_000, 1_000_000, 0),             # all under the 10,000 deductible
+    (800_000, 500_000, 1_000_000, 300_000),  # crosses it: 8,000 + 5,000 − 10,000 = 3,000
+    (1_200_000, 500_000, 1_000_000, 500_000),  # already above: all 5,000
+    (0, 500_000, 0, 500_000),               # no deductible
+    (1_000_000, 0, 1_000_000, 0),           # a zero claim
+])
+def test_deductible_cover(E, e, D, covered):
+    assert rt.deductible_cover(E, e, D) == covered
+
+
+def test_apply_cap():
+    # cap 10,000, 6,800 used: 5,000 asked → 3,200 paid
+    assert rt.apply_cap(500_000, 1_000_000, 680_000) == 320_000
+    assert rt.apply_cap(500_000, 1_000_000, 1_000_000) == 0
+    assert rt.apply_cap(500_000, 1_000_000, 1_200_000) == 0  # over-used: never negative
+    assert rt.apply_cap(500_000, None, 10**9) == 500_000  # no cap
+    assert rt.cap_remaining(1_000_000, 680_000) == 320_000
+    assert rt.cap_remaining(None, 5) is None
+
+
+def test_deductible_payment():
+    # E 8,000, e 5,000, D 10,000 → covered 3,000; × 70% = 2,100; cap 30,000 with 29,000 used → 1,000
+    assert rt.deductible_payment(800_000, 500_000, 1_000_000, Fraction(7, 10), 3_000_000, 2_900_000) == (300_000,
+                                                                                                       100_000)
+
+
+def test_tilted_payment():
+    # threshold 6,000: earlier burden 4,200, this 4,800 → 9,000 − 6,000 = 3,000 above; × 60% = 1,800
+    assert rt.tilted_payment(420_000, 480_000, 600_000, Fraction(3, 5), None, 0) == (300_000, 180_000)
+    # below the threshold: 1,000 + 2,000 < 6,000 → 0
+    assert rt.tilted_payment(100_000, 200_000, 600_000, Fraction(3, 5), None, 0) == (0, 0)
+    # already above: all 2,000 × 50% = 1,000, but a cap of 5,000 with 4,500 used leaves 500
+    assert rt.tilted_payment(700_000, 200_000, 600_000, Fraction(1, 2), 500_000, 450_000) == (200_000, 50_000)
+
+
+# ---------------------------------------------------------------- yuan and rates as text
+
+@pytest.mark.parametrize("text, fen", [
+    ("40000", 4_000_000), ("40000.00", 4_000_000), ("40000.5", 4_000_050), ("0.01", 1), (" 12.30 ", 1230),
+    ("-12.50", -1250), ("0", 0),
+])
+def test_parse_yuan(text, fen):
+    assert rt.parse_yuan(text) == fen
+
+
+@pytest.mark.parametrize("bad", ["", "1.234", "1,000", "abc", "1e5", "12.", ".5"])
+def test_parse_yuan_rejects(bad):
+    with pytest.raises(ValueError):
+        rt.parse_yuan(bad)
+
+
+def test_format_yuan():
+    assert rt.format_yuan(4_000_000) == "40000.00"
+    assert rt.format_yuan(1) == "0.01"
+    assert rt.format_yuan(-1250) == "-12.50"
+    assert rt.format_yuan_grouped(1_700_000) == "17,000.00"
+    assert rt.format_yuan_grouped(123_456_789) == "1,234,567.89"
+    for fen in (0, 1, 99, 100, 123_456, -7):
+        assert rt.parse_yuan(rt.format_yuan(fen)) == fen
+
+
+def test_rates():
+    assert rt.parse_rate("5%") == Fraction(1, 20)
+    assert rt.parse_rate("0.05") == Fraction(1, 20)
+    assert rt.parse_rate("62.5％") == Fraction(5, 8)
+    assert rt.format_rate(Fraction(17, 20)) == "85%"
+    assert rt.format_rate(Fraction(5, 8)) == "62.5%"
+    with pytest.raises(ValueError):
+        rt.parse_rate("five")
+
+
+# ---------------------------------------------------------------- dates
+
+def test_month_end():
+    assert rt.month_end(D(2023, 2, 10)) == D(2023, 2, 28)
+    assert rt.month_end(D(2024, 2, 10)) == D(2024, 2, 29)
+    assert rt.month_end(D(2023, 12, 31)) == D(2023, 12, 31)
+
+
+def test_durations():
+    assert rt.add_duration(D(2023, 1, 1), 5, "year") == D(2028, 1, 1)
+    assert rt.add_duration(D(2023, 1, 31), 1, "month") == D(2023, 2, 28)
+    assert rt.add_duration(D(2023, 6, 30), 20, "day") == D(2023, 7, 20)
+    assert rt.next_month_day(2023, 12, 10) == D(2024, 1, 10)
+    assert rt.next_month_day(2023, 1, 31) == D(2023, 2, 28)
+
+
+def test_age_on():
+    assert rt.age_on(D(1963, 5, 1), D(2023, 4, 30)) == 59
+    assert rt.age_on(D(1963, 5, 1), D(2023, 5, 1)) == 60
+    assert rt.age_on(D(2000, 2, 29), D(2023, 2, 28)) == 22  # a leap-day birthday counts on 3月1日
+    assert rt.age_on(D(2000, 2, 29), D(2023, 3, 1)) == 23
+
+
+def test_in_period():
+    assert rt.in_period(D(2023, 1, 1), D(2023, 1, 1), None)
+    assert not rt.in_period(D(2022, 12, 31), D(2023, 1, 1), None)
+    assert rt.in_period(D(2027, 12, 31), None, D(2027, 12, 31))
+    assert not rt.in_period(D(2028, 1, 1), None, D(2027, 12, 31))
+
+
+# ---------------------------------------------------------------- ledgers
+
+def test_ledgers_add_and_years_apart():
+    ledgers = rt.Ledgers()
+    ledgers.add(("p1", 2023, "aid", "c:pool"), 500)
+    ledgers.add(("p1", 2023, "aid", "c:pool"), 250)
+    assert ledgers.get(("p1", 2023, "aid", "c:pool")) == 750
+    assert ledgers.get(("p1", 2024, "aid", "c:pool")) == 0  # a new year starts at 0
+    assert ledgers.get(("p2", 2023, "aid", "c:pool")) == 0  # another person
+
+
+def test_ledger_trials_and_commit():
+    ledgers = rt.Ledgers()
+    key = ("p1", 2023, "aid", "c:pool")
+    ledgers.add(key, 100)
+    first = ledgers.trial()
+    first.add(key, 50)  # 100 + 50
+    second = ledgers.trial()
+    second.add(key, 70)  # 100 + 70: each trial starts from the same ledgers
+    second.add(("p1", 2023, "tilted", "d:all"), 9)
+    assert first.get(key) == 150 and second.get(key) == 170
+    assert ledgers.get(key) == 100  # trials never touch the ledgers
+    ledgers.commit(second)
+    assert ledgers.get(key) == 170
+    assert ledgers.get(("p1", 2023, "tilted", "d:all")) == 9
+    copy = ledgers.copy()
+    copy.add(key, 1)
+    assert ledgers.get(key) == 170 and copy.get(key) == 171

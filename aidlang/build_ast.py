@@ -305,7 +305,7 @@ class _Builder(Transformer):
 
     def list_decl(self, meta, children):
         label = self.first(children, _Label)
-        items = tuple(unquote(str(c)) for c in children if isinstance(c, Token))
+        items = tuple(unquote(str(c)) for c in children if isinstance(c, Token) and c.type == "STRING")
         return n.DiseaseList(name=children[0].text, label=label.text if label else None, items=items,
                              clause=self.first(children, n.Clause), span=self.span(meta))
 

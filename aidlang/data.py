@@ -89,6 +89,7 @@ class Vocabulary:
 class RawRow:
     row: int  # the line number in the file (header = 1)
     values: Mapping[str, str]  # column name -> text as written (a short row is padded with "")
+    problems: tuple["DataError", ...] = ()  # the row's shape is wrong (more fields than the header)
 
 
 @attrs.frozen
@@ -128,11 +129,12 @@ def read_table(path: str | Path, required: Sequence[str]) -> Table:
             header = tuple(cell.strip() for cell in record)
             errors.extend(_header_errors(name, start, header, required))
             continue
+        problems = ()
         if len(record) > len(header):
-            errors.append(DataError(name, start, "", f"本行有 {len(record)} 列，表头只有 {len(header)} 列",
-                                    f"the row has {len(record)} fields, the header {len(header)}"))
+            problems = (DataError(name, start, "", f"本行有 {len(record)} 列，表头只有 {len(header)} 列",
+                                  f"the row has {len(record)} fields, the header {len(header)}"),)
         values = {col: (record[i].strip() if i < len(record) else "") for i, col in enumerate(header)}
-        rows.append(RawRow(start, values))
+        rows.append(RawRow(start, values, problems))
     if header is None:
         errors.append(DataError(name, 1, "", "文件为空，缺少表头", "the file is empty: no header row"))
         header = ()
@@ -165,7 +167,7 @@ class _Cells:
     def __init__(self, file: str, raw: RawRow):
         self.file = file
         self.raw = raw
-        self.errors: list[DataError] = []
+        self.errors: list[DataError] = list(raw.problems)
 
     def fail(self, column: str, zh: str, en: str) -> None:
         self.errors.append(DataError(self.file, self.raw.row, column, zh, en))
@@ -269,9 +271,10 @@ class Loaded:
         return self.table.errors
 
     def row_errors(self) -> dict[int, list[DataError]]:
+        """The problems of single rows, by row (a file with file errors has no rows read)."""
         by_row: dict[int, list[DataError]] = {}
-        for error in self.errors:
-            if error not in self.table.errors:
+        if not self.table.errors:
+            for error in self.errors:
                 by_row.setdefault(error.row, []).append(error)
         return by_row
 

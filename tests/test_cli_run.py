@@ -167,3 +167,16 @@ def test_a_missing_file_and_a_bad_policy_print_no_traceback(files, tmp_path, cap
     assert main(["run", bad, "--claims", claims]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and f"{tmp_path / 'nope.csv'}: 无法读取文件" in err and f"{bad}:2:" in err
+
+
+def test_a_claim_lost_by_the_engine_stops_the_run(files, tmp_path, monkeypatch, capsys):
+    """The every-claim-once invariant is checked in code: an engine that drops a claim is caught."""
+    from aidlang.interpreter import Interpreter
+
+    real_settle = Interpreter.settle
+    monkeypatch.setattr(Interpreter, "settle", lambda self, claims, *a, **k: real_settle(self, claims, *a, **k)[1:])
+    claims, identities = files(GOOD_CLAIMS)
+    out = tmp_path / "results.csv"
+    assert main(["run", WUXI, "--claims", claims, "--identities", identities, "--out", str(out)]) == 3
+    assert "a claim was lost or doubled" in capsys.readouterr().err
+    assert not out.exists()

@@ -142,6 +142,13 @@ def test_every_problem_of_a_file_is_collected(tmp_path):
     assert [c.claim_id for c in loaded.records] == ["c2"]
 
 
+def test_a_row_with_too_many_fields_is_that_rows_problem(tmp_path):
+    path = claims_file(tmp_path, GOOD + ",extra", GOOD.replace("c1", "c2"))
+    loaded = data.read_claims(path, VOCABULARY)
+    assert only_error(loaded) == (path, 2, "", "本行有 9 列，表头只有 8 列", "the row has 9 fields, the header 8")
+    assert loaded.file_errors == () and [c.claim_id for c in loaded.records] == ["c2"]
+
+
 def test_not_utf8_names_the_line(tmp_path):
     path = write(tmp_path, "claims.csv", HEADER + "\n" + GOOD + "\nc2,张三\n", encoding="gbk")
     assert only_error(data.read_claims(path, VOCABULARY)) == (

@@ -428,3 +428,75 @@ def test_diff_shows_added_and_removed_rows(tmp_path):
 
 def test_diff_missing_file_is_a_usage_error(tmp_path):
     assert main(["diff", str(DIFF_OLD), str(tmp_path / "nope.aid")]) == 2
+
+
+# ================================================================ the tables agree with the engine
+
+def test_every_expression_node_has_words():
+    """Dispatch by node class: every expression the grammar can build is written out in Chinese."""
+    import datetime as dt
+    import typing
+
+    from aidlang.symbols import build_symbols
+    policy = parse(Source("t.aid", CASCADE))
+    words = tables.Words(build_symbols(policy))
+    one, ref = Q("1", ""), n.Ref(name="收入", span=None)
+    examples = {
+        n.Quantity: one, n.Ref: ref, n.Call: n.Call(func="较小值", args=(ref, Q("5", "yuan")), span=None),
+        n.Index: n.Index(name="收入", index=n.Ref(name="当年", span=None), span=None),
+        n.StringLit: n.StringLit(value="住院", span=None), n.DateLit: n.DateLit(value=dt.date(2023, 1, 1), span=None),
+        n.BoolLit: n.BoolLit(value=True, span=None), n.NoneLit: n.NoneLit(span=None),
+        n.Binary: n.Binary(op="*", left=ref, right=Q("5", "percent"), span=None), n.Neg: n.Neg(operand=one, span=None),
+        n.Compare: n.Compare(op="<", left=ref, right=one, span=None),
+        n.InList: n.InList(item=ref, list_name=None, items=(one,), span=None),
+        n.BoolOp: n.BoolOp(op="and", operands=(ref, ref), span=None), n.Not: n.Not(operand=ref, span=None),
+        n.Adjust: n.Adjust(direction="up", amount=Q("5", "pp"), span=None),
+    }
+    assert set(examples) == set(typing.get_args(n.Expr))
+    for cls, example in examples.items():
+        assert words.expr(example), cls.__name__
+
+
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
+def test_table_ratios_agree_with_the_engines_cascade(path):
+    """The 救助比例 of every category and pool in the tables is what the settlement cascade resolves."""
+    import datetime as dt
+    from fractions import Fraction
+
+    import attrs
+    cascade = pytest.importorskip("aidlang.cascade")
+    from aidlang.evaluate import Evaluator
+    from aidlang.symbols import VISIT_TYPES
+
+    checked = load_or_skip(path)
+    s = checked.symbols
+    view = tables.build_view(checked)
+    ratio_facts = {(f.table, f.item, f.pool): f.value for f in view.facts if f.field in ("救助比例", "支付比例")}
+    evaluator = Evaluator(s)
+    compared = 0
+    for tier in s.tiers.values():
+        pools = [p for p in tier.pools if p in s.pools] or [None]
+        for category in s.categories:
+            for pool in pools:
+                visit = VISIT_TYPES.get(s.pools[pool].visits[0]) if pool else "inpatient"
+                if cascade.candidate_rules(s, tier, category, pool or "*", visit, lambda r: r.when is not None):
+                    continue  # a rule with a 条件: the table shows it with a note, the engine decides per claim
+                rules = cascade.candidate_rules(s, tier, category, pool or "*", visit, lambda r: r.when is None)
+                rules = [attrs.evolve(r, settings=tuple(x for x in r.settings if x.key == "ratio")) for r in rules]
+                if any(not isinstance(x.value, (n.Quantity, n.Adjust)) for r in rules for x in r.settings):
+                    continue  # a ratio from a parameter: nothing to compare without its value
+                engine = cascade.resolve_on(rules, evaluator, dt.date(2024, 1, 1)).ratio
+                key = (tier.label or tier.name, s.display_name(category),
+                       (s.pools[pool].label or pool) if pool and len(pools) > 1 else "")
+                if key not in ratio_facts:
+                    continue  # a category without a row of its own in an insurance table
+                text = ratio_facts[key]
+                match = re.match(r"(\d+(?:\.\d+)?)%", text)
+                table = Fraction(match.group(1)) / 100 if match else None
+                if text == "—":
+                    assert engine is None, key
+                elif match:
+                    assert table == engine, (key, text, engine)
+                compared += 1
+    if any(t.rules for t in s.tiers.values()) and s.categories:
+        assert compared, "nothing compared"

@@ -12,7 +12,6 @@ import argparse
 import attrs
 
 from .. import data
-from ..checker import CheckedPolicy
 from ..cli import add_lang
 from . import inputs as io
 from ..evaluate import MissingParameter
@@ -53,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.rejects:
         io.require_clean(inputs)
     engine = make_engine(args.engine, checked, inputs.params)
-    settlement = settle(engine, checked, inputs, lang)
+    settlement = settle(engine, inputs, lang)
     if settlement is None:
         return io.EXIT_DATA
     if settlement.rejected and not args.rejects:
@@ -71,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def settle(engine, checked: CheckedPolicy, inputs: io.Inputs, lang: str) -> Settlement | None:
+def settle(engine, inputs: io.Inputs, lang: str) -> Settlement | None:
     """Settle the good claims; every other claim row is rejected with its reasons."""
     claims_file = inputs.claims
     rejected: dict[int, list[tuple[str, str, str]]] = {
@@ -91,16 +90,18 @@ def settle(engine, checked: CheckedPolicy, inputs: io.Inputs, lang: str) -> Sett
     row_of = {claim.claim_id: claim.row for claim in good}
     for error in claim_errors:
         rejected[row_of[error.claim_id]] = [(io.claim_error_column(error), error.reason_zh, error.reason_en)]
-    by_row = {row_of[result.claim_id]: result for result in results if row_of[result.claim_id] not in rejected}
-    _assert_every_claim_once(claims_file, by_row, rejected)
-    return Settlement(by_row, rejected)
+    result_rows = [row_of[result.claim_id] for result in results]
+    _assert_every_claim_once(claims_file, result_rows, rejected)
+    return Settlement(dict(zip(result_rows, results)), rejected)
 
 
-def _assert_every_claim_once(claims_file: data.Loaded, results: dict, rejected: dict) -> None:
-    """Contract: no claim is ever dropped silently, nor written twice."""
+def _assert_every_claim_once(claims_file: data.Loaded, result_rows: list[int], rejected: dict) -> None:
+    """Contract: no claim is ever dropped silently, nor written twice. Checked on every run (not an `assert`
+    statement, which `python -O` would drop); a failure is a bug and stops the run before anything is written."""
     read = [raw.row for raw in claims_file.table.rows]
-    written = sorted(list(results) + list(rejected))
-    assert written == read, f"claims read {len(read)}, written {len(written)}: the settlement lost or doubled a claim"
+    written = sorted(result_rows + list(rejected))
+    if written != read:
+        raise AssertionError(f"claims read {len(read)}, written {len(written)}: a claim was lost or doubled")
 
 
 def _reason(problems: list[tuple[str, str, str]], lang: str) -> str:

@@ -33,6 +33,7 @@ OPERATORS = {"×": "*", "*": "*", "÷": "/", "/": "/", "+": "+", "-": "-", "<": 
              ">": ">", ">=": ">=", "≥": ">=", "=": "==", "＝": "==", "==": "==", "!=": "!=", "≠": "!="}
 LISTED = {"listed": True, "列入": True, "not_listed": False, "不列入": False}
 
+MAX_DIGITS = 15  # whole-number digits of a literal: 万亿 yuan is far beyond any policy, and exact in Decimal
 _CN_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _CN_MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")
 
@@ -132,7 +133,11 @@ class _Builder(Transformer):
         return n.DateLit(value=self.date_of(children[0]), span=self.span(meta))
 
     def quantity(self, meta, children):
-        value = Decimal(str(children[0]))
+        text = str(children[0])
+        if len(text.split(".")[0]) > MAX_DIGITS:
+            self.problem("E007", self.token_span(children[0]), value=text)
+            text = "0"
+        value = Decimal(text)
         unit = ""
         if len(children) > 1:
             unit, factor = UNITS[_kw(children[1])]
@@ -526,6 +531,11 @@ class _Builder(Transformer):
         due = self.first(children, n.DateLit)
         return n.ExpectSchedule(county=children[0].text, year=self.int_of(children[1]), item=children[2].text,
                                 due=due.value if due else None, amount=children[-1], span=self.span(meta))
+
+    def signed_quantity(self, meta, children):
+        sign, quantity = children
+        value = -quantity.value if str(sign) == "-" else quantity.value
+        return n.Quantity(value=value, unit=quantity.unit, span=self.span(meta))
 
     def due_date(self, meta, children):
         return children[0]

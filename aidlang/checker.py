@@ -441,8 +441,8 @@ def _source_text(span: Span) -> str:
 
 # ---------------------------------------------------------------- header
 
+# 文号 is not required: some notices carry none (Jinggu's 2018 notice states no number of its own).
 HEADER_FIELDS = (("title", ("标题", "title"), ("标题", "title")),
-                 ("doc_number", ("文号", "document number"), ("文号", "doc_number")),
                  ("issuer", ("发布机关", "issuer"), ("发布机关", "issuer")),
                  ("in_force", ("施行日期", "in-force date"), ("施行日期", "in_force")))
 
@@ -460,7 +460,7 @@ def keyword_span(ctx: Context, span: Span, spellings: tuple[str, ...]) -> Span:
 
 
 def check_header(ctx: Context) -> None:
-    """Title, 文号, issuer and in-force date present; validity in whole years or months, given once."""
+    """Title, issuer and in-force date present; validity in whole years or months, given once."""
     header = ctx.policy.header
     for attribute, field, keyword in HEADER_FIELDS:
         if getattr(header, attribute) in (None, ""):

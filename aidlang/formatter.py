@@ -72,8 +72,8 @@ def format_text(text: str, name: str = "<text>") -> str:
 
 def _tokens_and_tree(source: Source) -> tuple[list[Token], Tree]:
     """Every token the lexer produced (keywords and punctuation included) and the usual tree, from one
-    parse by the shared cached parser. (A second parser built with keep_all_tokens would give both at
-    once, but building a parser costs far more than formatting a file.)"""
+    parse by the parser `check` uses: one parser per process, and a syntax error reported by the very
+    same `parse_tree` call as in `check`, so the two commands can never disagree about a file."""
     interactive = lark_parser(False).parse_interactive(source.text)
     tokens: list[Token] = []
     try:
@@ -131,7 +131,7 @@ class _Layout:
                 self.glued.add(unit)
         elif node.data in ("call", "index"):
             self.glued.add(self.first(node) + 1)
-        elif node.data == "neg":
+        elif node.data in ("neg", "signed_quantity"):
             operand = self.first(node) + 1
             if self.tokens[operand].type != "ADD_OP":
                 self.glued.add(operand)

@@ -162,6 +162,8 @@ def syntax_diagnostic(source: Source, error: UnexpectedInput, keep_all_tokens: b
     if isinstance(error, UnexpectedCharacters):
         ch = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
         span = point(source, error.line, error.column)
+        if ch in QUOTES:
+            return Diagnostic.make("E011", span)
         return Diagnostic.make("E002", span, hint=_char_hint(ch), found=f"“{ch}”")
     token = getattr(error, "token", None)
     expected = _accepted(error)
@@ -227,18 +229,19 @@ def _accepted(error: UnexpectedInput) -> set[str]:
 
 
 def _end_span(source: Source) -> Span:
-    lines = source.text.splitlines() or [""]
+    lines = source.lines()
     last = len(lines)
     while last > 1 and not lines[last - 1].strip():
         last -= 1
     return point(source, last, len(lines[last - 1]) + 1)
 
 
+QUOTES = '"“「'  # a string that does not lex is one whose closing quote is missing on its line
+
+
 def _char_hint(ch: str) -> str | None:
     if not ch:
         return None
-    if unicodedata.category(ch) == "Nd" and not ch.isascii():
-        return "H002"
     if unicodedata.east_asian_width(ch) in "FW" and unicodedata.normalize("NFKC", ch).isascii():
         return "H003"
     return None

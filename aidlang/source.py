@@ -21,8 +21,13 @@ class Source:
 
     def line(self, lineno: int) -> str:
         """The 1-based line `lineno`, without its newline ('' past the end)."""
-        lines = self.text.splitlines()
+        lines = self.lines()
         return lines[lineno - 1] if 1 <= lineno <= len(lines) else ""
+
+    def lines(self) -> list[str]:
+        """The text split the way the lexer counts lines: at "\n" only (a form feed or a lone "\r" is not
+        a line break to Lark, so `splitlines()` would show the wrong line)."""
+        return [line.removesuffix("\r") for line in self.text.split("\n")]
 
 
 @attrs.frozen

@@ -21,7 +21,7 @@ EXPECTED = {
     "keyword_as_name": ("E001", "H004"),        # 基数 — a keyword where an attribute name is wanted
     "unknown_character": ("E002", "H003"),      # a full-width ；
     "stray_character": ("E002", None),          # @
-    "unclosed_string": ("E002", None),          # "未闭合的说明 … — the quote that opens it is the stray one
+    "unclosed_string": ("E011", None),          # "未闭合的说明 … — no closing quote on its line
     "bad_date_shape": ("E001", None),           # 2023-2-30 lexes as a number, not a date
     "ends_early": ("E003", None),               # 群组 全体 = and then the end of the file
     "not_utf8": ("E004", None),                 # GBK bytes

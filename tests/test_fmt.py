@@ -172,7 +172,8 @@ def test_strings_are_kept_byte_for_byte():
 
 
 def test_keyword_spellings_are_kept_as_written():
-    english = 'policy p {\n  in_force 2023-01-01\n}\ncategory a clause "x"\ntier aid t {\n  for a: ratio 85% cap none\n}\n'
+    english = ('policy p {\n  in_force 2023-01-01\n}\ncategory a clause "x"\n'
+               'tier aid t {\n  for a: ratio 85% cap none\n}\n')
     mixed = '政策 p {\n  in_force 2023-01-01\n}\ncategory 特困人员 依据 "x"\n'
     dates = '政策 p {\n  施行日期 2023年1月1日\n}\n'
     operators = HEADER + "参数 x: 金额 = a × 2 ÷ 3\n"

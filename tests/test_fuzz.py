@@ -3,7 +3,7 @@ formatting either succeed or raise AidError with diagnostics that render — nev
 Inputs that parse also check that `fmt` keeps their meaning and is idempotent.
 
 Four sources of inputs: random text, soups of the grammar's own tokens, mutations of the real policies,
-and random bytes read from disk (the not-UTF-8 path). About 2,000 examples in all, near 20 s on an idle
+and random bytes read from disk (the not-UTF-8 path). About 4,000 examples in all, near 20 s on an idle
 machine; `AIDLANG_FUZZ_SCALE=20 pytest tests/test_fuzz.py` fuzzes 20 times deeper.
 """
 
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from aidlang.cli import main
 from aidlang.diagnostics import AidError, render_all
-from aidlang.formatter import format_source
+from aidlang.formatter import _tokens_and_tree, format_source
 from aidlang.parser import keyword_spellings, parse, read_source
 from aidlang.source import Source
 
@@ -56,7 +56,7 @@ def front_end(text: str) -> None:
         policy = parse(source)
     except AidError as error:
         rendered(error)
-        policy = None
+        policy, parse_errors = None, error.diagnostics
     if policy is not None and check is not None:
         try:
             check(policy)
@@ -65,8 +65,8 @@ def front_end(text: str) -> None:
     try:
         formatted = format_source(source)
     except AidError as error:
-        rendered(error)
         assert policy is None, "fmt refused a file that parses"
+        assert error.diagnostics == parse_errors, "fmt and check disagree about a syntax error"
         return
     assert format_source(Source("fuzz.aid", formatted)) == formatted, "fmt is not idempotent"
     if policy is not None:
@@ -78,7 +78,7 @@ def front_end(text: str) -> None:
 INTERESTING_CHARS = list('政策类别对在依据比例限额元万%％{}｛｝()（）[]［］:：,，、=＝<>≤+-×/."“”「」#\n \t\u3000') + list("0123456789ab_")
 
 
-@fuzz_settings(700)
+@fuzz_settings(1500)
 @given(st.text(max_size=80) | st.text(alphabet=st.sampled_from(INTERESTING_CHARS), max_size=120))
 def test_random_text(text):
     front_end(text)
@@ -105,7 +105,7 @@ def token_soup(draw) -> str:
     return (HEADER if draw(st.booleans()) else "") + body
 
 
-@fuzz_settings(700)
+@fuzz_settings(1500)
 @given(token_soup())
 def test_token_soup(text):
     front_end(text)
@@ -182,9 +182,56 @@ def test_check_command_on_mutated_policies(text):
     assert "Traceback" not in err.getvalue()
 
 
+# ---------------------------------------------------------------- layout noise on valid policies
+
+GAP_NOISE = ["\n", "\n\n\n", "  ", "\t", "\u3000", "  # 注释\n", "\n# 独占一行的注释\n\n", "\r\n"]
+FULL_WIDTH = {",": ["，", "、"], ":": ["："], "(": ["（"], ")": ["）"], "{": ["｛"], "}": ["｝"], "[": ["［"],
+              "]": ["］"], "=": ["＝"], "%": ["％"]}
+
+
+@st.composite
+def noisy_layout(draw) -> tuple[str, str]:
+    """A valid excerpt and the same text with whitespace and comments added between tokens and ASCII
+    punctuation swapped for the full-width forms an input method types: the meaning must not change."""
+    text = draw(policy_excerpt())
+    try:
+        tokens, _ = _tokens_and_tree(Source("excerpt.aid", text))
+    except AidError:
+        return text, text
+    out, at = [], 0
+    for token in tokens:
+        out.append(text[at : token.start_pos])
+        if draw(st.integers(0, 4)) == 0:
+            out.append(draw(st.sampled_from(GAP_NOISE)))
+        word = str(token)
+        if word in FULL_WIDTH and token.type != "STRING" and draw(st.booleans()):
+            word = draw(st.sampled_from(FULL_WIDTH[word]))
+        out.append(word)
+        at = token.end_pos
+    out.append(text[at:])
+    return text, "".join(out)
+
+
+@pytest.mark.skipif(not POLICY_TEXTS, reason="no policies to take excerpts from")
+@fuzz_settings(150)
+@given(noisy_layout())
+def test_layout_noise_never_changes_the_formatted_meaning(pair):
+    original, noisy = pair
+    try:
+        expected = parse(Source("x.aid", original))
+    except AidError:
+        return
+    assert parse(Source("x.aid", noisy)) == expected
+    formatted = format_source(Source("x.aid", noisy))
+    assert format_source(Source("x.aid", formatted)) == formatted
+    assert parse(Source("x.aid", formatted)) == expected
+    for comment in ("# 注释", "# 独占一行的注释"):
+        assert formatted.count(comment) == noisy.count(comment)
+
+
 # ---------------------------------------------------------------- bytes from disk
 
-@fuzz_settings(200)
+@fuzz_settings(400)
 @given(st.binary(max_size=60) | st.builds(lambda a, b: a.encode() + b, st.sampled_from([HEADER, ""]),
                                           st.binary(max_size=20)))
 def test_random_bytes_from_a_file(raw):

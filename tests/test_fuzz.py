@@ -8,7 +8,6 @@ machine; `AIDLANG_FUZZ_SCALE=20 pytest tests/test_fuzz.py` fuzzes 20 times deepe
 """
 
 import contextlib
-import decimal
 import io
 import os
 import re
@@ -253,10 +252,8 @@ def test_random_bytes_from_a_file(raw):
     HEADER + "类别 孤儿 属于困境儿童\n类别 困境儿童\n",
     # form feeds and ideographic spaces are whitespace
     HEADER + "\f类别\u3000a\f\n",
-    # an amount of more than 28 digits: Decimal's default precision must not crash anything
-    pytest.param(HEADER + '参数 x: 金额 = ' + "9" * 40 + '万元 依据 "一"\n',
-                 marks=pytest.mark.xfail(raises=decimal.InvalidOperation, strict=False,
-                                         reason="checker.infer_quantity: quantize() of a >28-digit amount")),
+    # an amount of more than 28 digits once crashed Decimal's quantize(); literals are now limited (E007)
+    HEADER + '参数 x: 金额 = ' + "9" * 40 + '万元 依据 "一"\n',
 ])
 def test_found_by_fuzzing(text):
     front_end(text)

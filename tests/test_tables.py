@@ -473,13 +473,14 @@ def test_table_ratios_agree_with_the_engines_cascade(path):
     view = tables.build_view(checked)
     ratio_facts = {(f.table, f.item, f.pool): f.value for f in view.facts if f.field in ("救助比例", "支付比例")}
     evaluator = Evaluator(s)
-    compared = 0
+    compared = conditional = 0
     for tier in s.tiers.values():
         pools = [p for p in tier.pools if p in s.pools] or [None]
         for category in s.categories:
             for pool in pools:
                 visit = VISIT_TYPES.get(s.pools[pool].visits[0]) if pool else "inpatient"
                 if cascade.candidate_rules(s, tier, category, pool or "*", visit, lambda r: r.when is not None):
+                    conditional += 1
                     continue  # a rule with a 条件: the table shows it with a note, the engine decides per claim
                 rules = cascade.candidate_rules(s, tier, category, pool or "*", visit, lambda r: r.when is None)
                 rules = [attrs.evolve(r, settings=tuple(x for x in r.settings if x.key == "ratio")) for r in rules]
@@ -499,4 +500,5 @@ def test_table_ratios_agree_with_the_engines_cascade(path):
                     assert table == engine, (key, text, engine)
                 compared += 1
     if any(t.rules for t in s.tiers.values()) and s.categories:
-        assert compared, "nothing compared"
+        # something must be compared, unless every ratio depends on a 条件 (Jinggu's institution levels)
+        assert compared or conditional, "nothing compared"

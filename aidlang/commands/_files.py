@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -18,6 +19,23 @@ def existing_policy_files(paths: list[str] | None) -> list[Path]:
         if not Path(raw).exists():
             raise MissingPath(raw)
     return policy_files(paths)
+
+
+def with_policy_files(run):
+    """Decorate a command's `run(args, files)`: it receives the `.aid` files of `args.paths` (default
+    policies/); a path that does not exist is exit 2, and no files at all a warning and exit 0."""
+
+    @functools.wraps(run)
+    def wrapper(args) -> int:
+        try:
+            files = existing_policy_files(args.paths)
+        except MissingPath as error:
+            return missing(args.lang, str(error))
+        if not files:
+            return none_found(args.lang, args.paths)
+        return run(args, files)
+
+    return wrapper
 
 
 def say(lang: str, zh: str, en: str, error: bool = False) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import sys
 
 from .. import cli, pipeline
 from ..diagnostics import render_all
-from ._files import MissingPath, existing_policy_files, missing, none_found, plural, say, unreadable
+from ._files import plural, say, unreadable, with_policy_files
 
 
 def register(subparsers) -> None:
@@ -18,14 +19,9 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+@with_policy_files
+def run(args: argparse.Namespace, files: list[Path]) -> int:
     lang = args.lang
-    try:
-        files = existing_policy_files(args.paths)
-    except MissingPath as error:
-        return missing(lang, str(error))
-    if not files:
-        return none_found(lang, args.paths)
     try:
         good, bad = pipeline.load_all(files)
     except OSError as error:  # a file that exists but cannot be read: not a policy problem

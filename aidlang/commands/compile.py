@@ -20,7 +20,7 @@ from typing import Callable
 from .. import cli, pipeline
 from ..backends import tables
 from ..diagnostics import AidError, render_all
-from ._files import MissingPath, existing_policy_files, missing, none_found, say, unreadable
+from ._files import say, unreadable, with_policy_files
 
 Render = Callable[[object], str]
 
@@ -110,14 +110,9 @@ def render_all_outputs(files: list[Path], out: Path, lang: str) -> tuple[dict[Pa
     return outputs, failed
 
 
-def run(args: argparse.Namespace) -> int:
+@with_policy_files
+def run(args: argparse.Namespace, files: list[Path]) -> int:
     lang = args.lang
-    try:
-        files = existing_policy_files(args.paths)
-    except MissingPath as error:
-        return missing(lang, str(error))
-    if not files:
-        return none_found(lang, args.paths)
     out = Path(args.out)
     try:
         outputs, failed = render_all_outputs(files, out, lang)

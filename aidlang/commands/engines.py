@@ -1,18 +1,20 @@
 """The settlement engines `run --engine` can name, and building the one asked for.
 
-Only the interpreter exists so far; the others are accepted by the option (contract.md lists them) and
-refused with a clear message until they are built.
+The interpreter and the compiled module (`generated/<stem>.py`, imported when it matches the policy, else
+compiled in memory; `aidlang/compiled.py`) exist; the others are accepted by the option (contract.md lists
+them) and refused with a clear message until they are built.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from ..checker import CheckedPolicy
 from .inputs import UsageFailure
 
 ENGINES = ("interp", "compiled", "batch", "spark")
-AVAILABLE = ("interp",)
+AVAILABLE = ("interp", "compiled")
 
 
 def check_available(name: str) -> None:
@@ -25,6 +27,13 @@ def check_available(name: str) -> None:
 def make_engine(name: str, checked: CheckedPolicy, params: dict[str, Any]):
     """An engine with the interpreter's interface: settle, explain, annual, funds, monitor."""
     check_available(name)
+    if name == "compiled":
+        from ..compiled import load_module
+
+        module, how = load_module(checked)
+        if how.startswith("in memory"):
+            print(f"aidlang: compiled engine: {how}; run `aidlang compile` to refresh generated/", file=sys.stderr)
+        return module.Policy(params)
     from ..interpreter import Interpreter  # imported late: `aidlang --help` should not pay for it
 
     return Interpreter(checked, params)

@@ -14,7 +14,7 @@ from .. import cli
 from ..diagnostics import AidError, render_all
 from ..formatter import format_source
 from ..parser import read_source
-from ._files import MissingPath, existing_policy_files, missing, none_found, plural, say, unreadable
+from ._files import plural, say, unreadable, with_policy_files
 
 
 def register(subparsers) -> None:
@@ -27,14 +27,9 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+@with_policy_files
+def run(args: argparse.Namespace, files: list[Path]) -> int:
     lang = args.lang
-    try:
-        files = existing_policy_files(args.paths)
-    except MissingPath as error:
-        return missing(lang, str(error))
-    if not files:
-        return none_found(lang, args.paths)
     changed, broken = [], 0
     try:
         for path in files:

@@ -81,17 +81,7 @@ def is_static_rules(rules: list[n.Rule], symbols: Symbols) -> bool:
     return all(rule.when is None and all(is_static(s.value, symbols) for s in rule.settings) for rule in rules)
 
 
-def adjust(key: str, value, amount, amount_type: str, direction: str):
-    """Apply `降低 x`/`提高 x` to the value so far: a rate x is relative (× (1 ∓ x)), percentage points and
-    money are absolute (∓ x). Money results are rounded half-up to the fen."""
-    sign = -1 if direction == "down" else 1
-    if amount_type == "rate":
-        result = value * (1 + sign * amount)
-    else:
-        result = value + sign * amount
-    if key != "ratio" and type(result) is not int:
-        result = rt.to_fen(result)
-    return result
+adjust = rt.adjust  # `降低`/`提高`: shared with the compiled modules
 
 
 def resolve(rules: list[n.Rule], ev: Evaluator, env: Env, tier: n.Tier | None = None) -> Resolution:
@@ -117,18 +107,18 @@ def resolve(rules: list[n.Rule], ev: Evaluator, env: Env, tier: n.Tier | None = 
                 sources[key] = [rule]
             if not any(r is rule for r in used):  # identity: rules compare equal by structure
                 used.append(rule)
-    ratio = values.get("ratio")
-    if ratio is None:
+    found = rt.cascade_outcome(values, sources, used, _clause_text)
+    if found is None:
         return NOT_APPLICABLE
-    if not isinstance(ratio, Fraction):
-        ratio = Fraction(ratio)
-    kept = {id(r) for rs in sources.values() for r in rs}
-    contributing = [r for r in used if id(r) in kept]
-    clauses = tuple(dict.fromkeys(r.clause.text for r in contributing if r.clause))
+    deductible, ratio, cap, threshold, clauses = found
     return Resolution(
-        deductible=values.get("deductible") or 0, ratio=ratio, cap=values.get("cap"),
-        threshold=values.get("threshold") or 0, ratio_terms=(ratio.numerator, ratio.denominator),
-        clauses=clauses, sources={k: tuple(v) for k, v in sources.items()})
+        deductible=deductible, ratio=ratio, cap=cap, threshold=threshold,
+        ratio_terms=(ratio.numerator, ratio.denominator), clauses=clauses,
+        sources={k: tuple(v) for k, v in sources.items()})
+
+
+def _clause_text(rule: n.Rule) -> str | None:
+    return rule.clause.text if rule.clause else None
 
 
 def resolve_on(rules: list[n.Rule], ev: Evaluator, day: dt.date) -> Resolution:

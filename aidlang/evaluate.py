@@ -23,22 +23,7 @@ from .symbols import FUNCTIONS, VISIT_TYPES, Symbols, builtin
 Fn = Callable[["Env"], Any]
 
 
-class MissingParameter(Exception):
-    """A parameter the run needs has no value: published later (另行发布) and not given with `--param`,
-    or no dated value in force on the date."""
-
-    def __init__(self, name: str, label: str | None, on: dt.date | None = None,
-                 others: tuple[tuple[str, str | None], ...] = ()):
-        self.name, self.label, self.on = name, label, on
-        self.others = others  # the policy's other parameters without a value, so one run can name them all
-        shown = f"{name}（{label}）" if label else name
-        when = f"（{on.isoformat()}）" if on else ""
-        self.zh = f"缺少参数 {shown}{when}：请用 --param {name}=值 提供"
-        self.en = f"parameter {name} has no value{' on ' + on.isoformat() if on else ''}: give it with --param {name}=VALUE"
-        if others:
-            self.zh += "；另有未给出取值的参数：" + "、".join(f"{o}（{lab}）" if lab else o for o, lab in others)
-            self.en += "; other parameters without a value: " + ", ".join(o for o, _ in others)
-        super().__init__(self.en)
+MissingParameter = rt.MissingParameter  # raised by every engine; defined with the shared runtime
 
 
 class EvalError(Exception):
@@ -50,8 +35,7 @@ class EvalError(Exception):
         super().__init__(f"{span}: {message}" if span is not None else message)
 
 
-class MissingInput(Exception):
-    """A fund series has no value for the year asked (the item is not computed for that year)."""
+MissingInput = rt.MissingInput  # a fund series without a value for the year asked (shared runtime)
 
 
 class Env:

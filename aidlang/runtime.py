@@ -14,7 +14,9 @@ import calendar
 import datetime as dt
 import re
 from fractions import Fraction
-from typing import Hashable, Iterable
+from typing import Any, Callable, Hashable, Iterable
+
+from .records import BenefitRow, Claim, Identity, MonitorRow, Person, Result
 
 Rate = Fraction
 NO_CAP = None  # a cap of `None` means no cap
@@ -266,3 +268,935 @@ class Ledgers:
     def total(self, keys: Iterable[LedgerKey]) -> int:
         values = self.values
         return sum(values.get(k, 0) for k in keys)
+
+
+# ---------------------------------------------------------------- errors every engine raises
+
+
+class ClaimError(Exception):
+    """A claim that cannot be settled for a data reason; the caller rejects that row only."""
+
+    def __init__(self, claim_id: str, reason_zh: str, reason_en: str, row: int = 0):
+        self.claim_id, self.reason_zh, self.reason_en, self.row = claim_id, reason_zh, reason_en, row
+        super().__init__(f"claim {claim_id}: {reason_en}")
+
+
+class MissingParameter(Exception):
+    """A parameter the run needs has no value: published later (另行发布) and not given with `--param`,
+    or no dated value in force on the date."""
+
+    def __init__(self, name: str, label: str | None, on: dt.date | None = None,
+                 others: tuple[tuple[str, str | None], ...] = ()):
+        self.name, self.label, self.on = name, label, on
+        self.others = others  # the policy's other parameters without a value, so one run can name them all
+        shown = f"{name}（{label}）" if label else name
+        when = f"（{on.isoformat()}）" if on else ""
+        self.zh = f"缺少参数 {shown}{when}：请用 --param {name}=值 提供"
+        self.en = f"parameter {name} has no value{' on ' + on.isoformat() if on else ''}: give it with --param {name}=VALUE"
+        if others:
+            self.zh += "；另有未给出取值的参数：" + "、".join(f"{o}（{lab}）" if lab else o for o, lab in others)
+            self.en += "; other parameters without a value: " + ", ".join(o for o, _ in others)
+        super().__init__(self.en)
+
+
+def missing_reason(kind: str, defined: bool) -> tuple[str, str]:
+    """Why a claim without `basic_paid`/`critical_paid` cannot be settled (zh, en)."""
+    column = f"{kind}_paid"
+    zh_kind = {"basic": "基本医保支付", "critical": "大病保险支付"}[kind]
+    if defined:
+        return (f"缺少{zh_kind}（{column}）：本政策在该就诊日期不计算该项",
+                f"{column} is missing and the policy does not compute it on this date")
+    return (f"缺少{zh_kind}（{column}）：本政策不计算该项，须由数据提供",
+            f"{column} is missing and the policy does not compute it: the data must give it")
+
+
+# ---------------------------------------------------------------- values of expressions shared by every engine
+
+
+def divide(a, b):
+    """`a / b` in a policy: exact (a Fraction for two ints); division by zero is an error."""
+    if b == 0:
+        raise ZeroDivisionError("division by zero")
+    if type(a) is int and type(b) is int:
+        return Fraction(a, b)
+    return a / b
+
+
+def compare_known(op: Callable[[Any, Any], bool], a, b, unknown: bool) -> bool:
+    """A comparison where a missing value (None) is unknown: false, except `!=` (`unknown` True) when only one
+    side is missing."""
+    if a is None or b is None:
+        return unknown and not (a is None and b is None)
+    return op(a, b)
+
+
+def money_value(v):
+    """A money-valued expression's value kept at its root: rounded half-up to the fen (None stays None)."""
+    return v if type(v) is int or v is None else to_fen(v)
+
+
+def adjust(key: str, value, amount, amount_type: str, direction: str):
+    """Apply `降低 x`/`提高 x` to the value so far: a rate x is relative (× (1 ∓ x)), percentage points and
+    money are absolute (∓ x). Money results are rounded half-up to the fen."""
+    sign = -1 if direction == "down" else 1
+    if amount_type == "rate":
+        result = value * (1 + sign * amount)
+    else:
+        result = value + sign * amount
+    if key != "ratio" and type(result) is not int:
+        result = to_fen(result)
+    return result
+
+
+class Settings:
+    """What a rule cascade gives a tier for one category, pool and date (the compiled modules' resolution;
+    the interpreter's `cascade.Resolution` has the same fields and also keeps the rules)."""
+
+    __slots__ = ("deductible", "ratio", "cap", "threshold", "ratio_terms", "clauses")
+
+    def __init__(self, deductible: int, ratio: Fraction | None, cap: int | None, threshold: int,
+                 clauses: tuple[str, ...]):
+        self.deductible, self.ratio, self.cap, self.threshold, self.clauses = deductible, ratio, cap, threshold, clauses
+        self.ratio_terms = (ratio.numerator, ratio.denominator) if ratio is not None else (0, 1)
+
+
+def cascade_outcome(values: dict, sources: dict, used: list, clause_of: Callable[[Any], str | None]):
+    """The end of a rule cascade, shared by every engine: None when no ratio resolved (the tier does not apply),
+    else (deductible, ratio, cap, threshold, clauses) — the clauses of the rules used (a setting of theirs made a
+    final value), in the order they applied, without repeats (`clause_of(rule)` None: the rule has no clause)."""
+    ratio = values.get("ratio")
+    if ratio is None:
+        return None
+    if not isinstance(ratio, Fraction):
+        ratio = Fraction(ratio)
+    kept = {id(r) for rs in sources.values() for r in rs}
+    clauses = tuple(dict.fromkeys(c for c in (clause_of(r) for r in used if id(r) in kept) if c is not None))
+    return (values.get("deductible") or 0, ratio, values.get("cap"), values.get("threshold") or 0, clauses)
+
+
+# ---------------------------------------------------------------- settling claims: the driver every engine runs
+
+VISIT_NAMES = {"outpatient": "outpatient", "普通门诊": "outpatient", "chronic": "chronic", "门诊慢特病": "chronic",
+               "inpatient": "inpatient", "住院": "inpatient"}
+_VISITS = frozenset(("outpatient", "chronic", "inpatient"))
+SELF_LEDGER = "#self"  # per (person, year, visit): policy-scope cost − basic − critical, for 年度累计自付
+
+
+NO_SETTINGS = None  # set below, once Settings exists
+
+
+class ClaimEnv:
+    """What a compiled module's expressions read while a claim settles (the interpreter uses `evaluate.Env`,
+    which has the same attributes)."""
+
+    __slots__ = ("claim", "person", "date", "year", "basic", "critical", "aid", "tilted", "running", "series",
+                 "values", "prefix", "visit")
+
+    def __init__(self):
+        self.claim = self.person = self.date = self.running = self.series = self.values = self.visit = None
+        self.year = self.basic = self.critical = self.aid = self.tilted = 0
+        self.prefix = ()
+
+
+def year_self_paid(env, visits: tuple[str, ...]) -> int:
+    """年度累计自付: this year's cost − basic − critical over the visit types, this claim included (with the
+    insurance amounts settled so far)."""
+    values, prefix = env.values, env.prefix
+    total = 0
+    for v in visits:
+        total += values.get((*prefix, SELF_LEDGER, v), 0)
+    if env.visit in visits:
+        total += env.claim.policy_scope_cost - env.basic - env.critical
+    return total
+
+
+class Outcome:
+    """A claim settled as one category (one trial of 就高, or the only one)."""
+
+    __slots__ = ("category", "basic", "critical", "aid", "tilted", "status", "clauses")
+
+    def __init__(self, category: str):
+        self.category = category
+        self.basic = self.critical = self.aid = self.tilted = 0
+        self.status = "ok"
+        self.clauses: list[str] = []
+
+    @property
+    def total(self) -> int:
+        return self.basic + self.critical + self.aid + self.tilted
+
+
+class ClaimPlan:
+    """The tiers a claim of one category and visit type runs through in one epoch, by kind (lists of tier
+    plans, see `TierPlan`), whether the visit type is in no pool of any aid tier, and the `否则 不予救助`
+    conditions of its aid and tilted tiers as (test, clause, tier plan, condition node)."""
+
+    __slots__ = ("kinds", "aid_uncovered", "gates")
+
+    def __init__(self, kinds: dict[str, list], aid_uncovered: bool):
+        self.kinds, self.aid_uncovered = kinds, aid_uncovered
+        self.gates = [(fn, clause, tp, cond) for kind in ("aid", "tilted") for tp in kinds[kind]
+                      for fn, clause, cond in tp.gates]
+
+
+class TierPlan:
+    """One tier as it applies to one category, visit type and epoch: its pool, ledger keys, conditions and
+    rule cascade (`resolver(env)` → a resolution with `ratio` None when the tier does not apply; resolved once,
+    on first use, when `static`)."""
+
+    __slots__ = ("tier", "kind", "name", "pool", "base", "gates", "conditions", "resolver", "static", "resolved",
+                 "simple", "dsuffix", "csuffix", "label", "rules")
+
+    def __init__(self, tier, kind: str, name: str, label: str, pool: str, base, gates, conditions, resolver,
+                 static: bool, dkey, ckey, rules=()):
+        self.tier, self.kind, self.name, self.pool, self.label = tier, kind, name, pool, label
+        self.base, self.gates, self.conditions, self.resolver = base, gates, conditions, resolver
+        self.static, self.resolved, self.rules = static, None, rules
+        self.simple = static and not conditions  # applies whenever its resolution has a ratio
+        # ledger keys are (person, year) + these: the tier and its deductible/threshold or cap key
+        self.dsuffix, self.csuffix = (name, dkey), (name, ckey)
+
+
+def applicable(tp: TierPlan, env, out: Outcome, trace):
+    """The tier's resolution if it applies to the claim (conditions hold, a ratio resolves), else None."""
+    for fn, clause, cond in tp.conditions:
+        if not fn(env):
+            if trace is not None:
+                trace.append(("condition", tp, clause, cond))
+            return None
+    if tp.static:
+        res = tp.resolved
+        if res is None:
+            res = tp.resolved = tp.resolver(env)
+    else:
+        res = tp.resolver(env)
+    if res.ratio is None:
+        if trace is not None:
+            trace.append(("no_ratio", tp, out.category))
+        return None
+    return res
+
+
+def deductible_kind(plans: list[TierPlan], env, values: dict, prefix: tuple, out: Outcome, trace) -> int:
+    """Basic, critical or aid: the first tier of the kind that applies pays (contract §4)."""
+    for tp in plans:
+        if tp.gates and tp.kind != "aid":
+            for fn, clause, cond in tp.gates:
+                if not fn(env):
+                    out.status = "not_covered"
+                    if clause:
+                        out.clauses.append(clause)
+                    if trace is not None:
+                        trace.append(("gate", tp, clause, cond))
+                    return 0
+        if tp.simple and trace is None:
+            res = tp.resolved or applicable(tp, env, out, None)
+        else:
+            res = applicable(tp, env, out, trace)
+        if res is None or res.ratio is None:
+            continue
+        base = tp.base(env)
+        if base < 0:
+            base = 0
+        dkey = prefix + tp.dsuffix
+        earlier = values.get(dkey, 0)
+        values[dkey] = earlier + base
+        # covered = max(0, E + e − D) − max(0, E − D)   (contract §4)
+        deductible = res.deductible
+        if deductible:
+            covered = deductible_cover(earlier, base, deductible)
+        else:
+            covered = base
+        num, den = res.ratio_terms
+        raw = (2 * covered * num + den) // (2 * den)  # apply_terms, inlined: covered ≥ 0
+        cap = res.cap
+        used = 0
+        if cap is None:
+            paid = raw
+        else:
+            ckey = prefix + tp.csuffix
+            used = values.get(ckey, 0)
+            paid = apply_cap(raw, cap, used)
+            if paid:
+                values[ckey] = used + paid
+        if base > 0:
+            out.clauses.extend(res.clauses)
+        if trace is not None:
+            trace.append(("deductible_tier", tp, res, out.category, base, earlier, covered, raw, used, paid))
+        return paid
+    return 0
+
+
+def tilted_kind(plans: list[TierPlan], env, values: dict, prefix: tuple, out: Outcome, trace) -> int:
+    """Tilted aid: a share of the yearly burden above the threshold (contract §5)."""
+    for tp in plans:
+        res = applicable(tp, env, out, trace)
+        if res is None:
+            continue
+        burden = tp.base(env)
+        if burden < 0:
+            burden = 0
+        tkey = prefix + tp.dsuffix
+        earlier = values.get(tkey, 0)
+        values[tkey] = earlier + burden
+        excess = threshold_excess(earlier, burden, res.threshold)
+        num, den = res.ratio_terms
+        raw = (2 * excess * num + den) // (2 * den)  # apply_terms, inlined: excess ≥ 0
+        cap, used = res.cap, 0
+        if cap is None:
+            paid = raw
+        else:
+            ckey = prefix + tp.csuffix
+            used = values.get(ckey, 0)
+            paid = apply_cap(raw, cap, used)
+            if paid:
+                values[ckey] = used + paid
+        if paid > 0:
+            out.clauses.extend(res.clauses)
+        if trace is not None:
+            trace.append(("tilted_tier", tp, res, out.category, burden, earlier, excess, raw, used, paid))
+        return paid
+    return 0
+
+
+def _reset(env) -> None:
+    env.basic = env.critical = env.aid = env.tilted = 0
+
+
+class Settler:
+    """The settlement of claims, shared by the interpreter and the compiled modules: claim order, data errors,
+    identities (held categories, 就高 trials), the tiers in kind order with status and basis, self-pay.
+
+    A subclass sets, in its constructor: `highest`, `identity_clause`, `stay_days` ("admission", "discharge" or
+    "any"), `month_end`, `order` (category → declared rank), `names` (category → display name, "" → ""),
+    `has_aid_tiers`, `defines` (kind → the policy has a tier of it), `policy_period`, `_plans` and `_days`
+    (dicts); and provides `category_id(text)` (a data file's category → identifier or None),
+    `day_info(day)` → (epoch, in force, basic computed, critical computed), `plan(category, visit, epoch, day)`
+    → `ClaimPlan`, and `new_env()`.
+    """
+
+    # ------------------------------------------------------------ identities
+    def identity_index(self, identities: list[Identity]) -> dict[str, list[tuple[str, dt.date, dt.date]]]:
+        """Per person: (category identifier, first day, last day held) — a lost identity held to its month's
+        end where the policy says so. Rows naming no category of the policy are ignored (data.py checks them)."""
+        out: dict[str, list[tuple[str, dt.date, dt.date]]] = {}
+        category_id = self.category_id
+        for row in identities:
+            name = category_id(row.category)
+            if name is None:
+                continue
+            end = row.end
+            if end is None:
+                end = dt.date.max
+            elif self.month_end:
+                end = month_end(end)
+            out.setdefault(row.person_id, []).append((name, row.start, end))
+        return out
+
+    def held(self, rows, claim: Claim) -> list[str]:
+        """The categories held for a claim (contract §3), in declared order."""
+        if not rows:
+            return []
+        first, last = claim.admission_date, claim.discharge_date
+        if self.stay_days == "admission":
+            last = first
+        elif self.stay_days == "discharge":
+            first = last
+        found = [cat for cat, start, end in rows if start <= last and end >= first]
+        if len(found) > 1:
+            found = sorted(set(found), key=self.order.__getitem__)
+        return found
+
+    # ------------------------------------------------------------ settling
+    def settle(self, claims: list[Claim], identities: list[Identity], persons: dict[str, Person] | None = None,
+               errors: list[ClaimError] | None = None, insurance_only: bool = False) -> list[Result]:
+        """Results in input order. Claims that are data errors go to `errors` if given (and are left out),
+        else the first is raised. `insurance_only` stops after the basic and critical tiers (monitoring)."""
+        index = self.identity_index(identities)
+        persons = persons or {}
+        ledgers = Ledgers()
+        env = self.new_env()
+        order = sorted(range(len(claims)), key=lambda i: (claims[i].person_id, *claims[i].order_key()))
+        results: list[Result | None] = [None] * len(claims)
+        settle_one = self._settle
+        for i in order:
+            claim = claims[i]
+            pid = claim.person_id
+            try:
+                results[i] = settle_one(claim, index.get(pid), persons.get(pid), ledgers, env, None, insurance_only)
+            except ClaimError as error:
+                if errors is None:
+                    raise
+                errors.append(error)
+        return [r for r in results if r is not None]
+
+    def settle_claim(self, claim: Claim, rows, person: Person | None, ledgers: Ledgers,
+                     trace: list | None = None, insurance_only: bool = False) -> Result:
+        """One claim, on the ledgers of the person's earlier claims (which it then updates). `rows` are the
+        person's entries of `identity_index`."""
+        return self._settle(claim, rows, person, ledgers, self.new_env(), trace, insurance_only)
+
+    def _settle(self, claim: Claim, rows, person: Person | None, ledgers: Ledgers, env, trace,
+                insurance_only: bool) -> Result:
+        day = claim.discharge_date
+        visit = claim.visit_type
+        if visit not in _VISITS:
+            visit = VISIT_NAMES.get(visit)
+            if visit is None:
+                raise ClaimError(claim.claim_id, f"就诊类型“{claim.visit_type}”无法识别",
+                                 f"unknown visit type {claim.visit_type!r}", claim.row)
+        if claim.admission_date > day:
+            raise ClaimError(claim.claim_id, "入院日期晚于出院日期", "admission date after discharge date", claim.row)
+        info = self._days.get(day) or self.day_info(day)
+        epoch, active, basic_on, critical_on = info
+        if trace is not None:
+            trace.append(("claim", claim, visit))
+        if not active:
+            return self._not_in_force(claim, trace)
+        if claim.basic_paid is None and not basic_on:
+            raise ClaimError(claim.claim_id, *missing_reason("basic", self.defines["basic"]), claim.row)
+        if claim.critical_paid is None and not critical_on:
+            raise ClaimError(claim.claim_id, *missing_reason("critical", self.defines["critical"]), claim.row)
+
+        env.claim, env.person, env.date, env.year, env.visit = claim, person, day, day.year, visit
+        env.prefix = prefix = (claim.person_id, day.year)
+        env.values = values = ledgers.values
+        held = self.held(rows, claim) if rows else ()
+        if len(held) <= 1:
+            category = held[0] if held else ""
+            env.basic = env.critical = env.aid = env.tilted = 0
+            out = self._settle_as(category, claim, visit, epoch, env, values, prefix, trace, insurance_only)
+            if trace is not None:
+                trace.insert(1, ("identity", list(held), category, None, ""))
+        else:
+            out = self._choose(held, claim, visit, epoch, env, ledgers, prefix, trace, insurance_only)
+        cost = claim.policy_scope_cost
+        key = (*prefix, SELF_LEDGER, visit)
+        values[key] = values.get(key, 0) + cost - out.basic - out.critical
+        self_pay = cost - out.basic - out.critical - out.aid - out.tilted
+        if trace is not None:
+            trace.append(("self_pay", cost, out, self_pay))
+        clauses = out.clauses
+        basis = clauses[0] if len(clauses) == 1 else ";".join(dict.fromkeys(clauses))
+        return Result(claim.claim_id, claim.person_id, self.names[out.category], out.basic, out.critical, out.aid,
+                      out.tilted, self_pay, out.status, basis)
+
+    def _not_in_force(self, claim: Claim, trace) -> Result:
+        """Outside every period: nothing is paid beyond what the data gave."""
+        basic, critical = claim.basic_paid or 0, claim.critical_paid or 0
+        if trace is not None:
+            trace.append(("not_in_force", claim.discharge_date, self.policy_period))
+        return Result(claim.claim_id, claim.person_id, "", basic, critical, 0, 0,
+                      claim.policy_scope_cost - basic - critical, "not_in_force", "")
+
+    def _choose(self, held, claim, visit, epoch, env, ledgers: Ledgers, prefix, trace, insurance_only
+                ) -> Outcome:
+        """Several categories: 就高 settles each in a trial on the same ledgers and keeps the one that pays the
+        most (ties: declared order); without 就高 the first in declared order applies."""
+        values = ledgers.values
+        if not self.highest:
+            _reset(env)
+            outcome = self._settle_as(held[0], claim, visit, epoch, env, values, prefix, trace, insurance_only)
+            if trace is not None:
+                trace.insert(1, ("identity", list(held), outcome.category, None, self.identity_clause))
+        else:
+            best = None
+            trials = []
+            for category in held:
+                trial = ledgers.trial()
+                env.values = trial.values
+                _reset(env)
+                outcome = self._settle_as(category, claim, visit, epoch, env, trial.values, prefix, None,
+                                          insurance_only)
+                trials.append((category, outcome.total))
+                if best is None or outcome.total > best[0].total:
+                    best = (outcome, trial)
+            env.values = values
+            outcome, trial = best
+            if trace is None:
+                ledgers.commit(trial)
+            else:  # settle the winner again, this time writing down each step
+                _reset(env)
+                outcome = self._settle_as(outcome.category, claim, visit, epoch, env, values, prefix, trace,
+                                          insurance_only)
+                trace.insert(1, ("identity", list(held), outcome.category, trials, self.identity_clause))
+        if self.identity_clause:
+            outcome.clauses.append(self.identity_clause)
+        return outcome
+
+    def _settle_as(self, category: str, claim: Claim, visit: str, epoch: int, env, values: dict,
+                   prefix: tuple, trace, insurance_only: bool = False) -> Outcome:
+        """The claim's tiers in kind order, as this category (\"\" for none), on the ledger dict `values`."""
+        plan = self._plans.get((category, visit, epoch)) or self.plan(category, visit, epoch, claim.discharge_date)
+        kinds = plan.kinds
+        out = Outcome(category)
+        given = claim.basic_paid
+        if given is not None:
+            env.basic = out.basic = given
+            if trace is not None:
+                trace.append(("given", "basic", given))
+        elif kinds["basic"]:
+            env.basic = out.basic = deductible_kind(kinds["basic"], env, values, prefix, out, trace)
+        given = claim.critical_paid
+        if given is not None:
+            env.critical = out.critical = given
+            if trace is not None:
+                trace.append(("given", "critical", given))
+        elif kinds["critical"]:
+            env.critical = out.critical = deductible_kind(kinds["critical"], env, values, prefix, out, trace)
+        if insurance_only or not self.has_aid_tiers or out.status != "ok":
+            return out
+        if not category:
+            out.status = "no_category"
+            if trace is not None:
+                trace.append(("no_category",))
+            return out
+        if plan.aid_uncovered:
+            out.status = "not_covered"
+            if trace is not None:
+                trace.append(("visit_uncovered", visit))
+            return out
+        for fn, clause, tp, cond in plan.gates:  # a failed 否则 不予救助 condition: no aid of either kind
+            if not fn(env):
+                out.status = "not_covered"
+                if clause:
+                    out.clauses.append(clause)
+                if trace is not None:
+                    trace.append(("gate", tp, clause, cond))
+                return out
+        if kinds["aid"]:
+            env.aid = out.aid = deductible_kind(kinds["aid"], env, values, prefix, out, trace)
+        if kinds["tilted"]:
+            env.tilted = out.tilted = tilted_kind(kinds["tilted"], env, values, prefix, out, trace)
+        return out
+
+
+# ---------------------------------------------------------------- the base of compiled policy modules
+
+import bisect as _bisect  # noqa: E402
+
+
+class PolicyRuntimeError(Exception):
+    """An error inside a compiled policy's code, named by the `.aid` line it was generated from."""
+
+    def __init__(self, where: str, error: BaseException):
+        self.where, self.error = where, error
+        super().__init__(f"{where}: {type(error).__name__}: {error}")
+
+
+class CompiledSettler(Settler):
+    """What a module generated by `aidlang compile` (`aidlang/backends/python.py`) builds its `Policy` on: the
+    shared driver, fed from the module's tables instead of a syntax tree.
+
+    The generated class sets, as class attributes: `SOURCE` (the `.aid` file's name), `LINES` (method name →
+    line of the `.aid` it computes), `CATEGORIES` (identifier → display name), `CATEGORY_IDS` (identifier or
+    Chinese name → identifier), `ORDER`, `HIGHEST`, `IDENTITY_CLAUSE`, `STAY_DAYS`, `MONTH_END`, `POLICY_PERIOD`,
+    `BOUNDS` (ordinals where epochs start), `EPOCHS` (per epoch: in force, basic computed, critical computed),
+    `DEFINES`, `HAS_AID_TIERS`, `AID_UNCOVERED` (visit → bool), `TIERS` (see `plan`), `PARAMS` and
+    `PARAM_LABELS`; the expressions, bases and rule cascades are its methods, named in the tables.
+    """
+
+    SOURCE = ""
+    LINES: dict = {}
+
+    def __init__(self, params: dict[str, Any] | None = None):
+        self.overrides = {self.PARAM_LABELS.get(k, k): v for k, v in (params or {}).items()}
+        self.highest, self.identity_clause = self.HIGHEST, self.IDENTITY_CLAUSE
+        self.stay_days, self.month_end = self.STAY_DAYS, self.MONTH_END
+        self.order = {name: i for i, name in enumerate(self.ORDER)}
+        self.names = dict(self.CATEGORIES)
+        self.names[""] = ""
+        self.defines, self.has_aid_tiers = self.DEFINES, self.HAS_AID_TIERS
+        self.policy_period = self.POLICY_PERIOD
+        self._plans: dict = {}
+        self._days: dict = {}
+        self._param_cache: dict = {}
+
+    # ------------------------------------------------------------ what the shared driver asks
+    def category_id(self, text: str) -> str | None:
+        return self.CATEGORY_IDS.get(text)
+
+    def new_env(self) -> ClaimEnv:
+        env = ClaimEnv()
+        env.running = lambda visits: year_self_paid(env, visits)
+        return env
+
+    def day_info(self, day: dt.date) -> tuple[int, bool, bool, bool]:
+        found = self._days.get(day)
+        if found is None:
+            epoch = _bisect.bisect_right(self.BOUNDS, day.toordinal())
+            found = self._days[day] = (epoch, *self.EPOCHS[epoch])
+        return found
+
+    def plan(self, category: str, visit: str, epoch: int, day: dt.date) -> ClaimPlan:
+        """The tiers for a category and visit type in an epoch, from `TIERS`: per tier (kind, name, label, base
+        method, {visit: (pool, deductible key, cap key)}, gates, conditions, {(category, pool, epoch): (cascade
+        method, static)}), gates and conditions as (test method, clause)."""
+        key = (category, visit, epoch)
+        found = self._plans.get(key)
+        if found is not None:
+            return found
+        kinds: dict[str, list[TierPlan]] = {"basic": [], "critical": [], "aid": [], "tilted": []}
+        for kind, name, label, base, pools, gates, conditions, cascades in self.TIERS:
+            entry = pools.get(visit)
+            if entry is None:
+                continue
+            pool, dkey, ckey = entry
+            cascade = cascades.get((category, pool, epoch))
+            if cascade is None:
+                continue
+            method, static = cascade
+            kinds[kind].append(TierPlan(
+                None, kind, name, label, pool, getattr(self, base),
+                [(getattr(self, fn), clause, None) for fn, clause in gates],
+                [(getattr(self, fn), clause, None) for fn, clause in conditions],
+                getattr(self, method), static, dkey, ckey))
+        found = self._plans[key] = ClaimPlan(kinds, self.AID_UNCOVERED[visit])
+        return found
+
+    def settle(self, *args, **kwargs) -> list[Result]:
+        try:
+            return Settler.settle(self, *args, **kwargs)
+        except (ClaimError, MissingParameter):
+            raise
+        except Exception as error:
+            where = self.where(error)
+            if where is None:
+                raise
+            raise PolicyRuntimeError(where, error) from error
+
+    def where(self, error: BaseException) -> str | None:
+        """`file.aid:line` of the innermost generated method in the error's traceback, if any."""
+        found = None
+        tb = error.__traceback__
+        while tb is not None:
+            line = self.LINES.get(tb.tb_frame.f_code.co_name)
+            if line is not None and tb.tb_frame.f_globals.get("Policy") is type(self):
+                found = f"{self.SOURCE}:{line}"
+            tb = tb.tb_next
+        return found
+
+    def settings(self, values: dict, sources: dict, used: list, clauses: dict) -> Settings:
+        """The end of a generated rule cascade (`clauses`: rule number → clause or None)."""
+        found = cascade_outcome(values, sources, used, clauses.get)
+        return NO_SETTINGS if found is None else Settings(*found)
+
+    def annual(self, year: int, identities: list[Identity], persons: dict[str, Person] | None = None) -> list:
+        benefits = [(label, due, highest, [(everyone, frozenset(covered), period,
+                                            getattr(self, when) if when else None, kind,
+                                            getattr(self, value) if value else None, share_of, clause)
+                                           for everyone, covered, period, when, kind, value, share_of, clause in rows])
+                    for label, due, highest, rows in self.BENEFITS]
+        return annual_rows(self, year, identities, persons or {}, benefits, self.param)
+
+    def _funds(self) -> list:
+        return [(inputs, [(name, due, getattr(self, value), clause) for name, due, value, clause in items],
+                 [(name, label, getattr(self, test), clause) for name, label, test, clause in checks])
+                for inputs, items, checks in self.FUNDS]
+
+    def funds(self, expenditures) -> list:
+        return fund_schedule_rows(self, self._funds(), expenditures)
+
+    def fund_check_failures(self, expenditures) -> list:
+        return fund_check_rows(self, self._funds(), expenditures)
+
+    def monitor(self, claims: list[Claim], month: tuple[int, int], identities: list[Identity] = (),
+                persons: dict[str, Person] | None = None, errors: list[ClaimError] | None = None) -> list:
+        monitors = [(getattr(self, threshold), push_day, getattr(self, amount) if amount else None, clause)
+                    for threshold, push_day, amount, clause in self.MONITORS]
+        return monitor_rows(self, claims, month, list(identities), persons or {}, errors, monitors)
+
+    # ------------------------------------------------------------ parameters
+    def param(self, name: str, on: dt.date | None):
+        """A parameter's value on a date: a `--param` value, else the dated value with the latest 自 ≤ date."""
+        if name in self.overrides:
+            return self.overrides[name]
+        label, ptype, values = self.PARAMS[name]
+        if values is None:
+            raise MissingParameter(name, label, None, self._unset(name))
+        chosen = None
+        for i, (since, _, _) in enumerate(values):
+            if since is None or on is None or since <= on:
+                if chosen is None or (since or dt.date.min) >= (values[chosen][0] or dt.date.min):
+                    chosen = i
+        if chosen is None:
+            raise MissingParameter(name, label, on)
+        since, method, derived = values[chosen]
+        if derived:  # derived from other parameters, which may change by date
+            return self._param_value(ptype, method, on or since)
+        key = (name, chosen)
+        if key not in self._param_cache:
+            self._param_cache[key] = self._param_value(ptype, method, on or since)
+        return self._param_cache[key]
+
+    def _param_value(self, ptype: str, method: str, on: dt.date | None):
+        env = ClaimEnv()
+        env.date, env.year = on, (on.year if on else 0)
+        v = getattr(self, method)(env)
+        if ptype == "money" and type(v) is not int:
+            v = to_fen(v)
+        return v
+
+    def _unset(self, but: str) -> tuple[tuple[str, str | None], ...]:
+        return tuple((name, label) for name, (label, _, values) in self.PARAMS.items()
+                     if values is None and name not in self.overrides and name != but)
+
+
+def person_attr(env, attr: str):
+    """A person attribute of the claim's person (None without a person)."""
+    person = env.person
+    return None if person is None else getattr(person, attr)
+
+
+def person_age(env):
+    """年龄: whole years on the date being evaluated (None without a birth date)."""
+    person = env.person
+    if person is None or person.birth_date is None:
+        return None
+    return age_on(person.birth_date, env.date)
+
+
+def visit_name(v):
+    """A visit type named in Chinese or English, as its canonical name (other values unchanged)."""
+    return VISIT_NAMES.get(v, v) if isinstance(v, str) else v
+
+
+def cascade_missing(key: str):
+    """`降低`/`提高` with no less specific value to adjust (the checker rejects such policies)."""
+    raise ValueError(f"{key} is adjusted but no less specific rule sets it")
+
+
+NO_SETTINGS = Settings(0, None, None, 0, ())
+
+
+def monitor_rows(settler: Settler, claims: list[Claim], month: tuple[int, int], identities: list[Identity],
+                 persons: dict[str, Person], errors, monitors: list) -> list:
+    """Monitoring lists (监测), shared by the engines: the year's claims through the month's end settled for the
+    insurance tiers, then each person's amount against each monitor's threshold. `monitors`: (threshold(env),
+    push day of the next month, amount(env) or None for the sum over visit types, clause)."""
+    year, mon = month
+    last = month_end(dt.date(year, mon, 1))
+    first = dt.date(year, 1, 1)
+    chosen = [c for c in claims if first <= c.discharge_date <= last]
+    results = settler.settle(chosen, identities, persons, errors=errors, insurance_only=True)
+    by_id = {c.claim_id: c for c in chosen}
+    totals: dict[str, dict[str, int]] = {}
+    for r in results:
+        claim = by_id[r.claim_id]
+        visit = VISIT_NAMES.get(claim.visit_type, claim.visit_type)
+        person = totals.setdefault(r.person_id, {})
+        person[visit] = person.get(visit, 0) + claim.policy_scope_cost - r.basic_paid - r.critical_paid
+    rows: list = []
+    for threshold_fn, push_day, amount_fn, clause in monitors:
+        env = settler.new_env()
+        env.date, env.year = last, year
+        threshold = threshold_fn(env)
+        push_by = next_month_day(year, mon, push_day)
+        for pid in sorted(totals):
+            by_visit = totals[pid]
+            env = settler.new_env()
+            env.person, env.date, env.year = persons.get(pid), last, year
+            env.running = lambda visits, t=by_visit: sum(t.get(v, 0) for v in visits)
+            amount = amount_fn(env) if amount_fn else sum(by_visit.values())
+            if amount > threshold:
+                rows.append(MonitorRow(pid, amount, threshold, push_by, clause))
+    return rows
+
+
+# ---------------------------------------------------------------- person-level annual benefits (年度待遇)
+
+
+def due_on(spec: tuple | None, year: int) -> dt.date | None:
+    """A yearly date (next_year, month, day, plus amount, plus unit) in `year` (or the next), plus its duration;
+    2月29日 falls to 2月28日."""
+    if spec is None:
+        return None
+    next_year, month, day, plus_amount, plus_unit = spec
+    y = year + (1 if next_year else 0)
+    d = min(day, month_end(dt.date(y, month, 1)).day)
+    out = dt.date(y, month, d)
+    if plus_amount is not None:
+        out = add_duration(out, plus_amount, plus_unit or "day")
+    return out
+
+
+def annual_rows(settler, year: int, identities: list[Identity], persons: dict[str, Person], benefits: list,
+                param: Callable[[str, dt.date], Any]) -> list:
+    """Rows by person (sorted by id), benefits in declaration order; shared by the engines.
+
+    `benefits`: (display name, due spec, highest only, rows) with rows (everyone: bool, categories covered,
+    (start, end) period, condition(env) or None, kind, value(env) or None, share_of parameter or None, clause).
+    """
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    index = settler.identity_index(identities)
+    people = sorted(set(index) | set(persons))
+    rows: list = []
+    for pid in people:
+        held = {cat for cat, start, end in index.get(pid, ()) if start <= last and end >= first}
+        person = persons.get(pid)
+        for label, due_spec, highest_only, benefit_rows in benefits:
+            due = due_on(due_spec, year)
+            env = settler.new_env()
+            env.person, env.date, env.year = person, due or last, year
+            matches = []
+            for order, (everyone, covered, (p_start, p_end), when, kind, value, share_of, clause) in \
+                    enumerate(benefit_rows):
+                if not ((p_start is None or p_start <= last) and (p_end is None or p_end >= first)):
+                    continue
+                if not (everyone or held & covered):
+                    continue
+                if when is not None and not when(env):
+                    continue
+                amount, rank = _benefit_value(kind, value, share_of, env, param)
+                matches.append((rank, -order, clause, amount))
+            if not matches:
+                continue
+            if highest_only:
+                _, _, clause, amount = max(matches, key=lambda m: (m[0], m[1]))
+                chosen = [(clause, amount)]
+            else:
+                chosen = [(clause, amount) for _, _, clause, amount in matches]
+            amounts = [a for _, a in chosen]
+            total = None if any(a is None for a in amounts) else sum(amounts)
+            clauses = [c for c, _ in chosen if c is not None]
+            rows.append(BenefitRow(pid, label, total, due, ";".join(dict.fromkeys(clauses))))
+    return rows
+
+
+def _benefit_value(kind: str, value, share_of, env, param):
+    """(amount in fen or None, rank for 按最高标准). A share of a base not given ranks by its ratio, below
+    any known amount."""
+    if kind == "amount":
+        amount = value(env)
+        return amount, (1, amount)
+    if kind == "share":
+        ratio = value(env)
+        if share_of is None:
+            return None, (0, ratio)
+        try:
+            base = param(share_of, env.date)
+        except MissingParameter:
+            return None, (0, ratio)
+        amount = to_fen(ratio * base)
+        return amount, (1, amount)
+    return None, (0, 0)
+
+
+# ---------------------------------------------------------------- fund administration (基金管理)
+
+EXPENDITURE = "aid_expenditure"  # the column of expenditures.csv
+
+
+class MissingInput(Exception):
+    """A fund series has no value for the year asked (the item is not computed for that year)."""
+
+
+class FundBook:
+    """One fund's series and items for one county, computed on demand and remembered. `fund` is (inputs as
+    (name, label), items as (name, due spec, value(env), clause), checks as (name, label, test(env), clause))."""
+
+    def __init__(self, settler, fund: tuple, county: str, figures: dict[tuple[str, int], int]):
+        self.settler, self.fund, self.county, self.figures = settler, fund, county, figures
+        inputs, items, _ = fund
+        self.inputs = {name for name, _ in inputs} | {label for _, label in inputs if label}
+        self.items: dict[str, list[int]] = {}
+        for i, item in enumerate(items):
+            self.items.setdefault(item[0], []).append(i)
+        self._memo: dict[tuple[int, int], int] = {}
+        self._busy: set[tuple[int, int]] = set()
+
+    def series(self, name: str, year: int):
+        if name in self.items:
+            return sum(self.item(i, year) for i in self.items[name])
+        if name in self.inputs:
+            value = self.figures.get((self._input_name(name), year))
+            if value is None:
+                raise MissingInput(name, year)
+            return value
+        raise MissingInput(name, year)
+
+    def _input_name(self, name: str) -> str:
+        for input_name, label in self.fund[0]:
+            if name in (input_name, label):
+                return input_name
+        return name
+
+    def _env(self, date: dt.date | None, year: int):
+        env = self.settler.new_env()
+        env.date, env.year, env.series = date, year, self.series
+        return env
+
+    def item(self, index: int, year: int) -> int:
+        key = (index, year)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._busy:
+            raise MissingInput(self.fund[1][index][0], year)  # an item defined through itself in the same year
+        self._busy.add(key)
+        try:
+            _, due, value, _ = self.fund[1][index]
+            result = value(self._env(due_on(due, year), year))
+        finally:
+            self._busy.discard(key)
+        self._memo[key] = result
+        return result
+
+    def check(self, index: int, year: int) -> bool:
+        return bool(self.fund[2][index][2](self._env(dt.date(year, 12, 31), year)))
+
+
+def fund_figures(fund: tuple, expenditures: list) -> dict[str, dict[tuple[str, int], int]]:
+    """expenditures.csv's `aid_expenditure` feeds the input of that name (or the fund's only input)."""
+    names = [name for name, _ in fund[0]]
+    target = EXPENDITURE if EXPENDITURE in names or len(names) != 1 else names[0]
+    out: dict[str, dict[tuple[str, int], int]] = {}
+    for e in expenditures:
+        out.setdefault(e.county, {})[(target, e.year)] = e.aid_expenditure
+    return out
+
+
+def fund_years(settler, expenditures: list) -> range:
+    """The years of the policy's period (open ends: the years of the figures, and one after)."""
+    start, end = settler.policy_period
+    known = [e.year for e in expenditures]
+    lo = start.year if start else (min(known) if known else 0)
+    hi = end.year if end else (max(known) + 1 if known else -1)
+    return range(lo, hi + 1)
+
+
+def fund_schedule_rows(settler, funds: list, expenditures: list) -> list:
+    from .records import ScheduleRow
+
+    rows: list = []
+    years = fund_years(settler, expenditures)
+    for fund in funds:
+        for county, figures in fund_figures(fund, expenditures).items():
+            book = FundBook(settler, fund, county, figures)
+            for year in years:
+                for index, (name, due, _, clause) in enumerate(fund[1]):
+                    try:
+                        amount = book.item(index, year)
+                    except MissingInput:
+                        continue
+                    rows.append(ScheduleRow(county, name, due_on(due, year), amount, clause, year))
+    rows.sort(key=lambda r: (r.county, r.due, r.item))
+    return rows
+
+
+def fund_check_rows(settler, funds: list, expenditures: list) -> list:
+    from .records import FundCheckFailure
+
+    out: list = []
+    years = fund_years(settler, expenditures)
+    for fund in funds:
+        for county, figures in sorted(fund_figures(fund, expenditures).items()):
+            book = FundBook(settler, fund, county, figures)
+            for year in years:
+                for index, (name, label, _, clause) in enumerate(fund[2]):
+                    try:
+                        ok = book.check(index, year)
+                    except MissingInput:
+                        continue
+                    if not ok:
+                        out.append(FundCheckFailure(county, year, name, label, clause))
+    return out

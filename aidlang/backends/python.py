@@ -1,0 +1,682 @@
+"""The Python-module backend: a checked policy → the source of a module that settles claims with it.
+
+`render(checked)` returns the text of `generated/<name>.py`. The module imports only the standard library and
+names of `aidlang.runtime`; its class `Policy(params)` has the interpreter's settlement API (`settle`,
+`settle_claim`, `identity_index`, `monitor`) because both engines run the same driver, `runtime.Settler`: claim
+order, identities and 就高, tiers in kind order, status, basis, self-pay and the amount formulas are shared
+code. What the module specialises is everything the interpreter works out from the syntax tree: categories,
+periods and the date ranges (epochs) in which nothing changes, which rules can speak for which category, pool
+and epoch (a dict lookup instead of a cascade search), and every condition, base and setting as a plain
+Python expression with its constants inlined.
+
+Safety: the text is written with a small writer (`Writer.line`/`indent`), never a template. Everything that
+comes from the policy reaches the module only as `repr()` of a value, or inside a comment escaped by `repr`
+(newlines included), or as an identifier made by `Names`, which keeps letters, digits and `_` of the NFKC
+form (what Python itself compares identifiers by), and avoids keywords, builtins, the module's own names and
+each other. Output is deterministic: declaration order and sorted tables only, no timestamps, no ids.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import keyword
+import unicodedata
+from contextlib import contextmanager
+from fractions import Fraction
+from pathlib import Path
+
+from .. import nodes as n
+from ..benefits import benefit_specs, due_spec
+from ..cascade import candidate_rules, is_static_rules
+from ..evaluate import _may_split_fen, quantity_value, type_of
+from ..periods import Epochs, Periods, in_force
+from ..symbols import FUNCTIONS, VISIT_TYPES, builtin
+
+KINDS = ("basic", "critical", "aid", "tilted")
+VISITS = ("outpatient", "chronic", "inpatient")
+RUNTIME_NAMES = ("CompiledSettler", "adjust", "cascade_missing", "compare_known", "divide", "money_value",
+                 "person_age", "person_attr", "visit_name")
+RESERVED = frozenset(("Policy", "Fraction", "date", "operator", "self", "env", "values", "sources", "used",
+                      "so_far") + RUNTIME_NAMES)
+
+
+class CompileError(Exception):
+    """A construct the Python backend cannot translate (the checker lets through nothing it needs here)."""
+
+
+# ---------------------------------------------------------------- writing Python text
+
+class Writer:
+    """Lines of Python at an indentation level."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.level = 0
+
+    def line(self, text: str = "") -> None:
+        self.lines.append(("    " * self.level + text) if text else "")
+
+    @contextmanager
+    def indent(self):
+        self.level += 1
+        try:
+            yield
+        finally:
+            self.level -= 1
+
+    def text(self) -> str:
+        return "\n".join(self.lines).rstrip("\n") + "\n"
+
+    def uses(self, name: str) -> bool:
+        return any(name + "(" in line or name + "," in line or name + ")" in line
+                   for line in self.lines if not line.lstrip().startswith("#"))
+
+
+def comment(text: str) -> str:
+    """Policy text safe inside a `#` comment: escaped as `repr` escapes it (newlines become `\\n`)."""
+    return repr(str(text))[1:-1]
+
+
+class Names:
+    """Python identifiers for policy names: the NFKC form's letters, digits and `_`, never a keyword, builtin
+    or reserved name, and never two alike (Python compares identifiers by NFKC, so `ｆｏｏ` is `foo`)."""
+
+    def __init__(self, reserved=RESERVED):
+        self.used: set[str] = set(reserved)
+
+    def make(self, prefix: str, hint: str = "") -> str:
+        text = unicodedata.normalize("NFKC", f"{prefix}_{hint}" if hint else prefix)
+        chars = [ch if ("_" + ch).isidentifier() else "_" for ch in text]
+        name = unicodedata.normalize("NFKC", "".join(chars)).strip("_") or "name"
+        if not name.isidentifier() or not name[0].isidentifier():
+            name = "n_" + name
+        if keyword.iskeyword(name) or keyword.issoftkeyword(name) or hasattr(builtins, name) or \
+                name.startswith("__"):
+            name += "_"
+        base, i = name, 2
+        while name in self.used or not name.isidentifier():
+            name = f"{base}_{i}"
+            i += 1
+        self.used.add(name)
+        return name
+
+
+# ---------------------------------------------------------------- expressions
+
+CLAIM_READERS = {
+    "policy_scope_cost": "env.claim.policy_scope_cost", "basic_paid": "env.basic",
+    "critical_paid": "env.critical", "aid_paid": "env.aid", "referred": "env.claim.referred",
+    "in_province": "env.claim.in_province", "disease": "env.claim.disease",
+    "institution_level": "env.claim.institution_level", "visit_type": "env.claim.visit_type",
+    "current_year": "env.year", "age": "person_age(env)",
+}
+PERSON_ATTRS = ("gender", "disability_grade", "dibao_class", "family_monthly_income_per_capita",
+                "family_annual_income")
+NEVER_NONE = frozenset(("policy_scope_cost", "basic_paid", "critical_paid", "aid_paid", "referred", "in_province",
+                        "visit_type", "current_year"))
+OPS = {"+": "+", "-": "-", "*": "*", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
+OPERATOR_FUNCS = {"<": "operator.lt", "<=": "operator.le", ">": "operator.gt", ">=": "operator.ge",
+                  "==": "operator.eq", "!=": "operator.ne"}
+
+
+class Constants:
+    """Module-level constants for values that are not plain literals (exact rates, dates, sets)."""
+
+    def __init__(self, names: Names):
+        self.names = names
+        self.by_value: dict[tuple, str] = {}
+        self.lines: list[tuple[str, str]] = []
+
+    def get(self, key: tuple, hint: str, source: str) -> str:
+        found = self.by_value.get(key)
+        if found is None:
+            found = self.by_value[key] = self.names.make(hint.upper())
+            self.lines.append((found, source))
+        return found
+
+    def value(self, v) -> str:
+        """Python text for a run-time value (int, bool, str, None, Fraction, date)."""
+        if v is None or type(v) in (int, bool, str):
+            return repr(v)
+        if type(v) is Fraction:
+            return self.get(("F", v.numerator, v.denominator), f"R_{v.numerator}_{v.denominator}",
+                            f"Fraction({v.numerator!r}, {v.denominator!r})")
+        if type(v) is dt.date:
+            return self.get(("D", v.toordinal()), f"D_{v.isoformat().replace('-', '_')}",
+                            f"date({v.year!r}, {v.month!r}, {v.day!r})")
+        raise CompileError(f"no literal for {type(v).__name__}")
+
+    def frozen(self, values) -> str:
+        items = sorted(values, key=lambda v: (type(v).__name__, repr(v)))
+        text = "frozenset((" + "".join(self.value(v) + ", " for v in items) + "))"
+        return self.get(("S", text), f"SET_{len(self.lines) + 1}", text)
+
+
+class ExprGen:
+    """One Python expression over `self` (parameters) and `env` per policy expression, computing exactly what
+    the interpreter's closures compute (`evaluate.py`)."""
+
+    def __init__(self, symbols, consts: Constants):
+        self.symbols, self.consts = symbols, consts
+        self.locals: frozenset[str] = frozenset()  # a fund's series and items, while compiling its expressions
+
+    def value(self, expr: n.Expr) -> str:
+        """As a value to keep: money rounded half-up to the fen at the root (Evaluator.compile_value)."""
+        text = self.expr(expr)
+        if type_of(expr, self.symbols, self.locals) != "money":
+            return text
+        if isinstance(expr, n.Quantity) and type(quantity_value(expr)) is int:
+            return text
+        if not _may_split_fen(expr):
+            return text
+        return f"money_value({text})"
+
+    def never_none(self, expr) -> bool:
+        t = type(expr)
+        if t in (n.Quantity, n.StringLit, n.BoolLit, n.DateLit):
+            return True
+        if t is n.Ref:
+            if expr.name in self.symbols.params or expr.name in self.locals:
+                return True
+            b = builtin(expr.name)
+            return b.name in NEVER_NONE if b is not None else expr.name in VISIT_TYPES
+        if t is n.Binary:
+            return self.never_none(expr.left) and self.never_none(expr.right)
+        if t is n.Neg:
+            return self.never_none(expr.operand)
+        return t in (n.Compare, n.InList, n.BoolOp, n.Not)
+
+    def expr(self, expr: n.Expr, visit: bool = False) -> str:
+        t = type(expr)
+        c = self.consts
+        if t is n.Quantity:
+            return c.value(quantity_value(expr))
+        if t is n.Ref:
+            name = expr.name
+            if name in self.locals:  # a fund series or item: this year's value
+                return f"env.series({name!r}, env.year)"
+            if name in self.symbols.params:
+                return f"self.param({name!r}, env.date)"
+            b = builtin(name)
+            if b is not None:
+                if b.name in CLAIM_READERS:
+                    return CLAIM_READERS[b.name]
+                if b.name in PERSON_ATTRS:
+                    return f"person_attr(env, {b.name!r})"
+                raise CompileError(f"{name} is not a value of a claim")
+            if name in VISIT_TYPES:
+                return repr(VISIT_TYPES[name])
+            raise CompileError(f"unknown name {name}")
+        if t is n.Call:
+            func = FUNCTIONS.get(expr.func)
+            if func == "year_self_paid":
+                visits = []
+                for arg in expr.args:
+                    text = arg.name if isinstance(arg, n.Ref) else getattr(arg, "value", None)
+                    pool = self.symbols.pools.get(text) if isinstance(text, str) else None
+                    if pool is not None:
+                        visits.extend(VISIT_TYPES.get(v, v) for v in pool.visits)
+                    elif isinstance(text, str) and text in VISIT_TYPES:
+                        visits.append(VISIT_TYPES[text])
+                    else:
+                        raise CompileError(f"{text} is not a visit type")
+                chosen = tuple(dict.fromkeys(visits)) or VISITS
+                return f"env.running({chosen!r})"
+            if func in ("min", "max"):
+                return f"{func}({', '.join(self.expr(a) for a in expr.args)})"
+            raise CompileError(f"unknown function {expr.func}")
+        if t is n.Index:
+            return f"env.series({expr.name!r}, int({self.expr(expr.index)}))"
+        if t is n.StringLit:
+            return repr(VISIT_TYPES.get(expr.value, expr.value) if visit else expr.value)
+        if t is n.DateLit:
+            return c.value(expr.value)
+        if t is n.BoolLit:
+            return repr(expr.value)
+        if t is n.NoneLit:
+            return "None"
+        if t is n.Binary:
+            left, right = self.expr(expr.left), self.expr(expr.right)
+            if expr.op == "/":
+                return f"divide({left}, {right})"
+            return f"({left} {OPS[expr.op]} {right})"
+        if t is n.Neg:
+            return f"(-{self.expr(expr.operand)})"
+        if t is n.Not:
+            return f"(not {self.expr(expr.operand)})"
+        if t is n.Compare:
+            as_visit = _visit_side(expr.left) or _visit_side(expr.right)
+            left, right = self.expr(expr.left, as_visit), self.expr(expr.right, as_visit)
+            if as_visit:
+                left = left if isinstance(expr.left, n.StringLit) else f"visit_name({left})"
+                right = right if isinstance(expr.right, n.StringLit) else f"visit_name({right})"
+            if self.never_none(expr.left) and self.never_none(expr.right):
+                return f"({left} {OPS[expr.op]} {right})"
+            return f"compare_known({OPERATOR_FUNCS[expr.op]}, {left}, {right}, {expr.op == '!='!r})"
+        if t is n.InList:
+            as_visit = _visit_side(expr.item)
+            item = self.expr(expr.item)
+            if as_visit:
+                item = f"visit_name({item})"
+            if expr.list_name is not None:
+                declared = self.symbols.lists.get(expr.list_name)
+                if declared is None:
+                    raise CompileError(f"unknown list {expr.list_name}")
+                return f"({item} in {c.frozen(declared.items)})"
+            if all(isinstance(x, (n.Quantity, n.StringLit, n.BoolLit, n.DateLit, n.NoneLit)) for x in expr.items):
+                members = []
+                for x in expr.items:
+                    if isinstance(x, n.Quantity):
+                        members.append(quantity_value(x))
+                    elif isinstance(x, n.NoneLit):
+                        members.append(None)
+                    elif isinstance(x, n.StringLit) and as_visit:
+                        members.append(VISIT_TYPES.get(x.value, x.value))
+                    else:
+                        members.append(x.value)
+                return f"({item} in {c.frozen(members)})"
+            parts = [self.expr(x, as_visit) for x in expr.items]
+            if as_visit:
+                parts = [f"visit_name({p})" for p in parts]
+            return f"({item} in {{{', '.join(parts)}}})"
+        if t is n.BoolOp:
+            return "(" + f" {expr.op} ".join(f"bool({self.expr(x)})" for x in expr.operands) + ")"
+        if t is n.Adjust:
+            return self.expr(expr.amount)
+        raise CompileError(f"cannot translate a {t.__name__}")
+
+
+def _visit_side(expr) -> bool:
+    return isinstance(expr, n.Ref) and (b := builtin(expr.name)) is not None and b.name == "visit_type"
+
+
+# ---------------------------------------------------------------- the module
+
+def _line(node) -> int:
+    span = getattr(node, "span", None)
+    return span.line if span is not None else 0
+
+
+def _clause(node) -> str:
+    clause = getattr(node, "clause", None)
+    return clause.text if clause else ""
+
+
+DEFAULT_BASES = {
+    "basic": "env.claim.policy_scope_cost",
+    "critical": "env.claim.policy_scope_cost - env.basic",
+    "aid": "env.claim.policy_scope_cost - env.basic - env.critical",
+    "tilted": "env.claim.policy_scope_cost - env.basic - env.critical - env.aid",
+}
+
+
+class ModuleBuilder:
+    def __init__(self, checked):
+        self.checked = checked
+        self.policy: n.Policy = checked.policy
+        self.symbols = checked.symbols
+        self.names = Names()
+        self.consts = Constants(self.names)
+        self.gen = ExprGen(self.symbols, self.consts)
+        self.methods = Writer()  # the Policy class's methods, at class level
+        self.methods.level = 1
+        self.lines: dict[str, int] = {}  # method → .aid line
+        span = getattr(self.policy, "span", None) or getattr(self.policy.header, "span", None)
+        self.source = Path(span.source.name).name if span is not None and span.source is not None else ""
+        self.periods = Periods(self.symbols)
+
+    # ------------------------------------------------------------ methods
+    def method(self, prefix: str, hint: str, node, doc: str, body: list[str], returns: str) -> str:
+        """A method `name(self, env)` returning `returns` after the `body` lines; its .aid line is recorded."""
+        name = self.names.make(prefix, hint)
+        w = self.methods
+        w.line(f"def {name}(self, env):")
+        with w.indent():
+            w.line(repr(doc))
+            where = f"{self.source}:{_line(node)}"
+            w.line(f"# {comment(where)}")
+            for text in body:
+                w.line(text)
+            w.line(f"return {returns}")
+        w.line()
+        self.lines[name] = _line(node)
+        return name
+
+    def expr_method(self, prefix: str, hint: str, node, expr: n.Expr, doc: str, value: bool) -> str:
+        text = self.gen.value(expr) if value else self.gen.expr(expr)
+        return self.method(prefix, hint, node, doc, [], text)
+
+    def cascade_method(self, tier: n.Tier, rules: list[n.Rule]) -> str:
+        """The rule cascade of `rules` (already in the order they apply), as straight-line code mirroring
+        `cascade.resolve`; rule identities are their positions in the tier."""
+        body = ["values, sources, used = {}, {}, []"]
+        for rule in rules:
+            number = tier.rules.index(rule) + 1
+            who = "、".join(rule.who) + (f" 在 {'、'.join(rule.pools)}" if rule.pools else "")
+            body.append(f"# {comment(self.source)}:{_line(rule)} 对 {comment(who)}  依据 {comment(_clause(rule))}")
+            inner = []
+            for setting in rule.settings:
+                key = setting.key
+                expr = setting.value
+                if isinstance(expr, n.Adjust):
+                    inner.append(f"so_far = values.get({key!r})")
+                    inner.append("if so_far is None:")
+                    inner.append(f"    cascade_missing({key!r})")
+                    amount_type = type_of(expr.amount, self.symbols)
+                    inner.append(f"values[{key!r}] = adjust({key!r}, so_far, {self.gen.expr(expr.amount)}, "
+                                 f"{amount_type!r}, {expr.direction!r})")
+                    inner.append(f"sources[{key!r}].append({number!r})")
+                else:
+                    text = "None" if isinstance(expr, n.NoneLit) else self.gen.value(expr)
+                    inner.append(f"values[{key!r}] = {text}")
+                    inner.append(f"sources[{key!r}] = [{number!r}]")
+            if rule.settings:
+                inner.append(f"if {number!r} not in used:")
+                inner.append(f"    used.append({number!r})")
+            if rule.when is not None:
+                body.append(f"if {self.gen.expr(rule.when)}:")
+                body.extend("    " + x for x in inner or ["pass"])
+            else:
+                body.extend(inner)
+        body.append("return self.settings(values, sources, used, "
+                    f"{self.consts.get(('C', id(tier)), 'CLAUSES_' + tier.name, self._clause_table(tier))})")
+        name = self.names.make("rules", tier.name)
+        w = self.methods
+        w.line(f"def {name}(self, env):")
+        with w.indent():
+            w.line(repr(f"{tier.label or tier.name}: the rules at lines "
+                        f"{', '.join(str(_line(r)) for r in rules)} of {self.source}, in the order they apply."))
+            for text in body:
+                w.line(text)
+        w.line()
+        self.lines[name] = _line(rules[0]) if rules else _line(tier)
+        return name
+
+    def _clause_table(self, tier: n.Tier) -> str:
+        return "{" + ", ".join(f"{i + 1!r}: {(r.clause.text if r.clause else None)!r}"
+                               for i, r in enumerate(tier.rules)) + "}"
+
+    # ------------------------------------------------------------ tables
+    def epochs(self) -> tuple[list[int], list[dt.date]]:
+        periods = list(self.periods.all())
+        for tier in self.policy.of_type(n.Tier):
+            periods.append(self.periods.tier(tier))
+            for rule in tier.rules:
+                periods.append(self.periods.rule(rule, tier))
+        for benefit in self.policy.of_type(n.Benefit):
+            for row in benefit.rows:
+                periods.append(self.periods.named(row.during))
+        changes = sorted({dv.since for p in self.symbols.params.values() if p.values for dv in p.values
+                          if dv.since is not None})
+        bounds = Epochs(periods, changes).bounds
+        days = [dt.date.fromordinal(max(1, bounds[0] - 1)) if bounds else dt.date(2000, 1, 1)]
+        days += [dt.date.fromordinal(b) for b in bounds if b <= dt.date.max.toordinal()]
+        return bounds, days
+
+    def pool_keys(self, tier: n.Tier, pool: str, visit: str) -> tuple[str, str]:
+        declared = self.symbols.pools.get(pool)
+        shares = declared.shares if declared is not None else ("deductible", "cap")
+        own = f"{pool}/{visit}"
+        dkey = pool if ("deductible" in shares or tier.kind == "tilted") else own
+        ckey = pool if "cap" in shares else own
+        return "d:" + dkey, "c:" + ckey
+
+    def render(self) -> str:
+        symbols, policy = self.symbols, self.policy
+        header = policy.header
+        categories = list(symbols.categories)
+        bounds, days = self.epochs()
+        tiers = policy.of_type(n.Tier)
+        kinds_defined = {k: any(t.kind == k for t in tiers) for k in KINDS}
+        kind_active = {k: [any(in_force(self.periods.rule(r, t), day) for t in tiers if t.kind == k for r in t.rules)
+                           for day in days] for k in KINDS}
+
+        # parameters: one method per dated value
+        params = []
+        for p in symbols.params.values():
+            if p.values is None:
+                params.append((p.name, p.label, p.type, None))
+                continue
+            values = []
+            for i, dv in enumerate(p.values):
+                m = self.expr_method("param", p.name, dv, dv.expr,
+                                     f"参数 {p.name} {p.label or ''}: its value from {dv.since or 'the beginning'}",
+                                     value=False)
+                values.append((dv.since, m, _mentions_params(dv.expr)))
+            params.append((p.name, p.label, p.type, values))
+
+        # tiers
+        tier_rows = []
+        for tier in tiers:
+            label = tier.label or tier.name
+            base = self.method("base", tier.name, tier.base or tier, f"{label}: the base (基数), clamped at 0 by the "
+                               "driver", [], self.gen.value(tier.base) if tier.base is not None
+                               else DEFAULT_BASES[tier.kind])
+            gates, conditions = [], []
+            for cond in tier.conditions:
+                m = self.expr_method("condition", tier.name, cond, cond.expr,
+                                     f"{label}: 条件" + (" 否则 不予救助" if cond.otherwise else ""), value=False)
+                (gates if cond.otherwise else conditions).append((m, _clause(cond)))
+            pools = {}
+            for visit in VISITS:
+                pool = symbols.visit_pool(tier, visit)
+                if pool is not None:
+                    pools[visit] = (pool, *self.pool_keys(tier, pool, visit))
+            cascades: dict[tuple, tuple[str, bool]] = {}
+            made: dict[tuple[int, ...], tuple[str, bool]] = {}
+            for category in [*categories, ""]:
+                for pool in dict.fromkeys(p for p, _, _ in pools.values()):
+                    visit = next(v for v, (p, _, _) in pools.items() if p == pool)
+                    for epoch, day in enumerate(days):
+                        rules = candidate_rules(symbols, tier, category, pool, visit,
+                                                lambda r, t=tier, d=day: in_force(self.periods.rule(r, t), d))
+                        if not rules:
+                            continue
+                        key = tuple(tier.rules.index(r) for r in rules)
+                        if key not in made:
+                            made[key] = (self.cascade_method(tier, rules), is_static_rules(rules, symbols))
+                        cascades[(category, pool, epoch)] = made[key]
+            tier_rows.append((tier, (tier.kind, tier.name, label, base, pools, gates, conditions, cascades)))
+        aid_tiers = [t for t in tiers if t.kind == "aid"]
+        aid_uncovered = {v: bool(aid_tiers) and all(symbols.visit_pool(t, v) is None for t in aid_tiers)
+                         for v in VISITS}
+
+        # annual benefits
+        benefits = []
+        declared = policy.of_type(n.Benefit)
+        for benefit, (label, due, highest, rows) in zip(declared, benefit_specs(symbols, self.periods, declared)):
+            out_rows = []
+            for (everyone, covered, period, when, kind, value, share_of, clause), row in zip(rows, benefit.rows):
+                when_m = (self.expr_method("benefit_condition", label, row, when, f"年度待遇 {label}: 条件",
+                                           value=False) if when is not None else None)
+                value_m = (self.expr_method("benefit_value", label, row, value, f"年度待遇 {label}: {kind}",
+                                            value=kind == "amount") if value is not None else None)
+                period_text = f"({self.consts.value(period[0])}, {self.consts.value(period[1])})"
+                out_rows.append(f"({everyone!r}, {covered!r}, {period_text}, {when_m!r}, {kind!r}, {value_m!r}, "
+                                f"{share_of!r}, {clause!r})")
+            benefits.append((label, due, highest, out_rows))
+
+        # funds
+        funds = []
+        for fund in policy.of_type(n.Fund):
+            label = fund.label or fund.name
+            self.gen.locals = frozenset({i.name for i in fund.inputs} | {i.label for i in fund.inputs if i.label}
+                                        | {item.name for item in fund.items})
+            items = [(item.name, due_spec(item.due),
+                      self.expr_method("fund_item", item.name, item, item.expr,
+                                       f"基金管理 {label}: 款项 {item.label or item.name}", value=True),
+                      _clause(item)) for item in fund.items]
+            checks = [(c.name, c.label or c.name,
+                       self.expr_method("fund_check", c.name, c, c.expr, f"基金管理 {label}: 核查 {c.label or c.name}",
+                                        value=False), _clause(c)) for c in fund.checks]
+            self.gen.locals = frozenset()
+            funds.append((tuple((i.name, i.label) for i in fund.inputs), tuple(items), tuple(checks)))
+
+        # monitoring
+        monitors = []
+        for monitor in policy.of_type(n.Monitor):
+            if monitor.threshold is None:
+                continue
+            label = monitor.label or monitor.name
+            threshold = self.expr_method("threshold", monitor.name, monitor, monitor.threshold,
+                                         f"监测 {label}: 监测标准", value=True)
+            amount = (self.expr_method("amount", monitor.name, monitor, monitor.amount, f"监测 {label}: 金额",
+                                       value=True) if monitor.amount is not None else None)
+            push_day = int(monitor.push_day.value) if monitor.push_day is not None else 1
+            monitors.append((threshold, push_day, amount, _clause(monitor)))
+
+        highest = symbols.identity_flag("highest")
+        kind = "highest" if highest else "order"
+        id_rule = next((r for r in symbols.identity if r.kind == kind and r.clause), None)
+        held_mode = (symbols.identity_flag("stay_keeps_lost"), symbols.identity_flag("stay_gains_new"))
+        stay_days = {(True, False): "admission", (False, True): "discharge"}.get(held_mode, "any")
+        ids: dict[str, str] = {}
+        for c in reversed(list(symbols.categories.values())):
+            if c.label:
+                ids[c.label] = c.name
+        for c in categories:
+            ids[c] = c
+
+        # ---------------------------------------------------------- the text
+        w = Writer()
+        title = header.title or header.name
+        w.line(repr(f"Settlement module of the policy {header.name} ({title}).\n\n"
+                    f"Generated by `aidlang compile` from {self.source}: do not edit; change the policy and run "
+                    "`aidlang compile` again.\nSee aidlang/backends/python.py for how it is made and "
+                    "docs/semantics.md for what it computes."))
+        w.line(f"# 政策 {comment(header.name)} {comment(title)}")
+        if header.doc_number:
+            w.line(f"# 文号 {comment(header.doc_number)}")
+        w.line(f"# source: {comment(self.source)} — generated, do not edit")
+        w.line()
+        w.line("import operator")
+        w.line("from datetime import date")
+        w.line("from fractions import Fraction")
+        w.line()
+        import_at = len(w.lines)
+        w.line()
+        const_at = len(w.lines)
+        w.line()
+        w.line()
+        w.line("class Policy(CompiledSettler):")
+        with w.indent():
+            w.line(repr(f"Settles claims under {header.name} ({title}): Policy(params).settle(claims, identities, "
+                        "persons, errors=None), as aidlang.interpreter.Interpreter does."))
+            w.line()
+            w.line(f"SOURCE = {self.source!r}")
+            w.line(f"NAME = {header.name!r}")
+            w.line("# categories: identifier → display name, in declaration order")
+            w.line("CATEGORIES = {")
+            with w.indent():
+                for c in categories:
+                    w.line(f"{c!r}: {symbols.display_name(c)!r},")
+            w.line("}")
+            w.line("CATEGORY_IDS = {")
+            with w.indent():
+                for k in sorted(ids):
+                    w.line(f"{k!r}: {ids[k]!r},")
+            w.line("}")
+            w.line(f"ORDER = {tuple(symbols.declared_order())!r}")
+            w.line(f"HIGHEST = {highest!r}  # 多重身份 就高")
+            w.line(f"IDENTITY_CLAUSE = {(id_rule.clause.text if id_rule else '')!r}")
+            w.line(f"STAY_DAYS = {stay_days!r}  # which days of a stay count for holding a category")
+            w.line(f"MONTH_END = {symbols.identity_flag('month_end')!r}  # 丧失身份 次月起不再享受")
+            w.line(f"POLICY_PERIOD = ({self.consts.value(self.periods.policy[0])}, "
+                   f"{self.consts.value(self.periods.policy[1])})")
+            w.line("# epochs: date ranges in which nothing in force changes (ordinals where each starts)")
+            w.line(f"BOUNDS = {tuple(bounds)!r}")
+            w.line("# per epoch, from its first day: (in force at all, basic computed, critical computed)")
+            w.line("EPOCHS = (")
+            with w.indent():
+                for i, day in enumerate(days):
+                    w.line(f"({self.periods.any_in_force(day)!r}, {kind_active['basic'][i]!r}, "
+                           f"{kind_active['critical'][i]!r}),  # from {day.isoformat()}")
+            w.line(")")
+            w.line(f"DEFINES = {kinds_defined!r}")
+            w.line(f"HAS_AID_TIERS = {bool(kinds_defined['aid'] or kinds_defined['tilted'])!r}")
+            w.line(f"AID_UNCOVERED = {aid_uncovered!r}")
+            w.line("# parameters: name → (label, type, None if published later else ((自, method, derived), ...))")
+            w.line("PARAMS = {")
+            with w.indent():
+                for name, label, ptype, values in params:
+                    vals = "None" if values is None else "(" + "".join(
+                        f"({self.consts.value(since)}, {m!r}, {derived!r}), " for since, m, derived in values) + ")"
+                    w.line(f"{name!r}: ({label!r}, {ptype!r}, {vals}),")
+            w.line("}")
+            labels = {p.label: p.name for p in symbols.params.values() if p.label}
+            w.line(f"PARAM_LABELS = {dict(sorted(labels.items()))!r}")
+            w.line("# tiers in file order: (kind, name, label, base, {visit: (pool, deductible key, cap key)}, gates,")
+            w.line("# conditions, {(category, pool, epoch): (rule cascade, resolvable once per epoch)})")
+            w.line("TIERS = (")
+            with w.indent():
+                for tier, (kind_, name, label, base, pools, gates, conditions, cascades) in tier_rows:
+                    w.line(f"# 待遇 {comment(tier.kind)} {comment(name)} {comment(label)} — "
+                           f"{comment(self.source)}:{_line(tier)} 依据 {comment(_clause(tier))}")
+                    w.line(f"({kind_!r}, {name!r}, {label!r}, {base!r},")
+                    with w.indent():
+                        w.line(f"{pools!r},")
+                        w.line(f"{tuple(gates)!r},")
+                        w.line(f"{tuple(conditions)!r},")
+                        w.line("{")
+                        with w.indent():
+                            for key in sorted(cascades, key=lambda k: (k[0], k[1], k[2])):
+                                w.line(f"{key!r}: {cascades[key]!r},")
+                        w.line("}),")
+            w.line(")")
+            w.line("# annual benefits: (name, due (次年, month, day, plus, unit), 按最高标准, rows: (全体参保人员, categories")
+            w.line("# covered, period, condition, kind, value, share of parameter, clause))")
+            w.line("BENEFITS = (")
+            with w.indent():
+                for label, due, highest, out_rows in benefits:
+                    w.line(f"({label!r}, {due!r}, {highest!r}, (")
+                    with w.indent():
+                        for text in out_rows:
+                            w.line(text + ",")
+                    w.line(")),")
+            w.line(")")
+            w.line("# funds: (inputs (name, label), items (name, due, value, clause), checks (name, label, test, clause))")
+            w.line("FUNDS = (")
+            with w.indent():
+                for inputs, items, checks in funds:
+                    w.line("(")
+                    with w.indent():
+                        w.line(f"{inputs!r},")
+                        w.line("(")
+                        with w.indent():
+                            for item in items:
+                                w.line(f"{item!r},")
+                        w.line("),")
+                        w.line(f"{checks!r},")
+                    w.line("),")
+            w.line(")")
+            w.line("# monitoring lists: (threshold, push day of the next month, amount or None, clause)")
+            w.line(f"MONITORS = {tuple(monitors)!r}")
+            w.line("# generated method → line of the .aid file it computes (for error messages)")
+            w.line("LINES = {")
+            with w.indent():
+                for m in sorted(self.lines):
+                    w.line(f"{m!r}: {self.lines[m]!r},")
+            w.line("}")
+            w.line()
+            w.lines.extend(self.methods.lines)
+        # constants go before the class
+        consts = ["# constants"] + [f"{name} = {source}" for name, source in self.consts.lines] + [""]
+        w.lines[const_at:const_at] = consts
+        used = [name for name in RUNTIME_NAMES if w.uses(name) or name == "CompiledSettler"]
+        w.lines[import_at:import_at] = ["from aidlang.runtime import ("] + [f"    {name}," for name in used] + [")"]
+        for module, name in (("import operator", "operator."), ("from datetime import date", "date("),
+                             ("from fractions import Fraction", "Fraction(")):
+            if not any(name in line for line in w.lines if not line.lstrip().startswith(("#", "import", "from"))):
+                w.lines.remove(module)
+        return w.text()
+
+
+def _mentions_params(expr) -> bool:
+    from ..evaluate import _mentions_params as mentions
+    return mentions(expr)
+
+
+def render(checked) -> str:
+    """The source of the settlement module of a checked policy (deterministic: same policy, same bytes)."""
+    return ModuleBuilder(checked).render()

@@ -1,0 +1,50 @@
+"""Loading a policy's compiled module (`aidlang compile` → `generated/<stem>.py`) to settle with it.
+
+`load_module(checked)` imports `generated/<stem>.py` next to the policy's `policies/` directory when its text
+is exactly what `backends.python.render` gives for the policy (fresh); when the file is missing or stale the
+module is compiled in memory from the policy instead (`how` says which), so a run never settles with code
+that does not match the policy it names.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from pathlib import Path
+
+from .backends import python as backend
+
+
+def generated_path(checked) -> Path | None:
+    """`<dir of policies/>/generated/<stem>.py` for a policy read from `<…>/policies/<stem>.aid`."""
+    span = getattr(checked.policy, "span", None)
+    source = getattr(span, "source", None)
+    if source is None or not source.name:
+        return None
+    path = Path(source.name).resolve()
+    return path.parent.parent / "generated" / (path.stem + ".py")
+
+
+def module_from_source(text: str, name: str, filename: str = "<compiled policy>") -> types.ModuleType:
+    """A module executed from generated text (not registered in sys.modules)."""
+    module = types.ModuleType(name)
+    module.__file__ = filename
+    exec(compile(text, filename, "exec"), module.__dict__)  # the text is backends.python's output
+    return module
+
+
+def load_module(checked, path: Path | None = None) -> tuple[types.ModuleType, str]:
+    """(the compiled module, "generated" if imported from its file, else "in memory (missing|stale)")."""
+    text = backend.render(checked)
+    path = path or generated_path(checked)
+    name = f"aidlang_generated_{checked.name}"
+    if path is not None and path.is_file():
+        if path.read_bytes() == text.encode("utf-8"):
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules.pop(name, None)
+            spec.loader.exec_module(module)
+            return module, f"generated ({path})"
+        return module_from_source(text, name, str(path)), f"in memory ({path} is stale)"
+    return module_from_source(text, name), f"in memory ({path} is missing)" if path else "in memory"

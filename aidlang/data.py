@@ -279,6 +279,18 @@ class Loaded:
         return by_row
 
 
+def _reject_repeat(cells, column: str, value: str | None, first_row: dict[str, int], row: int,
+                   what: tuple[str, str]) -> None:
+    """An identifier must be unique in its file: a repeat fails its row, naming the row it first appeared on."""
+    if value is None:
+        return
+    if value in first_row:
+        cells.fail(column, f"{what[0]}重复：{value}（已在第 {first_row[value]} 行出现）",
+                   f"duplicate {what[1]} {value} (first on row {first_row[value]})")
+    else:
+        first_row[value] = row
+
+
 def read_claims(path: str | Path, vocabulary: Vocabulary) -> Loaded:
     table = read_table(path, CLAIM_COLUMNS + tuple(a for a in vocabulary.required_amounts
                                                    if a not in CLAIM_COLUMNS))
@@ -290,12 +302,7 @@ def read_claims(path: str | Path, vocabulary: Vocabulary) -> Loaded:
     for raw in table.rows:
         cells = _Cells(table.path, raw)
         claim_id = cells.text("claim_id")
-        if claim_id is not None:
-            if claim_id in first_row:
-                cells.fail("claim_id", f"就诊编号重复：{claim_id}（已在第 {first_row[claim_id]} 行出现）",
-                           f"duplicate claim_id {claim_id} (first on row {first_row[claim_id]})")
-            else:
-                first_row[claim_id] = raw.row
+        _reject_repeat(cells, "claim_id", claim_id, first_row, raw.row, ("就诊编号", "claim_id"))
         person_id = cells.text("person_id")
         visit = cells.choice("visit_type", vocabulary.visit_type, ("就诊类型", "visit type"))
         discharge = cells.date("discharge_date")
@@ -373,12 +380,7 @@ def read_persons(path: str | Path) -> Loaded:
     for raw in table.rows:
         cells = _Cells(table.path, raw)
         person_id = cells.text("person_id")
-        if person_id is not None:
-            if person_id in first_row:
-                cells.fail("person_id", f"人员编号重复：{person_id}（已在第 {first_row[person_id]} 行出现）",
-                           f"duplicate person_id {person_id} (first on row {first_row[person_id]})")
-            else:
-                first_row[person_id] = raw.row
+        _reject_repeat(cells, "person_id", person_id, first_row, raw.row, ("人员编号", "person_id"))
         gender = cells.choice("gender", lambda v: v if v in _GENDERS else None, ("性别（应为 男 或 女）", "gender (男 or 女)"))
         birth = cells.date("birth_date")
         grade = cells.choice("disability_grade", _GRADES.get, ("残疾等级（应为 1-4）", "disability grade (1-4)"),

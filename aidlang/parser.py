@@ -49,8 +49,9 @@ def grammar_text() -> str:
 
 @functools.lru_cache(maxsize=None)
 def lark_parser(keep_all_tokens: bool) -> Lark:
-    """Built once per process, without re-proving the grammar (see `build_lark`)."""
-    return build_lark(strict=False, keep_all_tokens=keep_all_tokens)
+    """Built once per process, without re-proving the grammar (see `build_lark`). Lark's cache (a file in the
+    temp directory, keyed by the grammar's hash and the options) saves each command about 0.4 s of start-up."""
+    return build_lark(strict=False, keep_all_tokens=keep_all_tokens, cache=True)
 
 
 def build_lark(strict: bool, keep_all_tokens: bool = False, **options) -> Lark:

@@ -393,15 +393,7 @@ def _none(expr: n.NoneLit, ev, locals_) -> Fn:
     return _constant(None)
 
 
-def _divide(a, b):
-    if b == 0:
-        raise EvalError("division by zero")
-    if type(a) is int and type(b) is int:
-        return Fraction(a, b)
-    return a / b
-
-
-_ARITH = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": _divide}
+_ARITH = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": rt.divide}
 
 
 def _binary(expr: n.Binary, ev: Evaluator, locals_) -> Fn:

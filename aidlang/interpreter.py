@@ -89,16 +89,6 @@ class Interpreter(rt.Settler):
             return lambda env: env.claim.policy_scope_cost - env.basic - env.critical
         return lambda env: env.claim.policy_scope_cost - env.basic - env.critical - env.aid
 
-    def _pool_keys(self, tier: n.Tier, pool: str, visit: str) -> tuple[str, str]:
-        """Ledger keys of a tier's deductible (the tilted threshold) and cap for a visit type: the pool when
-        it shares them, else the pool and the visit type. A tilted threshold is always over the whole pool."""
-        declared = self.symbols.pools.get(pool)
-        shares = declared.shares if declared is not None else ("deductible", "cap")
-        own = f"{pool}/{visit}"
-        dkey = pool if ("deductible" in shares or tier.kind == "tilted") else own
-        ckey = pool if "cap" in shares else own
-        return "d:" + dkey, "c:" + ckey
-
     def plan(self, category: str, visit: str, epoch: int, day: dt.date) -> ClaimPlan:
         """The tiers for a category and visit type in an epoch (built on first use, from a day in it)."""
         key = (category, visit, epoch)
@@ -120,7 +110,7 @@ class Interpreter(rt.Settler):
                          if c.otherwise]
                 conditions = [(ev.compile(c.expr), c.clause.text if c.clause else "", c) for c in tier.conditions
                               if not c.otherwise]
-                dkey, ckey = self._pool_keys(tier, pool, visit)
+                dkey, ckey = self.symbols.ledger_keys(tier, pool, visit)
                 base = self._base_fn(kind, tier.base)
                 kinds[kind].append(TierPlan(tier, tier.kind, tier.name, tier.label or tier.name, pool, base, gates,
                                             conditions, lambda env, rules=rules: resolve(rules, ev, env),

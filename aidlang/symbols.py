@@ -187,6 +187,17 @@ class Symbols:
         return any(rule.kind == kind for rule in self.identity)
 
     # ------------------------------------------------------------ pools
+    def ledger_keys(self, tier: n.Tier, pool: str, visit: str) -> tuple[str, str]:
+        """Ledger keys of a tier's deductible (the tilted threshold) and cap for a visit type: the pool when
+        it shares them, else the pool and the visit type. A tilted threshold is always over the whole pool.
+        Every engine keys its ledgers with these, so their ledgers line up."""
+        declared = self.pools.get(pool)
+        shares = declared.shares if declared is not None else ("deductible", "cap")
+        own = f"{pool}/{visit}"
+        dkey = pool if ("deductible" in shares or tier.kind == "tilted") else own
+        ckey = pool if "cap" in shares else own
+        return "d:" + dkey, "c:" + ckey
+
     def visit_pool(self, tier: n.Tier, visit: str) -> str | None:
         """The pool of a tier that a canonical visit type falls in (None: the tier does not cover it)."""
         for pool_name in tier.pools:

@@ -63,7 +63,7 @@ def run_case(checked: Any, case: n.TestCase, lang: str = "zh") -> CaseResult:
         return _CaseRun(checked, case, lang).run()
     except MissingParameter as error:
         return CaseResult(case.name, case.label, case.span, (), 0, error.zh, error.en)
-    except (EvalError, ValueError, KeyError) as error:
+    except (EvalError, ArithmeticError, ValueError, KeyError) as error:
         return CaseResult(case.name, case.label, case.span, (), 0, f"无法运行：{error}", f"cannot run: {error}")
 
 

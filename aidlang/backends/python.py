@@ -414,14 +414,6 @@ class ModuleBuilder:
         days += [dt.date.fromordinal(b) for b in bounds if b <= dt.date.max.toordinal()]
         return bounds, days
 
-    def pool_keys(self, tier: n.Tier, pool: str, visit: str) -> tuple[str, str]:
-        declared = self.symbols.pools.get(pool)
-        shares = declared.shares if declared is not None else ("deductible", "cap")
-        own = f"{pool}/{visit}"
-        dkey = pool if ("deductible" in shares or tier.kind == "tilted") else own
-        ckey = pool if "cap" in shares else own
-        return "d:" + dkey, "c:" + ckey
-
     def render(self) -> str:
         symbols, policy = self.symbols, self.policy
         header = policy.header
@@ -462,7 +454,7 @@ class ModuleBuilder:
             for visit in VISITS:
                 pool = symbols.visit_pool(tier, visit)
                 if pool is not None:
-                    pools[visit] = (pool, *self.pool_keys(tier, pool, visit))
+                    pools[visit] = (pool, *self.symbols.ledger_keys(tier, pool, visit))
             cascades: dict[tuple, tuple[str, bool]] = {}
             made: dict[tuple[int, ...], tuple[str, bool]] = {}
             for category in [*categories, ""]:

@@ -502,3 +502,20 @@ def test_table_ratios_agree_with_the_engines_cascade(path):
     if any(t.rules for t in s.tiers.values()) and s.categories:
         # something must be compared, unless every ratio depends on a 条件 (Jinggu's institution levels)
         assert compared or conditional, "nothing compared"
+
+
+def test_compile_check_of_every_policy_names_leftover_generated_files(tmp_path, capsys, monkeypatch):
+    """Run over all of policies/ (no PATH), `--check` also knows which files no policy writes any more —
+    e.g. the table of a policy that was deleted or renamed — and fails on them."""
+    monkeypatch.chdir(ROOT)
+    assert main(["compile", "--out", str(tmp_path)]) == 0
+    (tmp_path / "retired.md").write_text("a deleted policy's table\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a generated kind of file\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--lang", "en", "compile", "--out", str(tmp_path), "--check"]) == 1
+    err = capsys.readouterr().err
+    assert f"leftover: {tmp_path / 'retired.md'}" in err
+    assert "notes.txt" not in err
+    # naming the policies explicitly checks only theirs: other files in the directory are not its business
+    wuxi = str(ROOT / "policies" / "wuxi.aid")
+    assert main(["compile", wuxi, "--out", str(tmp_path), "--check"]) == 0

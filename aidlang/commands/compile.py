@@ -117,7 +117,8 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
     try:
         outputs, failed = render_all_outputs(files, out, lang)
         if args.check:
-            return check(outputs, failed, lang)
+            # Only a run over every policy (no PATH given) knows which generated files no policy writes any more.
+            return check(outputs, failed, lang, out if not args.paths else None)
         written = 0
         for target, text in outputs.items():
             if target.is_file() and target.read_bytes() == text.encode("utf-8"):
@@ -135,8 +136,14 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
     return 0
 
 
-def check(outputs: dict[Path, str], failed: int, lang: str) -> int:
+def check(outputs: dict[Path, str], failed: int, lang: str, whole_dir: Path | None = None) -> int:
     stale = 0
+    suffixes = {target.suffix for target in outputs}
+    leftovers = sorted(p for p in (whole_dir.iterdir() if whole_dir and whole_dir.is_dir() else ())
+                       if p.suffix in suffixes and p not in outputs and failed == 0)
+    for leftover in leftovers:
+        say(lang, f"多余 {leftover}：没有政策生成它，请删除", f"leftover: {leftover}: no policy writes it; delete it",
+            error=True)
     for target, text in outputs.items():
         if not target.is_file():
             say(lang, f"缺少 {target}", f"missing: {target}", error=True)
@@ -147,7 +154,7 @@ def check(outputs: dict[Path, str], failed: int, lang: str) -> int:
     if failed:
         say(lang, f"{failed} 个政策文件有错误，无法检查其生成文件", f"{failed} policy files have errors: cannot check "
             "their generated files", error=True)
-    if stale or failed:
+    if stale or failed or leftovers:
         if stale:
             say(lang, f"{stale} 个生成文件需要更新：请运行 aidlang compile",
                 f"{stale} generated files need updating: run aidlang compile", error=True)

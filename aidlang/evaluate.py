@@ -352,17 +352,10 @@ def _ref(expr: n.Ref, ev: Evaluator, locals_) -> Fn:
 def _call(expr: n.Call, ev: Evaluator, locals_) -> Fn:
     func = FUNCTIONS.get(expr.func)
     if func == "year_self_paid":
-        visits = []
-        for arg in expr.args:
-            text = arg.name if isinstance(arg, n.Ref) else getattr(arg, "value", None)
-            pool = ev.symbols.pools.get(text) if isinstance(text, str) else None
-            if pool is not None:
-                visits.extend(VISIT_TYPES.get(v, v) for v in pool.visits)
-            elif isinstance(text, str) and text in VISIT_TYPES:
-                visits.append(VISIT_TYPES[text])
-            else:
-                raise EvalError(f"{text} is not a visit type", arg)
-        chosen = tuple(dict.fromkeys(visits)) or ("outpatient", "chronic", "inpatient")
+        try:
+            chosen = ev.symbols.running_visits(expr.args)
+        except ValueError as error:
+            raise EvalError(f"{error} is not a visit type", expr) from None
         return lambda env: env.running(chosen)
     if func in ("min", "max"):
         args = [ev.compile(a, locals_) for a in expr.args]

@@ -187,6 +187,21 @@ class Symbols:
         return any(rule.kind == kind for rule in self.identity)
 
     # ------------------------------------------------------------ pools
+    def running_visits(self, args: Iterable[n.Expr]) -> tuple[str, ...]:
+        """The visit types `年度累计自付(…)` sums over: each argument a visit type or a pool; none means all.
+        Raises ValueError with the text of an argument that is neither."""
+        visits: list[str] = []
+        for arg in args:
+            text = arg.name if isinstance(arg, n.Ref) else getattr(arg, "value", None)
+            pool = self.pools.get(text) if isinstance(text, str) else None
+            if pool is not None:
+                visits.extend(VISIT_TYPES.get(v, v) for v in pool.visits)
+            elif isinstance(text, str) and text in VISIT_TYPES:
+                visits.append(VISIT_TYPES[text])
+            else:
+                raise ValueError(text)
+        return tuple(dict.fromkeys(visits)) or ("outpatient", "chronic", "inpatient")
+
     def ledger_keys(self, tier: n.Tier, pool: str, visit: str) -> tuple[str, str]:
         """Ledger keys of a tier's deductible (the tilted threshold) and cap for a visit type: the pool when
         it shares them, else the pool and the visit type. A tilted threshold is always over the whole pool.

@@ -211,17 +211,10 @@ class ExprGen:
         if t is n.Call:
             func = FUNCTIONS.get(expr.func)
             if func == "year_self_paid":
-                visits = []
-                for arg in expr.args:
-                    text = arg.name if isinstance(arg, n.Ref) else getattr(arg, "value", None)
-                    pool = self.symbols.pools.get(text) if isinstance(text, str) else None
-                    if pool is not None:
-                        visits.extend(VISIT_TYPES.get(v, v) for v in pool.visits)
-                    elif isinstance(text, str) and text in VISIT_TYPES:
-                        visits.append(VISIT_TYPES[text])
-                    else:
-                        raise CompileError(f"{text} is not a visit type")
-                chosen = tuple(dict.fromkeys(visits)) or VISITS
+                try:
+                    chosen = self.symbols.running_visits(expr.args)
+                except ValueError as error:
+                    raise CompileError(f"{error} is not a visit type") from None
                 return f"env.running({chosen!r})"
             if func in ("min", "max"):
                 return f"{func}({', '.join(self.expr(a) for a in expr.args)})"

@@ -5,9 +5,10 @@ Built once per (policy, parameter values). What does not depend on the claim is 
 per (category, visit type, epoch) the tiers that apply with their rule cascades resolved, so settling a claim
 is a few closures and integer operations (contract.md, "Settlement semantics"; docs/semantics.md).
 
-The settlement driver itself — claim order, identities and 就高, tiers in kind order, status, basis and
-self-pay — is `runtime.Settler`, shared with the compiled modules; this class supplies what it evaluates:
-plans of tiers whose conditions, bases and rule cascades are closures over the syntax tree.
+The settlement loop itself — claim order, identities and 就高, tiers in kind order, status, basis and
+self-pay — is `runtime.PlanSettler` (its identity and data checks are `runtime.Settler`, shared with the
+compiled modules); this class supplies what it evaluates: plans of tiers whose conditions, bases and rule
+cascades are closures over the syntax tree.
 
 Bad data never stops the others: a claim that cannot be settled for a data reason is a `ClaimError`. Pass a
 list as `errors=` to collect them (the claim is left out of the results); without it the first one is raised.
@@ -31,7 +32,7 @@ from .symbols import Symbols
 KINDS = ("basic", "critical", "aid", "tilted")
 
 
-class Interpreter(rt.Settler):
+class Interpreter(rt.PlanSettler):
     def __init__(self, checked: Any, params: dict[str, Any] | None = None):
         self.checked = checked
         self.policy: n.Policy = checked.policy

@@ -16,7 +16,7 @@ import re
 from fractions import Fraction
 from typing import Any, Callable, Hashable, Iterable
 
-from .records import BenefitRow, Claim, Identity, MonitorRow, Person, Result
+from .records import BenefitRow, Claim, Identity, MonitorRow, Person, Result, make_result
 
 Rate = Fraction
 NO_CAP = None  # a cap of `None` means no cap
@@ -348,18 +348,6 @@ def adjust(key: str, value, amount, amount_type: str, direction: str):
     return result
 
 
-class Settings:
-    """What a rule cascade gives a tier for one category, pool and date (the compiled modules' resolution;
-    the interpreter's `cascade.Resolution` has the same fields and also keeps the rules)."""
-
-    __slots__ = ("deductible", "ratio", "cap", "threshold", "ratio_terms", "clauses")
-
-    def __init__(self, deductible: int, ratio: Fraction | None, cap: int | None, threshold: int,
-                 clauses: tuple[str, ...]):
-        self.deductible, self.ratio, self.cap, self.threshold, self.clauses = deductible, ratio, cap, threshold, clauses
-        self.ratio_terms = (ratio.numerator, ratio.denominator) if ratio is not None else (0, 1)
-
-
 def cascade_outcome(values: dict, sources: dict, used: list, clause_of: Callable[[Any], str | None]):
     """The end of a rule cascade, shared by every engine: None when no ratio resolved (the tier does not apply),
     else (deductible, ratio, cap, threshold, clauses) — the clauses of the rules used (a setting of theirs made a
@@ -382,7 +370,26 @@ _VISITS = frozenset(("outpatient", "chronic", "inpatient"))
 SELF_LEDGER = "#self"  # per (person, year, visit): policy-scope cost − basic − critical, for 年度累计自付
 
 
-NO_SETTINGS = None  # set below, once Settings exists
+GATED = object()  # what a compiled insurance tier returns when its `否则 不予救助` condition fails
+
+
+def claims_by_person(claims: list[Claim]):
+    """(person_id, [(discharge, admission, claim_id, index), …]) per person, persons by id and each person's
+    claims in settlement order (contract §2) — the order every engine settles in, without sorting the whole
+    list at once (sorting a person's few claims is much cheaper than one sort of a million)."""
+    groups: dict[str, list] = {}
+    for i, c in enumerate(claims):
+        item = (c.discharge_date, c.admission_date, c.claim_id, i)
+        found = groups.get(c.person_id)
+        if found is None:
+            groups[c.person_id] = [item]
+        else:
+            found.append(item)
+    for pid in sorted(groups):
+        items = groups[pid]
+        if len(items) > 1:
+            items.sort()
+        yield pid, items
 
 
 class ClaimEnv:
@@ -509,7 +516,7 @@ def deductible_kind(plans: list[TierPlan], env, values: dict, prefix: tuple, out
             covered = base
         num, den = res.ratio_terms
         raw = (2 * covered * num + den) // (2 * den)  # apply_terms, inlined: covered ≥ 0
-        used, paid = _pay_within_cap(raw, res.cap, values, prefix + tp.csuffix)
+        used, paid = pay_within_cap(raw, res.cap, values, prefix + tp.csuffix)
         if base > 0:
             out.clauses.extend(res.clauses)
         if trace is not None:
@@ -518,7 +525,7 @@ def deductible_kind(plans: list[TierPlan], env, values: dict, prefix: tuple, out
     return 0
 
 
-def _pay_within_cap(raw: int, cap: int | None, values: dict, ckey: tuple) -> tuple[int, int]:
+def pay_within_cap(raw: int, cap: int | None, values: dict, ckey: tuple) -> tuple[int, int]:
     """(paid earlier this year, paid now) for a tier's raw amount under its annual cap; the cap ledger moves."""
     if cap is None:
         return 0, raw
@@ -544,7 +551,7 @@ def tilted_kind(plans: list[TierPlan], env, values: dict, prefix: tuple, out: Ou
         excess = threshold_excess(earlier, burden, res.threshold)
         num, den = res.ratio_terms
         raw = (2 * excess * num + den) // (2 * den)  # apply_terms, inlined: excess ≥ 0
-        used, paid = _pay_within_cap(raw, res.cap, values, prefix + tp.csuffix)
+        used, paid = pay_within_cap(raw, res.cap, values, prefix + tp.csuffix)
         if paid > 0:
             out.clauses.extend(res.clauses)
         if trace is not None:
@@ -558,15 +565,13 @@ def _reset(env) -> None:
 
 
 class Settler:
-    """The settlement of claims, shared by the interpreter and the compiled modules: claim order, data errors,
-    identities (held categories, 就高 trials), the tiers in kind order with status and basis, self-pay.
+    """What every engine's settlement loop shares: the identities a person holds for a claim, the checks that
+    reject a claim as a data error, and the result of a claim outside every period.
 
-    A subclass sets, in its constructor: `highest`, `identity_clause`, `stay_days` ("admission", "discharge" or
-    "any"), `month_end`, `order` (category → declared rank), `names` (category → display name, "" → ""),
-    `has_aid_tiers`, `defines` (kind → the policy has a tier of it), `policy_period`, `_plans` and `_days`
-    (dicts); and provides `category_id(text)` (a data file's category → identifier or None),
-    `day_info(day)` → (epoch, in force, basic computed, critical computed), `plan(category, visit, epoch, day)`
-    → `ClaimPlan`, and `new_env()`.
+    A subclass sets, in its constructor: `stay_days` ("admission", "discharge" or "any"), `month_end`, `order`
+    (category → declared rank), `defines` (kind → the policy has a tier of it), `policy_period` and `_days`
+    (a dict); and provides `category_id(text)` (a data file's category → identifier or None) and
+    `day_info(day)` → (epoch, in force, basic computed, critical computed).
     """
 
     # ------------------------------------------------------------ identities
@@ -596,10 +601,54 @@ class Settler:
             last = first
         elif self.stay_days == "discharge":
             first = last
+        if len(rows) == 1:  # most people hold one identity
+            category, start, end = rows[0]
+            return [category] if start <= last and end >= first else []
         found = [cat for cat, start, end in rows if start <= last and end >= first]
         if len(found) > 1:
             found = sorted(set(found), key=self.order.__getitem__)
         return found
+
+    # ------------------------------------------------------------ claims
+    def claim_day(self, claim: Claim) -> tuple[str, int, bool]:
+        """(canonical visit type, epoch, in force) of a claim's discharge date; a `ClaimError` for what no
+        engine can settle: an unknown visit type, admission after discharge, or (in force) an insurance amount
+        the claim does not give and the policy does not compute on the date."""
+        day = claim.discharge_date
+        visit = claim.visit_type
+        if visit not in _VISITS:
+            visit = VISIT_NAMES.get(visit)
+            if visit is None:
+                raise ClaimError(claim.claim_id, f"就诊类型“{claim.visit_type}”无法识别",
+                                 f"unknown visit type {claim.visit_type!r}", claim.row)
+        if claim.admission_date > day:
+            raise ClaimError(claim.claim_id, "入院日期晚于出院日期", "admission date after discharge date", claim.row)
+        epoch, active, basic_on, critical_on = self._days.get(day) or self.day_info(day)
+        if active:
+            if claim.basic_paid is None and not basic_on:
+                raise ClaimError(claim.claim_id, *missing_reason("basic", self.defines["basic"]), claim.row)
+            if claim.critical_paid is None and not critical_on:
+                raise ClaimError(claim.claim_id, *missing_reason("critical", self.defines["critical"]), claim.row)
+        return visit, epoch, active
+
+    def _not_in_force(self, claim: Claim, trace) -> Result:
+        """Outside every period: nothing is paid beyond what the data gave."""
+        basic, critical = claim.basic_paid or 0, claim.critical_paid or 0
+        if trace is not None:
+            trace.append(("not_in_force", claim.discharge_date, self.policy_period))
+        return Result(claim.claim_id, claim.person_id, "", basic, critical, 0, 0,
+                      claim.policy_scope_cost - basic - critical, "not_in_force", "")
+
+
+class PlanSettler(Settler):
+    """The interpreter's settlement loop: claims in contract order (person, discharge, admission, id) on one
+    set of `Ledgers`, each through a `ClaimPlan` of `TierPlan`s (identities and 就高 trials, the tiers in kind
+    order with status and basis, self-pay), with a trace of every step when asked (`aidlang explain`).
+
+    Besides what `Settler` needs, a subclass sets `highest`, `identity_clause`, `names` (category → display
+    name, "" → ""), `has_aid_tiers` and `_plans` (a dict), and provides `plan(category, visit, epoch, day)` →
+    `ClaimPlan` and `new_env()`.
+    """
 
     # ------------------------------------------------------------ settling
     def settle(self, claims: list[Claim], identities: list[Identity], persons: dict[str, Person] | None = None,
@@ -632,25 +681,12 @@ class Settler:
 
     def _settle(self, claim: Claim, rows, person: Person | None, ledgers: Ledgers, env, trace,
                 insurance_only: bool) -> Result:
+        visit, epoch, active = self.claim_day(claim)
         day = claim.discharge_date
-        visit = claim.visit_type
-        if visit not in _VISITS:
-            visit = VISIT_NAMES.get(visit)
-            if visit is None:
-                raise ClaimError(claim.claim_id, f"就诊类型“{claim.visit_type}”无法识别",
-                                 f"unknown visit type {claim.visit_type!r}", claim.row)
-        if claim.admission_date > day:
-            raise ClaimError(claim.claim_id, "入院日期晚于出院日期", "admission date after discharge date", claim.row)
-        info = self._days.get(day) or self.day_info(day)
-        epoch, active, basic_on, critical_on = info
         if trace is not None:
             trace.append(("claim", claim, visit))
         if not active:
             return self._not_in_force(claim, trace)
-        if claim.basic_paid is None and not basic_on:
-            raise ClaimError(claim.claim_id, *missing_reason("basic", self.defines["basic"]), claim.row)
-        if claim.critical_paid is None and not critical_on:
-            raise ClaimError(claim.claim_id, *missing_reason("critical", self.defines["critical"]), claim.row)
 
         env.claim, env.person, env.date, env.year, env.visit = claim, person, day, day.year, visit
         env.prefix = prefix = (claim.person_id, day.year)
@@ -674,14 +710,6 @@ class Settler:
         basis = clauses[0] if len(clauses) == 1 else ";".join(dict.fromkeys(clauses))
         return Result(claim.claim_id, claim.person_id, self.names[out.category], out.basic, out.critical, out.aid,
                       out.tilted, self_pay, out.status, basis)
-
-    def _not_in_force(self, claim: Claim, trace) -> Result:
-        """Outside every period: nothing is paid beyond what the data gave."""
-        basic, critical = claim.basic_paid or 0, claim.critical_paid or 0
-        if trace is not None:
-            trace.append(("not_in_force", claim.discharge_date, self.policy_period))
-        return Result(claim.claim_id, claim.person_id, "", basic, critical, 0, 0,
-                      claim.policy_scope_cost - basic - critical, "not_in_force", "")
 
     def _choose(self, held, claim, visit, epoch, env, ledgers: Ledgers, prefix, trace, insurance_only
                 ) -> Outcome:
@@ -779,19 +807,26 @@ class PolicyRuntimeError(Exception):
 
 
 class CompiledSettler(Settler):
-    """What a module generated by `aidlang compile` (`aidlang/backends/python.py`) builds its `Policy` on: the
-    shared driver, fed from the module's tables instead of a syntax tree.
+    """What a module generated by `aidlang compile` (`aidlang/backends/python.py`) builds its `Policy` on.
+
+    The generated module holds the policy-specific code — one function per tier (its conditions, base, ledger
+    steps and formula with the policy's expressions inlined), one per rule table (cascade) and per `否则 不予救助`
+    condition; this class is the settlement loop around them: claims grouped by person (each person's ledgers
+    are a small dict of their own, keyed by integers), identities and 就高, tiers in kind order, status, basis,
+    self-pay. It gives exactly the interpreter's results (docs/semantics.md; tests/test_compiled.py).
 
     The generated class sets, as class attributes: `SOURCE` (the `.aid` file's name), `LINES` (method name →
     line of the `.aid` it computes), `CATEGORIES` (identifier → display name), `CATEGORY_IDS` (identifier or
     Chinese name → identifier), `ORDER`, `HIGHEST`, `IDENTITY_CLAUSE`, `STAY_DAYS`, `MONTH_END`, `POLICY_PERIOD`,
     `BOUNDS` (ordinals where epochs start), `EPOCHS` (per epoch: in force, basic computed, critical computed),
-    `DEFINES`, `HAS_AID_TIERS`, `AID_UNCOVERED` (visit → bool), `TIERS` (see `plan`), `PARAMS` and
-    `PARAM_LABELS`; the expressions, bases and rule cascades are its methods, named in the tables.
+    `DEFINES`, `HAS_AID_TIERS`, `AID_UNCOVERED` (visit → bool), `SLOTS` (ledgers per person and year),
+    `SELF_SLOTS` (visit → ledger of 年度累计自付, empty when no expression reads it), `TIERS` (see `route`),
+    `PARAMS` and `PARAM_LABELS`.
     """
 
     SOURCE = ""
     LINES: dict = {}
+    SELF_SLOTS: dict = {}
 
     def __init__(self, params: dict[str, Any] | None = None):
         self.overrides = {self.PARAM_LABELS.get(k, k): v for k, v in (params or {}).items()}
@@ -802,18 +837,18 @@ class CompiledSettler(Settler):
         self.names[""] = ""
         self.defines, self.has_aid_tiers = self.DEFINES, self.HAS_AID_TIERS
         self.policy_period = self.POLICY_PERIOD
-        self._plans: dict = {}
+        self._routes: dict = {}
         self._days: dict = {}
         self._param_cache: dict = {}
 
-    # ------------------------------------------------------------ what the shared driver asks
+    # ------------------------------------------------------------ what the shared code asks
     def category_id(self, text: str) -> str | None:
         return self.CATEGORY_IDS.get(text)
 
     def new_env(self) -> ClaimEnv:
-        env = ClaimEnv()
-        env.running = lambda visits: year_self_paid(env, visits)
-        return env
+        """The environment of the expressions of annual benefits, funds and monitoring (tiers take plain
+        arguments instead)."""
+        return ClaimEnv()
 
     def day_info(self, day: dt.date) -> tuple[int, bool, bool, bool]:
         found = self._days.get(day)
@@ -822,35 +857,60 @@ class CompiledSettler(Settler):
             found = self._days[day] = (epoch, *self.EPOCHS[epoch])
         return found
 
-    def plan(self, category: str, visit: str, epoch: int, day: dt.date) -> ClaimPlan:
-        """The tiers for a category and visit type in an epoch, from `TIERS`: per tier (kind, name, label, base
-        method, {visit: (pool, deductible key, cap key)}, gates, conditions, {(category, pool, epoch): (cascade
-        method, static)}), gates and conditions as (test method, clause)."""
+    # ------------------------------------------------------------ routes: the tiers of a category and visit type
+    def route(self, category: str, visit: str, epoch: int) -> tuple:
+        """What a claim of this category and visit type runs through in an epoch: (basic steps, critical steps,
+        visit type in no aid pool, gates, aid steps, tilted steps). A step is a list [terms, cascade, static,
+        deductible ledger, cap ledger, tier function]: `terms` is the cascade's outcome once resolved (kept
+        when `static`). Gates are the `否则 不予救助` conditions of the aid and tilted tiers as (test, clause).
+
+        From `TIERS`, in file order: (kind, tier function, {visit: (pool, deductible ledger, cap ledger)},
+        gates as (test, clause), {(category, pool, epoch): (cascade, static)})."""
         key = (category, visit, epoch)
-        found = self._plans.get(key)
+        found = self._routes.get(key)
         if found is not None:
             return found
-        kinds: dict[str, list[TierPlan]] = {"basic": [], "critical": [], "aid": [], "tilted": []}
-        for kind, name, label, base, pools, gates, conditions, cascades in self.TIERS:
+        steps: dict[str, list] = {"basic": [], "critical": [], "aid": [], "tilted": []}
+        gates: list = []
+        for kind, tier, pools, tier_gates, cascades in self.TIERS:
             entry = pools.get(visit)
             if entry is None:
                 continue
-            pool, dkey, ckey = entry
+            pool, dslot, cslot = entry
             cascade = cascades.get((category, pool, epoch))
             if cascade is None:
                 continue
             method, static = cascade
-            kinds[kind].append(TierPlan(
-                None, kind, name, label, pool, getattr(self, base),
-                [(getattr(self, fn), clause, None) for fn, clause in gates],
-                [(getattr(self, fn), clause, None) for fn, clause in conditions],
-                getattr(self, method), static, dkey, ckey))
-        found = self._plans[key] = ClaimPlan(kinds, self.AID_UNCOVERED[visit])
+            steps[kind].append([None, getattr(self, method), static, dslot, cslot, getattr(self, tier)])
+            if kind in ("aid", "tilted"):
+                gates.extend((getattr(self, test), clause) for test, clause in tier_gates)
+        found = self._routes[key] = (steps["basic"], steps["critical"], self.AID_UNCOVERED[visit], gates,
+                                     steps["aid"], steps["tilted"])
         return found
 
-    def settle(self, *args, **kwargs) -> list[Result]:
+    def terms(self, step: list, c: Claim, v: str, p, L: dict, yk: int, basic: int, critical: int, aid: int):
+        """A step's settings (deductible, ratio numerator, denominator, cap, threshold, clauses), or () when no
+        ratio resolves for the category (the tier does not apply); kept on the step when its rules are static."""
+        found = step[1](c, v, p, L, yk, basic, critical, aid)
+        if step[2]:
+            step[0] = found
+        return found
+
+    def cascade_terms(self, values: dict, sources: dict, used: list, clauses: dict) -> tuple:
+        """The end of a generated rule cascade (`clauses`: rule number → clause or None) as a step's terms."""
+        found = cascade_outcome(values, sources, used, clauses.get)
+        if found is None:
+            return ()
+        deductible, ratio, cap, threshold, rule_clauses = found
+        return (deductible, ratio.numerator, ratio.denominator, cap, threshold, rule_clauses)
+
+    # ------------------------------------------------------------ settling
+    def settle(self, claims: list[Claim], identities: list[Identity], persons: dict[str, Person] | None = None,
+               errors: list[ClaimError] | None = None, insurance_only: bool = False) -> list[Result]:
+        """Results in input order, as `Interpreter.settle`: claims that are data errors go to `errors` if given
+        (and are left out), else the first is raised; `insurance_only` stops after basic and critical."""
         try:
-            return Settler.settle(self, *args, **kwargs)
+            return self._settle_all(claims, identities, persons or {}, errors, insurance_only)
         except (ClaimError, MissingParameter):
             raise
         except Exception as error:
@@ -859,21 +919,155 @@ class CompiledSettler(Settler):
                 raise
             raise PolicyRuntimeError(where, error) from error
 
+    def _settle_all(self, claims, identities, persons, errors, insurance_only) -> list[Result]:
+        index = self.identity_index(identities)
+        results: list = [None] * len(claims)
+        rejected: list[ClaimError] = []
+        days, names, slots, self_slots = self._days, self.names, self.SLOTS, self.SELF_SLOTS
+        held_of, settle_as, choose = self.held, self._settle_as, self._choose
+        for pid, items in claims_by_person(claims):
+            rows, person, L = index.get(pid), persons.get(pid), {}  # L: this person's ledgers
+            for item in items:
+                c = claims[item[3]]
+                day = c.discharge_date
+                visit = c.visit_type
+                info = days.get(day)
+                # claim_day's checks, done here for the usual claim: known visit type and dates, in force, the
+                # insurance amounts given or computed
+                if not (visit in _VISITS and info is not None and info[1] and c.admission_date <= day
+                        and (info[2] or c.basic_paid is not None) and (info[3] or c.critical_paid is not None)):
+                    try:
+                        visit, _, active = self.claim_day(c)
+                    except ClaimError as error:
+                        if errors is None:
+                            raise
+                        rejected.append(error)
+                        continue
+                    if not active:
+                        results[item[3]] = self._not_in_force(c, None)
+                        continue
+                    info = days[day]
+                yk = day.year * slots  # this year's ledgers are yk + slot
+                held = held_of(rows, c) if rows else ()
+                if len(held) <= 1:
+                    category = held[0] if held else ""
+                    basic, critical, aid, tilted, status, clauses = settle_as(
+                        category, c, visit, info[0], person, L, yk, insurance_only)
+                else:
+                    category, (basic, critical, aid, tilted, status, clauses) = choose(
+                        held, c, visit, info[0], person, L, yk, insurance_only)
+                cost = c.policy_scope_cost
+                if self_slots:
+                    k = yk + self_slots[visit]
+                    L[k] = L.get(k, 0) + cost - basic - critical
+                basis = clauses[0] if len(clauses) == 1 else ";".join(dict.fromkeys(clauses))
+                results[item[3]] = make_result((c.claim_id, pid, names[category], basic, critical, aid, tilted,
+                                                cost - basic - critical - aid - tilted, status, basis))
+        if errors is not None:
+            errors.extend(rejected)
+        return [r for r in results if r is not None]
+
+    def _choose(self, held: list[str], c: Claim, visit: str, epoch: int, person, L: dict, yk: int,
+                insurance_only: bool) -> tuple[str, tuple]:
+        """Several categories: with 就高 each is settled in a trial on the same ledgers and the one paying the
+        most is kept (ties: declared order), else the first in declared order applies; (category, outcome)."""
+        if not self.highest:
+            category = held[0]
+            out = self._settle_as(category, c, visit, epoch, person, L, yk, insurance_only)
+        else:
+            best = None
+            for candidate in held:
+                trial = _Overlay(L)
+                outcome = self._settle_as(candidate, c, visit, epoch, person, trial, yk, insurance_only)
+                total = outcome[0] + outcome[1] + outcome[2] + outcome[3]
+                if best is None or total > best[0]:
+                    best = (total, candidate, outcome, trial)
+            _, category, out, trial = best
+            L.update(dict.items(trial))
+        if self.identity_clause:
+            out[5].append(self.identity_clause)
+        return category, out
+
+    def _settle_as(self, category: str, c: Claim, v: str, epoch: int, p, L: dict, yk: int, insurance_only: bool
+                   ) -> tuple:
+        """The claim's tiers in kind order as this category (\"\" for none) on ledgers `L`: (basic, critical,
+        aid, tilted, status, clauses). In each kind the first tier that applies pays (its function returns
+        None when it does not apply, GATED when a `否则 不予救助` condition of an insurance tier fails)."""
+        basic_steps, critical_steps, uncovered, gates, aid_steps, tilted_steps = \
+            self._routes.get((category, v, epoch)) or self.route(category, v, epoch)
+        clauses: list[str] = []
+        status = "ok"
+        basic = c.basic_paid
+        if basic is None:
+            basic = 0
+            for step in basic_steps:
+                paid = step[5](step, c, v, p, L, yk, 0, 0, 0, clauses)
+                if paid is not None:
+                    if paid is GATED:
+                        status = "not_covered"
+                    else:
+                        basic = paid
+                    break
+        critical = c.critical_paid
+        if critical is None:
+            critical = 0
+            for step in critical_steps:
+                paid = step[5](step, c, v, p, L, yk, basic, 0, 0, clauses)
+                if paid is not None:
+                    if paid is GATED:
+                        status = "not_covered"
+                    else:
+                        critical = paid
+                    break
+        if insurance_only or not self.has_aid_tiers or status != "ok":
+            return basic, critical, 0, 0, status, clauses
+        if not category:
+            return basic, critical, 0, 0, "no_category", clauses
+        if uncovered:
+            return basic, critical, 0, 0, "not_covered", clauses
+        for test, clause in gates:  # a failed 否则 不予救助 condition: no aid of either kind
+            if not test(c, v, p, L, yk, basic, critical, 0):
+                if clause:
+                    clauses.append(clause)
+                return basic, critical, 0, 0, "not_covered", clauses
+        aid = 0
+        for step in aid_steps:
+            paid = step[5](step, c, v, p, L, yk, basic, critical, 0, clauses)
+            if paid is not None:
+                aid = paid
+                break
+        tilted = 0
+        for step in tilted_steps:
+            paid = step[5](step, c, v, p, L, yk, basic, critical, aid, clauses)
+            if paid is not None:
+                tilted = paid
+                break
+        return basic, critical, aid, tilted, status, clauses
+
+    # ------------------------------------------------------------ what the generated expressions call
+    def year_self_paid(self, visits: tuple[str, ...], c: Claim, v: str, L: dict, yk: int, basic: int,
+                       critical: int) -> int:
+        """年度累计自付 over the visit types: this year's cost − basic − critical, this claim included."""
+        slots = self.SELF_SLOTS
+        total = 0
+        for visit in visits:
+            total += L.get(yk + slots[visit], 0)
+        if v in visits:
+            total += c.policy_scope_cost - basic - critical
+        return total
+
     def where(self, error: BaseException) -> str | None:
         """`file.aid:line` of the innermost generated method in the error's traceback, if any."""
         found = None
         tb = error.__traceback__
         while tb is not None:
-            line = self.LINES.get(tb.tb_frame.f_code.co_name)
-            if line is not None and tb.tb_frame.f_globals.get("Policy") is type(self):
-                found = f"{self.SOURCE}:{line}"
+            frame_globals = tb.tb_frame.f_globals
+            if frame_globals.get("Policy") is type(self):
+                line = frame_globals.get("LINE_AT", {}).get(tb.tb_lineno) or self.LINES.get(tb.tb_frame.f_code.co_name)
+                if line is not None:
+                    found = f"{self.SOURCE}:{line}"
             tb = tb.tb_next
         return found
-
-    def settings(self, values: dict, sources: dict, used: list, clauses: dict) -> Settings:
-        """The end of a generated rule cascade (`clauses`: rule number → clause or None)."""
-        found = cascade_outcome(values, sources, used, clauses.get)
-        return NO_SETTINGS if found is None else Settings(*found)
 
     def annual(self, year: int, identities: list[Identity], persons: dict[str, Person] | None = None) -> list:
         benefits = [(label, due, highest, [(everyone, frozenset(covered), period,
@@ -936,6 +1130,18 @@ class CompiledSettler(Settler):
                      if values is None and name not in self.overrides and name != but)
 
 
+def attr_of(person: Person | None, attr: str):
+    """A person attribute in a compiled tier (None without a person)."""
+    return None if person is None else getattr(person, attr)
+
+
+def age_of(person: Person | None, on: dt.date):
+    """年龄 in a compiled tier: whole years on the claim's date (None without a birth date)."""
+    if person is None or person.birth_date is None:
+        return None
+    return age_on(person.birth_date, on)
+
+
 def person_attr(env, attr: str):
     """A person attribute of the claim's person (None without a person)."""
     person = env.person
@@ -958,9 +1164,6 @@ def visit_name(v):
 def cascade_missing(key: str):
     """`降低`/`提高` with no less specific value to adjust (the checker rejects such policies)."""
     raise ValueError(f"{key} is adjusted but no less specific rule sets it")
-
-
-NO_SETTINGS = Settings(0, None, None, 0, ())
 
 
 def monitor_rows(settler: Settler, claims: list[Claim], month: tuple[int, int], identities: list[Identity],

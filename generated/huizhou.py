@@ -53,8 +53,12 @@ class Policy(CompiledSettler):
     PARAMS = {
     }
     PARAM_LABELS = {}
-    # tiers in file order: (kind, name, label, base, {visit: (pool, deductible key, cap key)}, gates,
-    # conditions, {(category, pool, epoch): (rule cascade, resolvable once per epoch)})
+    # ledgers per person and year: the deductible (tilted: burden) and cap ledgers of each tier and
+    # pool, then those of 年度累计自付 per visit type when an expression reads it
+    SLOTS = 1
+    SELF_SLOTS = {}
+    # tiers in file order: (kind, tier function, {visit: (pool, deductible ledger, cap ledger)},
+    # gates (否则 不予救助 of aid and tilted tiers), {(category, pool, epoch): (rule table, static)})
     TIERS = (
     )
     # annual benefits: (name, due (次年, month, day, plus, unit), 按最高标准, rows: (全体参保人员, categories
@@ -117,3 +121,15 @@ class Policy(CompiledSettler):
         '基金管理 商业保险机构承办医疗救助服务资金: 款项 购买服务费用年度结算（多退少补）'
         # huizhou.aid:48
         return (env.series('service_fee', int(env.year)) - env.series('service_fee_advance', int(env.year)))
+
+
+
+# line of this module → line of the .aid file it computes (for error messages)
+LINE_AT = {
+    98: 29,
+    103: 33,
+    108: 34,
+    113: 39,
+    118: 43,
+    123: 48,
+}

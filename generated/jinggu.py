@@ -63,13 +63,16 @@ class Policy(CompiledSettler):
         '困难群众参保补助标准': ('困难群众参加城乡居民基本医疗保险的政府补助标准', 'money', None),
     }
     PARAM_LABELS = {'一级医疗机构住院最高支付限额': '一级最高支付限额', '一级医疗机构住院起付标准': '一级起付标准', '三级医疗机构住院最高支付限额': '三级最高支付限额', '三级医疗机构住院起付标准': '三级起付标准', '中医药服务医保支付比例': '中医药支付比例', '二级医疗机构住院最高支付限额': '二级最高支付限额', '二级医疗机构住院起付标准': '二级起付标准', '困难群众参加城乡居民基本医疗保险的政府补助标准': '困难群众参保补助标准', '基层医疗卫生机构住院最高支付限额': '基层最高支付限额', '基层医疗卫生机构住院起付标准': '基层起付标准', '基层医疗卫生机构政策范围内住院费用支付比例': '基层住院支付比例'}
-    # tiers in file order: (kind, name, label, base, {visit: (pool, deductible key, cap key)}, gates,
-    # conditions, {(category, pool, epoch): (rule cascade, resolvable once per epoch)})
+    # ledgers per person and year: the deductible (tilted: burden) and cap ledgers of each tier and
+    # pool, then those of 年度累计自付 per visit type when an expression reads it
+    SLOTS = 2
+    SELF_SLOTS = {}
+    # tiers in file order: (kind, tier function, {visit: (pool, deductible ledger, cap ledger)},
+    # gates (否则 不予救助 of aid and tilted tiers), {(category, pool, epoch): (rule table, static)})
     TIERS = (
         # 待遇 basic 居民医保 城乡居民基本医疗保险住院待遇 — jinggu.aid:50 依据 二(四)
-        ('basic', '居民医保', '城乡居民基本医疗保险住院待遇', 'base_居民医保',
-            {'inpatient': ('住院费用', 'd:住院费用', 'c:住院费用')},
-            (),
+        ('basic', 'tier_居民医保',
+            {'inpatient': ('住院费用', 0, 1)},
             (),
             {
                 ('', '住院费用', 1): ('rules_居民医保', False),
@@ -92,17 +95,45 @@ class Policy(CompiledSettler):
     MONITORS = ()
     # generated method → line of the .aid file it computes (for error messages)
     LINES = {
-        'base_居民医保': 50,
         'benefit_value_困难群众参保补助': 69,
         'rules_居民医保': 53,
+        'tier_居民医保': 50,
     }
 
-    def base_居民医保(self, env):
-        '城乡居民基本医疗保险住院待遇: the base (基数), clamped at 0 by the driver'
-        # jinggu.aid:50
-        return env.claim.policy_scope_cost
+    def tier_居民医保(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
+        "待遇 居民医保 (城乡居民基本医疗保险住院待遇, basic): the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
+        # jinggu.aid:50 待遇 basic 居民医保 依据 二(四)
+        terms = step[0]
+        if terms is None:
+            terms = self.terms(step, c, v, p, L, yk, basic, critical, aid)
+        if not terms:
+            return None  # no ratio for the category: the tier does not apply
+        deductible, num, den, cap, _, rule_clauses = terms
+        base = c.policy_scope_cost  # 基数, jinggu.aid:50
+        if base < 0:
+            base = 0
+        k = yk + step[3]
+        earlier = L.get(k, 0)
+        L[k] = earlier + base
+        covered = base
+        if deductible:  # above the year's deductible: max(0, E + e − D) − max(0, E − D)
+            after, before = earlier + base - deductible, earlier - deductible
+            covered = (after if after > 0 else 0) - (before if before > 0 else 0)
+        paid = (2 * covered * num + den) // (2 * den)  # ratio × covered, half-up once (covered ≥ 0)
+        if cap is not None:  # within what the year's cap still allows
+            k = yk + step[4]
+            used = L.get(k, 0)
+            if used >= cap:
+                paid = 0
+            elif paid > cap - used:
+                paid = cap - used
+            if paid:
+                L[k] = used + paid
+        if base > 0:
+            clauses.extend(rule_clauses)
+        return paid
 
-    def rules_居民医保(self, env):
+    def rules_居民医保(self, c, v, p, L, yk, basic, critical, aid):
         '城乡居民基本医疗保险住院待遇: the rules at lines 53, 54, 55, 56, 58 of jinggu.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # jinggu.aid:53 对 全体参保人员  依据 二(四)
@@ -111,42 +142,84 @@ class Policy(CompiledSettler):
         if 1 not in used:
             used.append(1)
         # jinggu.aid:54 对 全体参保人员  依据 二(四)
-        if compare_known(operator.eq, env.claim.institution_level, '一级', False):
-            values['deductible'] = self.param('一级起付标准', env.date)
+        if compare_known(operator.eq, c.institution_level, '一级', False):
+            values['deductible'] = self.param('一级起付标准', c.discharge_date)
             sources['deductible'] = [2]
-            values['cap'] = self.param('一级最高支付限额', env.date)
+            values['cap'] = self.param('一级最高支付限额', c.discharge_date)
             sources['cap'] = [2]
             if 2 not in used:
                 used.append(2)
         # jinggu.aid:55 对 全体参保人员  依据 二(四)
-        if compare_known(operator.eq, env.claim.institution_level, '二级', False):
-            values['deductible'] = self.param('二级起付标准', env.date)
+        if compare_known(operator.eq, c.institution_level, '二级', False):
+            values['deductible'] = self.param('二级起付标准', c.discharge_date)
             sources['deductible'] = [3]
-            values['cap'] = self.param('二级最高支付限额', env.date)
+            values['cap'] = self.param('二级最高支付限额', c.discharge_date)
             sources['cap'] = [3]
             if 3 not in used:
                 used.append(3)
         # jinggu.aid:56 对 全体参保人员  依据 二(四)
-        if compare_known(operator.eq, env.claim.institution_level, '三级', False):
-            values['deductible'] = self.param('三级起付标准', env.date)
+        if compare_known(operator.eq, c.institution_level, '三级', False):
+            values['deductible'] = self.param('三级起付标准', c.discharge_date)
             sources['deductible'] = [4]
-            values['cap'] = self.param('三级最高支付限额', env.date)
+            values['cap'] = self.param('三级最高支付限额', c.discharge_date)
             sources['cap'] = [4]
             if 4 not in used:
                 used.append(4)
         # jinggu.aid:58 对 全体参保人员  依据 二(四)
-        if compare_known(operator.eq, env.claim.institution_level, '基层', False):
-            values['ratio'] = self.param('基层住院支付比例', env.date)
+        if compare_known(operator.eq, c.institution_level, '基层', False):
+            values['ratio'] = self.param('基层住院支付比例', c.discharge_date)
             sources['ratio'] = [5]
-            values['deductible'] = self.param('基层起付标准', env.date)
+            values['deductible'] = self.param('基层起付标准', c.discharge_date)
             sources['deductible'] = [5]
-            values['cap'] = self.param('基层最高支付限额', env.date)
+            values['cap'] = self.param('基层最高支付限额', c.discharge_date)
             sources['cap'] = [5]
             if 5 not in used:
                 used.append(5)
-        return self.settings(values, sources, used, CLAUSES_居民医保)
+        return self.cascade_terms(values, sources, used, CLAUSES_居民医保)
 
     def benefit_value_困难群众参保补助(self, env):
         '年度待遇 困难群众参保补助: amount'
         # jinggu.aid:69
         return self.param('困难群众参保补助标准', env.date)
+
+
+
+# line of this module → line of the .aid file it computes (for error messages)
+LINE_AT = {
+    112: 50,
+    140: 53,
+    141: 53,
+    142: 53,
+    143: 53,
+    145: 54,
+    146: 54,
+    147: 54,
+    148: 54,
+    149: 54,
+    150: 54,
+    151: 54,
+    153: 55,
+    154: 55,
+    155: 55,
+    156: 55,
+    157: 55,
+    158: 55,
+    159: 55,
+    161: 56,
+    162: 56,
+    163: 56,
+    164: 56,
+    165: 56,
+    166: 56,
+    167: 56,
+    169: 58,
+    170: 58,
+    171: 58,
+    172: 58,
+    173: 58,
+    174: 58,
+    175: 58,
+    176: 58,
+    177: 58,
+    183: 69,
+}

@@ -80,13 +80,16 @@ class Policy(CompiledSettler):
         'resident_min_contribution': ('绵阳市城乡居民基本医保最低档次个人缴费标准', 'money', None),
     }
     PARAM_LABELS = {'倾斜救助年度限额': 'tilted_annual_cap', '医疗救助年度救助限额（门诊慢特病和住院共用）': 'aid_annual_cap', '绵阳市上年居民人均可支配收入': 'prev_year_disposable_income', '绵阳市城乡居民基本医保最低档次个人缴费标准': 'resident_min_contribution', '防止返贫监测收入标准（倾斜救助起付线）': 'poverty_monitoring_income_line'}
-    # tiers in file order: (kind, name, label, base, {visit: (pool, deductible key, cap key)}, gates,
-    # conditions, {(category, pool, epoch): (rule cascade, resolvable once per epoch)})
+    # ledgers per person and year: the deductible (tilted: burden) and cap ledgers of each tier and
+    # pool, then those of 年度累计自付 per visit type when an expression reads it
+    SLOTS = 6
+    SELF_SLOTS = {}
+    # tiers in file order: (kind, tier function, {visit: (pool, deductible ledger, cap ledger)},
+    # gates (否则 不予救助 of aid and tilted tiers), {(category, pool, epoch): (rule table, static)})
     TIERS = (
         # 待遇 critical 大病保险 大病保险 — mianyang.aid:60 依据 二(三)
-        ('critical', '大病保险', '大病保险', 'base_大病保险',
-            {'chronic': ('慢特病和住院', 'd:慢特病和住院', 'c:慢特病和住院'), 'inpatient': ('慢特病和住院', 'd:慢特病和住院', 'c:慢特病和住院')},
-            (),
+        ('critical', 'tier_大病保险',
+            {'chronic': ('慢特病和住院', 0, 1), 'inpatient': ('慢特病和住院', 0, 1)},
             (),
             {
                 ('', '慢特病和住院', 2): ('rules_大病保险_2', True),
@@ -98,10 +101,9 @@ class Policy(CompiledSettler):
                 ('防止返贫监测对象', '慢特病和住院', 2): ('rules_大病保险_2', True),
             }),
         # 待遇 aid 医疗救助 医疗救助 — mianyang.aid:69 依据 二(五)
-        ('aid', '医疗救助', '医疗救助', 'base_医疗救助',
-            {'chronic': ('慢特病和住院', 'd:慢特病和住院', 'c:慢特病和住院'), 'inpatient': ('慢特病和住院', 'd:慢特病和住院', 'c:慢特病和住院')},
-            (('condition_医疗救助', '二(八)'),),
-            (),
+        ('aid', 'tier_医疗救助',
+            {'chronic': ('慢特病和住院', 2, 3), 'inpatient': ('慢特病和住院', 2, 3)},
+            (('gate_医疗救助', '二(八)'),),
             {
                 ('低保对象', '慢特病和住院', 1): ('rules_医疗救助', True),
                 ('低保对象', '慢特病和住院', 2): ('rules_医疗救助_4', True),
@@ -117,10 +119,9 @@ class Policy(CompiledSettler):
                 ('防止返贫监测对象', '慢特病和住院', 2): ('rules_医疗救助_6', True),
             }),
         # 待遇 tilted 倾斜救助 倾斜救助 — mianyang.aid:87 依据 二(五)
-        ('tilted', '倾斜救助', '倾斜救助', 'base_倾斜救助',
-            {'chronic': ('慢特病和住院', 'd:慢特病和住院', 'c:慢特病和住院'), 'inpatient': ('慢特病和住院', 'd:慢特病和住院', 'c:慢特病和住院')},
+        ('tilted', 'tier_倾斜救助',
+            {'chronic': ('慢特病和住院', 4, 5), 'inpatient': ('慢特病和住院', 4, 5)},
             (),
-            (('condition_倾斜救助', '二(五)'),),
             {
                 ('低保对象', '慢特病和住院', 1): ('rules_倾斜救助', True),
                 ('低保对象', '慢特病和住院', 2): ('rules_倾斜救助', True),
@@ -152,13 +153,9 @@ class Policy(CompiledSettler):
     # generated method → line of the .aid file it computes (for error messages)
     LINES = {
         'amount_因病致贫返贫监测': 98,
-        'base_倾斜救助': 88,
-        'base_医疗救助': 70,
-        'base_大病保险': 61,
         'benefit_value_资助参保': 51,
         'benefit_value_资助参保_2': 52,
-        'condition_倾斜救助': 91,
-        'condition_医疗救助': 72,
+        'gate_医疗救助': 72,
         'rules_倾斜救助': 92,
         'rules_医疗救助': 74,
         'rules_医疗救助_2': 74,
@@ -170,18 +167,49 @@ class Policy(CompiledSettler):
         'rules_大病保险': 63,
         'rules_大病保险_2': 63,
         'threshold_因病致贫返贫监测': 98,
+        'tier_倾斜救助': 87,
+        'tier_医疗救助': 69,
+        'tier_大病保险': 60,
     }
 
-    def base_大病保险(self, env):
-        '大病保险: the base (基数), clamped at 0 by the driver'
-        # mianyang.aid:61
-        return (env.claim.policy_scope_cost - env.basic)
+    def tier_大病保险(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
+        "待遇 大病保险 (大病保险, critical): the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
+        # mianyang.aid:60 待遇 critical 大病保险 依据 二(三)
+        terms = step[0]
+        if terms is None:
+            terms = self.terms(step, c, v, p, L, yk, basic, critical, aid)
+        if not terms:
+            return None  # no ratio for the category: the tier does not apply
+        deductible, num, den, cap, _, rule_clauses = terms
+        base = (c.policy_scope_cost - basic)  # 基数, mianyang.aid:61
+        if base < 0:
+            base = 0
+        k = yk + step[3]
+        earlier = L.get(k, 0)
+        L[k] = earlier + base
+        covered = base
+        if deductible:  # above the year's deductible: max(0, E + e − D) − max(0, E − D)
+            after, before = earlier + base - deductible, earlier - deductible
+            covered = (after if after > 0 else 0) - (before if before > 0 else 0)
+        paid = (2 * covered * num + den) // (2 * den)  # ratio × covered, half-up once (covered ≥ 0)
+        if cap is not None:  # within what the year's cap still allows
+            k = yk + step[4]
+            used = L.get(k, 0)
+            if used >= cap:
+                paid = 0
+            elif paid > cap - used:
+                paid = cap - used
+            if paid:
+                L[k] = used + paid
+        if base > 0:
+            clauses.extend(rule_clauses)
+        return paid
 
-    def rules_大病保险(self, env):
+    def rules_大病保险(self, c, v, p, L, yk, basic, critical, aid):
         '大病保险: the rules at lines 63, 64 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # mianyang.aid:63 对 全体参保人员  依据 二(三)
-        values['deductible'] = money_value((R_1_2 * self.param('prev_year_disposable_income', env.date)))
+        values['deductible'] = money_value((R_1_2 * self.param('prev_year_disposable_income', c.discharge_date)))
         sources['deductible'] = [1]
         values['ratio'] = R_3_5
         sources['ratio'] = [1]
@@ -202,13 +230,13 @@ class Policy(CompiledSettler):
         sources['ratio'].append(2)
         if 2 not in used:
             used.append(2)
-        return self.settings(values, sources, used, CLAUSES_大病保险)
+        return self.cascade_terms(values, sources, used, CLAUSES_大病保险)
 
-    def rules_大病保险_2(self, env):
+    def rules_大病保险_2(self, c, v, p, L, yk, basic, critical, aid):
         '大病保险: the rules at lines 63 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # mianyang.aid:63 对 全体参保人员  依据 二(三)
-        values['deductible'] = money_value((R_1_2 * self.param('prev_year_disposable_income', env.date)))
+        values['deductible'] = money_value((R_1_2 * self.param('prev_year_disposable_income', c.discharge_date)))
         sources['deductible'] = [1]
         values['ratio'] = R_3_5
         sources['ratio'] = [1]
@@ -216,33 +244,61 @@ class Policy(CompiledSettler):
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        return self.settings(values, sources, used, CLAUSES_大病保险)
+        return self.cascade_terms(values, sources, used, CLAUSES_大病保险)
 
-    def base_医疗救助(self, env):
-        '医疗救助: the base (基数), clamped at 0 by the driver'
-        # mianyang.aid:70
-        return ((env.claim.policy_scope_cost - env.basic) - env.critical)
+    def tier_医疗救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
+        "待遇 医疗救助 (医疗救助, aid): the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
+        # mianyang.aid:69 待遇 aid 医疗救助 依据 二(五)
+        terms = step[0]
+        if terms is None:
+            terms = self.terms(step, c, v, p, L, yk, basic, critical, aid)
+        if not terms:
+            return None  # no ratio for the category: the tier does not apply
+        deductible, num, den, cap, _, rule_clauses = terms
+        base = ((c.policy_scope_cost - basic) - critical)  # 基数, mianyang.aid:70
+        if base < 0:
+            base = 0
+        k = yk + step[3]
+        earlier = L.get(k, 0)
+        L[k] = earlier + base
+        covered = base
+        if deductible:  # above the year's deductible: max(0, E + e − D) − max(0, E − D)
+            after, before = earlier + base - deductible, earlier - deductible
+            covered = (after if after > 0 else 0) - (before if before > 0 else 0)
+        paid = (2 * covered * num + den) // (2 * den)  # ratio × covered, half-up once (covered ≥ 0)
+        if cap is not None:  # within what the year's cap still allows
+            k = yk + step[4]
+            used = L.get(k, 0)
+            if used >= cap:
+                paid = 0
+            elif paid > cap - used:
+                paid = cap - used
+            if paid:
+                L[k] = used + paid
+        if base > 0:
+            clauses.extend(rule_clauses)
+        return paid
 
-    def condition_医疗救助(self, env):
-        '医疗救助: 条件 否则 不予救助'
+    def gate_医疗救助(self, c, v, p, L, yk, basic, critical, aid):
+        '医疗救助: 条件 … 否则 不予救助'
         # mianyang.aid:72
-        return env.claim.referred
+        return c.referred
 
-    def rules_医疗救助(self, env):
+    def rules_医疗救助(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # mianyang.aid:74 对 全体救助对象  依据 二(五)
-        values['cap'] = self.param('aid_annual_cap', env.date)
+        values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        return self.settings(values, sources, used, CLAUSES_医疗救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
-    def rules_医疗救助_2(self, env):
+    def rules_医疗救助_2(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 75 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # mianyang.aid:74 对 全体救助对象  依据 二(五)
-        values['cap'] = self.param('aid_annual_cap', env.date)
+        values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
@@ -253,13 +309,13 @@ class Policy(CompiledSettler):
         sources['ratio'] = [2]
         if 2 not in used:
             used.append(2)
-        return self.settings(values, sources, used, CLAUSES_医疗救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
-    def rules_医疗救助_3(self, env):
+    def rules_医疗救助_3(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 76 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # mianyang.aid:74 对 全体救助对象  依据 二(五)
-        values['cap'] = self.param('aid_annual_cap', env.date)
+        values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
@@ -270,13 +326,13 @@ class Policy(CompiledSettler):
         sources['ratio'] = [3]
         if 3 not in used:
             used.append(3)
-        return self.settings(values, sources, used, CLAUSES_医疗救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
-    def rules_医疗救助_4(self, env):
+    def rules_医疗救助_4(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 78 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # mianyang.aid:74 对 全体救助对象  依据 二(五)
-        values['cap'] = self.param('aid_annual_cap', env.date)
+        values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
@@ -287,82 +343,106 @@ class Policy(CompiledSettler):
         sources['ratio'] = [4]
         if 4 not in used:
             used.append(4)
-        return self.settings(values, sources, used, CLAUSES_医疗救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
-    def rules_医疗救助_5(self, env):
+    def rules_医疗救助_5(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 81 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # mianyang.aid:74 对 全体救助对象  依据 二(五)
-        values['cap'] = self.param('aid_annual_cap', env.date)
+        values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
         # mianyang.aid:81 对 低保边缘家庭成员  依据 二(五)
-        values['deductible'] = money_value((R_1_10 * self.param('prev_year_disposable_income', env.date)))
+        values['deductible'] = money_value((R_1_10 * self.param('prev_year_disposable_income', c.discharge_date)))
         sources['deductible'] = [6]
         values['ratio'] = R_1_2
         sources['ratio'] = [6]
         if 6 not in used:
             used.append(6)
-        return self.settings(values, sources, used, CLAUSES_医疗救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
-    def rules_医疗救助_6(self, env):
+    def rules_医疗救助_6(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 80 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # mianyang.aid:74 对 全体救助对象  依据 二(五)
-        values['cap'] = self.param('aid_annual_cap', env.date)
+        values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
         # mianyang.aid:80 对 防止返贫监测对象  依据 二(五)
-        values['deductible'] = money_value((R_1_20 * self.param('prev_year_disposable_income', env.date)))
+        values['deductible'] = money_value((R_1_20 * self.param('prev_year_disposable_income', c.discharge_date)))
         sources['deductible'] = [5]
         values['ratio'] = R_13_20
         sources['ratio'] = [5]
         if 5 not in used:
             used.append(5)
-        return self.settings(values, sources, used, CLAUSES_医疗救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
-    def rules_医疗救助_7(self, env):
+    def rules_医疗救助_7(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 82 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # mianyang.aid:74 对 全体救助对象  依据 二(五)
-        values['cap'] = self.param('aid_annual_cap', env.date)
+        values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
         # mianyang.aid:82 对 因病致贫重病患者  依据 二(五)
-        values['deductible'] = money_value((R_1_4 * self.param('prev_year_disposable_income', env.date)))
+        values['deductible'] = money_value((R_1_4 * self.param('prev_year_disposable_income', c.discharge_date)))
         sources['deductible'] = [7]
         values['ratio'] = R_1_2
         sources['ratio'] = [7]
         if 7 not in used:
             used.append(7)
-        return self.settings(values, sources, used, CLAUSES_医疗救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
-    def base_倾斜救助(self, env):
-        '倾斜救助: the base (基数), clamped at 0 by the driver'
-        # mianyang.aid:88
-        return (((env.claim.policy_scope_cost - env.basic) - env.critical) - env.aid)
+    def tier_倾斜救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
+        "待遇 倾斜救助 (倾斜救助, tilted): the share of the year's burden above the threshold (contract §5); None when it does not apply to the claim."
+        # mianyang.aid:87 待遇 tilted 倾斜救助 依据 二(五)
+        if not (bool(c.referred) and bool(c.in_province)):  # mianyang.aid:91 条件
+            return None
+        terms = step[0]
+        if terms is None:
+            terms = self.terms(step, c, v, p, L, yk, basic, critical, aid)
+        if not terms:
+            return None  # no ratio for the category: the tier does not apply
+        _, num, den, cap, threshold, rule_clauses = terms
+        burden = (((c.policy_scope_cost - basic) - critical) - aid)  # 基数, mianyang.aid:88
+        if burden < 0:
+            burden = 0
+        k = yk + step[3]
+        earlier = L.get(k, 0)
+        L[k] = earlier + burden
+        # the year's burden above the threshold: max(0, T + b − t) − max(0, T − t)
+        after, before = earlier + burden - threshold, earlier - threshold
+        covered = (after if after > 0 else 0) - (before if before > 0 else 0)
+        paid = (2 * covered * num + den) // (2 * den)  # ratio × covered, half-up once (covered ≥ 0)
+        if cap is not None:  # within what the year's cap still allows
+            k = yk + step[4]
+            used = L.get(k, 0)
+            if used >= cap:
+                paid = 0
+            elif paid > cap - used:
+                paid = cap - used
+            if paid:
+                L[k] = used + paid
+        if paid > 0:
+            clauses.extend(rule_clauses)
+        return paid
 
-    def condition_倾斜救助(self, env):
-        '倾斜救助: 条件'
-        # mianyang.aid:91
-        return (bool(env.claim.referred) and bool(env.claim.in_province))
-
-    def rules_倾斜救助(self, env):
+    def rules_倾斜救助(self, c, v, p, L, yk, basic, critical, aid):
         '倾斜救助: the rules at lines 92 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # mianyang.aid:92 对 全体救助对象  依据 二(五)
-        values['threshold'] = self.param('poverty_monitoring_income_line', env.date)
+        values['threshold'] = self.param('poverty_monitoring_income_line', c.discharge_date)
         sources['threshold'] = [1]
         values['ratio'] = R_1_2
         sources['ratio'] = [1]
-        values['cap'] = self.param('tilted_annual_cap', env.date)
+        values['cap'] = self.param('tilted_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        return self.settings(values, sources, used, CLAUSES_倾斜救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_倾斜救助)
 
     def benefit_value_资助参保(self, env):
         '年度待遇 资助参保: share'
@@ -383,3 +463,118 @@ class Policy(CompiledSettler):
         '监测 因病致贫返贫双预警监测: 金额'
         # mianyang.aid:98
         return env.running(('outpatient', 'chronic', 'inpatient'))
+
+
+
+# line of this module → line of the .aid file it computes (for error messages)
+LINE_AT = {
+    184: 61,
+    212: 63,
+    213: 63,
+    214: 63,
+    215: 63,
+    216: 63,
+    217: 63,
+    218: 63,
+    219: 63,
+    221: 64,
+    222: 64,
+    223: 64,
+    224: 64,
+    225: 64,
+    226: 64,
+    227: 64,
+    228: 64,
+    229: 64,
+    230: 64,
+    231: 64,
+    232: 64,
+    239: 63,
+    240: 63,
+    241: 63,
+    242: 63,
+    243: 63,
+    244: 63,
+    245: 63,
+    246: 63,
+    258: 70,
+    285: 72,
+    291: 74,
+    292: 74,
+    293: 74,
+    294: 74,
+    301: 74,
+    302: 74,
+    303: 74,
+    304: 74,
+    306: 75,
+    307: 75,
+    308: 75,
+    309: 75,
+    310: 75,
+    311: 75,
+    318: 74,
+    319: 74,
+    320: 74,
+    321: 74,
+    323: 76,
+    324: 76,
+    325: 76,
+    326: 76,
+    327: 76,
+    328: 76,
+    335: 74,
+    336: 74,
+    337: 74,
+    338: 74,
+    340: 78,
+    341: 78,
+    342: 78,
+    343: 78,
+    344: 78,
+    345: 78,
+    352: 74,
+    353: 74,
+    354: 74,
+    355: 74,
+    357: 81,
+    358: 81,
+    359: 81,
+    360: 81,
+    361: 81,
+    362: 81,
+    369: 74,
+    370: 74,
+    371: 74,
+    372: 74,
+    374: 80,
+    375: 80,
+    376: 80,
+    377: 80,
+    378: 80,
+    379: 80,
+    386: 74,
+    387: 74,
+    388: 74,
+    389: 74,
+    391: 82,
+    392: 82,
+    393: 82,
+    394: 82,
+    395: 82,
+    396: 82,
+    402: 91,
+    410: 88,
+    437: 92,
+    438: 92,
+    439: 92,
+    440: 92,
+    441: 92,
+    442: 92,
+    443: 92,
+    444: 92,
+    450: 51,
+    455: 52,
+    460: 98,
+    465: 98,
+}

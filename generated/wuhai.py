@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from aidlang.runtime import (
     CompiledSettler,
+    attr_of,
     compare_known,
     person_age,
     person_attr,
@@ -81,14 +82,17 @@ class Policy(CompiledSettler):
         'resident_contribution': ('乌海市城乡居民基本医疗保险个人缴费标准', 'money', None),
     }
     PARAM_LABELS = {'乌海市城乡居民基本医疗保险个人缴费标准': 'resident_contribution', '乌海市本年度最低工资标准（月）': 'minimum_wage'}
-    # tiers in file order: (kind, name, label, base, {visit: (pool, deductible key, cap key)}, gates,
-    # conditions, {(category, pool, epoch): (rule cascade, resolvable once per epoch)})
+    # ledgers per person and year: the deductible (tilted: burden) and cap ledgers of each tier and
+    # pool, then those of 年度累计自付 per visit type when an expression reads it
+    SLOTS = 9
+    SELF_SLOTS = {'outpatient': 6, 'chronic': 7, 'inpatient': 8}
+    # tiers in file order: (kind, tier function, {visit: (pool, deductible ledger, cap ledger)},
+    # gates (否则 不予救助 of aid and tilted tiers), {(category, pool, epoch): (rule table, static)})
     TIERS = (
         # 待遇 aid 重特大疾病医疗救助 重特大疾病医疗救助 — wuhai.aid:73 依据 三(二)3(2)
-        ('aid', '重特大疾病医疗救助', '重特大疾病医疗救助', 'base_重特大疾病医疗救助',
-            {'outpatient': ('重特大疾病费用', 'd:重特大疾病费用/outpatient', 'c:重特大疾病费用'), 'chronic': ('重特大疾病费用', 'd:重特大疾病费用/chronic', 'c:重特大疾病费用'), 'inpatient': ('重特大疾病费用', 'd:重特大疾病费用/inpatient', 'c:重特大疾病费用')},
+        ('aid', 'tier_重特大疾病医疗救助',
+            {'outpatient': ('重特大疾病费用', 0, 1), 'chronic': ('重特大疾病费用', 2, 1), 'inpatient': ('重特大疾病费用', 3, 1)},
             (),
-            (('condition_重特大疾病医疗救助', '三(二)3(2)'),),
             {
                 ('三民人员', '重特大疾病费用', 1): ('rules_重特大疾病医疗救助', True),
                 ('其他特殊困难人员', '重特大疾病费用', 1): ('rules_重特大疾病医疗救助_2', False),
@@ -99,9 +103,8 @@ class Policy(CompiledSettler):
                 ('过渡期内脱贫户', '重特大疾病费用', 1): ('rules_重特大疾病医疗救助', True),
             }),
         # 待遇 aid 普通疾病住院救助 普通疾病住院救助 — wuhai.aid:83 依据 三(二)2(1)
-        ('aid', '普通疾病住院救助', '普通疾病住院救助', 'base_普通疾病住院救助',
-            {'inpatient': ('住院费用', 'd:住院费用/inpatient', 'c:住院费用/inpatient')},
-            (),
+        ('aid', 'tier_普通疾病住院救助',
+            {'inpatient': ('住院费用', 4, 5)},
             (),
             {
                 ('三民人员', '住院费用', 1): ('rules_普通疾病住院救助', True),
@@ -145,8 +148,6 @@ class Policy(CompiledSettler):
     MONITORS = ()
     # generated method → line of the .aid file it computes (for error messages)
     LINES = {
-        'base_普通疾病住院救助': 84,
-        'base_重特大疾病医疗救助': 74,
         'benefit_condition_优先救助': 114,
         'benefit_condition_优先救助_2': 115,
         'benefit_condition_优先救助_3': 116,
@@ -157,26 +158,52 @@ class Policy(CompiledSettler):
         'benefit_value_普通疾病门诊救助金_2': 101,
         'benefit_value_普通疾病门诊救助金_3': 102,
         'benefit_value_资助参保': 94,
-        'condition_重特大疾病医疗救助': 76,
         'fund_check_结余控制': 127,
         'fund_check_重特大疾病救助人次比例': 129,
         'rules_普通疾病住院救助': 86,
         'rules_普通疾病住院救助_2': 88,
         'rules_重特大疾病医疗救助': 77,
         'rules_重特大疾病医疗救助_2': 79,
+        'tier_普通疾病住院救助': 83,
+        'tier_重特大疾病医疗救助': 73,
     }
 
-    def base_重特大疾病医疗救助(self, env):
-        '重特大疾病医疗救助: the base (基数), clamped at 0 by the driver'
-        # wuhai.aid:74
-        return ((env.claim.policy_scope_cost - env.basic) - env.critical)
+    def tier_重特大疾病医疗救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
+        "待遇 重特大疾病医疗救助 (重特大疾病医疗救助, aid): the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
+        # wuhai.aid:73 待遇 aid 重特大疾病医疗救助 依据 三(二)3(2)
+        if not (bool((c.disease in SET_1)) and bool((bool((visit_name(c.visit_type) == 'inpatient')) or bool((c.disease in SET_2))))):  # wuhai.aid:76 条件
+            return None
+        terms = step[0]
+        if terms is None:
+            terms = self.terms(step, c, v, p, L, yk, basic, critical, aid)
+        if not terms:
+            return None  # no ratio for the category: the tier does not apply
+        deductible, num, den, cap, _, rule_clauses = terms
+        base = ((c.policy_scope_cost - basic) - critical)  # 基数, wuhai.aid:74
+        if base < 0:
+            base = 0
+        k = yk + step[3]
+        earlier = L.get(k, 0)
+        L[k] = earlier + base
+        covered = base
+        if deductible:  # above the year's deductible: max(0, E + e − D) − max(0, E − D)
+            after, before = earlier + base - deductible, earlier - deductible
+            covered = (after if after > 0 else 0) - (before if before > 0 else 0)
+        paid = (2 * covered * num + den) // (2 * den)  # ratio × covered, half-up once (covered ≥ 0)
+        if cap is not None:  # within what the year's cap still allows
+            k = yk + step[4]
+            used = L.get(k, 0)
+            if used >= cap:
+                paid = 0
+            elif paid > cap - used:
+                paid = cap - used
+            if paid:
+                L[k] = used + paid
+        if base > 0:
+            clauses.extend(rule_clauses)
+        return paid
 
-    def condition_重特大疾病医疗救助(self, env):
-        '重特大疾病医疗救助: 条件'
-        # wuhai.aid:76
-        return (bool((env.claim.disease in SET_1)) and bool((bool((visit_name(env.claim.visit_type) == 'inpatient')) or bool((env.claim.disease in SET_2)))))
-
-    def rules_重特大疾病医疗救助(self, env):
+    def rules_重特大疾病医疗救助(self, c, v, p, L, yk, basic, critical, aid):
         '重特大疾病医疗救助: the rules at lines 77 of wuhai.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # wuhai.aid:77 对 重点救助对象  依据 三(二)3(2)
@@ -188,13 +215,13 @@ class Policy(CompiledSettler):
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        return self.settings(values, sources, used, CLAUSES_重特大疾病医疗救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_重特大疾病医疗救助)
 
-    def rules_重特大疾病医疗救助_2(self, env):
+    def rules_重特大疾病医疗救助_2(self, c, v, p, L, yk, basic, critical, aid):
         '重特大疾病医疗救助: the rules at lines 79 of wuhai.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # wuhai.aid:79 对 其他特殊困难人员  依据 三(二)3(2)
-        if (bool(compare_known(operator.lt, person_attr(env, 'family_monthly_income_per_capita'), (self.param('minimum_wage', env.date) * R_3_2), False)) and bool(compare_known(operator.gt, env.running(('inpatient',)), (R_7_10 * person_attr(env, 'family_annual_income')), False))):
+        if (bool(compare_known(operator.lt, attr_of(p, 'family_monthly_income_per_capita'), (self.param('minimum_wage', c.discharge_date) * R_3_2), False)) and bool(compare_known(operator.gt, self.year_self_paid(('inpatient',), c, v, L, yk, basic, critical), (R_7_10 * attr_of(p, 'family_annual_income')), False))):
             values['deductible'] = None
             sources['deductible'] = [2]
             values['ratio'] = R_3_4
@@ -203,14 +230,42 @@ class Policy(CompiledSettler):
             sources['cap'] = [2]
             if 2 not in used:
                 used.append(2)
-        return self.settings(values, sources, used, CLAUSES_重特大疾病医疗救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_重特大疾病医疗救助)
 
-    def base_普通疾病住院救助(self, env):
-        '普通疾病住院救助: the base (基数), clamped at 0 by the driver'
-        # wuhai.aid:84
-        return ((env.claim.policy_scope_cost - env.basic) - env.critical)
+    def tier_普通疾病住院救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
+        "待遇 普通疾病住院救助 (普通疾病住院救助, aid): the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
+        # wuhai.aid:83 待遇 aid 普通疾病住院救助 依据 三(二)2(1)
+        terms = step[0]
+        if terms is None:
+            terms = self.terms(step, c, v, p, L, yk, basic, critical, aid)
+        if not terms:
+            return None  # no ratio for the category: the tier does not apply
+        deductible, num, den, cap, _, rule_clauses = terms
+        base = ((c.policy_scope_cost - basic) - critical)  # 基数, wuhai.aid:84
+        if base < 0:
+            base = 0
+        k = yk + step[3]
+        earlier = L.get(k, 0)
+        L[k] = earlier + base
+        covered = base
+        if deductible:  # above the year's deductible: max(0, E + e − D) − max(0, E − D)
+            after, before = earlier + base - deductible, earlier - deductible
+            covered = (after if after > 0 else 0) - (before if before > 0 else 0)
+        paid = (2 * covered * num + den) // (2 * den)  # ratio × covered, half-up once (covered ≥ 0)
+        if cap is not None:  # within what the year's cap still allows
+            k = yk + step[4]
+            used = L.get(k, 0)
+            if used >= cap:
+                paid = 0
+            elif paid > cap - used:
+                paid = cap - used
+            if paid:
+                L[k] = used + paid
+        if base > 0:
+            clauses.extend(rule_clauses)
+        return paid
 
-    def rules_普通疾病住院救助(self, env):
+    def rules_普通疾病住院救助(self, c, v, p, L, yk, basic, critical, aid):
         '普通疾病住院救助: the rules at lines 86 of wuhai.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # wuhai.aid:86 对 重点救助对象、低收入救助对象  依据 三(二)2(1)
@@ -222,13 +277,13 @@ class Policy(CompiledSettler):
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        return self.settings(values, sources, used, CLAUSES_普通疾病住院救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_普通疾病住院救助)
 
-    def rules_普通疾病住院救助_2(self, env):
+    def rules_普通疾病住院救助_2(self, c, v, p, L, yk, basic, critical, aid):
         '普通疾病住院救助: the rules at lines 88 of wuhai.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # wuhai.aid:88 对 其他特殊困难人员  依据 三(二)2(1)
-        if (bool(compare_known(operator.lt, person_attr(env, 'family_monthly_income_per_capita'), self.param('minimum_wage', env.date), False)) and bool(compare_known(operator.gt, env.running(('inpatient',)), (R_7_10 * person_attr(env, 'family_annual_income')), False))):
+        if (bool(compare_known(operator.lt, attr_of(p, 'family_monthly_income_per_capita'), self.param('minimum_wage', c.discharge_date), False)) and bool(compare_known(operator.gt, self.year_self_paid(('inpatient',), c, v, L, yk, basic, critical), (R_7_10 * attr_of(p, 'family_annual_income')), False))):
             values['deductible'] = None
             sources['deductible'] = [2]
             values['ratio'] = R_7_10
@@ -237,7 +292,7 @@ class Policy(CompiledSettler):
             sources['cap'] = [2]
             if 2 not in used:
                 used.append(2)
-        return self.settings(values, sources, used, CLAUSES_普通疾病住院救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_普通疾病住院救助)
 
     def benefit_value_资助参保(self, env):
         '年度待遇 资助参保: share'
@@ -298,3 +353,58 @@ class Policy(CompiledSettler):
         '基金管理 医疗救助基金管理: 核查 重特大疾病救助人次不低于直接救助人次的28%'
         # wuhai.aid:129
         return (env.series('重特大疾病救助人次', env.year) >= (R_7_25 * env.series('直接救助人次', env.year)))
+
+
+
+# line of this module → line of the .aid file it computes (for error messages)
+LINE_AT = {
+    174: 76,
+    182: 74,
+    210: 77,
+    211: 77,
+    212: 77,
+    213: 77,
+    214: 77,
+    215: 77,
+    216: 77,
+    217: 77,
+    224: 79,
+    225: 79,
+    226: 79,
+    227: 79,
+    228: 79,
+    229: 79,
+    230: 79,
+    231: 79,
+    232: 79,
+    244: 84,
+    272: 86,
+    273: 86,
+    274: 86,
+    275: 86,
+    276: 86,
+    277: 86,
+    278: 86,
+    279: 86,
+    286: 88,
+    287: 88,
+    288: 88,
+    289: 88,
+    290: 88,
+    291: 88,
+    292: 88,
+    293: 88,
+    294: 88,
+    300: 94,
+    305: 100,
+    310: 100,
+    315: 101,
+    320: 101,
+    325: 102,
+    330: 102,
+    335: 114,
+    340: 115,
+    345: 116,
+    350: 127,
+    355: 129,
+}

@@ -78,13 +78,16 @@ class Policy(CompiledSettler):
         '个人缴费标准': ('统筹地区城乡居民基本医疗保险个人缴费标准', 'money', None),
     }
     PARAM_LABELS = {'统筹地区城乡居民基本医疗保险个人缴费标准': '个人缴费标准'}
-    # tiers in file order: (kind, name, label, base, {visit: (pool, deductible key, cap key)}, gates,
-    # conditions, {(category, pool, epoch): (rule cascade, resolvable once per epoch)})
+    # ledgers per person and year: the deductible (tilted: burden) and cap ledgers of each tier and
+    # pool, then those of 年度累计自付 per visit type when an expression reads it
+    SLOTS = 7
+    SELF_SLOTS = {}
+    # tiers in file order: (kind, tier function, {visit: (pool, deductible ledger, cap ledger)},
+    # gates (否则 不予救助 of aid and tilted tiers), {(category, pool, epoch): (rule table, static)})
     TIERS = (
         # 待遇 aid 基本救助 医疗救助 — wuxi.aid:70 依据 四(六)
-        ('aid', '基本救助', '医疗救助', 'base_基本救助',
-            {'outpatient': ('普通门诊', 'd:普通门诊/outpatient', 'c:普通门诊'), 'chronic': ('慢特病和住院', 'd:慢特病和住院/chronic', 'c:慢特病和住院'), 'inpatient': ('慢特病和住院', 'd:慢特病和住院/inpatient', 'c:慢特病和住院')},
-            (),
+        ('aid', 'tier_基本救助',
+            {'outpatient': ('普通门诊', 0, 1), 'chronic': ('慢特病和住院', 2, 3), 'inpatient': ('慢特病和住院', 4, 3)},
             (),
             {
                 ('临时救助对象大重病患者', '慢特病和住院', 1): ('rules_基本救助_6', True),
@@ -115,10 +118,9 @@ class Policy(CompiledSettler):
                 ('重度残疾人', '普通门诊', 1): ('rules_基本救助_5', True),
             }),
         # 待遇 tilted 倾斜救助 倾斜救助 — wuxi.aid:86 依据 四(七)
-        ('tilted', '倾斜救助', '倾斜救助', 'base_倾斜救助',
-            {'outpatient': ('*', 'd:*', 'c:*'), 'chronic': ('*', 'd:*', 'c:*'), 'inpatient': ('*', 'd:*', 'c:*')},
+        ('tilted', 'tier_倾斜救助',
+            {'outpatient': ('*', 5, 6), 'chronic': ('*', 5, 6), 'inpatient': ('*', 5, 6)},
             (),
-            (('condition_倾斜救助', '四(七)'),),
             {
                 ('临时救助对象大重病患者', '*', 1): ('rules_倾斜救助', True),
                 ('事实无人抚养儿童', '*', 1): ('rules_倾斜救助', True),
@@ -150,11 +152,8 @@ class Policy(CompiledSettler):
     MONITORS = ()
     # generated method → line of the .aid file it computes (for error messages)
     LINES = {
-        'base_倾斜救助': 87,
-        'base_基本救助': 71,
         'benefit_value_资助参保': 60,
         'benefit_value_资助参保_2': 61,
-        'condition_倾斜救助': 88,
         'rules_倾斜救助': 89,
         'rules_基本救助': 73,
         'rules_基本救助_2': 74,
@@ -162,14 +161,44 @@ class Policy(CompiledSettler):
         'rules_基本救助_4': 74,
         'rules_基本救助_5': 73,
         'rules_基本救助_6': 74,
+        'tier_倾斜救助': 86,
+        'tier_基本救助': 70,
     }
 
-    def base_基本救助(self, env):
-        '医疗救助: the base (基数), clamped at 0 by the driver'
-        # wuxi.aid:71
-        return ((env.claim.policy_scope_cost - env.basic) - env.critical)
+    def tier_基本救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
+        "待遇 基本救助 (医疗救助, aid): the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
+        # wuxi.aid:70 待遇 aid 基本救助 依据 四(六)
+        terms = step[0]
+        if terms is None:
+            terms = self.terms(step, c, v, p, L, yk, basic, critical, aid)
+        if not terms:
+            return None  # no ratio for the category: the tier does not apply
+        deductible, num, den, cap, _, rule_clauses = terms
+        base = ((c.policy_scope_cost - basic) - critical)  # 基数, wuxi.aid:71
+        if base < 0:
+            base = 0
+        k = yk + step[3]
+        earlier = L.get(k, 0)
+        L[k] = earlier + base
+        covered = base
+        if deductible:  # above the year's deductible: max(0, E + e − D) − max(0, E − D)
+            after, before = earlier + base - deductible, earlier - deductible
+            covered = (after if after > 0 else 0) - (before if before > 0 else 0)
+        paid = (2 * covered * num + den) // (2 * den)  # ratio × covered, half-up once (covered ≥ 0)
+        if cap is not None:  # within what the year's cap still allows
+            k = yk + step[4]
+            used = L.get(k, 0)
+            if used >= cap:
+                paid = 0
+            elif paid > cap - used:
+                paid = cap - used
+            if paid:
+                L[k] = used + paid
+        if base > 0:
+            clauses.extend(rule_clauses)
+        return paid
 
-    def rules_基本救助(self, env):
+    def rules_基本救助(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 73, 75, 76 of wuxi.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # wuxi.aid:73 对 全体救助对象 在 普通门诊  依据 四(六)
@@ -189,9 +218,9 @@ class Policy(CompiledSettler):
         sources['ratio'] = [4]
         if 4 not in used:
             used.append(4)
-        return self.settings(values, sources, used, CLAUSES_基本救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_基本救助)
 
-    def rules_基本救助_2(self, env):
+    def rules_基本救助_2(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 75, 76 of wuxi.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # wuxi.aid:74 对 全体救助对象 在 慢特病和住院  依据 四(六)
@@ -211,9 +240,9 @@ class Policy(CompiledSettler):
         sources['ratio'] = [4]
         if 4 not in used:
             used.append(4)
-        return self.settings(values, sources, used, CLAUSES_基本救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_基本救助)
 
-    def rules_基本救助_3(self, env):
+    def rules_基本救助_3(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 73, 75 of wuxi.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # wuxi.aid:73 对 全体救助对象 在 普通门诊  依据 四(六)
@@ -228,9 +257,9 @@ class Policy(CompiledSettler):
         sources['ratio'] = [3]
         if 3 not in used:
             used.append(3)
-        return self.settings(values, sources, used, CLAUSES_基本救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_基本救助)
 
-    def rules_基本救助_4(self, env):
+    def rules_基本救助_4(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 75 of wuxi.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # wuxi.aid:74 对 全体救助对象 在 慢特病和住院  依据 四(六)
@@ -245,9 +274,9 @@ class Policy(CompiledSettler):
         sources['ratio'] = [3]
         if 3 not in used:
             used.append(3)
-        return self.settings(values, sources, used, CLAUSES_基本救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_基本救助)
 
-    def rules_基本救助_5(self, env):
+    def rules_基本救助_5(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 73, 77 of wuxi.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # wuxi.aid:73 对 全体救助对象 在 普通门诊  依据 四(六)
@@ -262,9 +291,9 @@ class Policy(CompiledSettler):
         sources['ratio'] = [5]
         if 5 not in used:
             used.append(5)
-        return self.settings(values, sources, used, CLAUSES_基本救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_基本救助)
 
-    def rules_基本救助_6(self, env):
+    def rules_基本救助_6(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 77 of wuxi.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # wuxi.aid:74 对 全体救助对象 在 慢特病和住院  依据 四(六)
@@ -279,19 +308,43 @@ class Policy(CompiledSettler):
         sources['ratio'] = [5]
         if 5 not in used:
             used.append(5)
-        return self.settings(values, sources, used, CLAUSES_基本救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_基本救助)
 
-    def base_倾斜救助(self, env):
-        '倾斜救助: the base (基数), clamped at 0 by the driver'
-        # wuxi.aid:87
-        return (((env.claim.policy_scope_cost - env.basic) - env.critical) - env.aid)
+    def tier_倾斜救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
+        "待遇 倾斜救助 (倾斜救助, tilted): the share of the year's burden above the threshold (contract §5); None when it does not apply to the claim."
+        # wuxi.aid:86 待遇 tilted 倾斜救助 依据 四(七)
+        if not (bool(c.referred) and bool(c.in_province)):  # wuxi.aid:88 条件
+            return None
+        terms = step[0]
+        if terms is None:
+            terms = self.terms(step, c, v, p, L, yk, basic, critical, aid)
+        if not terms:
+            return None  # no ratio for the category: the tier does not apply
+        _, num, den, cap, threshold, rule_clauses = terms
+        burden = (((c.policy_scope_cost - basic) - critical) - aid)  # 基数, wuxi.aid:87
+        if burden < 0:
+            burden = 0
+        k = yk + step[3]
+        earlier = L.get(k, 0)
+        L[k] = earlier + burden
+        # the year's burden above the threshold: max(0, T + b − t) − max(0, T − t)
+        after, before = earlier + burden - threshold, earlier - threshold
+        covered = (after if after > 0 else 0) - (before if before > 0 else 0)
+        paid = (2 * covered * num + den) // (2 * den)  # ratio × covered, half-up once (covered ≥ 0)
+        if cap is not None:  # within what the year's cap still allows
+            k = yk + step[4]
+            used = L.get(k, 0)
+            if used >= cap:
+                paid = 0
+            elif paid > cap - used:
+                paid = cap - used
+            if paid:
+                L[k] = used + paid
+        if paid > 0:
+            clauses.extend(rule_clauses)
+        return paid
 
-    def condition_倾斜救助(self, env):
-        '倾斜救助: 条件'
-        # wuxi.aid:88
-        return (bool(env.claim.referred) and bool(env.claim.in_province))
-
-    def rules_倾斜救助(self, env):
+    def rules_倾斜救助(self, c, v, p, L, yk, basic, critical, aid):
         '倾斜救助: the rules at lines 89 of wuxi.aid, in the order they apply.'
         values, sources, used = {}, {}, []
         # wuxi.aid:89 对 全体救助对象  依据 四(七)
@@ -303,7 +356,7 @@ class Policy(CompiledSettler):
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        return self.settings(values, sources, used, CLAUSES_倾斜救助)
+        return self.cascade_terms(values, sources, used, CLAUSES_倾斜救助)
 
     def benefit_value_资助参保(self, env):
         '年度待遇 资助参保: share'
@@ -314,3 +367,90 @@ class Policy(CompiledSettler):
         '年度待遇 资助参保: share'
         # wuxi.aid:61
         return R_1_1
+
+
+
+# line of this module → line of the .aid file it computes (for error messages)
+LINE_AT = {
+    177: 71,
+    205: 73,
+    206: 73,
+    207: 73,
+    208: 73,
+    210: 75,
+    211: 75,
+    212: 75,
+    213: 75,
+    214: 75,
+    215: 75,
+    217: 76,
+    218: 76,
+    219: 76,
+    220: 76,
+    227: 74,
+    228: 74,
+    229: 74,
+    230: 74,
+    232: 75,
+    233: 75,
+    234: 75,
+    235: 75,
+    236: 75,
+    237: 75,
+    239: 76,
+    240: 76,
+    241: 76,
+    242: 76,
+    249: 73,
+    250: 73,
+    251: 73,
+    252: 73,
+    254: 75,
+    255: 75,
+    256: 75,
+    257: 75,
+    258: 75,
+    259: 75,
+    266: 74,
+    267: 74,
+    268: 74,
+    269: 74,
+    271: 75,
+    272: 75,
+    273: 75,
+    274: 75,
+    275: 75,
+    276: 75,
+    283: 73,
+    284: 73,
+    285: 73,
+    286: 73,
+    288: 77,
+    289: 77,
+    290: 77,
+    291: 77,
+    292: 77,
+    293: 77,
+    300: 74,
+    301: 74,
+    302: 74,
+    303: 74,
+    305: 77,
+    306: 77,
+    307: 77,
+    308: 77,
+    309: 77,
+    310: 77,
+    316: 88,
+    324: 87,
+    351: 89,
+    352: 89,
+    353: 89,
+    354: 89,
+    355: 89,
+    356: 89,
+    357: 89,
+    358: 89,
+    364: 60,
+    369: 61,
+}

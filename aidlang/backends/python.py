@@ -2,12 +2,14 @@
 
 `render(checked)` returns the text of `generated/<name>.py`. The module imports only the standard library and
 names of `aidlang.runtime`; its class `Policy(params)` has the interpreter's settlement API (`settle`,
-`settle_claim`, `identity_index`, `monitor`) because both engines run the same driver, `runtime.Settler`: claim
-order, identities and 就高, tiers in kind order, status, basis, self-pay and the amount formulas are shared
-code. What the module specialises is everything the interpreter works out from the syntax tree: categories,
-periods and the date ranges (epochs) in which nothing changes, which rules can speak for which category, pool
-and epoch (a dict lookup instead of a cascade search), and every condition, base and setting as a plain
-Python expression with its constants inlined.
+`annual`, `funds`, `fund_check_failures`, `monitor`) on `runtime.CompiledSettler`, the settlement loop of
+compiled modules (claims grouped by person, identities and 就高, tiers in kind order, status, basis,
+self-pay). What the module holds is the policy, worked out ahead of time where the interpreter works it out
+from the syntax tree: categories, periods and the date ranges (epochs) in which nothing changes, which rule
+table speaks for which category, pool and epoch (`TIERS`), and one function per tier — its conditions, base,
+ledgers and formula as straight Python with the policy's expressions inlined — per rule table and per
+`否则 不予救助` condition. A table (`LINE_AT`) maps the module's lines back to the `.aid` lines they compute,
+so a runtime error names the policy line.
 
 Safety: the text is written with a small writer (`Writer.line`/`indent`), never a template. Everything that
 comes from the policy reaches the module only as `repr()` of a value, or inside a comment escaped by `repr`
@@ -21,6 +23,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import keyword
+import re
 import unicodedata
 from contextlib import contextmanager
 from fractions import Fraction
@@ -35,10 +38,14 @@ from ..symbols import FUNCTIONS, VISIT_TYPES, builtin
 
 KINDS = ("basic", "critical", "aid", "tilted")
 VISITS = ("outpatient", "chronic", "inpatient")
-RUNTIME_NAMES = ("CompiledSettler", "adjust", "cascade_missing", "compare_known", "divide", "money_value",
-                 "person_age", "person_attr", "visit_name")
+RUNTIME_NAMES = ("CompiledSettler", "GATED", "adjust", "age_of", "attr_of", "cascade_missing", "compare_known",
+                 "divide", "money_value", "person_age", "person_attr", "visit_name")
+# the parameters and locals of generated functions: no policy name may become one of them
+TIER_LOCALS = ("step", "c", "v", "p", "L", "yk", "basic", "critical", "aid", "clauses", "terms", "deductible",
+               "num", "den", "cap", "threshold", "rule_clauses", "base", "burden", "k", "earlier", "covered",
+               "after", "before", "used", "paid")
 RESERVED = frozenset(("Policy", "Fraction", "date", "operator", "self", "env", "values", "sources", "used",
-                      "so_far") + RUNTIME_NAMES)
+                      "so_far") + RUNTIME_NAMES + TIER_LOCALS)
 
 
 class CompileError(Exception):
@@ -53,8 +60,11 @@ class Writer:
     def __init__(self):
         self.lines: list[str] = []
         self.level = 0
+        self.at: dict[int, int] = {}  # index of a line → the `.aid` line it computes
 
-    def line(self, text: str = "") -> None:
+    def line(self, text: str = "", at: int = 0) -> None:
+        if at:
+            self.at[len(self.lines)] = at
         self.lines.append(("    " * self.level + text) if text else "")
 
     @contextmanager
@@ -69,8 +79,8 @@ class Writer:
         return "\n".join(self.lines).rstrip("\n") + "\n"
 
     def uses(self, name: str) -> bool:
-        return any(name + "(" in line or name + "," in line or name + ")" in line
-                   for line in self.lines if not line.lstrip().startswith("#"))
+        word = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
+        return any(word.search(line) for line in self.lines if not line.lstrip().startswith("#"))
 
 
 def comment(text: str) -> str:
@@ -104,13 +114,24 @@ class Names:
 
 # ---------------------------------------------------------------- expressions
 
-CLAIM_READERS = {
+# How an expression reads the claim: in the methods of annual benefits, funds and monitoring, from `env` (a
+# runtime.ClaimEnv); in tier, gate and rule-table functions, from their arguments (see `TIER_ARGS`).
+ENV_READERS = {
     "policy_scope_cost": "env.claim.policy_scope_cost", "basic_paid": "env.basic",
     "critical_paid": "env.critical", "aid_paid": "env.aid", "referred": "env.claim.referred",
     "in_province": "env.claim.in_province", "disease": "env.claim.disease",
     "institution_level": "env.claim.institution_level", "visit_type": "env.claim.visit_type",
     "current_year": "env.year", "age": "person_age(env)",
 }
+TIER_READERS = {
+    "policy_scope_cost": "c.policy_scope_cost", "basic_paid": "basic", "critical_paid": "critical",
+    "aid_paid": "aid", "referred": "c.referred", "in_province": "c.in_province", "disease": "c.disease",
+    "institution_level": "c.institution_level", "visit_type": "c.visit_type",
+    "current_year": "c.discharge_date.year", "age": "age_of(p, c.discharge_date)",
+}
+# c: the claim, v: its visit type (canonical), p: its person (or None), L: the person's ledgers, yk: this
+# year's first ledger, basic/critical/aid: the amounts settled so far
+TIER_ARGS = "c, v, p, L, yk, basic, critical, aid"
 PERSON_ATTRS = ("gender", "disability_grade", "dibao_class", "family_monthly_income_per_capita",
                 "family_annual_income")
 NEVER_NONE = frozenset(("policy_scope_cost", "basic_paid", "critical_paid", "aid_paid", "referred", "in_province",
@@ -160,6 +181,16 @@ class ExprGen:
     def __init__(self, symbols, consts: Constants):
         self.symbols, self.consts = symbols, consts
         self.locals: frozenset[str] = frozenset()  # a fund's series and items, while compiling its expressions
+        self.in_tier = False  # reading the claim from a tier function's arguments rather than from `env`
+        self.reads_self_paid = False  # a tier expression reads 年度累计自付 (the module keeps its ledgers)
+
+    @contextmanager
+    def tier_mode(self):
+        self.in_tier = True
+        try:
+            yield
+        finally:
+            self.in_tier = False
 
     def value(self, expr: n.Expr) -> str:
         """As a value to keep: money rounded half-up to the fen at the root (Evaluator.compile_value)."""
@@ -197,13 +228,14 @@ class ExprGen:
             if name in self.locals:  # a fund series or item: this year's value
                 return f"env.series({name!r}, env.year)"
             if name in self.symbols.params:
-                return f"self.param({name!r}, env.date)"
+                return f"self.param({name!r}, {'c.discharge_date' if self.in_tier else 'env.date'})"
             b = builtin(name)
             if b is not None:
-                if b.name in CLAIM_READERS:
-                    return CLAIM_READERS[b.name]
+                readers = TIER_READERS if self.in_tier else ENV_READERS
+                if b.name in readers:
+                    return readers[b.name]
                 if b.name in PERSON_ATTRS:
-                    return f"person_attr(env, {b.name!r})"
+                    return f"attr_of(p, {b.name!r})" if self.in_tier else f"person_attr(env, {b.name!r})"
                 raise CompileError(f"{name} is not a value of a claim")
             if name in VISIT_TYPES:
                 return repr(VISIT_TYPES[name])
@@ -215,6 +247,9 @@ class ExprGen:
                     chosen = self.symbols.running_visits(expr.args)
                 except ValueError as error:
                     raise CompileError(f"{error} is not a visit type") from None
+                if self.in_tier:
+                    self.reads_self_paid = True
+                    return f"self.year_self_paid({chosen!r}, c, v, L, yk, basic, critical)"
                 return f"env.running({chosen!r})"
             if func in ("min", "max"):
                 return f"{func}({', '.join(self.expr(a) for a in expr.args)})"
@@ -296,11 +331,11 @@ def _clause(node) -> str:
     return clause.text if clause else ""
 
 
-DEFAULT_BASES = {
-    "basic": "env.claim.policy_scope_cost",
-    "critical": "env.claim.policy_scope_cost - env.basic",
-    "aid": "env.claim.policy_scope_cost - env.basic - env.critical",
-    "tilted": "env.claim.policy_scope_cost - env.basic - env.critical - env.aid",
+TIER_BASES = {  # a tier's base without `基数` (docs/semantics.md, "Tiers")
+    "basic": "c.policy_scope_cost",
+    "critical": "c.policy_scope_cost - basic",
+    "aid": "c.policy_scope_cost - basic - critical",
+    "tilted": "c.policy_scope_cost - basic - critical - aid",
 }
 
 
@@ -331,7 +366,7 @@ class ModuleBuilder:
             w.line(f"# {comment(where)}")
             for text in body:
                 w.line(text)
-            w.line(f"return {returns}")
+            w.line(f"return {returns}", at=_line(node))
         w.line()
         self.lines[name] = _line(node)
         return name
@@ -342,12 +377,14 @@ class ModuleBuilder:
 
     def cascade_method(self, tier: n.Tier, rules: list[n.Rule]) -> str:
         """The rule cascade of `rules` (already in the order they apply), as straight-line code mirroring
-        `cascade.resolve`; rule identities are their positions in the tier."""
-        body = ["values, sources, used = {}, {}, []"]
+        `cascade.resolve`; rule identities are their positions in the tier. Each line that evaluates a rule
+        carries the rule's `.aid` line (`Writer.at`)."""
+        body: list[tuple[str, int]] = [("values, sources, used = {}, {}, []", 0)]
         for rule in rules:
             number = tier.rules.index(rule) + 1
+            at = _line(rule)
             who = "、".join(rule.who) + (f" 在 {'、'.join(rule.pools)}" if rule.pools else "")
-            body.append(f"# {comment(self.source)}:{_line(rule)} 对 {comment(who)}  依据 {comment(_clause(rule))}")
+            body.append((f"# {comment(self.source)}:{at} 对 {comment(who)}  依据 {comment(_clause(rule))}", 0))
             inner = []
             for setting in rule.settings:
                 key = setting.key
@@ -368,22 +405,109 @@ class ModuleBuilder:
                 inner.append(f"if {number!r} not in used:")
                 inner.append(f"    used.append({number!r})")
             if rule.when is not None:
-                body.append(f"if {self.gen.expr(rule.when)}:")
-                body.extend("    " + x for x in inner or ["pass"])
+                body.append((f"if {self.gen.expr(rule.when)}:", at))
+                body.extend(("    " + x, at) for x in inner or ["pass"])
             else:
-                body.extend(inner)
-        body.append("return self.settings(values, sources, used, "
-                    f"{self.consts.get(('C', id(tier)), 'CLAUSES_' + tier.name, self._clause_table(tier))})")
+                body.extend((x, at) for x in inner)
+        body.append(("return self.cascade_terms(values, sources, used, "
+                     f"{self.consts.get(('C', id(tier)), 'CLAUSES_' + tier.name, self._clause_table(tier))})", 0))
         name = self.names.make("rules", tier.name)
         w = self.methods
-        w.line(f"def {name}(self, env):")
+        w.line(f"def {name}(self, {TIER_ARGS}):")
         with w.indent():
             w.line(repr(f"{tier.label or tier.name}: the rules at lines "
                         f"{', '.join(str(_line(r)) for r in rules)} of {self.source}, in the order they apply."))
-            for text in body:
-                w.line(text)
+            for text, at in body:
+                w.line(text, at=at)
         w.line()
         self.lines[name] = _line(rules[0]) if rules else _line(tier)
+        return name
+
+    def tier_function(self, tier: n.Tier) -> str:
+        """`tier_<name>(self, step, c, v, p, L, yk, basic, critical, aid, clauses)`: what the tier pays on the
+        claim (None when it does not apply), mirroring runtime.deductible_kind / tilted_kind with the policy's
+        conditions and base inlined. The step (see CompiledSettler.route) holds the rule table's terms and the
+        ledgers of the claim's pool."""
+        label = tier.label or tier.name
+        gen, src = self.gen, self.source
+        name = self.names.make("tier", tier.name)
+        w = self.methods
+        w.line(f"def {name}(self, step, {TIER_ARGS}, clauses):")
+        with w.indent():
+            what = ("the share of the year's burden above the threshold (contract §5)" if tier.kind == "tilted"
+                    else "the ratio of its base above the year's deductible, within the cap (contract §4)")
+            w.line(repr(f"待遇 {tier.name} ({label}, {tier.kind}): {what}; None when it does not apply to the claim."))
+            w.line(f"# {comment(src)}:{_line(tier)} 待遇 {comment(tier.kind)} {comment(tier.name)}"
+                   f" 依据 {comment(_clause(tier))}")
+            with gen.tier_mode():
+                for cond in tier.conditions:
+                    if cond.otherwise and tier.kind not in ("basic", "critical"):
+                        continue  # aid and tilted gates run before any aid: CompiledSettler._settle_as
+                    w.line(f"if not {gen.expr(cond.expr)}:  # {comment(src)}:{_line(cond)} 条件"
+                           + (" 否则 不予救助" if cond.otherwise else ""), at=_line(cond))
+                    with w.indent():
+                        if cond.otherwise:
+                            if _clause(cond):
+                                w.line(f"clauses.append({_clause(cond)!r})")
+                            w.line("return GATED")
+                        else:
+                            w.line("return None")
+                base = gen.value(tier.base) if tier.base is not None else TIER_BASES[tier.kind]
+            w.line("terms = step[0]")
+            w.line("if terms is None:")
+            w.line(f"    terms = self.terms(step, {TIER_ARGS})")
+            w.line("if not terms:")
+            w.line("    return None  # no ratio for the category: the tier does not apply")
+            amount = "burden" if tier.kind == "tilted" else "base"
+            w.line(f"{'_' if tier.kind == 'tilted' else 'deductible'}, num, den, cap, "
+                   f"{'threshold' if tier.kind == 'tilted' else '_'}, rule_clauses = terms")
+            w.line(f"{amount} = {base}  # 基数, {comment(src)}:{_line(tier.base or tier)}", at=_line(tier.base or tier))
+            w.line(f"if {amount} < 0:")
+            w.line(f"    {amount} = 0")
+            w.line("k = yk + step[3]")
+            w.line("earlier = L.get(k, 0)")
+            w.line(f"L[k] = earlier + {amount}")
+            # the formulas of runtime.deductible_cover, apply_terms and apply_cap, inlined (the hot path)
+            if tier.kind == "tilted":
+                w.line("# the year's burden above the threshold: max(0, T + b − t) − max(0, T − t)")
+                w.line("after, before = earlier + burden - threshold, earlier - threshold")
+                w.line("covered = (after if after > 0 else 0) - (before if before > 0 else 0)")
+            else:
+                w.line("covered = base")
+                w.line("if deductible:  # above the year's deductible: max(0, E + e − D) − max(0, E − D)")
+                w.line("    after, before = earlier + base - deductible, earlier - deductible")
+                w.line("    covered = (after if after > 0 else 0) - (before if before > 0 else 0)")
+            w.line("paid = (2 * covered * num + den) // (2 * den)  # ratio × covered, half-up once (covered ≥ 0)")
+            w.line("if cap is not None:  # within what the year's cap still allows")
+            with w.indent():
+                w.line("k = yk + step[4]")
+                w.line("used = L.get(k, 0)")
+                w.line("if used >= cap:")
+                w.line("    paid = 0")
+                w.line("elif paid > cap - used:")
+                w.line("    paid = cap - used")
+                w.line("if paid:")
+                w.line("    L[k] = used + paid")
+            w.line(f"if {'paid' if tier.kind == 'tilted' else 'base'} > 0:")
+            w.line("    clauses.extend(rule_clauses)")
+            w.line("return paid")
+        w.line()
+        self.lines[name] = _line(tier)
+        return name
+
+    def gate_function(self, tier: n.Tier, cond) -> str:
+        """`gate_<name>(self, c, v, p, L, yk, basic, critical, aid)`: an aid or tilted tier's `否则 不予救助`
+        condition."""
+        name = self.names.make("gate", tier.name)
+        w = self.methods
+        w.line(f"def {name}(self, {TIER_ARGS}):")
+        with w.indent():
+            w.line(repr(f"{tier.label or tier.name}: 条件 … 否则 不予救助"))
+            w.line(f"# {comment(self.source)}:{_line(cond)}")
+            with self.gen.tier_mode():
+                w.line(f"return {self.gen.expr(cond.expr)}", at=_line(cond))
+        w.line()
+        self.lines[name] = _line(cond)
         return name
 
     def _clause_table(self, tier: n.Tier) -> str:
@@ -433,21 +557,17 @@ class ModuleBuilder:
 
         # tiers
         tier_rows = []
+        slots: dict[tuple[str, str], int] = {}  # (tier, ledger key) → its ledger, per person and year
         for tier in tiers:
-            label = tier.label or tier.name
-            base = self.method("base", tier.name, tier.base or tier, f"{label}: the base (基数), clamped at 0 by the "
-                               "driver", [], self.gen.value(tier.base) if tier.base is not None
-                               else DEFAULT_BASES[tier.kind])
-            gates, conditions = [], []
-            for cond in tier.conditions:
-                m = self.expr_method("condition", tier.name, cond, cond.expr,
-                                     f"{label}: 条件" + (" 否则 不予救助" if cond.otherwise else ""), value=False)
-                (gates if cond.otherwise else conditions).append((m, _clause(cond)))
+            function = self.tier_function(tier)
+            gates = [(self.gate_function(tier, cond), _clause(cond)) for cond in tier.conditions
+                     if cond.otherwise and tier.kind in ("aid", "tilted")]
             pools = {}
             for visit in VISITS:
                 pool = symbols.visit_pool(tier, visit)
                 if pool is not None:
-                    pools[visit] = (pool, *self.symbols.ledger_keys(tier, pool, visit))
+                    keys = self.symbols.ledger_keys(tier, pool, visit)
+                    pools[visit] = (pool, *(slots.setdefault((tier.name, key), len(slots)) for key in keys))
             cascades: dict[tuple, tuple[str, bool]] = {}
             made: dict[tuple[int, ...], tuple[str, bool]] = {}
             for category in [*categories, ""]:
@@ -460,9 +580,13 @@ class ModuleBuilder:
                             continue
                         key = tuple(tier.rules.index(r) for r in rules)
                         if key not in made:
-                            made[key] = (self.cascade_method(tier, rules), is_static_rules(rules, symbols))
+                            with self.gen.tier_mode():
+                                made[key] = (self.cascade_method(tier, rules), is_static_rules(rules, symbols))
                         cascades[(category, pool, epoch)] = made[key]
-            tier_rows.append((tier, (tier.kind, tier.name, label, base, pools, gates, conditions, cascades)))
+            tier_rows.append((tier, (tier.kind, function, pools, tuple(gates), cascades)))
+        self_slots = {}
+        if self.gen.reads_self_paid:  # 年度累计自付: this year's cost − basic − critical per visit type
+            self_slots = {visit: len(slots) + i for i, visit in enumerate(VISITS)}
         aid_tiers = [t for t in tiers if t.kind == "aid"]
         aid_uncovered = {v: bool(aid_tiers) and all(symbols.visit_pool(t, v) is None for t in aid_tiers)
                          for v in VISITS}
@@ -591,18 +715,21 @@ class ModuleBuilder:
             w.line("}")
             labels = {p.label: p.name for p in symbols.params.values() if p.label}
             w.line(f"PARAM_LABELS = {dict(sorted(labels.items()))!r}")
-            w.line("# tiers in file order: (kind, name, label, base, {visit: (pool, deductible key, cap key)}, gates,")
-            w.line("# conditions, {(category, pool, epoch): (rule cascade, resolvable once per epoch)})")
+            w.line("# ledgers per person and year: the deductible (tilted: burden) and cap ledgers of each tier and")
+            w.line("# pool, then those of 年度累计自付 per visit type when an expression reads it")
+            w.line(f"SLOTS = {max(1, len(slots) + len(self_slots))!r}")
+            w.line(f"SELF_SLOTS = {self_slots!r}")
+            w.line("# tiers in file order: (kind, tier function, {visit: (pool, deductible ledger, cap ledger)},")
+            w.line("# gates (否则 不予救助 of aid and tilted tiers), {(category, pool, epoch): (rule table, static)})")
             w.line("TIERS = (")
             with w.indent():
-                for tier, (kind_, name, label, base, pools, gates, conditions, cascades) in tier_rows:
-                    w.line(f"# 待遇 {comment(tier.kind)} {comment(name)} {comment(label)} — "
+                for tier, (kind_, function, pools, gates, cascades) in tier_rows:
+                    w.line(f"# 待遇 {comment(tier.kind)} {comment(tier.name)} {comment(tier.label or '')} — "
                            f"{comment(self.source)}:{_line(tier)} 依据 {comment(_clause(tier))}")
-                    w.line(f"({kind_!r}, {name!r}, {label!r}, {base!r},")
+                    w.line(f"({kind_!r}, {function!r},")
                     with w.indent():
                         w.line(f"{pools!r},")
-                        w.line(f"{tuple(gates)!r},")
-                        w.line(f"{tuple(conditions)!r},")
+                        w.line(f"{gates!r},")
                         w.line("{")
                         with w.indent():
                             for key in sorted(cascades, key=lambda k: (k[0], k[1], k[2])):
@@ -645,6 +772,7 @@ class ModuleBuilder:
             w.line("}")
             w.line()
             w.lines.extend(self.methods.lines)
+        methods_from_end = len(self.methods.lines)
         # constants go before the class
         consts = ["# constants"] + [f"{name} = {source}" for name, source in self.consts.lines] + [""]
         w.lines[const_at:const_at] = consts
@@ -654,6 +782,16 @@ class ModuleBuilder:
                              ("from fractions import Fraction", "Fraction(")):
             if not any(name in line for line in w.lines if not line.lstrip().startswith(("#", "import", "from"))):
                 w.lines.remove(module)
+        # the methods are the module's last lines: their numbers are known now, and this table goes after them
+        first = len(w.lines) - methods_from_end + 1
+        w.line()
+        w.line()
+        w.line("# line of this module → line of the .aid file it computes (for error messages)")
+        w.line("LINE_AT = {")
+        with w.indent():
+            for index in sorted(self.methods.at):
+                w.line(f"{first + index!r}: {self.methods.at[index]!r},")
+        w.line("}")
         return w.text()
 
 

@@ -1,0 +1,75 @@
+"""Person-level annual benefits (年度待遇), shared by the engines: for each person the benefits of a year that
+their categories and conditions give, with amounts, due dates and clauses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+from ..records import BenefitRow, Identity, Person
+from .dates import due_on
+from .errors import MissingParameter
+from .money import to_fen
+
+
+def annual_rows(settler, year: int, identities: list[Identity], persons: dict[str, Person], benefits: list,
+                param: Callable[[str, dt.date], Any]) -> list:
+    """Rows by person (sorted by id), benefits in declaration order; shared by the engines.
+
+    `benefits`: (display name, due spec, highest only, rows) with rows (everyone: bool, categories covered,
+    (start, end) period, condition(env) or None, kind, value(env) or None, share_of parameter or None, clause).
+    """
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    index = settler.identity_index(identities)
+    people = sorted(set(index) | set(persons))
+    rows: list = []
+    for pid in people:
+        held = {cat for cat, start, end in index.get(pid, ()) if start <= last and end >= first}
+        person = persons.get(pid)
+        for label, due_spec, highest_only, benefit_rows in benefits:
+            due = due_on(due_spec, year)
+            env = settler.new_env()
+            env.person, env.date, env.year = person, due or last, year
+            matches = []
+            for order, (everyone, covered, (p_start, p_end), when, kind, value, share_of, clause) in \
+                    enumerate(benefit_rows):
+                if not ((p_start is None or p_start <= last) and (p_end is None or p_end >= first)):
+                    continue
+                if not (everyone or held & covered):
+                    continue
+                if when is not None and not when(env):
+                    continue
+                amount, rank = _benefit_value(kind, value, share_of, env, param)
+                matches.append((rank, -order, clause, amount))
+            if not matches:
+                continue
+            if highest_only:
+                _, _, clause, amount = max(matches, key=lambda m: (m[0], m[1]))
+                chosen = [(clause, amount)]
+            else:
+                chosen = [(clause, amount) for _, _, clause, amount in matches]
+            amounts = [a for _, a in chosen]
+            total = None if any(a is None for a in amounts) else sum(amounts)
+            clauses = [c for c, _ in chosen if c is not None]
+            rows.append(BenefitRow(pid, label, total, due, ";".join(dict.fromkeys(clauses))))
+    return rows
+
+
+def _benefit_value(kind: str, value, share_of, env, param):
+    """(amount in fen or None, rank for 按最高标准). A share of a base not given ranks by its ratio, below
+    any known amount."""
+    if kind == "amount":
+        amount = value(env)
+        return amount, (1, amount)
+    if kind == "share":
+        ratio = value(env)
+        if share_of is None:
+            return None, (0, ratio)
+        try:
+            base = param(share_of, env.date)
+        except MissingParameter:
+            return None, (0, ratio)
+        amount = to_fen(ratio * base)
+        return amount, (1, amount)
+    return None, (0, 0)

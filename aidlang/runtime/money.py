@@ -1,0 +1,155 @@
+"""Money in fen and exact rates: rounding half-up, ratios, the settlement formulas of the contract (deductible,
+cap, threshold), and amounts and rates as text. Money is an `int` of fen. A rate is a `fractions.Fraction` of
+1 (85% is `Fraction(17, 20)`); the hot paths take a rate as its numerator and denominator so that a payment is
+two integer operations.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+Rate = Fraction
+NO_CAP = None  # a cap of `None` means no cap
+
+# ---------------------------------------------------------------- rounding and ratios
+
+
+def round_half_up(numerator: int, denominator: int = 1) -> int:
+    """numerator / denominator rounded to the nearest integer, halves away from zero (0.5 fen → 1 fen).
+
+    Symmetric for negatives (−0.5 → −1), like `decimal.ROUND_HALF_UP`, so a refund rounds as its payment does.
+    """
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    if numerator >= 0:
+        return (2 * numerator + denominator) // (2 * denominator)
+    return -((-2 * numerator + denominator) // (2 * denominator))
+
+
+def to_fen(value: int | Fraction) -> int:
+    """A money value that may not be whole fen (5% × 上年收入), rounded half-up to the fen."""
+    if type(value) is int:
+        return value
+    return round_half_up(value.numerator, value.denominator)
+
+
+def apply_ratio(base_fen: int, rate: Fraction) -> int:
+    """`rate × base`, rounded half-up to the fen once (contract §1)."""
+    return round_half_up(base_fen * rate.numerator, rate.denominator)
+
+
+def rate_terms(rate: Fraction) -> tuple[int, int]:
+    """A rate as (numerator, denominator) for `apply_terms` in hot loops."""
+    return rate.numerator, rate.denominator
+
+
+def apply_terms(base_fen: int, numerator: int, denominator: int) -> int:
+    """`apply_ratio` with the rate given as integer terms (non-negative bases, the hot path)."""
+    if base_fen >= 0:
+        return (2 * base_fen * numerator + denominator) // (2 * denominator)
+    return round_half_up(base_fen * numerator, denominator)
+
+
+# ---------------------------------------------------------------- the settlement formulas (contract §4, §5)
+
+
+def deductible_cover(earlier: int, this: int, deductible: int) -> int:
+    """The part of this claim's eligible amount above the annual deductible.
+
+    With E the eligible amount of earlier claims this year, e this claim's and D the deductible:
+    covered = max(0, E + e − D) − max(0, E − D).
+    """
+    above_after = earlier + this - deductible
+    above_before = earlier - deductible
+    return (above_after if above_after > 0 else 0) - (above_before if above_before > 0 else 0)
+
+
+def cap_remaining(cap: int | None, used: int) -> int | None:
+    """What an annual cap still allows (None: no cap)."""
+    if cap is None:
+        return None
+    left = cap - used
+    return left if left > 0 else 0
+
+
+def apply_cap(amount: int, cap: int | None, used: int) -> int:
+    """paid = min(amount, max(0, cap − already paid)); no cap pays the amount."""
+    if cap is None:
+        return amount
+    left = cap - used
+    if left <= 0:
+        return 0
+    return amount if amount < left else left
+
+
+def deductible_payment(earlier: int, this: int, deductible: int, rate: Fraction, cap: int | None,
+                       cap_used: int) -> tuple[int, int]:
+    """A deductible tier on one claim: (covered, paid) with paid = min(ratio × covered, cap left)."""
+    covered = deductible_cover(earlier, this, deductible)
+    return covered, apply_cap(apply_ratio(covered, rate), cap, cap_used)
+
+
+def threshold_excess(earlier: int, this: int, threshold: int) -> int:
+    """The part of this claim's burden above the yearly threshold: max(0, T + b − t) − max(0, T − t)."""
+    return deductible_cover(earlier, this, threshold)
+
+
+def tilted_payment(earlier: int, this: int, threshold: int, rate: Fraction, cap: int | None,
+                   cap_used: int) -> tuple[int, int]:
+    """Tilted aid on one claim (contract §5): (excess, paid) with paid = min(ratio × excess, cap left)."""
+    excess = threshold_excess(earlier, this, threshold)
+    return excess, apply_cap(apply_ratio(excess, rate), cap, cap_used)
+
+
+# ---------------------------------------------------------------- yuan text ↔ fen
+
+_YUAN = re.compile(r"([+-]?)(\d+)(?:\.(\d{1,2}))?")
+
+
+def parse_yuan(text: str) -> int:
+    """'40000', '40000.5', '40000.00' → fen. At most two decimals; anything else is a ValueError."""
+    m = _YUAN.fullmatch(text.strip())
+    if not m:
+        raise ValueError(f"not an amount in yuan with at most 2 decimals: {text!r}")
+    sign, whole, cents = m.groups()
+    fen = int(whole) * 100 + int((cents or "").ljust(2, "0"))
+    return -fen if sign == "-" else fen
+
+
+def format_yuan(fen: int) -> str:
+    """fen → '40000.00' (the data files' form)."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def format_yuan_grouped(fen: int) -> str:
+    """fen → '40,000.00' (for people reading an explanation)."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
+_RATE = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*([%％]?)")
+
+
+def parse_rate(text: str) -> Fraction:
+    """'5%' or '0.05' → Fraction(1, 20), exactly."""
+    m = _RATE.fullmatch(text.strip())
+    if not m:
+        raise ValueError(f"not a rate (write 5% or 0.05): {text!r}")
+    value = Fraction(m.group(1))
+    return value / 100 if m.group(2) else value
+
+
+def format_rate(rate: Fraction) -> str:
+    """Fraction(17, 20) → '85%'; Fraction(5, 8) → '62.5%'; a rate that is no finite decimal → '33.3333%'."""
+    percent = rate * 100
+    if percent.denominator == 1:
+        return f"{percent.numerator}%"
+    for places in range(1, 5):
+        scaled = percent * 10 ** places
+        if scaled.denominator == 1:
+            return f"{float(percent):.{places}f}%"
+    return f"{float(percent):.4f}%"

@@ -1,0 +1,135 @@
+"""What every engine's settlement loop shares: the contract's claim order (`claims_by_person`), the environment
+a claim's expressions read (`ClaimEnv`, and 年度累计自付 from its ledgers), and `Settler`: the identities a
+person holds for a claim, the checks that reject a claim as a data error, and a claim outside every period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..records import Claim, Identity, Result
+from .dates import month_end
+from .errors import ClaimError, missing_reason
+from .visits import VISIT_NAMES, _VISITS
+
+SELF_LEDGER = "#self"  # per (person, year, visit): policy-scope cost − basic − critical, for 年度累计自付
+
+
+def claims_by_person(claims: list[Claim]):
+    """(person_id, [(discharge, admission, claim_id, index), …]) per person, persons by id and each person's
+    claims in settlement order (contract §2) — the order every engine settles in, without sorting the whole
+    list at once (sorting a person's few claims is much cheaper than one sort of a million)."""
+    groups: dict[str, list] = {}
+    for i, c in enumerate(claims):
+        item = (c.discharge_date, c.admission_date, c.claim_id, i)
+        found = groups.get(c.person_id)
+        if found is None:
+            groups[c.person_id] = [item]
+        else:
+            found.append(item)
+    for pid in sorted(groups):
+        items = groups[pid]
+        if len(items) > 1:
+            items.sort()
+        yield pid, items
+
+
+class ClaimEnv:
+    """What a compiled module's expressions read while a claim settles (the interpreter uses `evaluate.Env`,
+    which has the same attributes)."""
+
+    __slots__ = ("claim", "person", "date", "year", "basic", "critical", "aid", "tilted", "running", "series",
+                 "values", "prefix", "visit")
+
+    def __init__(self):
+        self.claim = self.person = self.date = self.running = self.series = self.values = self.visit = None
+        self.year = self.basic = self.critical = self.aid = self.tilted = 0
+        self.prefix = ()
+
+
+def year_self_paid(env, visits: tuple[str, ...]) -> int:
+    """年度累计自付: this year's cost − basic − critical over the visit types, this claim included (with the
+    insurance amounts settled so far)."""
+    values, prefix = env.values, env.prefix
+    total = 0
+    for v in visits:
+        total += values.get((*prefix, SELF_LEDGER, v), 0)
+    if env.visit in visits:
+        total += env.claim.policy_scope_cost - env.basic - env.critical
+    return total
+
+
+class Settler:
+    """What every engine's settlement loop shares: the identities a person holds for a claim, the checks that
+    reject a claim as a data error, and the result of a claim outside every period.
+
+    A subclass sets, in its constructor: `stay_days` ("admission", "discharge" or "any"), `month_end`, `order`
+    (category → declared rank), `defines` (kind → the policy has a tier of it), `policy_period` and `_days`
+    (a dict); and provides `category_id(text)` (a data file's category → identifier or None) and
+    `day_info(day)` → (epoch, in force, basic computed, critical computed).
+    """
+
+    # ------------------------------------------------------------ identities
+    def identity_index(self, identities: list[Identity]) -> dict[str, list[tuple[str, dt.date, dt.date]]]:
+        """Per person: (category identifier, first day, last day held) — a lost identity held to its month's
+        end where the policy says so. Rows naming no category of the policy are ignored (data.py checks them)."""
+        out: dict[str, list[tuple[str, dt.date, dt.date]]] = {}
+        category_id = self.category_id
+        for row in identities:
+            name = category_id(row.category)
+            if name is None:
+                continue
+            end = row.end
+            if end is None:
+                end = dt.date.max
+            elif self.month_end:
+                end = month_end(end)
+            out.setdefault(row.person_id, []).append((name, row.start, end))
+        return out
+
+    def held(self, rows, claim: Claim) -> list[str]:
+        """The categories held for a claim (contract §3), in declared order."""
+        if not rows:
+            return []
+        first, last = claim.admission_date, claim.discharge_date
+        if self.stay_days == "admission":
+            last = first
+        elif self.stay_days == "discharge":
+            first = last
+        if len(rows) == 1:  # most people hold one identity
+            category, start, end = rows[0]
+            return [category] if start <= last and end >= first else []
+        found = [cat for cat, start, end in rows if start <= last and end >= first]
+        if len(found) > 1:
+            found = sorted(set(found), key=self.order.__getitem__)
+        return found
+
+    # ------------------------------------------------------------ claims
+    def claim_day(self, claim: Claim) -> tuple[str, int, bool]:
+        """(canonical visit type, epoch, in force) of a claim's discharge date; a `ClaimError` for what no
+        engine can settle: an unknown visit type, admission after discharge, or (in force) an insurance amount
+        the claim does not give and the policy does not compute on the date."""
+        day = claim.discharge_date
+        visit = claim.visit_type
+        if visit not in _VISITS:
+            visit = VISIT_NAMES.get(visit)
+            if visit is None:
+                raise ClaimError(claim.claim_id, f"就诊类型“{claim.visit_type}”无法识别",
+                                 f"unknown visit type {claim.visit_type!r}", claim.row)
+        if claim.admission_date > day:
+            raise ClaimError(claim.claim_id, "入院日期晚于出院日期", "admission date after discharge date", claim.row)
+        epoch, active, basic_on, critical_on = self._days.get(day) or self.day_info(day)
+        if active:
+            if claim.basic_paid is None and not basic_on:
+                raise ClaimError(claim.claim_id, *missing_reason("basic", self.defines["basic"]), claim.row)
+            if claim.critical_paid is None and not critical_on:
+                raise ClaimError(claim.claim_id, *missing_reason("critical", self.defines["critical"]), claim.row)
+        return visit, epoch, active
+
+    def _not_in_force(self, claim: Claim, trace) -> Result:
+        """Outside every period: nothing is paid beyond what the data gave."""
+        basic, critical = claim.basic_paid or 0, claim.critical_paid or 0
+        if trace is not None:
+            trace.append(("not_in_force", claim.discharge_date, self.policy_period))
+        return Result(claim.claim_id, claim.person_id, "", basic, critical, 0, 0,
+                      claim.policy_scope_cost - basic - critical, "not_in_force", "")

@@ -1,0 +1,93 @@
+"""The values of expressions, shared by every engine: exact division, comparisons with missing values, money
+rounded at its root, `降低`/`提高` adjustments, the end of a rule cascade, and a person's attributes and age.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any, Callable
+
+from ..records import Person
+from .dates import age_on
+from .money import to_fen
+
+
+def divide(a, b):
+    """`a / b` in a policy: exact (a Fraction for two ints); division by zero is an error."""
+    if b == 0:
+        raise ZeroDivisionError("division by zero")
+    if type(a) is int and type(b) is int:
+        return Fraction(a, b)
+    return a / b
+
+
+def compare_known(op: Callable[[Any, Any], bool], a, b, unknown: bool) -> bool:
+    """A comparison where a missing value (None) is unknown: false, except `!=` (`unknown` True) when only one
+    side is missing."""
+    if a is None or b is None:
+        return unknown and not (a is None and b is None)
+    return op(a, b)
+
+
+def money_value(v):
+    """A money-valued expression's value kept at its root: rounded half-up to the fen (None stays None)."""
+    return v if type(v) is int or v is None else to_fen(v)
+
+
+def adjust(key: str, value, amount, amount_type: str, direction: str):
+    """Apply `降低 x`/`提高 x` to the value so far: a rate x is relative (× (1 ∓ x)), percentage points and
+    money are absolute (∓ x). Money results are rounded half-up to the fen."""
+    sign = -1 if direction == "down" else 1
+    if amount_type == "rate":
+        result = value * (1 + sign * amount)
+    else:
+        result = value + sign * amount
+    if key != "ratio" and type(result) is not int:
+        result = to_fen(result)
+    return result
+
+
+def cascade_outcome(values: dict, sources: dict, used: list, clause_of: Callable[[Any], str | None]):
+    """The end of a rule cascade, shared by every engine: None when no ratio resolved (the tier does not apply),
+    else (deductible, ratio, cap, threshold, clauses) — the clauses of the rules used (a setting of theirs made a
+    final value), in the order they applied, without repeats (`clause_of(rule)` None: the rule has no clause)."""
+    ratio = values.get("ratio")
+    if ratio is None:
+        return None
+    if not isinstance(ratio, Fraction):
+        ratio = Fraction(ratio)
+    kept = {id(r) for rs in sources.values() for r in rs}
+    clauses = tuple(dict.fromkeys(c for c in (clause_of(r) for r in used if id(r) in kept) if c is not None))
+    return (values.get("deductible") or 0, ratio, values.get("cap"), values.get("threshold") or 0, clauses)
+
+
+def attr_of(person: Person | None, attr: str):
+    """A person attribute in a compiled tier (None without a person)."""
+    return None if person is None else getattr(person, attr)
+
+
+def age_of(person: Person | None, on: dt.date):
+    """年龄 in a compiled tier: whole years on the claim's date (None without a birth date)."""
+    if person is None or person.birth_date is None:
+        return None
+    return age_on(person.birth_date, on)
+
+
+def person_attr(env, attr: str):
+    """A person attribute of the claim's person (None without a person)."""
+    person = env.person
+    return None if person is None else getattr(person, attr)
+
+
+def person_age(env):
+    """年龄: whole years on the date being evaluated (None without a birth date)."""
+    person = env.person
+    if person is None or person.birth_date is None:
+        return None
+    return age_on(person.birth_date, env.date)
+
+
+def cascade_missing(key: str):
+    """`降低`/`提高` with no less specific value to adjust (the checker rejects such policies)."""
+    raise ValueError(f"{key} is adjusted but no less specific rule sets it")

@@ -260,6 +260,23 @@ def test_compiled_funds_equal_interpreter(path):
         assert compiled.fund_check_failures(expenditures) == interp.fund_check_failures(expenditures)
 
 
+def test_without_an_error_list_both_engines_raise_the_first_bad_claim_in_contract_order():
+    checked = checked_policy(ROOT / "policies" / "wuxi.aid")
+    day = dt.date(2023, 5, 1)
+    claims = [Claim("z-bad", "p9", "outpatient", day, day, 100_000, 0, 0),
+              Claim("ok", "p1", "outpatient", day, day, 100_000, 0, 0),
+              Claim("b-bad", "p5", "outpatient", day + dt.timedelta(days=3), day, 100_000, 0, 0),
+              Claim("a-bad", "p5", "牙科", day, day, 100_000, 0, 0)]
+    raised = []
+    for engine in (Interpreter(checked, {}), module_of(checked).Policy({})):
+        with pytest.raises(ClaimError) as caught:
+            engine.settle(claims, [])
+        raised.append((caught.value.claim_id, caught.value.reason_en))
+    # person p5 comes before p9; of p5's claims, a-bad (discharged 5月1日) before b-bad (discharged 5月1日 too,
+    # admitted 5月4日 — after its discharge)
+    assert raised[0] == raised[1] == ("a-bad", "unknown visit type '牙科'")
+
+
 # ---------------------------------------------------------------- policy text never becomes code
 
 DANGEROUS = ("__import__", "system", "os")

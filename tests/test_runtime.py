@@ -188,3 +188,21 @@ def test_ledger_trials_and_commit():
     copy = ledgers.copy()
     copy.add(key, 1)
     assert ledgers.get(key) == 170 and copy.get(key) == 171
+
+
+# ---------------------------------------------------------------- claim order of the compiled loop
+
+def test_claims_by_person_is_the_contract_order():
+    from aidlang.records import Claim
+
+    def claim(cid, pid, admission, discharge):
+        return Claim(cid, pid, "inpatient", D(2023, *admission), D(2023, *discharge), 100)
+
+    claims = [claim("c9", "p2", (3, 1), (3, 9)),
+              claim("c1", "p1", (5, 1), (5, 2)),
+              claim("c10", "p2", (3, 1), (3, 9)),  # same dates as c9: claim_id as text, "c10" < "c9"
+              claim("c2", "p1", (4, 1), (5, 2)),  # same discharge as c1, earlier admission: first
+              claim("c3", "p2", (1, 1), (1, 5)),
+              claim("c4", "p0", (9, 1), (9, 1))]
+    grouped = [(pid, [claims[item[3]].claim_id for item in items]) for pid, items in rt.claims_by_person(claims)]
+    assert grouped == [("p0", ["c4"]), ("p1", ["c2", "c1"]), ("p2", ["c3", "c10", "c9"])]

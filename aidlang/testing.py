@@ -1,7 +1,8 @@
 """Running the test cases written inside a policy (`测试` blocks).
 
 Each case builds its records (identities, persons, parameters, claims, expenditures), settles them with a
-fresh interpreter, and compares every `预期…` value. A failure points at the expectation's span, with the
+fresh interpreter (or the policy's compiled module: `aidlang test --engine compiled`), and compares every
+`预期…` value. A failure points at the expectation's span, with the
 expected and actual values and, for a claim, the explanation of its settlement. `aidlang test` prints these.
 """
 
@@ -53,14 +54,27 @@ class CaseResult:
         return not self.failures and self.error_zh is None
 
 
-def run_policy_tests(checked: Any, lang: str = "zh") -> list[CaseResult]:
-    """Every test case of the policy, in file order."""
-    return [run_case(checked, case, lang) for case in checked.policy.of_type(n.TestCase)]
+ENGINES = ("interp", "compiled")
 
 
-def run_case(checked: Any, case: n.TestCase, lang: str = "zh") -> CaseResult:
+def run_policy_tests(checked: Any, lang: str = "zh", engine: str = "interp") -> list[CaseResult]:
+    """Every test case of the policy, in file order, settled by the interpreter or by the policy's compiled
+    module (`generated/<name>.py` when fresh, else compiled in memory); explanations of failures always come
+    from the interpreter."""
+    if engine == "compiled":
+        from .compiled import load_module
+
+        make = load_module(checked)[0].Policy
+    else:
+        def make(params):
+            return Interpreter(checked, params)
+    return [run_case(checked, case, lang, make) for case in checked.policy.of_type(n.TestCase)]
+
+
+def run_case(checked: Any, case: n.TestCase, lang: str = "zh", make=None) -> CaseResult:
+    """One case; `make(params)` builds the engine that settles it (default: the interpreter)."""
     try:
-        return _CaseRun(checked, case, lang).run()
+        return _CaseRun(checked, case, lang, make or (lambda params: Interpreter(checked, params))).run()
     except MissingParameter as error:
         return CaseResult(case.name, case.label, case.span, (), 0, error.zh, error.en)
     except (EvalError, ArithmeticError, ValueError, KeyError) as error:
@@ -68,7 +82,7 @@ def run_case(checked: Any, case: n.TestCase, lang: str = "zh") -> CaseResult:
 
 
 class _CaseRun:
-    def __init__(self, checked, case: n.TestCase, lang: str):
+    def __init__(self, checked, case: n.TestCase, lang: str, make):
         self.checked, self.case, self.lang = checked, case, lang
         self.symbols = checked.symbols
         items = case.items
@@ -79,7 +93,8 @@ class _CaseRun:
             (i for i in items if isinstance(i, n.TestClaim)), start=2)]
         self.expenditures = [Expenditure(e.county, e.year, _fen(e.amount)) for e in items
                              if isinstance(e, n.TestExpenditure)]
-        self.interp = Interpreter(checked, params)
+        self.engine = make(params)
+        self.params = params
         self.failures: list[Failure] = []
         self.checks = 0
 
@@ -147,14 +162,15 @@ class _CaseRun:
         trace = ()
         if trace_for is not None:
             try:
-                trace = self.interp.explain(self.claims, self.identities, self.persons, trace_for, self.lang)
+                interp = Interpreter(self.checked, self.params)
+                trace = interp.explain(self.claims, self.identities, self.persons, trace_for, self.lang)
             except (ClaimError, KeyError):
                 trace = ()
         self._fail(span, what, _show(expected), _show(actual), trace)
 
     def _check_claims(self, expects: list[n.ExpectClaim]) -> None:
         errors: list[ClaimError] = []
-        results = {r.claim_id: r for r in self.interp.settle(self.claims, self.identities, self.persons, errors)}
+        results = {r.claim_id: r for r in self.engine.settle(self.claims, self.identities, self.persons, errors)}
         rejected = {e.claim_id: e for e in errors}
         for expect in expects:
             result = results.get(expect.claim)
@@ -195,7 +211,7 @@ class _CaseRun:
         year = self.case.year
         if year is None:
             raise ValueError("a test with 预期待遇 needs 年度 YYYY")
-        rows = self.interp.annual(year, self.identities, self.persons)
+        rows = self.engine.annual(year, self.identities, self.persons)
         for expect in expects:
             benefit = self.symbols.benefits.get(expect.benefit)
             names = {expect.benefit} | ({benefit.label or benefit.name} if benefit else set())
@@ -210,7 +226,7 @@ class _CaseRun:
             self._compare(expect.span, what, expected, actual)
 
     def _check_schedule(self, expects: list[n.ExpectSchedule]) -> None:
-        rows = self.interp.funds(self.expenditures)
+        rows = self.engine.funds(self.expenditures)
         for expect in expects:
             found = [r for r in rows if r.county == expect.county and r.item == expect.item and r.year == expect.year
                      and (expect.due is None or r.due == expect.due)]
@@ -226,7 +242,7 @@ class _CaseRun:
         month = self.case.month
         if month is None:
             raise ValueError("a test with 预期监测 needs 月份 YYYY-MM")
-        rows = {r.person_id: r for r in self.interp.monitor(self.claims, month, self.identities, self.persons)}
+        rows = {r.person_id: r for r in self.engine.monitor(self.claims, month, self.identities, self.persons)}
         for expect in expects:
             row = rows.get(expect.person)
             what = f"{expect.person} {'列入' if expect.listed else '不列入'}"

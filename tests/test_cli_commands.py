@@ -53,6 +53,17 @@ def test_test_command_summary_and_failure_report(tmp_path, capsys):
     assert f"{broken}:" in out and "预期 7000.00元，实际 8000.00元" in out
     assert re.search(r"^\s+1\. ", out, re.M)  # the explanation trace
     assert re.fullmatch(r"\d+ passed, 1 failed", out.splitlines()[-1])
+    # the same cases, settled by the compiled module (compiled in memory here: no generated/ beside tmp_path)
+    assert main(["test", str(broken), "--engine", "compiled"]) == 1
+    out = capsys.readouterr().out
+    assert "预期 7000.00元，实际 8000.00元" in out and re.search(r"^\s+1\. ", out, re.M)
+    assert re.fullmatch(r"\d+ passed, 1 failed", out.splitlines()[-1])
+
+
+def test_every_policy_test_case_passes_on_the_compiled_modules(capsys):
+    assert main(["test", str(ROOT / "policies"), "--engine", "compiled"]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert re.fullmatch(r"\d+ passed, 0 failed", last) and int(last.split()[0]) >= 60
 
 
 def test_funds_writes_the_schedule(tmp_path):

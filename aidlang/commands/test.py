@@ -1,4 +1,7 @@
-"""`aidlang test [PATH...]`: run the test cases written in the policies (default `policies/`).
+"""`aidlang test [PATH...] [--engine interp|compiled]`: run the test cases written in the policies.
+
+PATH defaults to `policies/`; `--engine compiled` settles the cases with each policy's compiled module
+(`generated/<name>.py`) instead of the interpreter.
 
 Each failing case prints its policy file:line, expected against actual, and the settlement trace of the
 claim concerned; the last line is exactly `N passed, N failed`. Exit 1 if any case failed or any policy
@@ -12,7 +15,7 @@ import argparse
 from ..cli import add_lang
 from ..diagnostics import render_all
 from ..pipeline import load_all, policy_files
-from ..testing import run_policy_tests
+from ..testing import ENGINES, run_policy_tests
 from . import inputs as io
 
 
@@ -20,6 +23,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("test", help="run the tests inside policies / 运行政策测试",
                                    description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", metavar="PATH", help=".aid files or directories (default policies/)")
+    parser.add_argument("--engine", choices=ENGINES, default="interp",
+                        help="settle the cases with the interpreter or the compiled module (default interp)")
     add_lang(parser)
     parser.set_defaults(func=run)
 
@@ -36,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         print(render_all(error.diagnostics, lang))
     passed = failed = 0
     for checked in policies:
-        for case in run_policy_tests(checked, lang):
+        for case in run_policy_tests(checked, lang, args.engine):
             if case.passed:
                 passed += 1
                 continue

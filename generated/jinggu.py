@@ -101,7 +101,7 @@ class Policy(CompiledSettler):
     }
 
     def tier_居民医保(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
-        "待遇 居民医保 (城乡居民基本医疗保险住院待遇, basic): the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
+        "待遇 居民医保 (城乡居民基本医疗保险住院待遇), basic: the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
         # jinggu.aid:50 待遇 basic 居民医保 依据 二(四)
         terms = step[0]
         if terms is None:

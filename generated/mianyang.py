@@ -173,7 +173,7 @@ class Policy(CompiledSettler):
     }
 
     def tier_大病保险(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
-        "待遇 大病保险 (大病保险, critical): the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
+        "待遇 大病保险, critical: the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
         # mianyang.aid:60 待遇 critical 大病保险 依据 二(三)
         terms = step[0]
         if terms is None:
@@ -247,7 +247,7 @@ class Policy(CompiledSettler):
         return self.cascade_terms(values, sources, used, CLAUSES_大病保险)
 
     def tier_医疗救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
-        "待遇 医疗救助 (医疗救助, aid): the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
+        "待遇 医疗救助, aid: the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
         # mianyang.aid:69 待遇 aid 医疗救助 依据 二(五)
         terms = step[0]
         if terms is None:
@@ -397,7 +397,7 @@ class Policy(CompiledSettler):
         return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
     def tier_倾斜救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
-        "待遇 倾斜救助 (倾斜救助, tilted): the share of the year's burden above the threshold (contract §5); None when it does not apply to the claim."
+        "待遇 倾斜救助, tilted: the share of the year's burden above the threshold (contract §5); None when it does not apply to the claim."
         # mianyang.aid:87 待遇 tilted 倾斜救助 依据 二(五)
         if not (bool(c.referred) and bool(c.in_province)):  # mianyang.aid:91 条件
             return None

@@ -169,7 +169,7 @@ class Policy(CompiledSettler):
     }
 
     def tier_重特大疾病医疗救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
-        "待遇 重特大疾病医疗救助 (重特大疾病医疗救助, aid): the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
+        "待遇 重特大疾病医疗救助, aid: the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
         # wuhai.aid:73 待遇 aid 重特大疾病医疗救助 依据 三(二)3(2)
         if not (bool((c.disease in SET_1)) and bool((bool((visit_name(c.visit_type) == 'inpatient')) or bool((c.disease in SET_2))))):  # wuhai.aid:76 条件
             return None
@@ -233,7 +233,7 @@ class Policy(CompiledSettler):
         return self.cascade_terms(values, sources, used, CLAUSES_重特大疾病医疗救助)
 
     def tier_普通疾病住院救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
-        "待遇 普通疾病住院救助 (普通疾病住院救助, aid): the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
+        "待遇 普通疾病住院救助, aid: the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
         # wuhai.aid:83 待遇 aid 普通疾病住院救助 依据 三(二)2(1)
         terms = step[0]
         if terms is None:

@@ -166,7 +166,7 @@ class Policy(CompiledSettler):
     }
 
     def tier_基本救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
-        "待遇 基本救助 (医疗救助, aid): the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
+        "待遇 基本救助 (医疗救助), aid: the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
         # wuxi.aid:70 待遇 aid 基本救助 依据 四(六)
         terms = step[0]
         if terms is None:
@@ -311,7 +311,7 @@ class Policy(CompiledSettler):
         return self.cascade_terms(values, sources, used, CLAUSES_基本救助)
 
     def tier_倾斜救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
-        "待遇 倾斜救助 (倾斜救助, tilted): the share of the year's burden above the threshold (contract §5); None when it does not apply to the claim."
+        "待遇 倾斜救助, tilted: the share of the year's burden above the threshold (contract §5); None when it does not apply to the claim."
         # wuxi.aid:86 待遇 tilted 倾斜救助 依据 四(七)
         if not (bool(c.referred) and bool(c.in_province)):  # wuxi.aid:88 条件
             return None

@@ -436,7 +436,8 @@ class ModuleBuilder:
         with w.indent():
             what = ("the share of the year's burden above the threshold (contract §5)" if tier.kind == "tilted"
                     else "the ratio of its base above the year's deductible, within the cap (contract §4)")
-            w.line(repr(f"待遇 {tier.name} ({label}, {tier.kind}): {what}; None when it does not apply to the claim."))
+            named = tier.name if label == tier.name else f"{tier.name} ({label})"
+            w.line(repr(f"待遇 {named}, {tier.kind}: {what}; None when it does not apply to the claim."))
             w.line(f"# {comment(src)}:{_line(tier)} 待遇 {comment(tier.kind)} {comment(tier.name)}"
                    f" 依据 {comment(_clause(tier))}")
             with gen.tier_mode():

@@ -1,5 +1,8 @@
-"""`aidlang annual POLICY --year YYYY --identities F [--persons F] [--param …] [--out F]`: person-level
-annual benefits — contribution subsidies (资助参保) and cash grants — into benefits.csv."""
+"""`aidlang annual`: person-level annual benefits — contribution subsidies (资助参保) and cash grants.
+
+    aidlang annual POLICY --year YYYY --identities F [--persons F] [--param …] [--out F] [--engine E]
+
+writes benefits.csv, from the interpreter or (`--engine compiled`) the policy's compiled module."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from .. import data
 from ..cli import add_lang
 from ..evaluate import MissingParameter
 from . import inputs as io
-from .engines import make_engine
+from .engines import add_engine, check_available, make_engine
 
 
 def register(subparsers) -> None:
@@ -21,6 +24,7 @@ def register(subparsers) -> None:
     parser.add_argument("--persons", metavar="FILE", help="persons.csv")
     io.add_params(parser)
     io.add_out(parser, "benefits.csv")
+    add_engine(parser)
     add_lang(parser)
     parser.set_defaults(func=run)
 
@@ -34,10 +38,11 @@ def year_number(text: str) -> int:
 @io.guarded
 def run(args: argparse.Namespace) -> int:
     lang = io.lang_of(args)
+    check_available(args.engine)
     checked = io.load_policy(args.policy)
     inputs = io.read_inputs(checked, identities=args.identities, persons=args.persons, params=args.param)
     io.require_clean(inputs)
-    engine = make_engine("interp", checked, inputs.params)
+    engine = make_engine(args.engine, checked, inputs.params)
     try:
         rows = engine.annual(args.year, inputs.identity_records(), inputs.person_map())
     except MissingParameter as error:

@@ -17,6 +17,11 @@ ENGINES = ("interp", "compiled", "batch", "spark")
 AVAILABLE = ("interp", "compiled")
 
 
+def add_engine(parser) -> None:
+    """`--engine interp|compiled|batch|spark` (contract.md; default the interpreter)."""
+    parser.add_argument("--engine", choices=ENGINES, default="interp", help="engine (default interp)")
+
+
 def check_available(name: str) -> None:
     if name not in AVAILABLE:
         raise UsageFailure(f"引擎 {name} 尚未提供（目前可用：{'、'.join(AVAILABLE)}），请使用 --engine interp",

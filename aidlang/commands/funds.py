@@ -1,5 +1,8 @@
-"""`aidlang funds POLICY --expenditures F [--out F]`: fund-administration schedules (fees, advances,
-settlements by county) into schedule.csv; each failed fund check (核查) is reported on stderr."""
+"""`aidlang funds`: fund-administration schedules (fees, advances, settlements by county).
+
+    aidlang funds POLICY --expenditures F [--out F] [--engine E]
+
+writes schedule.csv; each failed fund check (核查) is reported on stderr."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from .. import data
 from ..cli import add_lang
 from ..evaluate import MissingParameter
 from . import inputs as io
-from .engines import make_engine
+from .engines import add_engine, check_available, make_engine
 
 
 def register(subparsers) -> None:
@@ -17,6 +20,7 @@ def register(subparsers) -> None:
     io.add_policy(parser)
     parser.add_argument("--expenditures", required=True, metavar="FILE", help="expenditures.csv")
     io.add_out(parser, "schedule.csv")
+    add_engine(parser)
     add_lang(parser)
     parser.set_defaults(func=run)
 
@@ -24,12 +28,13 @@ def register(subparsers) -> None:
 @io.guarded
 def run(args: argparse.Namespace) -> int:
     lang = io.lang_of(args)
+    check_available(args.engine)
     checked = io.load_policy(args.policy)
     loaded = data.read_expenditures(args.expenditures, io.fund_input_columns(checked))
     if loaded.errors:
         raise io.DataFailure(list(loaded.errors))
     (figures,) = loaded.records
-    engine = make_engine("interp", checked, {})
+    engine = make_engine(args.engine, checked, {})
     expenditures = list(figures.expenditures)
     try:
         rows = engine.funds(expenditures)

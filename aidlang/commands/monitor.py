@@ -1,6 +1,9 @@
-"""`aidlang monitor POLICY --claims F --month YYYY-MM [--param …] [--out F]`: the monitoring list — persons
-whose cumulative self-paid amount this year, through the end of the month, exceeds the policy's threshold —
-into monitor.csv."""
+"""`aidlang monitor`: the monitoring list of persons above the policy's yearly self-paid threshold.
+
+    aidlang monitor POLICY --claims F --month YYYY-MM [--param …] [--out F] [--engine E]
+
+lists into monitor.csv the persons whose cumulative self-paid amount this year, through the end of the
+month, exceeds the threshold."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from .. import data
 from ..cli import add_lang
 from ..evaluate import MissingParameter
 from . import inputs as io
-from .engines import make_engine
+from .engines import add_engine, check_available, make_engine
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -23,6 +26,7 @@ def register(subparsers) -> None:
     parser.add_argument("--month", required=True, type=year_month, metavar="YYYY-MM", help="the month reported")
     io.add_params(parser)
     io.add_out(parser, "monitor.csv")
+    add_engine(parser)
     add_lang(parser)
     parser.set_defaults(func=run)
 
@@ -37,10 +41,11 @@ def year_month(text: str) -> tuple[int, int]:
 @io.guarded
 def run(args: argparse.Namespace) -> int:
     lang = io.lang_of(args)
+    check_available(args.engine)
     checked = io.load_policy(args.policy)
     inputs = io.read_inputs(checked, claims=args.claims, params=args.param)
     io.require_clean(inputs)
-    engine = make_engine("interp", checked, inputs.params)
+    engine = make_engine(args.engine, checked, inputs.params)
     claim_errors: list = []
     try:
         rows = engine.monitor(list(inputs.claims.records), args.month, errors=claim_errors)

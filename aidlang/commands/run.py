@@ -15,7 +15,7 @@ from .. import data
 from ..cli import add_lang
 from . import inputs as io
 from ..evaluate import MissingParameter
-from .engines import ENGINES, check_available, make_engine
+from .engines import add_engine, check_available, make_engine
 
 
 def register(subparsers) -> None:
@@ -27,7 +27,7 @@ def register(subparsers) -> None:
     io.add_params(parser)
     io.add_out(parser, "results.csv")
     parser.add_argument("--rejects", metavar="FILE", help="settle the good rows; write bad rows here with reasons")
-    parser.add_argument("--engine", choices=ENGINES, default="interp", help="settlement engine (default interp)")
+    add_engine(parser)
     add_lang(parser)
     parser.set_defaults(func=run)
 

@@ -17,25 +17,32 @@ from .diagnostics import AidError, Diagnostic
 from .source import Source, Span, point
 
 # Mistakes recognised by example (Lark's match_examples): each small bad input fails in the same
-# parser state as the author's mistake, and doubles as a test of the message.
-SYNTAX_EXAMPLES: dict[str, tuple[int, list[str]]] = {
-    # label: (how many parser states of local context identify the mistake, examples)
-    "E014": (2, [
-        '政策 p { } 待遇 医疗救助 a { 对 b 比例 85% }',
-        '政策 p { } 待遇 医疗救助 a { 对 b 起付标准 无 }',
-        '政策 p { } 待遇 医疗救助 a { 对 a, b 比例 85% }',
-        'policy p { } tier aid a { for b ratio 85% }',
-        '政策 p { } 年度待遇 a { 对 b 金额 800元 }',
-        '政策 p { } 年度待遇 a { 对 a, b 金额 800元 }',
-    ]),
-    "E015": (1, [
-        '政策 p { 依据 四 }',
-        '政策 p { } 类别 a 依据 1',
-    ]),
-    "E016": (1, [
-        '类别 a',
-        'category a',
-    ]),
+# parser state as the author's mistake, and doubles as a test of the message. Each example names how many
+# parser states of local context identify it: enough to reach below a list of names to what holds the list
+# (a rule's 对, not a group's =), so `群组 g = a, b 比例` is not taken for a rule missing its colon. A list of
+# one, two and three-or-more names leaves one, three and four states on the stack.
+SYNTAX_EXAMPLES: dict[str, list[tuple[int, str]]] = {
+    "E014": [
+        (2, '政策 p { } 待遇 医疗救助 a { 对 b 比例 85% }'),
+        (2, '政策 p { } 待遇 医疗救助 a { 对 b 起付标准 无 }'),
+        (4, '政策 p { } 待遇 医疗救助 a { 对 a, b 比例 85% }'),
+        (5, '政策 p { } 待遇 医疗救助 a { 对 a, b, c 比例 85% }'),
+        (2, '政策 p { } 待遇 医疗救助 a { 对 b 在 p 比例 85% }'),
+        (4, '政策 p { } 待遇 医疗救助 a { 对 b 在 p, q 比例 85% }'),
+        (5, '政策 p { } 待遇 医疗救助 a { 对 b 在 p, q, r 比例 85% }'),
+        (2, 'policy p { } tier aid a { for b ratio 85% }'),
+        (2, '政策 p { } 年度待遇 a { 对 b 金额 800元 }'),
+        (4, '政策 p { } 年度待遇 a { 对 a, b 金额 800元 }'),
+        (5, '政策 p { } 年度待遇 a { 对 a, b, c 金额 800元 }'),
+    ],
+    "E015": [
+        (1, '政策 p { 依据 四 }'),
+        (1, '政策 p { } 类别 a 依据 1'),
+    ],
+    "E016": [
+        (1, '类别 a'),
+        (1, 'category a'),
+    ],
 }
 
 
@@ -198,8 +205,8 @@ def _context(error: UnexpectedInput, depth: int) -> tuple[int, ...] | None:
 def _example_contexts(keep_all_tokens: bool) -> dict[tuple[int, ...], str]:
     """The parser context in which each labelled example fails, computed once."""
     table: dict[tuple[int, ...], str] = {}
-    for label, (depth, examples) in SYNTAX_EXAMPLES.items():
-        for text in examples:
+    for label, examples in SYNTAX_EXAMPLES.items():
+        for depth, text in examples:
             try:
                 lark_parser(keep_all_tokens).parse(text)
             except UnexpectedInput as error:
@@ -213,7 +220,7 @@ def _example_label(error: UnexpectedInput, keep_all_tokens: bool) -> str | None:
     if not isinstance(error, UnexpectedToken):
         return None
     table = _example_contexts(keep_all_tokens)
-    for depth in sorted({d for d, _ in SYNTAX_EXAMPLES.values()}, reverse=True):
+    for depth in sorted({d for examples in SYNTAX_EXAMPLES.values() for d, _ in examples}, reverse=True):
         label = table.get(_context(error, depth))
         if label:
             return label
@@ -221,7 +228,12 @@ def _example_label(error: UnexpectedInput, keep_all_tokens: bool) -> str | None:
 
 
 def _accepted(error: UnexpectedInput) -> set[str]:
-    """Every terminal the parser could take here (Lark's own list omits keywords folded into NAME)."""
+    """Every terminal the parser could take here. Lark's own list omits keywords folded into NAME, and the
+    state's table also lists lookaheads that an LALR reduction would go on to refuse (after `群组 g = a, b`
+    it offers 基数); so each terminal of the table is tried on a copy of the parser (`accepts()`)."""
+    interactive = getattr(error, "interactive_parser", None)
+    if interactive is not None:
+        return set(interactive.accepts())
     state = getattr(error, "state", None)
     try:
         return set(state.parse_conf.states[state.position].keys())

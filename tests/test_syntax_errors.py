@@ -30,6 +30,8 @@ EXPECTED = {
     "number_too_large": ("E007", None),         # a 16-digit literal: beyond any policy, past Decimal's comfort
     "unclosed_brace": ("E013", None),           # 待遇 … { without }
     "rule_without_colon": ("E014", None),       # 对 特困人员 比例 100%
+    "rule_without_colon_three_names": ("E014", None),  # 对 特困人员、孤儿、事实无人抚养儿童 比例 100%
+    "group_list_is_not_a_rule": ("E001", None),  # 群组 … = 特困人员, 孤儿 比例 100%: not E014's message
     "unquoted_clause": ("E015", None),          # 依据 二(一)
     "no_header": ("E016", None),                # no 政策 header
 }

@@ -89,6 +89,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "H001": ("关键字与名称之间需要空格，例如“对 特困人员”", "put a space between a keyword and a name, e.g. for 特困人员"),
     "H003": ("中文输入法的全角符号 {found} 在此处不可用，请改用半角符号", "the full-width {found} from a Chinese input method is not allowed here; use the ASCII form"),
     "H004": ("关键字是保留字，不能用作名称", "keywords are reserved and cannot be used as names"),
+    "H005": ("几个名称之间用逗号或顿号分隔，例如“特困人员、孤儿”", "separate names in a list with a comma or 、, e.g. 特困人员、孤儿"),
     "H101": ("是否要写“{suggestion}”？", "did you mean {suggestion}?"),
     "H102": ("比例要带百分号，如 5%", "a rate carries %, as in 5%"),
     "H103": ("金额要带单位，如 6000元", "money carries a unit, as in 6000 yuan"),

@@ -269,4 +269,6 @@ def _token_hint(token: Token, expected: set[str]) -> str | None:
         return "H001"
     if "NAME" in expected and token.type != "NAME" and text.isidentifier():
         return "H004"
+    if token.type == "NAME" and "_COMMA" in expected:  # 特困人员 特困职工: two names with nothing between
+        return "H005"
     return None

@@ -16,7 +16,7 @@ CASES = Path(__file__).parent / "cases" / "syntax"
 
 # The code (and hint) each case must give: written by hand, so a golden cannot drift to another mistake.
 EXPECTED = {
-    "unexpected_name": ("E001", None),          # 群组 全体 = 特困人员 特困职工 — a comma is missing
+    "unexpected_name": ("E001", "H005"),        # 群组 全体 = 特困人员 特困职工 — a comma is missing
     "keyword_glued_to_name": ("E001", "H001"),  # 属于困境儿童 — no space after the keyword
     "keyword_as_name": ("E001", "H004"),        # 基数 — a keyword where an attribute name is wanted
     "unknown_character": ("E002", "H003"),      # a full-width ；

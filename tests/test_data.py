@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
+import tempfile
 from fractions import Fraction
+from pathlib import Path
 
+import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aidlang import data
 from aidlang.records import Claim, Identity, Person
@@ -165,6 +171,163 @@ def test_render():
     error = data.DataError("claims.csv", 3, "policy_scope_cost", "金额不能为负数：-5", "an amount must not be negative: -5")
     assert error.render() == "claims.csv:3:policy_scope_cost: 金额不能为负数：-5"
     assert error.render("en") == "claims.csv:3:policy_scope_cost: an amount must not be negative: -5"
+
+
+# ---------------------------------------------------------------- claims.csv: the quick way agrees with the careful way
+# read_claims reads a plainly well-formed row directly and leaves any other row to the careful per-cell
+# validation; the careful way alone (`_read_claims(..., quick=False)`) is the reference for every input.
+
+OPTIONAL = ("basic_paid", "critical_paid", "referred", "in_province", "disease", "institution_level")
+# per kind of column, values as written: ones each check of the careful way rejects, or reads its own way
+TRICKY = {
+    "claim_id": ["c1", "", " c1", "c1\u3000", "就诊1"],
+    "person_id": ["p1", "", "张三", "\t"],
+    "visit_type": ["普通门诊", "门诊慢特病", "住院", "", "Inpatient", "dental", " inpatient ", "住 院"],
+    "date": ["2023-02-03", "2024-02-29", "", "2023-2-3", "2023-02-30", "2023-13-01", " 2023-02-03", "2023-02-03 ",
+             "20230203", "2023-W05-1", "2023-02-03T00:00", "2023/02/03", "２０２３-０２-０３", "٢٠٢٣-٠٢-٠٣",
+             "0000-01-01", "0001-01-01", "9999-12-31", "+2023-02-03", "2023-02-3", "2023-0２-03", "2023-02-03\n",
+             "2023-02-28x"],
+    "amount": ["0", "0.00", "12", "12.5", "12.05", "012.50", "20000", "99999999999999999999.99", "", "1.234", "-0",
+               "-5", "1e3", "１２", "١٢", "12.", ".5", "1_000", "+1", "12.0５", "1.2.3", "0x10", "12,5", " 12", "12 ",
+               "1 2", "12.5元", "²"],
+    "boolean": ["true", "false", "", "TRUE", "False", "tRuE", "yes", "是", "1", " true", "false\u3000", "ｔｒｕｅ"],
+    "text": ["", "白血病", "二级", " x "],
+}
+KINDS = {"claim_id": "claim_id", "person_id": "person_id", "visit_type": "visit_type", "admission_date": "date",
+         "discharge_date": "date", "policy_scope_cost": "amount", "basic_paid": "amount", "critical_paid": "amount",
+         "referred": "boolean", "in_province": "boolean", "disease": "text", "institution_level": "text"}
+
+
+def written(low: int, high: int):
+    """Amounts in yuan as data files write them: `12`, `12.05`, `12.5`."""
+    def text(fen: int) -> str:
+        yuan = f"{fen // 100}.{fen % 100:02d}"
+        return (str(fen // 100), yuan, yuan.rstrip("0").rstrip("."))[fen % 3]
+
+    return st.integers(low, high).map(text)
+
+
+# per column, values of a usual row (that the quick way reads): dates in order, insurance within the cost
+USUAL = {"claim_id": st.sampled_from([f"c{n}" for n in range(1, 10)]), "person_id": st.sampled_from(["p1", "p2"]),
+         "visit_type": st.sampled_from(["outpatient", "chronic", "inpatient", "住院"]),
+         "admission_date": st.sampled_from(["", "2023-01-01", "2023-02-03"]),
+         "discharge_date": st.sampled_from(["2023-02-03", "2023-03-10", "2024-02-29"]),
+         "policy_scope_cost": written(100_000, 10_000_000), "basic_paid": written(0, 50_000),
+         "critical_paid": written(0, 50_000), "referred": st.sampled_from(["true", "false", ""]),
+         "in_province": st.sampled_from(["true", "false", ""]), "disease": st.sampled_from(["", "白血病"]),
+         "institution_level": st.sampled_from(["", "二级"])}
+PLAIN_ROW = {"claim_id": "c1", "person_id": "p1", "visit_type": "inpatient", "admission_date": "2023-03-01",
+             "discharge_date": "2023-03-10", "policy_scope_cost": "20000", "basic_paid": "12000.5",
+             "critical_paid": "0", "referred": "true", "in_province": "false", "disease": "白血病",
+             "institution_level": "二级"}
+
+
+def write_claims(directory: Path, header: list[str], rows: list[list[str]]) -> str:
+    path = directory / "claims.csv"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file, lineterminator="\n").writerows([header] + rows)
+    return str(path)
+
+
+def typed(claim: Claim) -> tuple:
+    """A claim's fields with their types: `==` alone takes True for 1 and a datetime for its date."""
+    return tuple((type(value), value) for value in attrs.astuple(claim, recurse=False))
+
+
+def assert_quick_agrees(path: str, vocabulary: data.Vocabulary) -> data.Loaded:
+    quick = data.read_claims(path, vocabulary)
+    careful = data._read_claims(path, vocabulary, quick=False)
+    assert quick.errors == careful.errors  # the same problems, in the same order, with the same reasons
+    assert [typed(c) for c in quick.records] == [typed(c) for c in careful.records]
+    assert quick == careful
+    return quick
+
+
+@st.composite
+def claim_files(draw):
+    """A claims.csv of a few rows: the required columns and some optional ones in any order; most rows usual but
+    for a cell or two that is subtly wrong, empty or out of order; repeated claim_ids, short and long rows."""
+    columns = list(data.CLAIM_COLUMNS) + [c for c in OPTIONAL if draw(st.booleans())]
+    header = draw(st.permutations(columns))
+    rows = []
+    for _ in range(draw(st.integers(1, 6))):
+        odd = draw(st.sampled_from([0, 0, 1, 1, 2, len(header)]))  # how many cells may be unusual
+        unusual = set(draw(st.lists(st.sampled_from(header), max_size=odd)))
+        cells = []
+        for column in header:
+            kind = KINDS[column]
+            if column not in unusual:
+                cells.append(draw(USUAL[column]))
+            elif kind == "date":
+                cells.append(draw(st.sampled_from(TRICKY[kind]) | USUAL[column] | st.dates().map(dt.date.isoformat)))
+            elif kind == "amount":
+                cells.append(draw(st.sampled_from(TRICKY[kind]) | written(0, 20_000_000)))
+            else:
+                cells.append(draw(st.sampled_from(TRICKY[kind]) | USUAL[column]))
+        shape = draw(st.sampled_from(["full"] * 8 + ["short", "long"]))
+        if shape == "short":
+            cells = cells[: draw(st.integers(0, len(cells) - 1))]
+        elif shape == "long":
+            cells.append(draw(st.sampled_from(["extra", ""])))
+        rows.append(cells)
+    return list(header), rows
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(claim_files(), st.sets(st.sampled_from(("basic_paid", "critical_paid"))))
+def test_the_quick_way_reads_every_file_as_the_careful_way(file, required):
+    vocabulary = data.Vocabulary(visit_type=VISITS.get, required_amounts=tuple(sorted(required)))
+    with tempfile.TemporaryDirectory() as directory:
+        assert_quick_agrees(write_claims(Path(directory), *file), vocabulary)
+
+
+@pytest.mark.parametrize("column", sorted(KINDS))
+@pytest.mark.parametrize("required", [(), ("basic_paid", "critical_paid")])
+def test_the_quick_way_agrees_on_each_tricky_value(tmp_path, column, required):
+    """Every tricky value of a column in an otherwise usual row, all in one file (each row its own claim_id)."""
+    header = list(PLAIN_ROW)
+    rows = []
+    for number, value in enumerate(TRICKY[KINDS[column]] * 2):  # twice: a date read once is remembered
+        row = {**PLAIN_ROW, "claim_id": f"c{number}", column: value}  # claim_ids: repeats of each other
+        rows.append([row[c] for c in header])
+    vocabulary = data.Vocabulary(visit_type=VISITS.get, required_amounts=required)
+    assert_quick_agrees(write_claims(tmp_path, header, rows), vocabulary)
+
+
+def test_the_quick_way_agrees_on_the_edges(tmp_path):
+    """Insurance a fen either side of the cost, admission a day either side of discharge, rows of the wrong
+    length, a claim_id repeated after a bad row."""
+    header = list(PLAIN_ROW)
+    amounts = ["100", "99.99", "100.01", "50", "50.01", "49.99", "0", "", "0.01"]
+    triples = [(cost, basic, critical) for cost in amounts for basic in amounts for critical in amounts]
+    rows = [{**PLAIN_ROW, "claim_id": f"a{n}", "policy_scope_cost": cost, "basic_paid": basic,
+             "critical_paid": critical} for n, (cost, basic, critical) in enumerate(triples)]
+    rows += [{**PLAIN_ROW, "claim_id": f"d{n}", "admission_date": admission, "discharge_date": "2023-03-10"}
+             for n, admission in enumerate(["2023-03-09", "2023-03-10", "2023-03-11", ""])]
+    lines = [[row[c] for c in header] for row in rows]
+    good = [PLAIN_ROW[c] for c in header]
+    lines += [good[:n] for n in range(len(good))] + [good + ["extra"], good + [""], good + ["", ""]]
+    lines += [["b1"] + good[1:5] + ["-1"] + good[6:], ["b1"] + good[1:], ["b1"] + good[1:]]
+    lines += [[f"s{n}"] + good[1:n] for n in range(1, len(good))]
+    for required in [(), ("basic_paid",), ("critical_paid",), ("basic_paid", "critical_paid")]:
+        vocabulary = data.Vocabulary(visit_type=VISITS.get, required_amounts=required)
+        assert_quick_agrees(write_claims(tmp_path, header, lines), vocabulary)
+
+
+def test_usual_rows_never_take_the_careful_way(tmp_path, monkeypatch):
+    """The quick way does read the common rows (else the agreement above would prove nothing)."""
+    def careful(*args):
+        raise AssertionError(f"read the careful way: {args[1]}")
+
+    monkeypatch.setattr(data, "_careful_claim", careful)
+    path = claims_file(tmp_path, GOOD, "c2,p1,门诊慢特病,,2023-04-01,1234.5,100.05,",
+                       "c3,p2,outpatient,2023-04-01,2023-04-01,0.05,0.05,0.00,FALSE,True,肺炎,三级",
+                       header=HEADER + ",referred,in_province,disease,institution_level")
+    assert [(c.claim_id, c.visit_type, c.policy_scope_cost, c.basic_paid, c.critical_paid, c.referred,
+             c.in_province, c.disease) for c in data.read_claims(path, VOCABULARY).records] == [
+        ("c1", "inpatient", 2_000_000, 1_200_000, 0, True, True, None),
+        ("c2", "chronic", 123_450, 10_005, None, True, True, None),
+        ("c3", "outpatient", 5, 5, 0, False, True, "肺炎")]
 
 
 # ---------------------------------------------------------------- identities.csv, persons.csv, expenditures.csv

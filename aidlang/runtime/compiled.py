@@ -88,7 +88,7 @@ class CompiledSettler(Settler):
         if found is not None:
             return found
         steps: dict[str, list] = {"basic": [], "critical": [], "aid": [], "tilted": []}
-        gates: list = []
+        gates: dict[str, list] = {"aid": [], "tilted": []}  # the aid tiers' first, as the interpreter checks them
         for kind, tier, pools, tier_gates, cascades in self.TIERS:
             entry = pools.get(visit)
             if entry is None:
@@ -99,10 +99,10 @@ class CompiledSettler(Settler):
                 continue
             method, static = cascade
             steps[kind].append([None, getattr(self, method), static, dslot, cslot, getattr(self, tier)])
-            if kind in ("aid", "tilted"):
-                gates.extend((getattr(self, test), clause) for test, clause in tier_gates)
-        found = self._routes[key] = (steps["basic"], steps["critical"], self.AID_UNCOVERED[visit], gates,
-                                     steps["aid"], steps["tilted"])
+            if kind in gates:
+                gates[kind].extend((getattr(self, test), clause) for test, clause in tier_gates)
+        found = self._routes[key] = (steps["basic"], steps["critical"], self.AID_UNCOVERED[visit],
+                                     gates["aid"] + gates["tilted"], steps["aid"], steps["tilted"])
         return found
 
     def terms(self, step: list, c: Claim, v: str, p, L: dict, yk: int, basic: int, critical: int, aid: int):

@@ -412,24 +412,10 @@ class _QuickClaims:
         cost = _plain_fen(values["policy_scope_cost"])
         if cost is None:
             return None
-        text = get("basic_paid", "")
-        if text:
-            basic = _plain_fen(text)
-            if basic is None:
-                return None
-        elif self.basic_required:
+        basic = _plain_paid(get("basic_paid", ""), self.basic_required)
+        critical = _plain_paid(get("critical_paid", ""), self.critical_required)
+        if basic is _DOUBT or critical is _DOUBT:
             return None
-        else:
-            basic = None
-        text = get("critical_paid", "")
-        if text:
-            critical = _plain_fen(text)
-            if critical is None:
-                return None
-        elif self.critical_required:
-            return None
-        else:
-            critical = None
         if (basic or 0) + (critical or 0) > cost:
             return None
         referred = _PLAIN_BOOLS.get(get("referred", ""))
@@ -461,6 +447,18 @@ class _PlainDays(dict):
 
 # the decimals of a plain amount → fen: `5` → 50, `05` → 5 (one or two ASCII digits, nothing else)
 _PLAIN_CENTS = {**{f"{d}": d * 10 for d in range(10)}, **{f"{c:02d}": c for c in range(100)}}
+
+
+_DOUBT = object()  # what `_plain_paid` gives for a cell the careful reader must look at
+
+
+def _plain_paid(text: str, required: bool):
+    """An insurance amount (`basic_paid`, `critical_paid`): fen, None for an empty cell the policy computes, or
+    `_DOUBT` (not a plain amount, or empty where the data must give it)."""
+    if not text:
+        return _DOUBT if required else None
+    fen = _plain_fen(text)
+    return _DOUBT if fen is None else fen
 
 
 def _plain_fen(text: str) -> int | None:

@@ -207,12 +207,15 @@ class _Builder(Transformer):
         return n.Policy(header=header, decls=tuple(decls), span=self.span(meta))
 
     def header(self, meta, children):
-        fields: dict = {"supersedes": [], "repeals": []}
+        fields: dict = {"supersedes": [], "repeals": [], "issuer": []}  # the fields that may be given again
+        repeated: list[n.RepeatedField] = []
         clause = None
         for c in children:
             if isinstance(c, _Field):
-                if c.key in ("supersedes", "repeals"):
+                if c.key in ("supersedes", "repeals", "issuer"):
                     fields[c.key].append(c.value)
+                elif c.key in fields:  # the first one stands; the checker reports the repeat
+                    repeated.append(n.RepeatedField(key=c.key, span=c.span))
                 else:
                     fields[c.key] = c.value
             elif isinstance(c, n.Clause):
@@ -221,19 +224,19 @@ class _Builder(Transformer):
         label = self.first(children, _Label)
         return n.Header(
             name=name.text, title=fields.get("title", label.text if label else None),
-            doc_number=fields.get("doc_number"), issuer=fields.get("issuer"), issued=fields.get("issued"),
+            doc_number=fields.get("doc_number"), issuers=tuple(fields["issuer"]), issued=fields.get("issued"),
             in_force=fields.get("in_force"), valid_for=fields.get("valid_for"),
             valid_until=fields.get("valid_until"), supersedes=tuple(fields["supersedes"]),
-            repeals=tuple(fields["repeals"]), clause=clause, span=self.span(meta))
+            repeals=tuple(fields["repeals"]), clause=clause, repeated=tuple(repeated), span=self.span(meta))
 
     def _string_field(key):
         def handler(self, meta, children):
-            return _Field(key, unquote(str(children[0])))
+            return _Field(key, unquote(str(children[0])), self.span(meta))
         return handler
 
     def _date_field(key):
         def handler(self, meta, children):
-            return _Field(key, children[0].value)
+            return _Field(key, children[0].value, self.span(meta))
         return handler
 
     title = _string_field("title")
@@ -246,7 +249,7 @@ class _Builder(Transformer):
     valid_until = _date_field("valid_until")
 
     def valid_for(self, meta, children):
-        return _Field("valid_for", children[0])
+        return _Field("valid_for", children[0], self.span(meta))
 
     # ------------------------------------------------------------ declarations
     def param_decl(self, meta, children):
@@ -616,10 +619,10 @@ class _Note:
 
 
 class _Field:
-    __slots__ = ("key", "value")
+    __slots__ = ("key", "value", "span")
 
-    def __init__(self, key: str, value):
-        self.key, self.value = key, value
+    def __init__(self, key: str, value, span: Span | None = None):
+        self.key, self.value, self.span = key, value, span
 
 
 class _Values:

@@ -443,8 +443,12 @@ def _source_text(span: Span) -> str:
 
 # 文号 is not required: some notices carry none (Jinggu's 2018 notice states no number of its own).
 HEADER_FIELDS = (("title", ("标题", "title"), ("标题", "title")),
-                 ("issuer", ("发布机关", "issuer"), ("发布机关", "issuer")),
+                 ("issuers", ("发布机关", "issuer"), ("发布机关", "issuer")),
                  ("in_force", ("施行日期", "in-force date"), ("施行日期", "in_force")))
+# the header fields given once, by their attribute on Header: (Chinese keyword, English keyword)
+SINGLE_FIELDS = {"title": ("标题", "title"), "doc_number": ("文号", "doc_number"), "issued": ("发布日期", "issued"),
+                 "in_force": ("施行日期", "in_force"), "valid_for": ("有效期", "valid_for"),
+                 "valid_until": ("有效期至", "valid_until")}
 
 
 IN_FORCE, VALID_UNTIL = ("施行日期", "in_force"), ("有效期至", "valid_until")
@@ -460,11 +464,14 @@ def keyword_span(ctx: Context, span: Span, spellings: tuple[str, ...]) -> Span:
 
 
 def check_header(ctx: Context) -> None:
-    """Title, issuer and in-force date present; validity in whole years or months, given once."""
+    """Title, issuer and in-force date present, each single field given once; validity in whole years or months,
+    given once."""
     header = ctx.policy.header
     for attribute, field, keyword in HEADER_FIELDS:
-        if getattr(header, attribute) in (None, ""):
+        if getattr(header, attribute) in (None, "", ()):
             ctx.report("E401", header.span, field=field, keyword=keyword)
+    for repeat in header.repeated:
+        ctx.report("E415", repeat.span, keyword=SINGLE_FIELDS[repeat.key])
     valid = header.valid_for
     if valid is not None:
         infer(ctx, valid, PARAM)

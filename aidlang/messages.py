@@ -85,6 +85,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E412": ("本测试中就诊“{name}”重复", "the test has claim {name} twice"),
     "E413": ("本政策没有 监测，不能写 预期监测", "the policy has no monitor, so expect_monitor has nothing to check"),
     "E414": ("监测“{name}”缺少{field}：请写上 {keyword} …", "monitor {name} has no {field}: add {keyword} …"),
+    "E415": ("政策头部的 {keyword} 写了两次：只写一次（联合发文可以写几行 发布机关）",
+             "{keyword} is given twice in the policy header: give it once (a joint notice may give several issuer lines)"),
     # ---- hints
     "H001": ("关键字与名称之间需要空格，例如“对 特困人员”", "put a space between a keyword and a name, e.g. for 特困人员"),
     "H003": ("中文输入法的全角符号 {found} 在此处不可用，请改用半角符号", "the full-width {found} from a Chinese input method is not allowed here; use the ASCII form"),

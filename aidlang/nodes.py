@@ -151,7 +151,7 @@ class Header:
     name: str
     title: str | None
     doc_number: str | None
-    issuer: str | None
+    issuers: tuple[str, ...]  # 发布机关, one per line: a joint notice has several
     issued: dt.date | None
     in_force: dt.date | None
     valid_for: Quantity | None  # a duration: 5 年
@@ -159,6 +159,15 @@ class Header:
     supersedes: tuple[str, ...]
     repeals: tuple[str, ...]
     clause: "Clause | None"
+    repeated: tuple["RepeatedField", ...] = ()  # a field written again: the checker reports it (E415)
+    span: Span = _span()
+
+
+@node
+class RepeatedField:
+    """A header field given a second time (its later occurrence, which the header ignores)."""
+
+    key: str  # the field's attribute on Header: title, doc_number, issued, in_force, valid_for, valid_until
     span: Span = _span()
 
 

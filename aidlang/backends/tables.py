@@ -681,8 +681,8 @@ class ViewBuilder:
         items = []
         if h.doc_number:
             items.append(Item("文号", h.doc_number))
-        if h.issuer:
-            items.append(Item("发布机关", h.issuer))
+        if h.issuers:
+            items.append(Item("发布机关", "、".join(h.issuers)))
         if h.issued:
             items.append(Item("成文日期", date_text(h.issued)))
         period = in_force_text(h)

@@ -1,13 +1,15 @@
 """The command line: the only module that knows about terminals, exit codes and argv.
 
 Each command lives in `aidlang/commands/<name>.py` with `register(subparsers)` and `run(args) -> int`.
-Exit codes: 0 success, 1 a policy problem (check/compile/test failures), 2 bad input data or usage.
+Exit codes: 0 success, 1 a policy problem (check/compile/test failures), 2 bad input data or usage, 3 an internal
+error (a bug: one line naming it, never a traceback, unless AIDLANG_DEBUG=1).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .diagnostics import AidError, render_all
@@ -52,6 +54,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # noqa: BLE001 — the contract: never a traceback
+        return internal_error(error, getattr(args, "lang", "zh"))
+
+
+def internal_error(error: Exception, lang: str) -> int:
+    """An exception no command expected: one line naming it (exit 3); AIDLANG_DEBUG=1 shows the traceback."""
+    if os.environ.get("AIDLANG_DEBUG"):
+        raise error
+    name = type(error).__name__
+    print(f"内部错误（{name}）：{error}。请报告此问题；设置 AIDLANG_DEBUG=1 可查看详细信息" if lang == "zh"
+          else f"internal error ({name}): {error}. Please report it; AIDLANG_DEBUG=1 shows details", file=sys.stderr)
+    return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -56,3 +56,21 @@ def test_the_default_is_the_policies_directory(folder, capsys, monkeypatch):
     monkeypatch.chdir(folder)
     assert main(["check"]) == 0
     assert capsys.readouterr().out == "1 个政策文件检查通过\n"
+
+
+def test_an_internal_error_is_one_line_and_exit_3_never_a_traceback(folder, capsys, monkeypatch):
+    from aidlang import pipeline
+
+    def broken(files):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline, "load_all", broken)
+    monkeypatch.delenv("AIDLANG_DEBUG", raising=False)
+    assert main(["check", str(folder)]) == 3
+    err = capsys.readouterr().err
+    assert err == "内部错误（RuntimeError）：boom。请报告此问题；设置 AIDLANG_DEBUG=1 可查看详细信息\n"
+    assert main(["--lang", "en", "check", str(folder)]) == 3
+    assert "Traceback" not in capsys.readouterr().err
+    monkeypatch.setenv("AIDLANG_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["check", str(folder)])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
 import sys
 from pathlib import Path
 from typing import Callable
@@ -17,6 +16,7 @@ import attrs
 
 from .. import data
 from ..checker import CheckedPolicy
+from ..cli import internal_error
 from ..diagnostics import AidError
 from ..pipeline import load
 from ..symbols import VISIT_TYPES
@@ -76,12 +76,7 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
         except AidError:
             raise  # a policy problem: the CLI prints its diagnostics (exit 1)
         except Exception as error:  # noqa: BLE001 — the contract: never a traceback
-            if os.environ.get("AIDLANG_DEBUG"):
-                raise
-            name = type(error).__name__
-            say((f"内部错误（{name}）：{error}。请报告此问题；设置 AIDLANG_DEBUG=1 可查看详细信息"
-                 if lang == "zh" else f"internal error ({name}): {error}. Please report it; AIDLANG_DEBUG=1 shows details"))
-            return 3
+            return internal_error(error, lang)
 
     return wrapper
 

@@ -13,7 +13,6 @@ from aidlang.runtime import (
     compare_known,
     person_age,
     person_attr,
-    visit_name,
 )
 
 # constants
@@ -171,7 +170,7 @@ class Policy(CompiledSettler):
     def tier_重特大疾病医疗救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
         "待遇 重特大疾病医疗救助, aid: the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
         # wuhai.aid:73 待遇 aid 重特大疾病医疗救助 依据 三(二)3(2)
-        if not (bool((c.disease in SET_1)) and bool((bool((visit_name(c.visit_type) == 'inpatient')) or bool((c.disease in SET_2))))):  # wuhai.aid:76 条件
+        if not (bool((c.disease in SET_1)) and bool((bool((v == 'inpatient')) or bool((c.disease in SET_2))))):  # wuhai.aid:76 条件
             return None
         terms = step[0]
         if terms is None:
@@ -358,8 +357,9 @@ class Policy(CompiledSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    174: 76,
-    182: 74,
+    173: 76,
+    181: 74,
+    209: 77,
     210: 77,
     211: 77,
     212: 77,
@@ -367,7 +367,7 @@ LINE_AT = {
     214: 77,
     215: 77,
     216: 77,
-    217: 77,
+    223: 79,
     224: 79,
     225: 79,
     226: 79,
@@ -376,8 +376,8 @@ LINE_AT = {
     229: 79,
     230: 79,
     231: 79,
-    232: 79,
-    244: 84,
+    243: 84,
+    271: 86,
     272: 86,
     273: 86,
     274: 86,
@@ -385,7 +385,7 @@ LINE_AT = {
     276: 86,
     277: 86,
     278: 86,
-    279: 86,
+    285: 88,
     286: 88,
     287: 88,
     288: 88,
@@ -394,17 +394,16 @@ LINE_AT = {
     291: 88,
     292: 88,
     293: 88,
-    294: 88,
-    300: 94,
-    305: 100,
-    310: 100,
-    315: 101,
-    320: 101,
-    325: 102,
-    330: 102,
-    335: 114,
-    340: 115,
-    345: 116,
-    350: 127,
-    355: 129,
+    299: 94,
+    304: 100,
+    309: 100,
+    314: 101,
+    319: 101,
+    324: 102,
+    329: 102,
+    334: 114,
+    339: 115,
+    344: 116,
+    349: 127,
+    354: 129,
 }

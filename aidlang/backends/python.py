@@ -126,7 +126,7 @@ ENV_READERS = {
 TIER_READERS = {
     "policy_scope_cost": "c.policy_scope_cost", "basic_paid": "basic", "critical_paid": "critical",
     "aid_paid": "aid", "referred": "c.referred", "in_province": "c.in_province", "disease": "c.disease",
-    "institution_level": "c.institution_level", "visit_type": "c.visit_type",
+    "institution_level": "c.institution_level", "visit_type": "v",
     "current_year": "c.discharge_date.year", "age": "age_of(p, c.discharge_date)",
 }
 # c: the claim, v: its visit type (canonical), p: its person (or None), L: the person's ledgers, yk: this
@@ -203,6 +203,13 @@ class ExprGen:
             return text
         return f"money_value({text})"
 
+    def visit_value(self, text: str, expr: n.Expr) -> str:
+        """A side of a visit-type comparison as a canonical visit name: literals are canonical already, and so
+        is a tier function's `v`; anything else goes through `visit_name`."""
+        if isinstance(expr, n.StringLit) or (self.in_tier and _visit_side(expr)):
+            return text
+        return f"visit_name({text})"
+
     def never_none(self, expr) -> bool:
         t = type(expr)
         if t in (n.Quantity, n.StringLit, n.BoolLit, n.DateLit):
@@ -277,8 +284,7 @@ class ExprGen:
             as_visit = _visit_side(expr.left) or _visit_side(expr.right)
             left, right = self.expr(expr.left, as_visit), self.expr(expr.right, as_visit)
             if as_visit:
-                left = left if isinstance(expr.left, n.StringLit) else f"visit_name({left})"
-                right = right if isinstance(expr.right, n.StringLit) else f"visit_name({right})"
+                left, right = self.visit_value(left, expr.left), self.visit_value(right, expr.right)
             if self.never_none(expr.left) and self.never_none(expr.right):
                 return f"({left} {OPS[expr.op]} {right})"
             return f"compare_known({OPERATOR_FUNCS[expr.op]}, {left}, {right}, {expr.op == '!='!r})"
@@ -286,7 +292,7 @@ class ExprGen:
             as_visit = _visit_side(expr.item)
             item = self.expr(expr.item)
             if as_visit:
-                item = f"visit_name({item})"
+                item = self.visit_value(item, expr.item)
             if expr.list_name is not None:
                 declared = self.symbols.lists.get(expr.list_name)
                 if declared is None:
@@ -306,7 +312,7 @@ class ExprGen:
                 return f"({item} in {c.frozen(members)})"
             parts = [self.expr(x, as_visit) for x in expr.items]
             if as_visit:
-                parts = [f"visit_name({p})" for p in parts]
+                parts = [self.visit_value(p, x) for p, x in zip(parts, expr.items)]
             return f"({item} in {{{', '.join(parts)}}})"
         if t is n.BoolOp:
             return "(" + f" {expr.op} ".join(f"bool({self.expr(x)})" for x in expr.operands) + ")"
@@ -316,6 +322,7 @@ class ExprGen:
 
 
 def _visit_side(expr) -> bool:
+    """Is this `就诊方式` (the claim's visit type)?"""
     return isinstance(expr, n.Ref) and (b := builtin(expr.name)) is not None and b.name == "visit_type"
 
 

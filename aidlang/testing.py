@@ -2,12 +2,13 @@
 
 Each case builds its records (identities, persons, parameters, claims, expenditures), settles them with a
 fresh interpreter (or the policy's compiled module: `aidlang test --engine compiled`), and compares every
-`预期…` value. A failure points at the expectation's span, with the
-expected and actual values and, for a claim, the explanation of its settlement. `aidlang test` prints these.
+`预期…` value. A failure points at the expectation's span, with the expected and actual values and, for a
+claim, the explanation of its settlement. `aidlang test` prints these.
 """
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 from typing import Any
 
@@ -61,23 +62,21 @@ def run_policy_tests(checked: Any, lang: str = "zh", engine: str = "interp") -> 
     """Every test case of the policy, in file order, settled by the interpreter or by the policy's compiled
     module (`generated/<name>.py` when fresh, else compiled in memory); explanations of failures always come
     from the interpreter."""
+    make = None
     if engine == "compiled":
         from .compiled import load_module
 
         make = load_module(checked)[0].Policy
-    else:
-        def make(params):
-            return Interpreter(checked, params)
     return [run_case(checked, case, lang, make) for case in checked.policy.of_type(n.TestCase)]
 
 
 def run_case(checked: Any, case: n.TestCase, lang: str = "zh", make=None) -> CaseResult:
     """One case; `make(params)` builds the engine that settles it (default: the interpreter)."""
     try:
-        return _CaseRun(checked, case, lang, make or (lambda params: Interpreter(checked, params))).run()
+        return _CaseRun(checked, case, lang, make or functools.partial(Interpreter, checked)).run()
     except MissingParameter as error:
         return CaseResult(case.name, case.label, case.span, (), 0, error.zh, error.en)
-    except (EvalError, ArithmeticError, ValueError, KeyError) as error:
+    except (EvalError, ArithmeticError, ValueError, KeyError, rt.PolicyRuntimeError) as error:
         return CaseResult(case.name, case.label, case.span, (), 0, f"无法运行：{error}", f"cannot run: {error}")
 
 

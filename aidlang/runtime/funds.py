@@ -88,21 +88,28 @@ def fund_years(settler, expenditures: list) -> range:
     return range(lo, hi + 1)
 
 
+def _entries(settler, funds: list, expenditures: list, part: int):
+    """(book, county, year, index, entry) for every fund, county (by name), year of the policy and entry of the
+    fund's items (`part` 1) or checks (`part` 2)."""
+    years = fund_years(settler, expenditures)
+    for fund in funds:
+        for county, figures in sorted(fund_figures(fund, expenditures).items()):
+            book = FundBook(settler, fund, county, figures)
+            for year in years:
+                for index, entry in enumerate(fund[part]):
+                    yield book, county, year, index, entry
+
+
 def fund_schedule_rows(settler, funds: list, expenditures: list) -> list:
     from ..records import ScheduleRow
 
     rows: list = []
-    years = fund_years(settler, expenditures)
-    for fund in funds:
-        for county, figures in fund_figures(fund, expenditures).items():
-            book = FundBook(settler, fund, county, figures)
-            for year in years:
-                for index, (name, due, _, clause) in enumerate(fund[1]):
-                    try:
-                        amount = book.item(index, year)
-                    except MissingInput:
-                        continue
-                    rows.append(ScheduleRow(county, name, due_on(due, year), amount, clause, year))
+    for book, county, year, index, (name, due, _, clause) in _entries(settler, funds, expenditures, 1):
+        try:
+            amount = book.item(index, year)
+        except MissingInput:
+            continue
+        rows.append(ScheduleRow(county, name, due_on(due, year), amount, clause, year))
     rows.sort(key=lambda r: (r.county, r.due, r.item))
     return rows
 
@@ -111,16 +118,11 @@ def fund_check_rows(settler, funds: list, expenditures: list) -> list:
     from ..records import FundCheckFailure
 
     out: list = []
-    years = fund_years(settler, expenditures)
-    for fund in funds:
-        for county, figures in sorted(fund_figures(fund, expenditures).items()):
-            book = FundBook(settler, fund, county, figures)
-            for year in years:
-                for index, (name, label, _, clause) in enumerate(fund[2]):
-                    try:
-                        ok = book.check(index, year)
-                    except MissingInput:
-                        continue
-                    if not ok:
-                        out.append(FundCheckFailure(county, year, name, label, clause))
+    for book, county, year, index, (name, label, _, clause) in _entries(settler, funds, expenditures, 2):
+        try:
+            ok = book.check(index, year)
+        except MissingInput:
+            continue
+        if not ok:
+            out.append(FundCheckFailure(county, year, name, label, clause))
     return out

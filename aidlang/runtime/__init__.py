@@ -24,8 +24,8 @@ from .funds import (  # noqa: F401
     EXPENDITURE, FundBook, MissingInput, fund_check_rows, fund_figures, fund_schedule_rows, fund_years)
 from .ledgers import LedgerKey, Ledgers, _Overlay  # noqa: F401
 from .money import (  # noqa: F401
-    NO_CAP, _RATE, _YUAN, Rate, apply_cap, apply_ratio, apply_terms, cap_remaining, deductible_cover,
-    deductible_payment, format_rate, format_yuan, format_yuan_grouped, parse_rate, parse_yuan, rate_terms,
+    _RATE, _YUAN, apply_cap, apply_ratio, apply_terms, cap_remaining, deductible_cover,
+    deductible_payment, format_rate, format_yuan, format_yuan_grouped, parse_rate, parse_yuan,
     round_half_up, threshold_excess, tilted_payment, to_fen)
 from .monitoring import monitor_rows  # noqa: F401
 from .plans import (  # noqa: F401

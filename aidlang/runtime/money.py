@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-Rate = Fraction
-NO_CAP = None  # a cap of `None` means no cap
 
 # ---------------------------------------------------------------- rounding and ratios
 
@@ -37,11 +35,6 @@ def to_fen(value: int | Fraction) -> int:
 def apply_ratio(base_fen: int, rate: Fraction) -> int:
     """`rate × base`, rounded half-up to the fen once (contract §1)."""
     return round_half_up(base_fen * rate.numerator, rate.denominator)
-
-
-def rate_terms(rate: Fraction) -> tuple[int, int]:
-    """A rate as (numerator, denominator) for `apply_terms` in hot loops."""
-    return rate.numerator, rate.denominator
 
 
 def apply_terms(base_fen: int, numerator: int, denominator: int) -> int:

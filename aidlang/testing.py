@@ -55,13 +55,10 @@ class CaseResult:
         return not self.failures and self.error_zh is None
 
 
-ENGINES = ("interp", "compiled")
-
-
 def run_policy_tests(checked: Any, lang: str = "zh", engine: str = "interp") -> list[CaseResult]:
-    """Every test case of the policy, in file order, settled by the interpreter or by the policy's compiled
-    module (`generated/<name>.py` when fresh, else compiled in memory); explanations of failures always come
-    from the interpreter."""
+    """Every test case of the policy, in file order, settled by the interpreter (`engine` "interp") or by the
+    policy's compiled module ("compiled": `generated/<name>.py` when fresh, else compiled in memory);
+    explanations of failures always come from the interpreter."""
     make = None
     if engine == "compiled":
         from .compiled import load_module

@@ -15,16 +15,16 @@ import argparse
 from ..cli import add_lang
 from ..diagnostics import render_all
 from ..pipeline import load_all, policy_files
-from ..testing import ENGINES, run_policy_tests
+from ..testing import run_policy_tests
 from . import inputs as io
+from .engines import add_engine, check_available
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("test", help="run the tests inside policies / 运行政策测试",
                                    description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", metavar="PATH", help=".aid files or directories (default policies/)")
-    parser.add_argument("--engine", choices=ENGINES, default="interp",
-                        help="settle the cases with the interpreter or the compiled module (default interp)")
+    add_engine(parser)
     add_lang(parser)
     parser.set_defaults(func=run)
 
@@ -32,6 +32,7 @@ def register(subparsers) -> None:
 @io.guarded
 def run(args: argparse.Namespace) -> int:
     lang = io.lang_of(args)
+    check_available(args.engine)
     files = policy_files(args.paths)
     missing = [str(path) for path in files if not path.is_file()]
     if missing:

@@ -18,7 +18,6 @@ from .money import to_fen
 from .monitoring import monitor_rows
 from .settle import ClaimEnv, Settler, claims_by_person
 from .values import cascade_outcome
-from .visits import _VISITS
 
 GATED = object()  # what a compiled insurance tier returns when its `否则 不予救助` condition fails
 
@@ -140,39 +139,32 @@ class CompiledSettler(Settler):
         index = self.identity_index(identities)
         results: list = [None] * len(claims)
         rejected: list[ClaimError] = []
-        days, names, slots, self_slots = self._days, self.names, self.SLOTS, self.SELF_SLOTS
-        held_of, settle_as, choose = self.held, self._settle_as, self._choose
+        names, slots, self_slots = self.names, self.SLOTS, self.SELF_SLOTS
+        claim_day, held_of, settle_as, choose = self.claim_day, self.held, self._settle_as, self._choose
         for pid, items in claims_by_person(claims):
             rows, person, L = index.get(pid), persons.get(pid), {}  # L: this person's ledgers
             for item in items:
                 c = claims[item[3]]
+                try:
+                    visit, epoch, active = claim_day(c)
+                except ClaimError as error:
+                    if errors is None:
+                        raise
+                    rejected.append(error)
+                    continue
+                if not active:
+                    results[item[3]] = self._not_in_force(c, None)
+                    continue
                 day = c.discharge_date
-                visit = c.visit_type
-                info = days.get(day)
-                # claim_day's checks, done here for the usual claim: known visit type and dates, in force, the
-                # insurance amounts given or computed
-                if not (visit in _VISITS and info is not None and info[1] and c.admission_date <= day
-                        and (info[2] or c.basic_paid is not None) and (info[3] or c.critical_paid is not None)):
-                    try:
-                        visit, _, active = self.claim_day(c)
-                    except ClaimError as error:
-                        if errors is None:
-                            raise
-                        rejected.append(error)
-                        continue
-                    if not active:
-                        results[item[3]] = self._not_in_force(c, None)
-                        continue
-                    info = days[day]
                 yk = day.year * slots  # this year's ledgers are yk + slot
                 held = held_of(rows, c) if rows else ()
                 if len(held) <= 1:
                     category = held[0] if held else ""
                     basic, critical, aid, tilted, status, clauses = settle_as(
-                        category, c, visit, info[0], person, L, yk, insurance_only)
+                        category, c, visit, epoch, person, L, yk, insurance_only)
                 else:
                     category, (basic, critical, aid, tilted, status, clauses) = choose(
-                        held, c, visit, info[0], person, L, yk, insurance_only)
+                        held, c, visit, epoch, person, L, yk, insurance_only)
                 cost = c.policy_scope_cost
                 if self_slots:
                     k = yk + self_slots[visit]

@@ -151,11 +151,7 @@ def _deductible_steps(event, result, claim, add, cat_name, zh, lang) -> None:
     else:
         add(d_clause, f"不设起付标准：计入 {money(covered, lang)}" if zh else
             f"no deductible: {money(covered, lang)} counts", base, covered)
-    ratio_word = RATIO_WORDS[tp.kind][0 if zh else 1]
-    add(res.clause_of("ratio"), f"{cat_name(category)} {ratio_word}{rt.format_rate(res.ratio)}："
-                                f"{amount(covered)} × {rt.format_rate(res.ratio)} = {money(raw, lang)}" if zh else
-        f"{cat_name(category)} {ratio_word} {rt.format_rate(res.ratio)}: {amount(covered)} × "
-        f"{rt.format_rate(res.ratio)} = {money(raw, lang)}", covered, raw)
+    _ratio_step(tp, res, category, covered, raw, add, cat_name, zh, lang)
     _cap_step(res, used, raw, paid, word, add, zh, lang)
 
 
@@ -169,12 +165,17 @@ def _tilted_steps(event, result, claim, add, cat_name, zh, lang) -> None:
         f"的部分：{money(excess, lang)}" if zh else
         f"burden earlier this year {money(earlier, lang)} + this claim {money(burden, lang)}, above "
         f"{money(res.threshold, lang)}: {money(excess, lang)}", burden, excess)
+    _ratio_step(tp, res, category, excess, raw, add, cat_name, zh, lang)
+    _cap_step(res, used, raw, paid, KIND_WORDS["tilted"][0 if zh else 1], add, zh, lang)
+
+
+def _ratio_step(tp, res, category, counted, raw, add, cat_name, zh, lang) -> None:
+    """The category's ratio of what counts (covered above the deductible, or burden above the threshold)."""
     ratio_word = RATIO_WORDS[tp.kind][0 if zh else 1]
     add(res.clause_of("ratio"), f"{cat_name(category)} {ratio_word}{rt.format_rate(res.ratio)}："
-                                f"{amount(excess)} × {rt.format_rate(res.ratio)} = {money(raw, lang)}" if zh else
-        f"{cat_name(category)} {ratio_word} {rt.format_rate(res.ratio)}: {amount(excess)} × "
-        f"{rt.format_rate(res.ratio)} = {money(raw, lang)}", excess, raw)
-    _cap_step(res, used, raw, paid, KIND_WORDS["tilted"][0 if zh else 1], add, zh, lang)
+                                f"{amount(counted)} × {rt.format_rate(res.ratio)} = {money(raw, lang)}" if zh else
+        f"{cat_name(category)} {ratio_word} {rt.format_rate(res.ratio)}: {amount(counted)} × "
+        f"{rt.format_rate(res.ratio)} = {money(raw, lang)}", counted, raw)
 
 
 def _cap_step(res, used, raw, paid, word, add, zh, lang) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..records import Claim, Identity, Person, Result
 from .errors import ClaimError
 from .ledgers import Ledgers
-from .money import apply_cap, deductible_cover, threshold_excess
+from .money import apply_cap, deductible_cover
 from .settle import SELF_LEDGER, Settler
 
 
@@ -97,27 +97,31 @@ def deductible_kind(plans: list[TierPlan], env, values: dict, prefix: tuple, out
             res = applicable(tp, env, out, trace)
         if res is None or res.ratio is None:
             continue
-        base = tp.base(env)
-        if base < 0:
-            base = 0
-        dkey = prefix + tp.dsuffix
-        earlier = values.get(dkey, 0)
-        values[dkey] = earlier + base
         # covered = max(0, E + e − D) − max(0, E − D)   (contract §4)
-        deductible = res.deductible
-        if deductible:
-            covered = deductible_cover(earlier, base, deductible)
-        else:
-            covered = base
-        num, den = res.ratio_terms
-        raw = (2 * covered * num + den) // (2 * den)  # apply_terms, inlined: covered ≥ 0
-        used, paid = pay_within_cap(raw, res.cap, values, prefix + tp.csuffix)
+        base, earlier, covered, raw, used, paid = _pay(tp, res, env, values, prefix, res.deductible)
         if base > 0:
             out.clauses.extend(res.clauses)
         if trace is not None:
             trace.append(("deductible_tier", tp, res, out.category, base, earlier, covered, raw, used, paid))
         return paid
     return 0
+
+
+def _pay(tp: TierPlan, res, env, values: dict, prefix: tuple, line: int) -> tuple[int, int, int, int, int, int]:
+    """A tier that applies, on the ledgers: this claim's base (clamped at 0) joins the year's in the tier's
+    deductible (tilted: burden) ledger; the part above `line` — the deductible, or the tilted threshold — times
+    the ratio, half-up once, within the cap. (base, earlier, counted, raw, paid earlier, paid now)."""
+    base = tp.base(env)
+    if base < 0:
+        base = 0
+    key = prefix + tp.dsuffix
+    earlier = values.get(key, 0)
+    values[key] = earlier + base
+    counted = deductible_cover(earlier, base, line) if line else base
+    num, den = res.ratio_terms
+    raw = (2 * counted * num + den) // (2 * den)  # apply_terms, inlined: counted ≥ 0
+    used, paid = pay_within_cap(raw, res.cap, values, prefix + tp.csuffix)
+    return base, earlier, counted, raw, used, paid
 
 
 def pay_within_cap(raw: int, cap: int | None, values: dict, ckey: tuple) -> tuple[int, int]:
@@ -137,16 +141,8 @@ def tilted_kind(plans: list[TierPlan], env, values: dict, prefix: tuple, out: Ou
         res = applicable(tp, env, out, trace)
         if res is None:
             continue
-        burden = tp.base(env)
-        if burden < 0:
-            burden = 0
-        tkey = prefix + tp.dsuffix
-        earlier = values.get(tkey, 0)
-        values[tkey] = earlier + burden
-        excess = threshold_excess(earlier, burden, res.threshold)
-        num, den = res.ratio_terms
-        raw = (2 * excess * num + den) // (2 * den)  # apply_terms, inlined: excess ≥ 0
-        used, paid = pay_within_cap(raw, res.cap, values, prefix + tp.csuffix)
+        # excess = max(0, T + b − t) − max(0, T − t)   (contract §5)
+        burden, earlier, excess, raw, used, paid = _pay(tp, res, env, values, prefix, res.threshold)
         if paid > 0:
             out.clauses.extend(res.clauses)
         if trace is not None:

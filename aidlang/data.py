@@ -8,10 +8,8 @@ column; a file's problems are all collected, never stopped at the first. What th
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import gc
 import io
 import os
 import re
@@ -306,7 +304,7 @@ def read_claims(path: str | Path, vocabulary: Vocabulary) -> Loaded:
 def _read_claims(path: str | Path, vocabulary: Vocabulary, quick: bool) -> Loaded:
     """Each row is tried the quick way (`_QuickClaims`), and read the careful way (`_careful_claim`) when the
     quick way has any doubt about it; `quick` False reads every row the careful way (tests compare the two)."""
-    with _collector_paused():
+    with runtime.collector_paused():
         table = read_table(path, CLAIM_COLUMNS + tuple(a for a in vocabulary.required_amounts
                                                        if a not in CLAIM_COLUMNS))
         if table.errors:
@@ -324,20 +322,6 @@ def _read_claims(path: str | Path, vocabulary: Vocabulary, quick: bool) -> Loade
                     continue
             claims.append(claim)
         return Loaded(table, tuple(claims), tuple(errors))
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a file is read, as it was before afterwards. Reading makes two
-    lasting objects per row and no cycles, yet the collector would walk the growing heap again and again:
-    a fifth of the reading time of a large claims.csv."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _careful_claim(file: str, raw: RawRow, vocabulary: Vocabulary,

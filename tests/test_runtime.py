@@ -5,6 +5,8 @@ import datetime as dt
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aidlang import runtime as rt
 
@@ -118,6 +120,18 @@ def test_format_yuan():
     assert rt.format_yuan_grouped(123_456_789) == "1,234,567.89"
     for fen in (0, 1, 99, 100, 123_456, -7):
         assert rt.parse_yuan(rt.format_yuan(fen)) == fen
+    # the boundaries of the cents table and of the sign: 0 fen, 99 fen, 1 yuan, minus 1 yuan, minus 1 fen
+    assert [rt.format_yuan(f) for f in (0, 99, 100, -100, -1, 10_005)] == [
+        "0.00", "0.99", "1.00", "-1.00", "-0.01", "100.05"]
+
+
+@given(st.integers(min_value=-10**15, max_value=10**15))
+def test_format_yuan_round_trips(fen):
+    """Every amount written to a data file reads back as the same fen, and as the text `divmod` gives."""
+    text = rt.format_yuan(fen)
+    assert rt.parse_yuan(text) == fen
+    whole, cents = divmod(abs(fen), 100)
+    assert text == ("-" if fen < 0 else "") + f"{whole}.{cents:02d}"
 
 
 def test_rates():

@@ -8,7 +8,7 @@ Money is an `int` of fen. A rate is a `fractions.Fraction` of 1 (85% is `Fractio
 take a rate as its numerator and denominator so that a payment is two integer operations.
 
 One job a module: `money` (rounding, ratios, the formulas, yuan and rate text), `dates`, `ledgers`, `errors`,
-`visits` (visit type names), `values` (values of expressions), `settle` (what every settlement loop shares:
+`visits` (visit type names), `memory` (the cycle collector paused for big batches), `values` (values of expressions), `settle` (what every settlement loop shares:
 claim order, `ClaimEnv`, `Settler`), `plans` (the interpreter's loop, `PlanSettler`), `compiled` (the base of
 generated modules, `CompiledSettler`), `monitoring`, `annual` (annual benefits) and `funds`. This package
 re-exports all their names, so `from aidlang.runtime import …` (as the generated modules do) needs no path.
@@ -23,6 +23,7 @@ from .errors import ClaimError, MissingParameter, PolicyRuntimeError, missing_re
 from .funds import (  # noqa: F401
     EXPENDITURE, FundBook, MissingInput, fund_check_rows, fund_figures, fund_schedule_rows, fund_years)
 from .ledgers import LedgerKey, Ledgers, _Overlay  # noqa: F401
+from .memory import collector_paused  # noqa: F401
 from .money import (  # noqa: F401
     _RATE, _YUAN, apply_cap, apply_ratio, apply_terms, cap_remaining, deductible_cover,
     deductible_payment, format_rate, format_yuan, format_yuan_grouped, parse_rate, parse_yuan,

@@ -14,6 +14,7 @@ from .annual import annual_rows
 from .errors import ClaimError, MissingParameter, PolicyRuntimeError
 from .funds import fund_check_rows, fund_schedule_rows
 from .ledgers import _Overlay
+from .memory import collector_paused
 from .money import to_fen
 from .monitoring import monitor_rows
 from .settle import ClaimEnv, Settler, claims_by_person
@@ -126,7 +127,8 @@ class CompiledSettler(Settler):
         """Results in input order, as `Interpreter.settle`: claims that are data errors go to `errors` if given
         (and are left out), else the first is raised; `insurance_only` stops after basic and critical."""
         try:
-            return self._settle_all(claims, identities, persons or {}, errors, insurance_only)
+            with collector_paused():
+                return self._settle_all(claims, identities, persons or {}, errors, insurance_only)
         except (ClaimError, MissingParameter):
             raise
         except Exception as error:

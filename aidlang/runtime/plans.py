@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..records import Claim, Identity, Person, Result
 from .errors import ClaimError
 from .ledgers import Ledgers
+from .memory import collector_paused
 from .money import apply_cap, deductible_cover
 from .settle import SELF_LEDGER, Settler
 
@@ -170,6 +171,10 @@ class PlanSettler(Settler):
                errors: list[ClaimError] | None = None, insurance_only: bool = False) -> list[Result]:
         """Results in input order. Claims that are data errors go to `errors` if given (and are left out),
         else the first is raised. `insurance_only` stops after the basic and critical tiers (monitoring)."""
+        with collector_paused():
+            return self._settle_all(claims, identities, persons, errors, insurance_only)
+
+    def _settle_all(self, claims, identities, persons, errors, insurance_only) -> list[Result]:
         index = self.identity_index(identities)
         persons = persons or {}
         ledgers = Ledgers()

@@ -136,12 +136,12 @@ class Policy(CompiledSettler):
     def rules_居民医保(self, c, v, p, L, yk, basic, critical, aid):
         '城乡居民基本医疗保险住院待遇: the rules at lines 53, 54, 55, 56, 58 of jinggu.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # jinggu.aid:53 对 全体参保人员  依据 二(四)
+        # jinggu.aid:53 对 全体参保人员: 比例 75% 依据 "二(四)"
         values['ratio'] = R_3_4
         sources['ratio'] = [1]
         if 1 not in used:
             used.append(1)
-        # jinggu.aid:54 对 全体参保人员  依据 二(四)
+        # jinggu.aid:54 对 全体参保人员 条件 机构级别 = "一级": 起付标准 一级起付标准 限额 一级最高支付限额 依据 "二(四)"
         if compare_known(operator.eq, c.institution_level, '一级', False):
             values['deductible'] = self.param('一级起付标准', c.discharge_date)
             sources['deductible'] = [2]
@@ -149,7 +149,7 @@ class Policy(CompiledSettler):
             sources['cap'] = [2]
             if 2 not in used:
                 used.append(2)
-        # jinggu.aid:55 对 全体参保人员  依据 二(四)
+        # jinggu.aid:55 对 全体参保人员 条件 机构级别 = "二级": 起付标准 二级起付标准 限额 二级最高支付限额 依据 "二(四)"
         if compare_known(operator.eq, c.institution_level, '二级', False):
             values['deductible'] = self.param('二级起付标准', c.discharge_date)
             sources['deductible'] = [3]
@@ -157,7 +157,7 @@ class Policy(CompiledSettler):
             sources['cap'] = [3]
             if 3 not in used:
                 used.append(3)
-        # jinggu.aid:56 对 全体参保人员  依据 二(四)
+        # jinggu.aid:56 对 全体参保人员 条件 机构级别 = "三级": 起付标准 三级起付标准 限额 三级最高支付限额 依据 "二(四)"
         if compare_known(operator.eq, c.institution_level, '三级', False):
             values['deductible'] = self.param('三级起付标准', c.discharge_date)
             sources['deductible'] = [4]
@@ -165,7 +165,7 @@ class Policy(CompiledSettler):
             sources['cap'] = [4]
             if 4 not in used:
                 used.append(4)
-        # jinggu.aid:58 对 全体参保人员  依据 二(四)
+        # jinggu.aid:58 对 全体参保人员 条件 机构级别 = "基层": 比例 基层住院支付比例 起付标准 基层起付标准 限额 基层最高支付限额 依据 "二(四)"
         if compare_known(operator.eq, c.institution_level, '基层', False):
             values['ratio'] = self.param('基层住院支付比例', c.discharge_date)
             sources['ratio'] = [5]

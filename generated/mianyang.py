@@ -208,7 +208,7 @@ class Policy(CompiledSettler):
     def rules_大病保险(self, c, v, p, L, yk, basic, critical, aid):
         '大病保险: the rules at lines 63, 64 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # mianyang.aid:63 对 全体参保人员  依据 二(三)
+        # mianyang.aid:63 对 全体参保人员: 起付标准 50% × prev_year_disposable_income 比例 60% 限额 无 依据 "二(三)"
         values['deductible'] = money_value((R_1_2 * self.param('prev_year_disposable_income', c.discharge_date)))
         sources['deductible'] = [1]
         values['ratio'] = R_3_5
@@ -217,7 +217,7 @@ class Policy(CompiledSettler):
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        # mianyang.aid:64 对 特困人员、孤儿、低保对象  依据 二(三)
+        # mianyang.aid:64 对 特困人员, 孤儿, 低保对象: 起付标准 降低 50% 比例 提高 5个百分点 依据 "二(三)"
         so_far = values.get('deductible')
         if so_far is None:
             cascade_missing('deductible')
@@ -233,9 +233,9 @@ class Policy(CompiledSettler):
         return self.cascade_terms(values, sources, used, CLAUSES_大病保险)
 
     def rules_大病保险_2(self, c, v, p, L, yk, basic, critical, aid):
-        '大病保险: the rules at lines 63 of mianyang.aid, in the order they apply.'
+        '大病保险: the rule at line 63 of mianyang.aid.'
         values, sources, used = {}, {}, []
-        # mianyang.aid:63 对 全体参保人员  依据 二(三)
+        # mianyang.aid:63 对 全体参保人员: 起付标准 50% × prev_year_disposable_income 比例 60% 限额 无 依据 "二(三)"
         values['deductible'] = money_value((R_1_2 * self.param('prev_year_disposable_income', c.discharge_date)))
         sources['deductible'] = [1]
         values['ratio'] = R_3_5
@@ -285,9 +285,9 @@ class Policy(CompiledSettler):
         return c.referred
 
     def rules_医疗救助(self, c, v, p, L, yk, basic, critical, aid):
-        '医疗救助: the rules at lines 74 of mianyang.aid, in the order they apply.'
+        '医疗救助: the rule at line 74 of mianyang.aid.'
         values, sources, used = {}, {}, []
-        # mianyang.aid:74 对 全体救助对象  依据 二(五)
+        # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
@@ -297,12 +297,12 @@ class Policy(CompiledSettler):
     def rules_医疗救助_2(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 75 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # mianyang.aid:74 对 全体救助对象  依据 二(五)
+        # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        # mianyang.aid:75 对 特困人员  依据 二(五)
+        # mianyang.aid:75 对 特困人员: 起付标准 无 比例 100% 依据 "二(五)"
         values['deductible'] = None
         sources['deductible'] = [2]
         values['ratio'] = R_1_1
@@ -314,12 +314,12 @@ class Policy(CompiledSettler):
     def rules_医疗救助_3(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 76 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # mianyang.aid:74 对 全体救助对象  依据 二(五)
+        # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        # mianyang.aid:76 对 孤儿  依据 二(五)
+        # mianyang.aid:76 对 孤儿 期间 追溯期: 起付标准 无 比例 100% 依据 "二(五)"
         values['deductible'] = None
         sources['deductible'] = [3]
         values['ratio'] = R_1_1
@@ -331,12 +331,12 @@ class Policy(CompiledSettler):
     def rules_医疗救助_4(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 78 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # mianyang.aid:74 对 全体救助对象  依据 二(五)
+        # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        # mianyang.aid:78 对 低保对象  依据 二(五)
+        # mianyang.aid:78 对 低保对象: 起付标准 无 比例 70% 依据 "二(五)"
         values['deductible'] = None
         sources['deductible'] = [4]
         values['ratio'] = R_7_10
@@ -348,12 +348,12 @@ class Policy(CompiledSettler):
     def rules_医疗救助_5(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 81 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # mianyang.aid:74 对 全体救助对象  依据 二(五)
+        # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        # mianyang.aid:81 对 低保边缘家庭成员  依据 二(五)
+        # mianyang.aid:81 对 低保边缘家庭成员: 起付标准 10% × prev_year_disposable_income 比例 50% 依据 "二(五)"
         values['deductible'] = money_value((R_1_10 * self.param('prev_year_disposable_income', c.discharge_date)))
         sources['deductible'] = [6]
         values['ratio'] = R_1_2
@@ -365,12 +365,12 @@ class Policy(CompiledSettler):
     def rules_医疗救助_6(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 80 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # mianyang.aid:74 对 全体救助对象  依据 二(五)
+        # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        # mianyang.aid:80 对 防止返贫监测对象  依据 二(五)
+        # mianyang.aid:80 对 防止返贫监测对象: 起付标准 5% × prev_year_disposable_income 比例 65% 依据 "二(五)"
         values['deductible'] = money_value((R_1_20 * self.param('prev_year_disposable_income', c.discharge_date)))
         sources['deductible'] = [5]
         values['ratio'] = R_13_20
@@ -382,12 +382,12 @@ class Policy(CompiledSettler):
     def rules_医疗救助_7(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 82 of mianyang.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # mianyang.aid:74 对 全体救助对象  依据 二(五)
+        # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        # mianyang.aid:82 对 因病致贫重病患者  依据 二(五)
+        # mianyang.aid:82 对 因病致贫重病患者: 起付标准 25% × prev_year_disposable_income 比例 50% 依据 "二(五)"
         values['deductible'] = money_value((R_1_4 * self.param('prev_year_disposable_income', c.discharge_date)))
         sources['deductible'] = [7]
         values['ratio'] = R_1_2
@@ -431,9 +431,9 @@ class Policy(CompiledSettler):
         return paid
 
     def rules_倾斜救助(self, c, v, p, L, yk, basic, critical, aid):
-        '倾斜救助: the rules at lines 92 of mianyang.aid, in the order they apply.'
+        '倾斜救助: the rule at line 92 of mianyang.aid.'
         values, sources, used = {}, {}, []
-        # mianyang.aid:92 对 全体救助对象  依据 二(五)
+        # mianyang.aid:92 对 全体救助对象: 超过 poverty_monitoring_income_line 比例 50% 限额 tilted_annual_cap 依据 "二(五)"
         values['threshold'] = self.param('poverty_monitoring_income_line', c.discharge_date)
         sources['threshold'] = [1]
         values['ratio'] = R_1_2

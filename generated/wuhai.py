@@ -203,9 +203,9 @@ class Policy(CompiledSettler):
         return paid
 
     def rules_重特大疾病医疗救助(self, c, v, p, L, yk, basic, critical, aid):
-        '重特大疾病医疗救助: the rules at lines 77 of wuhai.aid, in the order they apply.'
+        '重特大疾病医疗救助: the rule at line 77 of wuhai.aid.'
         values, sources, used = {}, {}, []
-        # wuhai.aid:77 对 重点救助对象  依据 三(二)3(2)
+        # wuhai.aid:77 对 重点救助对象: 起付标准 无 比例 85% 限额 14万元 依据 "三(二)3(2)"
         values['deductible'] = None
         sources['deductible'] = [1]
         values['ratio'] = R_17_20
@@ -217,9 +217,9 @@ class Policy(CompiledSettler):
         return self.cascade_terms(values, sources, used, CLAUSES_重特大疾病医疗救助)
 
     def rules_重特大疾病医疗救助_2(self, c, v, p, L, yk, basic, critical, aid):
-        '重特大疾病医疗救助: the rules at lines 79 of wuhai.aid, in the order they apply.'
+        '重特大疾病医疗救助: the rule at line 79 of wuhai.aid.'
         values, sources, used = {}, {}, []
-        # wuhai.aid:79 对 其他特殊困难人员  依据 三(二)3(2)
+        # wuhai.aid:79 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 75% 限额 8万元 依据 "三(二)3(2)"
         if (bool(compare_known(operator.lt, attr_of(p, 'family_monthly_income_per_capita'), (self.param('minimum_wage', c.discharge_date) * R_3_2), False)) and bool(compare_known(operator.gt, self.year_self_paid(('inpatient',), c, v, L, yk, basic, critical), (R_7_10 * attr_of(p, 'family_annual_income')), False))):
             values['deductible'] = None
             sources['deductible'] = [2]
@@ -265,9 +265,9 @@ class Policy(CompiledSettler):
         return paid
 
     def rules_普通疾病住院救助(self, c, v, p, L, yk, basic, critical, aid):
-        '普通疾病住院救助: the rules at lines 86 of wuhai.aid, in the order they apply.'
+        '普通疾病住院救助: the rule at line 86 of wuhai.aid.'
         values, sources, used = {}, {}, []
-        # wuhai.aid:86 对 重点救助对象、低收入救助对象  依据 三(二)2(1)
+        # wuhai.aid:86 对 重点救助对象, 低收入救助对象: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"
         values['deductible'] = None
         sources['deductible'] = [1]
         values['ratio'] = R_7_10
@@ -279,9 +279,9 @@ class Policy(CompiledSettler):
         return self.cascade_terms(values, sources, used, CLAUSES_普通疾病住院救助)
 
     def rules_普通疾病住院救助_2(self, c, v, p, L, yk, basic, critical, aid):
-        '普通疾病住院救助: the rules at lines 88 of wuhai.aid, in the order they apply.'
+        '普通疾病住院救助: the rule at line 88 of wuhai.aid.'
         values, sources, used = {}, {}, []
-        # wuhai.aid:88 对 其他特殊困难人员  依据 三(二)2(1)
+        # wuhai.aid:88 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"
         if (bool(compare_known(operator.lt, attr_of(p, 'family_monthly_income_per_capita'), self.param('minimum_wage', c.discharge_date), False)) and bool(compare_known(operator.gt, self.year_self_paid(('inpatient',), c, v, L, yk, basic, critical), (R_7_10 * attr_of(p, 'family_annual_income')), False))):
             values['deductible'] = None
             sources['deductible'] = [2]

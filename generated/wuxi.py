@@ -201,19 +201,19 @@ class Policy(CompiledSettler):
     def rules_基本救助(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 73, 75, 76 of wuxi.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # wuxi.aid:73 对 全体救助对象 在 普通门诊  依据 四(六)
+        # wuxi.aid:73 对 全体救助对象 在 普通门诊: 限额 1万元 依据 "四(六)"
         values['cap'] = 1000000
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        # wuxi.aid:75 对 全额资助参保对象、特困职工  依据 四(六)
+        # wuxi.aid:75 对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"
         values['deductible'] = None
         sources['deductible'] = [3]
         values['ratio'] = R_17_20
         sources['ratio'] = [3]
         if 3 not in used:
             used.append(3)
-        # wuxi.aid:76 对 特困人员、孤儿、事实无人抚养儿童  依据 四(六)
+        # wuxi.aid:76 对 特困人员, 孤儿, 事实无人抚养儿童: 比例 100% 依据 "四(六)"
         values['ratio'] = R_1_1
         sources['ratio'] = [4]
         if 4 not in used:
@@ -223,19 +223,19 @@ class Policy(CompiledSettler):
     def rules_基本救助_2(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 75, 76 of wuxi.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # wuxi.aid:74 对 全体救助对象 在 慢特病和住院  依据 四(六)
+        # wuxi.aid:74 对 全体救助对象 在 慢特病和住院: 限额 30万元 依据 "四(六)"
         values['cap'] = 30000000
         sources['cap'] = [2]
         if 2 not in used:
             used.append(2)
-        # wuxi.aid:75 对 全额资助参保对象、特困职工  依据 四(六)
+        # wuxi.aid:75 对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"
         values['deductible'] = None
         sources['deductible'] = [3]
         values['ratio'] = R_17_20
         sources['ratio'] = [3]
         if 3 not in used:
             used.append(3)
-        # wuxi.aid:76 对 特困人员、孤儿、事实无人抚养儿童  依据 四(六)
+        # wuxi.aid:76 对 特困人员, 孤儿, 事实无人抚养儿童: 比例 100% 依据 "四(六)"
         values['ratio'] = R_1_1
         sources['ratio'] = [4]
         if 4 not in used:
@@ -245,12 +245,12 @@ class Policy(CompiledSettler):
     def rules_基本救助_3(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 73, 75 of wuxi.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # wuxi.aid:73 对 全体救助对象 在 普通门诊  依据 四(六)
+        # wuxi.aid:73 对 全体救助对象 在 普通门诊: 限额 1万元 依据 "四(六)"
         values['cap'] = 1000000
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        # wuxi.aid:75 对 全额资助参保对象、特困职工  依据 四(六)
+        # wuxi.aid:75 对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"
         values['deductible'] = None
         sources['deductible'] = [3]
         values['ratio'] = R_17_20
@@ -262,12 +262,12 @@ class Policy(CompiledSettler):
     def rules_基本救助_4(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 75 of wuxi.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # wuxi.aid:74 对 全体救助对象 在 慢特病和住院  依据 四(六)
+        # wuxi.aid:74 对 全体救助对象 在 慢特病和住院: 限额 30万元 依据 "四(六)"
         values['cap'] = 30000000
         sources['cap'] = [2]
         if 2 not in used:
             used.append(2)
-        # wuxi.aid:75 对 全额资助参保对象、特困职工  依据 四(六)
+        # wuxi.aid:75 对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"
         values['deductible'] = None
         sources['deductible'] = [3]
         values['ratio'] = R_17_20
@@ -279,12 +279,12 @@ class Policy(CompiledSettler):
     def rules_基本救助_5(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 73, 77 of wuxi.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # wuxi.aid:73 对 全体救助对象 在 普通门诊  依据 四(六)
+        # wuxi.aid:73 对 全体救助对象 在 普通门诊: 限额 1万元 依据 "四(六)"
         values['cap'] = 1000000
         sources['cap'] = [1]
         if 1 not in used:
             used.append(1)
-        # wuxi.aid:77 对 定额资助参保对象  依据 四(六)
+        # wuxi.aid:77 对 定额资助参保对象: 起付标准 无 比例 70% 依据 "四(六)"
         values['deductible'] = None
         sources['deductible'] = [5]
         values['ratio'] = R_7_10
@@ -296,12 +296,12 @@ class Policy(CompiledSettler):
     def rules_基本救助_6(self, c, v, p, L, yk, basic, critical, aid):
         '医疗救助: the rules at lines 74, 77 of wuxi.aid, in the order they apply.'
         values, sources, used = {}, {}, []
-        # wuxi.aid:74 对 全体救助对象 在 慢特病和住院  依据 四(六)
+        # wuxi.aid:74 对 全体救助对象 在 慢特病和住院: 限额 30万元 依据 "四(六)"
         values['cap'] = 30000000
         sources['cap'] = [2]
         if 2 not in used:
             used.append(2)
-        # wuxi.aid:77 对 定额资助参保对象  依据 四(六)
+        # wuxi.aid:77 对 定额资助参保对象: 起付标准 无 比例 70% 依据 "四(六)"
         values['deductible'] = None
         sources['deductible'] = [5]
         values['ratio'] = R_7_10
@@ -345,9 +345,9 @@ class Policy(CompiledSettler):
         return paid
 
     def rules_倾斜救助(self, c, v, p, L, yk, basic, critical, aid):
-        '倾斜救助: the rules at lines 89 of wuxi.aid, in the order they apply.'
+        '倾斜救助: the rule at line 89 of wuxi.aid.'
         values, sources, used = {}, {}, []
-        # wuxi.aid:89 对 全体救助对象  依据 四(七)
+        # wuxi.aid:89 对 全体救助对象: 超过 6000元 比例 60% 限额 无 依据 "四(七)"
         values['threshold'] = 600000
         sources['threshold'] = [1]
         values['ratio'] = R_3_5

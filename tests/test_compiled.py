@@ -279,6 +279,14 @@ def test_without_an_error_list_both_engines_raise_the_first_bad_claim_in_contrac
     assert raised[0] == raised[1] == ("a-bad", "unknown visit type '牙科'")
 
 
+def test_each_rule_is_shown_in_the_module_as_the_policy_writes_it():
+    """A reviewer reads each rule of a table next to its code: the `.aid` line and the rule's own words."""
+    text = render(checked_policy(ROOT / "policies" / "wuxi.aid"))
+    # policies/wuxi.aid, lines 75 and 77 (the rule tables of 基本救助, 四(六))
+    assert '# wuxi.aid:75 对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"' in text
+    assert '# wuxi.aid:77 对 定额资助参保对象: 起付标准 无 比例 70% 依据 "四(六)"' in text
+
+
 # ---------------------------------------------------------------- policy text never becomes code
 
 DANGEROUS = ("__import__", "system", "os")

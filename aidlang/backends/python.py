@@ -338,6 +338,19 @@ def _clause(node) -> str:
     return clause.text if clause else ""
 
 
+def _written(node) -> str:
+    """The node's text as the policy writes it, on one line (runs of blanks as one space); "" without a span."""
+    span = getattr(node, "span", None)
+    if span is None or span.source is None:
+        return ""
+    lines = span.source.lines()[span.line - 1:span.end_line]
+    if not lines:
+        return ""
+    lines[-1] = lines[-1][:span.end_column - 1]  # the end first: on one line both columns count from its start
+    lines[0] = lines[0][span.column - 1:]
+    return " ".join(" ".join(lines).split())
+
+
 TIER_BASES = {  # a tier's base without `基数` (docs/semantics.md, "Tiers")
     "basic": "c.policy_scope_cost",
     "critical": "c.policy_scope_cost - basic",
@@ -390,8 +403,7 @@ class ModuleBuilder:
         for rule in rules:
             number = tier.rules.index(rule) + 1
             at = _line(rule)
-            who = "、".join(rule.who) + (f" 在 {'、'.join(rule.pools)}" if rule.pools else "")
-            body.append((f"# {comment(self.source)}:{at} 对 {comment(who)}  依据 {comment(_clause(rule))}", 0))
+            body.append((f"# {comment(self.source)}:{at} {comment(_written(rule))}", 0))
             inner = []
             for setting in rule.settings:
                 key = setting.key
@@ -422,8 +434,12 @@ class ModuleBuilder:
         w = self.methods
         w.line(f"def {name}(self, {TIER_ARGS}):")
         with w.indent():
-            w.line(repr(f"{tier.label or tier.name}: the rules at lines "
-                        f"{', '.join(str(_line(r)) for r in rules)} of {self.source}, in the order they apply."))
+            at_lines = ", ".join(str(_line(r)) for r in rules)
+            if len(rules) > 1:
+                doc = f"the rules at lines {at_lines} of {self.source}, in the order they apply."
+            else:
+                doc = f"the rule at line {at_lines} of {self.source}."
+            w.line(repr(f"{tier.label or tier.name}: {doc}"))
             for text, at in body:
                 w.line(text, at=at)
         w.line()

@@ -151,7 +151,8 @@ class Interpreter(rt.PlanSettler):
         persons = persons or {}
         index = self.identity_index(identities)
         rows, person = index.get(target.person_id), persons.get(target.person_id)
-        mine = sorted((c for c in claims if c.person_id == target.person_id), key=Claim.order_key)
+        theirs = [c for c in claims if c.person_id == target.person_id]
+        mine = [theirs[item[3]] for _, items in rt.claims_by_person(theirs) for item in items]  # contract order
         ledgers = rt.Ledgers()
         for claim in mine:
             if claim is target:

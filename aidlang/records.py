@@ -32,10 +32,6 @@ class Claim:
     institution_level: str | None = None
     row: int = 0  # 1-based data row in its file (the header is row 1), for messages
 
-    def order_key(self) -> tuple:
-        """Contract §2: claims of a person settle by (discharge, admission, claim_id as text)."""
-        return (self.discharge_date, self.admission_date, self.claim_id)
-
 
 @attrs.frozen(slots=True)
 class Identity:

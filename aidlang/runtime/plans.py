@@ -10,7 +10,7 @@ from .errors import ClaimError
 from .ledgers import Ledgers
 from .memory import collector_paused
 from .money import apply_cap, deductible_cover
-from .settle import SELF_LEDGER, Settler
+from .settle import SELF_LEDGER, Settler, claims_by_person
 
 
 class Outcome:
@@ -179,18 +179,18 @@ class PlanSettler(Settler):
         persons = persons or {}
         ledgers = Ledgers()
         env = self.new_env()
-        order = sorted(range(len(claims)), key=lambda i: (claims[i].person_id, *claims[i].order_key()))
         results: list[Result | None] = [None] * len(claims)
         settle_one = self._settle
-        for i in order:
-            claim = claims[i]
-            pid = claim.person_id
-            try:
-                results[i] = settle_one(claim, index.get(pid), persons.get(pid), ledgers, env, None, insurance_only)
-            except ClaimError as error:
-                if errors is None:
-                    raise
-                errors.append(error)
+        for pid, items in claims_by_person(claims):
+            rows, person = index.get(pid), persons.get(pid)
+            for item in items:
+                i = item[3]
+                try:
+                    results[i] = settle_one(claims[i], rows, person, ledgers, env, None, insurance_only)
+                except ClaimError as error:
+                    if errors is None:
+                        raise
+                    errors.append(error)
         return [r for r in results if r is not None]
 
     def settle_claim(self, claim: Claim, rows, person: Person | None, ledgers: Ledgers,

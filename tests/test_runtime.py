@@ -3,6 +3,7 @@ worked out by hand in the comment beside it."""
 
 import datetime as dt
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -220,3 +221,44 @@ def test_claims_by_person_is_the_contract_order():
               claim("c4", "p0", (9, 1), (9, 1))]
     grouped = [(pid, [claims[item[3]].claim_id for item in items]) for pid, items in rt.claims_by_person(claims)]
     assert grouped == [("p0", ["c4"]), ("p1", ["c2", "c1"]), ("p2", ["c3", "c10", "c9"])]
+
+
+# ---------------------------------------------------------------- the cycle collector around big batches
+
+def test_collector_paused_restores_the_collector_as_it_found_it():
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError):
+        with rt.collector_paused():
+            assert not gc.isenabled()
+            with rt.collector_paused():  # nested: the inner one must not switch it back on
+                pass
+            assert not gc.isenabled()
+            1 / 0
+    assert gc.isenabled()  # back on, although the block failed
+    gc.disable()
+    try:
+        with rt.collector_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()
+
+
+def test_engines_leave_the_collector_on_after_a_bad_claim():
+    """Both engines pause the collector while they settle; a claim that stops the run must not leave it off."""
+    import gc
+
+    from aidlang.compiled import load_module
+    from aidlang.interpreter import Interpreter
+    from aidlang.pipeline import load
+    from aidlang.records import Claim
+
+    checked = load(Path(__file__).resolve().parent.parent / "policies" / "wuxi.aid")
+    day = dt.date(2023, 5, 1)
+    bad = [Claim("c1", "p1", "牙科", day, day, 100_000, 0, 0)]  # an unknown visit type: a ClaimError
+    for engine in (Interpreter(checked, {}), load_module(checked)[0].Policy({})):
+        with pytest.raises(rt.ClaimError):
+            engine.settle(bad, [])
+        assert gc.isenabled()

@@ -139,32 +139,28 @@ class Policy(CompiledSettler):
         # jinggu.aid:53 对 全体参保人员: 比例 75% 依据 "二(四)"
         values['ratio'] = R_3_4
         sources['ratio'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         # jinggu.aid:54 对 全体参保人员 条件 机构级别 = "一级": 起付标准 一级起付标准 限额 一级最高支付限额 依据 "二(四)"
         if compare_known(operator.eq, c.institution_level, '一级', False):
             values['deductible'] = self.param('一级起付标准', c.discharge_date)
             sources['deductible'] = [2]
             values['cap'] = self.param('一级最高支付限额', c.discharge_date)
             sources['cap'] = [2]
-            if 2 not in used:
-                used.append(2)
+            used.append(2)
         # jinggu.aid:55 对 全体参保人员 条件 机构级别 = "二级": 起付标准 二级起付标准 限额 二级最高支付限额 依据 "二(四)"
         if compare_known(operator.eq, c.institution_level, '二级', False):
             values['deductible'] = self.param('二级起付标准', c.discharge_date)
             sources['deductible'] = [3]
             values['cap'] = self.param('二级最高支付限额', c.discharge_date)
             sources['cap'] = [3]
-            if 3 not in used:
-                used.append(3)
+            used.append(3)
         # jinggu.aid:56 对 全体参保人员 条件 机构级别 = "三级": 起付标准 三级起付标准 限额 三级最高支付限额 依据 "二(四)"
         if compare_known(operator.eq, c.institution_level, '三级', False):
             values['deductible'] = self.param('三级起付标准', c.discharge_date)
             sources['deductible'] = [4]
             values['cap'] = self.param('三级最高支付限额', c.discharge_date)
             sources['cap'] = [4]
-            if 4 not in used:
-                used.append(4)
+            used.append(4)
         # jinggu.aid:58 对 全体参保人员 条件 机构级别 = "基层": 比例 基层住院支付比例 起付标准 基层起付标准 限额 基层最高支付限额 依据 "二(四)"
         if compare_known(operator.eq, c.institution_level, '基层', False):
             values['ratio'] = self.param('基层住院支付比例', c.discharge_date)
@@ -173,8 +169,7 @@ class Policy(CompiledSettler):
             sources['deductible'] = [5]
             values['cap'] = self.param('基层最高支付限额', c.discharge_date)
             sources['cap'] = [5]
-            if 5 not in used:
-                used.append(5)
+            used.append(5)
         return self.cascade_terms(values, sources, used, CLAUSES_居民医保)
 
     def benefit_value_困难群众参保补助(self, env):
@@ -190,36 +185,31 @@ LINE_AT = {
     140: 53,
     141: 53,
     142: 53,
-    143: 53,
+    144: 54,
     145: 54,
     146: 54,
     147: 54,
     148: 54,
     149: 54,
-    150: 54,
-    151: 54,
+    151: 55,
+    152: 55,
     153: 55,
     154: 55,
     155: 55,
     156: 55,
-    157: 55,
-    158: 55,
-    159: 55,
+    158: 56,
+    159: 56,
+    160: 56,
     161: 56,
     162: 56,
     163: 56,
-    164: 56,
-    165: 56,
-    166: 56,
-    167: 56,
+    165: 58,
+    166: 58,
+    167: 58,
+    168: 58,
     169: 58,
     170: 58,
     171: 58,
     172: 58,
-    173: 58,
-    174: 58,
-    175: 58,
-    176: 58,
-    177: 58,
-    183: 69,
+    178: 69,
 }

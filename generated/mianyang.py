@@ -215,8 +215,7 @@ class Policy(CompiledSettler):
         sources['ratio'] = [1]
         values['cap'] = None
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         # mianyang.aid:64 对 特困人员, 孤儿, 低保对象: 起付标准 降低 50% 比例 提高 5个百分点 依据 "二(三)"
         so_far = values.get('deductible')
         if so_far is None:
@@ -228,8 +227,7 @@ class Policy(CompiledSettler):
             cascade_missing('ratio')
         values['ratio'] = adjust('ratio', so_far, R_1_20, 'pp', 'up')
         sources['ratio'].append(2)
-        if 2 not in used:
-            used.append(2)
+        used.append(2)
         return self.cascade_terms(values, sources, used, CLAUSES_大病保险)
 
     def rules_大病保险_2(self, c, v, p, L, yk, basic, critical, aid):
@@ -242,8 +240,7 @@ class Policy(CompiledSettler):
         sources['ratio'] = [1]
         values['cap'] = None
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         return self.cascade_terms(values, sources, used, CLAUSES_大病保险)
 
     def tier_医疗救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
@@ -280,8 +277,8 @@ class Policy(CompiledSettler):
         return paid
 
     def gate_医疗救助(self, c, v, p, L, yk, basic, critical, aid):
-        '医疗救助: 条件 … 否则 不予救助'
-        # mianyang.aid:72
+        '医疗救助: False when the claim gets no aid of either kind (否则 不予救助).'
+        # mianyang.aid:72 条件 转诊 否则 不予救助 依据 "二(八)"
         return c.referred
 
     def rules_医疗救助(self, c, v, p, L, yk, basic, critical, aid):
@@ -290,8 +287,7 @@ class Policy(CompiledSettler):
         # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
     def rules_医疗救助_2(self, c, v, p, L, yk, basic, critical, aid):
@@ -300,15 +296,13 @@ class Policy(CompiledSettler):
         # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         # mianyang.aid:75 对 特困人员: 起付标准 无 比例 100% 依据 "二(五)"
         values['deductible'] = None
         sources['deductible'] = [2]
         values['ratio'] = R_1_1
         sources['ratio'] = [2]
-        if 2 not in used:
-            used.append(2)
+        used.append(2)
         return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
     def rules_医疗救助_3(self, c, v, p, L, yk, basic, critical, aid):
@@ -317,15 +311,13 @@ class Policy(CompiledSettler):
         # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         # mianyang.aid:76 对 孤儿 期间 追溯期: 起付标准 无 比例 100% 依据 "二(五)"
         values['deductible'] = None
         sources['deductible'] = [3]
         values['ratio'] = R_1_1
         sources['ratio'] = [3]
-        if 3 not in used:
-            used.append(3)
+        used.append(3)
         return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
     def rules_医疗救助_4(self, c, v, p, L, yk, basic, critical, aid):
@@ -334,15 +326,13 @@ class Policy(CompiledSettler):
         # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         # mianyang.aid:78 对 低保对象: 起付标准 无 比例 70% 依据 "二(五)"
         values['deductible'] = None
         sources['deductible'] = [4]
         values['ratio'] = R_7_10
         sources['ratio'] = [4]
-        if 4 not in used:
-            used.append(4)
+        used.append(4)
         return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
     def rules_医疗救助_5(self, c, v, p, L, yk, basic, critical, aid):
@@ -351,15 +341,13 @@ class Policy(CompiledSettler):
         # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         # mianyang.aid:81 对 低保边缘家庭成员: 起付标准 10% × prev_year_disposable_income 比例 50% 依据 "二(五)"
         values['deductible'] = money_value((R_1_10 * self.param('prev_year_disposable_income', c.discharge_date)))
         sources['deductible'] = [6]
         values['ratio'] = R_1_2
         sources['ratio'] = [6]
-        if 6 not in used:
-            used.append(6)
+        used.append(6)
         return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
     def rules_医疗救助_6(self, c, v, p, L, yk, basic, critical, aid):
@@ -368,15 +356,13 @@ class Policy(CompiledSettler):
         # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         # mianyang.aid:80 对 防止返贫监测对象: 起付标准 5% × prev_year_disposable_income 比例 65% 依据 "二(五)"
         values['deductible'] = money_value((R_1_20 * self.param('prev_year_disposable_income', c.discharge_date)))
         sources['deductible'] = [5]
         values['ratio'] = R_13_20
         sources['ratio'] = [5]
-        if 5 not in used:
-            used.append(5)
+        used.append(5)
         return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
     def rules_医疗救助_7(self, c, v, p, L, yk, basic, critical, aid):
@@ -385,21 +371,19 @@ class Policy(CompiledSettler):
         # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
         values['cap'] = self.param('aid_annual_cap', c.discharge_date)
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         # mianyang.aid:82 对 因病致贫重病患者: 起付标准 25% × prev_year_disposable_income 比例 50% 依据 "二(五)"
         values['deductible'] = money_value((R_1_4 * self.param('prev_year_disposable_income', c.discharge_date)))
         sources['deductible'] = [7]
         values['ratio'] = R_1_2
         sources['ratio'] = [7]
-        if 7 not in used:
-            used.append(7)
+        used.append(7)
         return self.cascade_terms(values, sources, used, CLAUSES_医疗救助)
 
     def tier_倾斜救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
         "待遇 倾斜救助, tilted: the share of the year's burden above the threshold (contract §5); None when it does not apply to the claim."
         # mianyang.aid:87 待遇 tilted 倾斜救助 依据 二(五)
-        if not (bool(c.referred) and bool(c.in_province)):  # mianyang.aid:91 条件
+        if not (bool(c.referred) and bool(c.in_province)):  # mianyang.aid:91 条件 转诊 且 省内 依据 "二(五)"
             return None
         terms = step[0]
         if terms is None:
@@ -440,8 +424,7 @@ class Policy(CompiledSettler):
         sources['ratio'] = [1]
         values['cap'] = self.param('tilted_annual_cap', c.discharge_date)
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         return self.cascade_terms(values, sources, used, CLAUSES_倾斜救助)
 
     def benefit_value_资助参保(self, env):
@@ -476,7 +459,7 @@ LINE_AT = {
     216: 63,
     217: 63,
     218: 63,
-    219: 63,
+    220: 64,
     221: 64,
     222: 64,
     223: 64,
@@ -487,94 +470,77 @@ LINE_AT = {
     228: 64,
     229: 64,
     230: 64,
-    231: 64,
-    232: 64,
+    237: 63,
+    238: 63,
     239: 63,
     240: 63,
     241: 63,
     242: 63,
     243: 63,
-    244: 63,
-    245: 63,
-    246: 63,
-    258: 70,
-    285: 72,
-    291: 74,
-    292: 74,
-    293: 74,
-    294: 74,
-    301: 74,
-    302: 74,
-    303: 74,
-    304: 74,
-    306: 75,
-    307: 75,
-    308: 75,
-    309: 75,
-    310: 75,
-    311: 75,
-    318: 74,
-    319: 74,
-    320: 74,
-    321: 74,
-    323: 76,
-    324: 76,
-    325: 76,
-    326: 76,
-    327: 76,
-    328: 76,
-    335: 74,
-    336: 74,
-    337: 74,
-    338: 74,
-    340: 78,
-    341: 78,
-    342: 78,
-    343: 78,
-    344: 78,
-    345: 78,
-    352: 74,
-    353: 74,
-    354: 74,
-    355: 74,
-    357: 81,
-    358: 81,
-    359: 81,
-    360: 81,
-    361: 81,
-    362: 81,
-    369: 74,
-    370: 74,
-    371: 74,
+    255: 70,
+    282: 72,
+    288: 74,
+    289: 74,
+    290: 74,
+    297: 74,
+    298: 74,
+    299: 74,
+    301: 75,
+    302: 75,
+    303: 75,
+    304: 75,
+    305: 75,
+    312: 74,
+    313: 74,
+    314: 74,
+    316: 76,
+    317: 76,
+    318: 76,
+    319: 76,
+    320: 76,
+    327: 74,
+    328: 74,
+    329: 74,
+    331: 78,
+    332: 78,
+    333: 78,
+    334: 78,
+    335: 78,
+    342: 74,
+    343: 74,
+    344: 74,
+    346: 81,
+    347: 81,
+    348: 81,
+    349: 81,
+    350: 81,
+    357: 74,
+    358: 74,
+    359: 74,
+    361: 80,
+    362: 80,
+    363: 80,
+    364: 80,
+    365: 80,
     372: 74,
-    374: 80,
-    375: 80,
-    376: 80,
-    377: 80,
-    378: 80,
-    379: 80,
-    386: 74,
-    387: 74,
-    388: 74,
-    389: 74,
-    391: 82,
-    392: 82,
-    393: 82,
-    394: 82,
-    395: 82,
-    396: 82,
-    402: 91,
-    410: 88,
-    437: 92,
-    438: 92,
-    439: 92,
-    440: 92,
-    441: 92,
-    442: 92,
-    443: 92,
-    444: 92,
-    450: 51,
-    455: 52,
-    460: 98,
-    465: 98,
+    373: 74,
+    374: 74,
+    376: 82,
+    377: 82,
+    378: 82,
+    379: 82,
+    380: 82,
+    386: 91,
+    394: 88,
+    421: 92,
+    422: 92,
+    423: 92,
+    424: 92,
+    425: 92,
+    426: 92,
+    427: 92,
+    433: 51,
+    438: 52,
+    443: 98,
+    448: 98,
 }

@@ -170,7 +170,7 @@ class Policy(CompiledSettler):
     def tier_重特大疾病医疗救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
         "待遇 重特大疾病医疗救助, aid: the ratio of its base above the year's deductible, within the cap (contract §4); None when it does not apply to the claim."
         # wuhai.aid:73 待遇 aid 重特大疾病医疗救助 依据 三(二)3(2)
-        if not (bool((c.disease in SET_1)) and bool((bool((v == 'inpatient')) or bool((c.disease in SET_2))))):  # wuhai.aid:76 条件
+        if not (bool((c.disease in SET_1)) and bool((bool((v == 'inpatient')) or bool((c.disease in SET_2))))):  # wuhai.aid:76 条件 病种 在 重特大疾病 且 (就诊方式 = "住院" 或 病种 在 重特大疾病门诊) 依据 "三(二)3(2)"
             return None
         terms = step[0]
         if terms is None:
@@ -212,8 +212,7 @@ class Policy(CompiledSettler):
         sources['ratio'] = [1]
         values['cap'] = 14000000
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         return self.cascade_terms(values, sources, used, CLAUSES_重特大疾病医疗救助)
 
     def rules_重特大疾病医疗救助_2(self, c, v, p, L, yk, basic, critical, aid):
@@ -227,8 +226,7 @@ class Policy(CompiledSettler):
             sources['ratio'] = [2]
             values['cap'] = 8000000
             sources['cap'] = [2]
-            if 2 not in used:
-                used.append(2)
+            used.append(2)
         return self.cascade_terms(values, sources, used, CLAUSES_重特大疾病医疗救助)
 
     def tier_普通疾病住院救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
@@ -274,8 +272,7 @@ class Policy(CompiledSettler):
         sources['ratio'] = [1]
         values['cap'] = 3000000
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         return self.cascade_terms(values, sources, used, CLAUSES_普通疾病住院救助)
 
     def rules_普通疾病住院救助_2(self, c, v, p, L, yk, basic, critical, aid):
@@ -289,8 +286,7 @@ class Policy(CompiledSettler):
             sources['ratio'] = [2]
             values['cap'] = 3000000
             sources['cap'] = [2]
-            if 2 not in used:
-                used.append(2)
+            used.append(2)
         return self.cascade_terms(values, sources, used, CLAUSES_普通疾病住院救助)
 
     def benefit_value_资助参保(self, env):
@@ -366,7 +362,7 @@ LINE_AT = {
     213: 77,
     214: 77,
     215: 77,
-    216: 77,
+    222: 79,
     223: 79,
     224: 79,
     225: 79,
@@ -374,36 +370,32 @@ LINE_AT = {
     227: 79,
     228: 79,
     229: 79,
-    230: 79,
-    231: 79,
-    243: 84,
+    241: 84,
+    269: 86,
+    270: 86,
     271: 86,
     272: 86,
     273: 86,
     274: 86,
     275: 86,
-    276: 86,
-    277: 86,
-    278: 86,
+    282: 88,
+    283: 88,
+    284: 88,
     285: 88,
     286: 88,
     287: 88,
     288: 88,
     289: 88,
-    290: 88,
-    291: 88,
-    292: 88,
-    293: 88,
-    299: 94,
-    304: 100,
-    309: 100,
-    314: 101,
-    319: 101,
-    324: 102,
-    329: 102,
-    334: 114,
-    339: 115,
-    344: 116,
-    349: 127,
-    354: 129,
+    295: 94,
+    300: 100,
+    305: 100,
+    310: 101,
+    315: 101,
+    320: 102,
+    325: 102,
+    330: 114,
+    335: 115,
+    340: 116,
+    345: 127,
+    350: 129,
 }

@@ -204,20 +204,17 @@ class Policy(CompiledSettler):
         # wuxi.aid:73 对 全体救助对象 在 普通门诊: 限额 1万元 依据 "四(六)"
         values['cap'] = 1000000
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         # wuxi.aid:75 对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"
         values['deductible'] = None
         sources['deductible'] = [3]
         values['ratio'] = R_17_20
         sources['ratio'] = [3]
-        if 3 not in used:
-            used.append(3)
+        used.append(3)
         # wuxi.aid:76 对 特困人员, 孤儿, 事实无人抚养儿童: 比例 100% 依据 "四(六)"
         values['ratio'] = R_1_1
         sources['ratio'] = [4]
-        if 4 not in used:
-            used.append(4)
+        used.append(4)
         return self.cascade_terms(values, sources, used, CLAUSES_基本救助)
 
     def rules_基本救助_2(self, c, v, p, L, yk, basic, critical, aid):
@@ -226,20 +223,17 @@ class Policy(CompiledSettler):
         # wuxi.aid:74 对 全体救助对象 在 慢特病和住院: 限额 30万元 依据 "四(六)"
         values['cap'] = 30000000
         sources['cap'] = [2]
-        if 2 not in used:
-            used.append(2)
+        used.append(2)
         # wuxi.aid:75 对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"
         values['deductible'] = None
         sources['deductible'] = [3]
         values['ratio'] = R_17_20
         sources['ratio'] = [3]
-        if 3 not in used:
-            used.append(3)
+        used.append(3)
         # wuxi.aid:76 对 特困人员, 孤儿, 事实无人抚养儿童: 比例 100% 依据 "四(六)"
         values['ratio'] = R_1_1
         sources['ratio'] = [4]
-        if 4 not in used:
-            used.append(4)
+        used.append(4)
         return self.cascade_terms(values, sources, used, CLAUSES_基本救助)
 
     def rules_基本救助_3(self, c, v, p, L, yk, basic, critical, aid):
@@ -248,15 +242,13 @@ class Policy(CompiledSettler):
         # wuxi.aid:73 对 全体救助对象 在 普通门诊: 限额 1万元 依据 "四(六)"
         values['cap'] = 1000000
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         # wuxi.aid:75 对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"
         values['deductible'] = None
         sources['deductible'] = [3]
         values['ratio'] = R_17_20
         sources['ratio'] = [3]
-        if 3 not in used:
-            used.append(3)
+        used.append(3)
         return self.cascade_terms(values, sources, used, CLAUSES_基本救助)
 
     def rules_基本救助_4(self, c, v, p, L, yk, basic, critical, aid):
@@ -265,15 +257,13 @@ class Policy(CompiledSettler):
         # wuxi.aid:74 对 全体救助对象 在 慢特病和住院: 限额 30万元 依据 "四(六)"
         values['cap'] = 30000000
         sources['cap'] = [2]
-        if 2 not in used:
-            used.append(2)
+        used.append(2)
         # wuxi.aid:75 对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"
         values['deductible'] = None
         sources['deductible'] = [3]
         values['ratio'] = R_17_20
         sources['ratio'] = [3]
-        if 3 not in used:
-            used.append(3)
+        used.append(3)
         return self.cascade_terms(values, sources, used, CLAUSES_基本救助)
 
     def rules_基本救助_5(self, c, v, p, L, yk, basic, critical, aid):
@@ -282,15 +272,13 @@ class Policy(CompiledSettler):
         # wuxi.aid:73 对 全体救助对象 在 普通门诊: 限额 1万元 依据 "四(六)"
         values['cap'] = 1000000
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         # wuxi.aid:77 对 定额资助参保对象: 起付标准 无 比例 70% 依据 "四(六)"
         values['deductible'] = None
         sources['deductible'] = [5]
         values['ratio'] = R_7_10
         sources['ratio'] = [5]
-        if 5 not in used:
-            used.append(5)
+        used.append(5)
         return self.cascade_terms(values, sources, used, CLAUSES_基本救助)
 
     def rules_基本救助_6(self, c, v, p, L, yk, basic, critical, aid):
@@ -299,21 +287,19 @@ class Policy(CompiledSettler):
         # wuxi.aid:74 对 全体救助对象 在 慢特病和住院: 限额 30万元 依据 "四(六)"
         values['cap'] = 30000000
         sources['cap'] = [2]
-        if 2 not in used:
-            used.append(2)
+        used.append(2)
         # wuxi.aid:77 对 定额资助参保对象: 起付标准 无 比例 70% 依据 "四(六)"
         values['deductible'] = None
         sources['deductible'] = [5]
         values['ratio'] = R_7_10
         sources['ratio'] = [5]
-        if 5 not in used:
-            used.append(5)
+        used.append(5)
         return self.cascade_terms(values, sources, used, CLAUSES_基本救助)
 
     def tier_倾斜救助(self, step, c, v, p, L, yk, basic, critical, aid, clauses):
         "待遇 倾斜救助, tilted: the share of the year's burden above the threshold (contract §5); None when it does not apply to the claim."
         # wuxi.aid:86 待遇 tilted 倾斜救助 依据 四(七)
-        if not (bool(c.referred) and bool(c.in_province)):  # wuxi.aid:88 条件
+        if not (bool(c.referred) and bool(c.in_province)):  # wuxi.aid:88 条件 转诊 且 省内 依据 "四(七)"
             return None
         terms = step[0]
         if terms is None:
@@ -354,8 +340,7 @@ class Policy(CompiledSettler):
         sources['ratio'] = [1]
         values['cap'] = None
         sources['cap'] = [1]
-        if 1 not in used:
-            used.append(1)
+        used.append(1)
         return self.cascade_terms(values, sources, used, CLAUSES_倾斜救助)
 
     def benefit_value_资助参保(self, env):
@@ -376,81 +361,66 @@ LINE_AT = {
     205: 73,
     206: 73,
     207: 73,
-    208: 73,
+    209: 75,
     210: 75,
     211: 75,
     212: 75,
     213: 75,
-    214: 75,
-    215: 75,
+    215: 76,
+    216: 76,
     217: 76,
-    218: 76,
-    219: 76,
-    220: 76,
-    227: 74,
-    228: 74,
-    229: 74,
-    230: 74,
+    224: 74,
+    225: 74,
+    226: 74,
+    228: 75,
+    229: 75,
+    230: 75,
+    231: 75,
     232: 75,
-    233: 75,
-    234: 75,
-    235: 75,
-    236: 75,
-    237: 75,
-    239: 76,
-    240: 76,
-    241: 76,
-    242: 76,
-    249: 73,
-    250: 73,
-    251: 73,
-    252: 73,
-    254: 75,
-    255: 75,
-    256: 75,
-    257: 75,
-    258: 75,
-    259: 75,
-    266: 74,
-    267: 74,
-    268: 74,
-    269: 74,
-    271: 75,
-    272: 75,
-    273: 75,
-    274: 75,
-    275: 75,
-    276: 75,
-    283: 73,
-    284: 73,
-    285: 73,
-    286: 73,
-    288: 77,
-    289: 77,
-    290: 77,
-    291: 77,
+    234: 76,
+    235: 76,
+    236: 76,
+    243: 73,
+    244: 73,
+    245: 73,
+    247: 75,
+    248: 75,
+    249: 75,
+    250: 75,
+    251: 75,
+    258: 74,
+    259: 74,
+    260: 74,
+    262: 75,
+    263: 75,
+    264: 75,
+    265: 75,
+    266: 75,
+    273: 73,
+    274: 73,
+    275: 73,
+    277: 77,
+    278: 77,
+    279: 77,
+    280: 77,
+    281: 77,
+    288: 74,
+    289: 74,
+    290: 74,
     292: 77,
     293: 77,
-    300: 74,
-    301: 74,
-    302: 74,
-    303: 74,
-    305: 77,
-    306: 77,
-    307: 77,
-    308: 77,
-    309: 77,
-    310: 77,
-    316: 88,
-    324: 87,
-    351: 89,
-    352: 89,
-    353: 89,
-    354: 89,
-    355: 89,
-    356: 89,
-    357: 89,
-    358: 89,
-    364: 60,
-    369: 61,
+    294: 77,
+    295: 77,
+    296: 77,
+    302: 88,
+    310: 87,
+    337: 89,
+    338: 89,
+    339: 89,
+    340: 89,
+    341: 89,
+    342: 89,
+    343: 89,
+    349: 60,
+    354: 61,
 }

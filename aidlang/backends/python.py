@@ -421,8 +421,7 @@ class ModuleBuilder:
                     inner.append(f"values[{key!r}] = {text}")
                     inner.append(f"sources[{key!r}] = [{number!r}]")
             if rule.settings:
-                inner.append(f"if {number!r} not in used:")
-                inner.append(f"    used.append({number!r})")
+                inner.append(f"used.append({number!r})")  # each rule once: cascade.resolve's `used`
             if rule.when is not None:
                 body.append((f"if {self.gen.expr(rule.when)}:", at))
                 body.extend(("    " + x, at) for x in inner or ["pass"])
@@ -467,8 +466,8 @@ class ModuleBuilder:
                 for cond in tier.conditions:
                     if cond.otherwise and tier.kind not in ("basic", "critical"):
                         continue  # aid and tilted gates run before any aid: CompiledSettler._settle_as
-                    w.line(f"if not {gen.expr(cond.expr)}:  # {comment(src)}:{_line(cond)} 条件"
-                           + (" 否则 不予救助" if cond.otherwise else ""), at=_line(cond))
+                    w.line(f"if not {gen.expr(cond.expr)}:  # {comment(src)}:{_line(cond)} {comment(_written(cond))}",
+                           at=_line(cond))
                     with w.indent():
                         if cond.otherwise:
                             if _clause(cond):
@@ -526,8 +525,8 @@ class ModuleBuilder:
         w = self.methods
         w.line(f"def {name}(self, {TIER_ARGS}):")
         with w.indent():
-            w.line(repr(f"{tier.label or tier.name}: 条件 … 否则 不予救助"))
-            w.line(f"# {comment(self.source)}:{_line(cond)}")
+            w.line(repr(f"{tier.label or tier.name}: False when the claim gets no aid of either kind (否则 不予救助)."))
+            w.line(f"# {comment(self.source)}:{_line(cond)} {comment(_written(cond))}")
             with self.gen.tier_mode():
                 w.line(f"return {self.gen.expr(cond.expr)}", at=_line(cond))
         w.line()

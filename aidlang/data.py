@@ -631,9 +631,11 @@ def day(value: dt.date | None) -> str:
     return "" if value is None else value.isoformat()
 
 
-def result_rows(results: Iterable[Result]) -> list[list[str]]:
-    return [[r.claim_id, r.person_id, r.category, yuan(r.basic_paid), yuan(r.critical_paid), yuan(r.aid_paid),
-             yuan(r.tilted_paid), yuan(r.self_pay), r.status, r.basis] for r in results]
+def result_rows(results: Iterable[Result]) -> Iterator[list[str]]:
+    """results.csv's rows, made as they are written (a year of claims need not be held twice as text)."""
+    fy = runtime.format_yuan  # a Result's amounts are always fen, never None
+    return ([r.claim_id, r.person_id, r.category, fy(r.basic_paid), fy(r.critical_paid), fy(r.aid_paid),
+             fy(r.tilted_paid), fy(r.self_pay), r.status, r.basis] for r in results)
 
 
 def benefit_rows(rows: Iterable[BenefitRow]) -> list[list[str]]:
@@ -664,19 +666,17 @@ def join_reasons(errors: Iterable[DataError], lang: str) -> str:
 
 @attrs.frozen
 class Output:
-    """One CSV to write; `path` None means standard output."""
+    """One CSV to write; `path` None means standard output. `rows` is read once, as it is written."""
 
     path: str | None
     header: Sequence[str]
-    rows: Sequence[Sequence[str]]
+    rows: Iterable[Sequence[str]]
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+def write_csv(file, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    writer = csv.writer(file, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    return buffer.getvalue()
 
 
 def write_outputs(outputs: Sequence[Output]) -> None:
@@ -691,7 +691,7 @@ def write_outputs(outputs: Sequence[Output]) -> None:
             handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
             staged.append((temp, str(target)))
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-                file.write(csv_text(output.header, output.rows))
+                write_csv(file, output.header, output.rows)
                 file.flush()
                 os.fsync(file.fileno())
     except BaseException:
@@ -702,7 +702,7 @@ def write_outputs(outputs: Sequence[Output]) -> None:
         os.replace(temp, target)
     for output in outputs:
         if output.path is None:
-            sys.stdout.write(csv_text(output.header, output.rows))
+            write_csv(sys.stdout, output.header, output.rows)
     sys.stdout.flush()
 
 

@@ -406,6 +406,24 @@ def test_outputs_are_written_atomically(tmp_path, monkeypatch):
     assert target.read_text(encoding="utf-8") == "a,b\n1,二\n"
 
 
+def test_rows_made_while_writing_that_fail_leave_the_old_file(tmp_path):
+    """Rows are made as they are written (results.csv is not held twice as text); a row that cannot be made
+    halfway through leaves the old file and no temporary file behind."""
+    target = tmp_path / "results.csv"
+    target.write_text("old\n", encoding="utf-8")
+
+    def rows():
+        yield ["1", "二"]
+        raise ValueError("the second row cannot be made")
+
+    with pytest.raises(ValueError):
+        data.write_outputs([data.Output(str(target), ["a", "b"], rows())])
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert sorted(os.listdir(tmp_path)) == ["results.csv"]
+    data.write_outputs([data.Output(str(target), ["a", "b"], (row for row in [["1", "二"], ["2", "三"]]))])
+    assert target.read_text(encoding="utf-8") == "a,b\n1,二\n2,三\n"
+
+
 def test_rejects_repeat_the_row_as_written(tmp_path):
     path = claims_file(tmp_path, GOOD, "c2,p1,inpatient,2023-03-01,2023-03-10,-5,0,0")
     loaded = data.read_claims(path, VOCABULARY)

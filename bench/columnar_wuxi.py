@@ -95,7 +95,9 @@ def _settle_columns(frame: pl.DataFrame) -> pl.DataFrame:
     aid_clause, tilted_clause = pl.col("base") > 0, pl.col("tilted") > 0
     basis = (pl.when(~aided).then(pl.lit(""))
              .when(aid_clause & tilted_clause).then(pl.lit("四(六);四(七)"))
-             .when(aid_clause).then(pl.lit("四(六)")).when(tilted_clause).then(pl.lit("四(七)")).otherwise(pl.lit("")))
+             .when(aid_clause).then(pl.lit("四(六)"))
+             .when(tilted_clause).then(pl.lit("四(七)"))
+             .otherwise(pl.lit("")))
     return frame.select(
         "i", "claim_id", "person_id", pl.when(aided).then(pl.col("category")).otherwise(pl.lit("")).alias("held"),
         "basic", "critical", "aid", "tilted", (pl.col("cost") - pl.col("basic") - pl.col("critical") - pl.col("aid")

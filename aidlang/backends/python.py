@@ -525,7 +525,8 @@ class ModuleBuilder:
         w = self.methods
         w.line(f"def {name}(self, {TIER_ARGS}):")
         with w.indent():
-            w.line(repr(f"{tier.label or tier.name}: False when the claim gets no aid of either kind (否则 不予救助)."))
+            label = tier.label or tier.name
+            w.line(repr(f"{label}: False when the claim gets no aid of either kind (否则 不予救助)."))
             w.line(f"# {comment(self.source)}:{_line(cond)} {comment(_written(cond))}")
             with self.gen.tier_mode():
                 w.line(f"return {self.gen.expr(cond.expr)}", at=_line(cond))

@@ -8,10 +8,11 @@ Money is an `int` of fen. A rate is a `fractions.Fraction` of 1 (85% is `Fractio
 take a rate as its numerator and denominator so that a payment is two integer operations.
 
 One job a module: `money` (rounding, ratios, the formulas, yuan and rate text), `dates`, `ledgers`, `errors`,
-`visits` (visit type names), `memory` (the cycle collector paused for big batches), `values` (values of expressions), `settle` (what every settlement loop shares:
-claim order, `ClaimEnv`, `Settler`), `plans` (the interpreter's loop, `PlanSettler`), `compiled` (the base of
-generated modules, `CompiledSettler`), `monitoring`, `annual` (annual benefits) and `funds`. This package
-re-exports all their names, so `from aidlang.runtime import …` (as the generated modules do) needs no path.
+`visits` (visit type names), `memory` (the cycle collector paused for big batches), `values` (values of
+expressions), `settle` (what every settlement loop shares: claim order, `ClaimEnv`, `Settler`), `plans` (the
+interpreter's loop, `PlanSettler`), `compiled` (the base of generated modules, `CompiledSettler`),
+`monitoring`, `annual` (annual benefits) and `funds`. This package re-exports all their names, so
+`from aidlang.runtime import …` (as the generated modules do) needs no path.
 """
 
 # every name of the modules below, re-exported: the package's interface

@@ -2,7 +2,7 @@
 
 Settling or reading a year of claims makes a few lasting objects per claim (the record, its result, the rows
 written) and almost no reference cycles, yet the collector would walk the whole growing heap again and again:
-a third of `aidlang run`'s time on a million claims (bench/README.md). The switch is process-wide, so it is
+over a quarter of `aidlang run`'s time on a million claims (bench/README.md). The switch is process-wide, so it is
 only ever held for the length of one call and left as it was found; nested pauses are harmless.
 """
 

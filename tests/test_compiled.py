@@ -295,6 +295,10 @@ DANGEROUS = ("__import__", "system", "os")
 def test_injection_policy_compiles_to_only_its_settlement():
     checked = load(INJECTION)
     text = render(checked)
+    # the title starts with a PEP 263 coding line (utf-7 would turn its `+AAo-` into a new line of code): the
+    # module's first line is its docstring, so no comment of the first two lines can declare an encoding
+    assert tokenize.detect_encoding(io.BytesIO(text.encode("utf-8")).readline)[0] == "utf-8"
+    assert "coding: utf-7" in text.splitlines()[1]  # the title's text is there, inert
     tree = ast.parse(text)
     # the module: a docstring, imports of the standard library and aidlang.runtime, constants, one class
     for node in tree.body:

@@ -1,14 +1,16 @@
-"""Settlement throughput of the interpreter: 100,000 synthetic claims per city.
+"""Settlement throughput of both engines: 100,000 synthetic claims per city.
 
     python3 bench/settle.py [--claims N] [--city wuxi|mianyang|wuhai ...]
 
 For each city it writes synthetic claims.csv / identities.csv (/ persons.csv) to a temporary directory,
 then times, in the same run:
-  - the baseline: a plain loop that only parses the claim rows into records (data.read_claims), and
-  - the settlement: Interpreter.settle on those records.
-It prints claims per second for both and the ratio settle time / parse time, so the figure shows what
-settlement costs on top of reading the file. Deterministic data (fixed seed). Times are the process's CPU
-time (time.process_time), so a busy machine slows the figures less than wall-clock time would.
+  - the baseline: a plain loop that only parses the claim rows into records (data.read_claims),
+  - the settlement by the interpreter: Interpreter.settle on those records, and
+  - the settlement by the compiled module: generated/<city>.py's Policy.settle on the same records (checked to
+    give the interpreter's results).
+It prints claims per second for each, the ratio interpreter settle time / parse time (what settlement costs on
+top of reading the file) and compiled/interpreter throughput. Deterministic data (fixed seed). Times are the
+process's CPU time (time.process_time), so a busy machine slows the figures less than wall-clock time would.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from aidlang import data  # noqa: E402
 from aidlang.commands.inputs import param_lookup, vocabulary  # noqa: E402
+from aidlang.compiled import load_module  # noqa: E402
 from aidlang.interpreter import Interpreter  # noqa: E402
 from aidlang.pipeline import load  # noqa: E402
 
@@ -123,15 +126,20 @@ def bench_city(name: str, count: int) -> dict:
         parse_seconds = time.process_time() - started
     assert not loaded.errors, loaded.errors[:3]
     claims = list(loaded.records)
-    interpreter = Interpreter(checked, params)
-    started = time.process_time()
-    claim_errors: list = []
-    results = interpreter.settle(claims, list(identities), persons, errors=claim_errors)
-    settle_seconds = time.process_time() - started
-    assert len(results) + len(claim_errors) == len(claims)
+    seconds, outcomes = {}, {}
+    engines = (("interp", Interpreter(checked, params)), ("compiled", load_module(checked)[0].Policy(params)))
+    for engine, policy in engines:
+        claim_errors: list = []
+        started = time.process_time()
+        results = policy.settle(claims, list(identities), persons, errors=claim_errors)
+        seconds[engine] = time.process_time() - started
+        assert len(results) + len(claim_errors) == len(claims)
+        outcomes[engine] = (results, claim_errors)
+    assert outcomes["compiled"] == outcomes["interp"], f"{name}: the engines give different results"
     return {"city": name, "claims": len(claims), "parse_per_s": len(claims) / parse_seconds,
-            "settle_per_s": len(claims) / settle_seconds, "ratio": settle_seconds / parse_seconds,
-            "rejected": len(claim_errors)}
+            "settle_per_s": len(claims) / seconds["interp"], "ratio": seconds["interp"] / parse_seconds,
+            "compiled_per_s": len(claims) / seconds["compiled"], "speedup": seconds["interp"] / seconds["compiled"],
+            "rejected": len(outcomes["interp"][1])}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,14 +147,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claims", type=int, default=100_000, help="claims per city (default 100000)")
     parser.add_argument("--city", action="append", choices=sorted(CITIES), help="cities (default all)")
     args = parser.parse_args(argv)
-    print(f"{'city':10} {'claims':>8} {'parse claims/s':>15} {'settle claims/s':>16} {'settle/parse':>13}")
+    print(f"{'city':10} {'claims':>8} {'parse claims/s':>15} {'settle claims/s':>16} {'settle/parse':>13} "
+          f"{'compiled claims/s':>18} {'compiled/interp':>16}")
     for name in args.city or list(CITIES):
         if not (ROOT / "policies" / f"{name}.aid").exists():
             print(f"{name:10} (policies/{name}.aid not written yet)")
             continue
         r = bench_city(name, args.claims)
         print(f"{r['city']:10} {r['claims']:>8} {r['parse_per_s']:>15,.0f} {r['settle_per_s']:>16,.0f} "
-              f"{r['ratio']:>12.2f}x" + (f"  ({r['rejected']} rejected)" if r["rejected"] else ""))
+              f"{r['ratio']:>12.2f}x {r['compiled_per_s']:>18,.0f} {r['speedup']:>15.2f}x"
+              + (f"  ({r['rejected']} rejected)" if r["rejected"] else ""))
     return 0
 
 

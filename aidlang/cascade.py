@@ -96,9 +96,9 @@ def resolve(rules: list[n.Rule], ev: Evaluator, env: Env, tier: n.Tier | None = 
             key = setting.key
             expr = setting.value
             if isinstance(expr, n.Adjust):
-                so_far = values.get(key)
-                if so_far is None:
+                if key not in values:
                     raise EvalError(f"{key} is adjusted but no less specific rule sets it", setting)
+                so_far = values[key]  # None when set to 无: adjust keeps it 无
                 amount = ev.compile(expr.amount)(env)
                 values[key] = adjust(key, so_far, amount, type_of(expr.amount, ev.symbols), expr.direction)
                 sources[key].append(rule)

@@ -143,6 +143,31 @@ def is_static(expr: n.Expr | None, symbols: Symbols) -> bool:
     return all(is_static(child, symbols) for child in _children(expr))
 
 
+# claim values that are always there (a person's attributes and age may be missing: None)
+NEVER_NONE = frozenset(("policy_scope_cost", "basic_paid", "critical_paid", "aid_paid", "referred", "in_province",
+                        "visit_type", "current_year"))
+
+
+def never_none(expr: n.Expr, symbols: Symbols, locals_=()) -> bool:
+    """True when the value can never be missing, so arithmetic and comparisons on it need no test for None
+    (docs/semantics.md, "Missing person attributes"); both engines ask this of the same tree."""
+    t = type(expr)
+    if t in (n.Quantity, n.StringLit, n.BoolLit, n.DateLit):
+        return True
+    if t is n.Ref:
+        if expr.name in symbols.params or expr.name in locals_:
+            return True
+        b = builtin(expr.name)
+        return b.name in NEVER_NONE if b is not None else expr.name in VISIT_TYPES
+    if t is n.Binary:
+        return never_none(expr.left, symbols, locals_) and never_none(expr.right, symbols, locals_)
+    if t is n.Neg:
+        return never_none(expr.operand, symbols, locals_)
+    if t is n.Call:  # 年度累计自付 is a sum of amounts; 最小/最大 are missing when an argument is
+        return FUNCTIONS.get(expr.func) == "year_self_paid" or all(never_none(a, symbols, locals_) for a in expr.args)
+    return t in (n.Index, n.Compare, n.InList, n.BoolOp, n.Not)  # a fund series has a value or fails the run
+
+
 def _children(expr) -> list:
     t = type(expr)
     if t is n.Binary or t is n.Compare:
@@ -360,7 +385,9 @@ def _call(expr: n.Call, ev: Evaluator, locals_) -> Fn:
     if func in ("min", "max"):
         args = [ev.compile(a, locals_) for a in expr.args]
         pick = min if func == "min" else max
-        return lambda env: pick(f(env) for f in args)
+        if all(never_none(a, ev.symbols, locals_) for a in expr.args):
+            return lambda env: pick(f(env) for f in args)
+        return lambda env: rt.pick_known(pick, *(f(env) for f in args))
     raise EvalError(f"unknown function {expr.func}", expr)
 
 
@@ -395,7 +422,10 @@ def _binary(expr: n.Binary, ev: Evaluator, locals_) -> Fn:
     if is_static(expr, ev.symbols) and not _mentions_params(expr):
         value = op(left(None), right(None))  # a literal: fold it once
         return _constant(value)
-    return lambda env: op(left(env), right(env))
+    if never_none(expr, ev.symbols, locals_):
+        return lambda env: op(left(env), right(env))
+    known = rt.known
+    return lambda env: known(op, left(env), right(env))  # a missing person attribute: missing
 
 
 def _may_split_fen(expr) -> bool:
@@ -413,7 +443,9 @@ def _mentions_params(expr) -> bool:
 
 def _neg(expr: n.Neg, ev: Evaluator, locals_) -> Fn:
     operand = ev.compile(expr.operand, locals_)
-    return lambda env: -operand(env)
+    if never_none(expr, ev.symbols, locals_):
+        return lambda env: -operand(env)
+    return lambda env: rt.negate_known(operand(env))
 
 
 def _visit_side(expr) -> bool:

@@ -11,6 +11,7 @@ from aidlang.runtime import (
     CompiledSettler,
     attr_of,
     compare_known,
+    known,
     person_age,
     person_attr,
 )
@@ -219,7 +220,7 @@ class Policy(CompiledSettler):
         '重特大疾病医疗救助: the rule at line 79 of wuhai.aid.'
         values, sources, used = {}, {}, []
         # wuhai.aid:79 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 75% 限额 8万元 依据 "三(二)3(2)"
-        if (bool(compare_known(operator.lt, attr_of(p, 'family_monthly_income_per_capita'), (self.param('minimum_wage', c.discharge_date) * R_3_2), False)) and bool(compare_known(operator.gt, self.year_self_paid(('inpatient',), c, v, L, yk, basic, critical), (R_7_10 * attr_of(p, 'family_annual_income')), False))):
+        if (bool(compare_known(operator.lt, attr_of(p, 'family_monthly_income_per_capita'), (self.param('minimum_wage', c.discharge_date) * R_3_2), False)) and bool(compare_known(operator.gt, self.year_self_paid(('inpatient',), c, v, L, yk, basic, critical), known(operator.mul, R_7_10, attr_of(p, 'family_annual_income')), False))):
             values['deductible'] = None
             sources['deductible'] = [2]
             values['ratio'] = R_3_4
@@ -279,7 +280,7 @@ class Policy(CompiledSettler):
         '普通疾病住院救助: the rule at line 88 of wuhai.aid.'
         values, sources, used = {}, {}, []
         # wuhai.aid:88 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"
-        if (bool(compare_known(operator.lt, attr_of(p, 'family_monthly_income_per_capita'), self.param('minimum_wage', c.discharge_date), False)) and bool(compare_known(operator.gt, self.year_self_paid(('inpatient',), c, v, L, yk, basic, critical), (R_7_10 * attr_of(p, 'family_annual_income')), False))):
+        if (bool(compare_known(operator.lt, attr_of(p, 'family_monthly_income_per_capita'), self.param('minimum_wage', c.discharge_date), False)) and bool(compare_known(operator.gt, self.year_self_paid(('inpatient',), c, v, L, yk, basic, critical), known(operator.mul, R_7_10, attr_of(p, 'family_annual_income')), False))):
             values['deductible'] = None
             sources['deductible'] = [2]
             values['ratio'] = R_7_10
@@ -353,16 +354,15 @@ class Policy(CompiledSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    173: 76,
-    181: 74,
-    209: 77,
+    174: 76,
+    182: 74,
     210: 77,
     211: 77,
     212: 77,
     213: 77,
     214: 77,
     215: 77,
-    222: 79,
+    216: 77,
     223: 79,
     224: 79,
     225: 79,
@@ -370,15 +370,15 @@ LINE_AT = {
     227: 79,
     228: 79,
     229: 79,
-    241: 84,
-    269: 86,
+    230: 79,
+    242: 84,
     270: 86,
     271: 86,
     272: 86,
     273: 86,
     274: 86,
     275: 86,
-    282: 88,
+    276: 86,
     283: 88,
     284: 88,
     285: 88,
@@ -386,16 +386,17 @@ LINE_AT = {
     287: 88,
     288: 88,
     289: 88,
-    295: 94,
-    300: 100,
-    305: 100,
-    310: 101,
-    315: 101,
-    320: 102,
-    325: 102,
-    330: 114,
-    335: 115,
-    340: 116,
-    345: 127,
-    350: 129,
+    290: 88,
+    296: 94,
+    301: 100,
+    306: 100,
+    311: 101,
+    316: 101,
+    321: 102,
+    326: 102,
+    331: 114,
+    336: 115,
+    341: 116,
+    346: 127,
+    351: 129,
 }

@@ -192,3 +192,30 @@ def test_a_claim_lost_by_the_engine_stops_the_run(files, tmp_path, monkeypatch, 
     assert main(["run", WUXI, "--claims", claims, "--identities", identities, "--out", str(out)]) == 3
     assert "a claim was lost or doubled" in capsys.readouterr().err
     assert not out.exists()
+
+
+WUHAI = str(ROOT / "policies" / "wuhai.aid")
+PERSONS_HEADER = ("person_id,gender,birth_date,disability_grade,dibao_class,family_monthly_income_per_capita,"
+                  "family_annual_income")
+
+
+@pytest.mark.parametrize("engine", ["interp", "compiled"])
+def test_a_person_without_an_income_the_rule_needs_does_not_meet_its_condition(tmp_path, engine):
+    """Wuhai 三(一)3: 其他特殊困难人员 qualifies when 家庭月人均收入 < 1.5 × 最低工资 and the year's inpatient
+    self-pay exceeds 70% of 家庭年收入. A persons.csv row without 家庭年收入 used to stop the run with an
+    internal error (arithmetic on the missing value); it now means the condition does not hold."""
+    claims = write(tmp_path / "claims.csv", CLAIMS_HEADER + ",disease\n"
+                   "c1,q1,inpatient,2021-03-01,2021-03-05,50000,20000,0,白血病\n"
+                   "c2,q2,inpatient,2021-03-01,2021-03-05,50000,20000,0,白血病\n")
+    identities = write(tmp_path / "identities.csv", "person_id,category,start,end\n"
+                       "q1,其他特殊困难人员,2020-01-01,\nq2,其他特殊困难人员,2020-01-01,\n")
+    persons = write(tmp_path / "persons.csv", PERSONS_HEADER + "\nq1,女,1968-03-21,,,1000,40000\nq2,女,1968-03-21,,,1000,\n")
+    out = tmp_path / "results.csv"
+    assert main(["run", WUHAI, "--claims", claims, "--identities", identities, "--persons", persons,
+                 "--param", "minimum_wage=1980", "--out", str(out), "--engine", engine]) == 0
+    rows = {r["claim_id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    # q1: 1000 < 1980 × 1.5 = 2970, and 50000 − 20000 − 0 = 30000 > 70% × 40000 = 28000: 重特大疾病医疗救助 (白血病,
+    # 住院), 75% of 30000 = 22500, within 8万; self-pay 30000 − 22500 = 7500
+    assert (rows["c1"]["aid_paid"], rows["c1"]["self_pay"], rows["c1"]["basis"]) == ("22500.00", "7500.00", "三(二)3(2)")
+    # q2: no 家庭年收入, so 70% × 家庭年收入 is unknown and neither tier's rule for 其他特殊困难人员 holds: no aid
+    assert (rows["c2"]["aid_paid"], rows["c2"]["self_pay"], rows["c2"]["status"]) == ("0.00", "30000.00", "ok")

@@ -108,13 +108,14 @@ def make_claims(checked, rng: random.Random, persons: list[str], count: int) -> 
 
 
 def make_persons(rng: random.Random, persons: list[str]) -> dict[str, Person]:
-    """Some persons without a row; attributes missing at random, except that the two incomes come together
-    (a condition doing arithmetic on a missing income is an error in both engines: see test_errors_agree)."""
+    """Some persons without a row; attributes missing at random, the two incomes each on its own (arithmetic on
+    a missing income is missing in both engines: docs/semantics.md)."""
     out = {}
     for pid in persons:
         if rng.random() < 0.1:
             continue
-        incomes = (rng.randint(50_000, 600_000), rng.randint(500_000, 12_000_000)) if rng.random() < 0.9 else (None, None)
+        incomes = tuple(rng.choice((None, amount)) if rng.random() < 0.2 else amount
+                        for amount in (rng.randint(50_000, 600_000), rng.randint(500_000, 12_000_000)))
         out[pid] = Person(pid, rng.choice((None, "男", "女")),
                           rng.choice((None, dt.date(rng.randint(1935, 2020), rng.randint(1, 12), rng.randint(1, 28)))),
                           rng.choice((None, 1, 2, 3, 4)), rng.choice((None, "A", "B", "C")), *incomes)
@@ -426,3 +427,36 @@ def test_failed_gates_are_reported_aid_tier_first_in_both_engines():
         first, second = engine.settle(claims, identities)
         assert (first.status, first.basis, first.aid_paid) == ("not_covered", "三(转诊)", 0)
         assert (second.status, second.basis, second.aid_paid) == ("not_covered", "四(省内)", 0)
+
+
+def test_adjusting_a_setting_written_as_无_keeps_it_无_in_both_engines():
+    """`限额 降低 50%` where the less specific rule says `限额 无`: half of no cap is no cap (docs/semantics.md);
+    a setting no rule before it sets stays an error. Found by tests/test_random_policies.py, where the two engines
+    used to fail differently."""
+    from aidlang.checker import check
+    from aidlang.parser import parse
+    from aidlang.source import Source
+
+    text = """政策 adj "调整无" {
+  发布机关 "测试"
+  施行日期 2023-01-01
+  依据 "一"
+}
+类别 甲类 依据 "二"
+就诊类型 outpatient "普通门诊" 依据 "池"
+就诊类型 chronic "门诊慢特病" 依据 "池"
+就诊类型 inpatient "住院" 依据 "池"
+待遇 医疗救助 救助 依据 "救" {
+  对 全体救助对象: 起付标准 无 比例 50% 限额 无 依据 "救"
+  对 甲类: 起付标准 降低 50% 比例 提高 10个百分点 限额 降低 50% 依据 "救(甲)"
+}
+"""
+    checked = check(parse(Source("adj.aid", text)))
+    day = dt.date(2023, 3, 1)
+    claims = [Claim("c1", "p1", "outpatient", day, day, 100_000, 10_000, 0)]
+    identities = [Identity("p1", "甲类", dt.date(2022, 1, 1), None)]
+    interp, compiled = settle_both(checked, claims, identities, {}, {})
+    assert compiled == interp
+    # base 1000 − 100 − 0 = 900元; no deductible; 50% + 10pp = 60% → 540元; no cap, so all of it
+    (result,), rejected = interp
+    assert (result.aid_paid, result.self_pay, result.basis, rejected) == (54_000, 36_000, "救;救(甲)", [])

@@ -32,20 +32,21 @@ from pathlib import Path
 from .. import nodes as n
 from ..benefits import benefit_specs, due_spec
 from ..cascade import candidate_rules, is_static_rules
-from ..evaluate import _may_split_fen, quantity_value, type_of
+from ..evaluate import _may_split_fen, never_none, quantity_value, type_of
 from ..periods import Epochs, Periods, in_force
 from ..symbols import FUNCTIONS, VISIT_TYPES, builtin
 
 KINDS = ("basic", "critical", "aid", "tilted")
 VISITS = ("outpatient", "chronic", "inpatient")
 RUNTIME_NAMES = ("CompiledSettler", "GATED", "adjust", "age_of", "attr_of", "cascade_missing", "compare_known",
-                 "divide", "money_value", "person_age", "person_attr", "visit_name")
+                 "divide", "known", "money_value", "negate_known", "person_age", "person_attr", "pick_known",
+                 "visit_name")
 # the parameters and locals of generated functions: no policy name may become one of them
 TIER_LOCALS = ("step", "c", "v", "p", "L", "yk", "basic", "critical", "aid", "clauses", "terms", "deductible",
                "num", "den", "cap", "threshold", "rule_clauses", "base", "burden", "k", "earlier", "covered",
                "after", "before", "used", "paid")
-RESERVED = frozenset(("Policy", "Fraction", "date", "operator", "self", "env", "values", "sources", "used",
-                      "so_far") + RUNTIME_NAMES + TIER_LOCALS)
+RESERVED = frozenset(("Policy", "Fraction", "date", "operator", "self", "env", "values", "sources", "used")
+                     + RUNTIME_NAMES + TIER_LOCALS)
 
 
 class CompileError(Exception):
@@ -134,9 +135,8 @@ TIER_READERS = {
 TIER_ARGS = "c, v, p, L, yk, basic, critical, aid"
 PERSON_ATTRS = ("gender", "disability_grade", "dibao_class", "family_monthly_income_per_capita",
                 "family_annual_income")
-NEVER_NONE = frozenset(("policy_scope_cost", "basic_paid", "critical_paid", "aid_paid", "referred", "in_province",
-                        "visit_type", "current_year"))
 OPS = {"+": "+", "-": "-", "*": "*", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
+ARITH_FUNCS = {"+": "operator.add", "-": "operator.sub", "*": "operator.mul", "/": "divide"}
 OPERATOR_FUNCS = {"<": "operator.lt", "<=": "operator.le", ">": "operator.gt", ">=": "operator.ge",
                   "==": "operator.eq", "!=": "operator.ne"}
 
@@ -211,19 +211,7 @@ class ExprGen:
         return f"visit_name({text})"
 
     def never_none(self, expr) -> bool:
-        t = type(expr)
-        if t in (n.Quantity, n.StringLit, n.BoolLit, n.DateLit):
-            return True
-        if t is n.Ref:
-            if expr.name in self.symbols.params or expr.name in self.locals:
-                return True
-            b = builtin(expr.name)
-            return b.name in NEVER_NONE if b is not None else expr.name in VISIT_TYPES
-        if t is n.Binary:
-            return self.never_none(expr.left) and self.never_none(expr.right)
-        if t is n.Neg:
-            return self.never_none(expr.operand)
-        return t in (n.Compare, n.InList, n.BoolOp, n.Not)
+        return never_none(expr, self.symbols, self.locals)
 
     def expr(self, expr: n.Expr, visit: bool = False) -> str:
         t = type(expr)
@@ -259,7 +247,10 @@ class ExprGen:
                     return f"self.year_self_paid({chosen!r}, c, v, L, yk, basic, critical)"
                 return f"env.running({chosen!r})"
             if func in ("min", "max"):
-                return f"{func}({', '.join(self.expr(a) for a in expr.args)})"
+                args = ", ".join(self.expr(a) for a in expr.args)
+                if all(self.never_none(a) for a in expr.args):
+                    return f"{func}({args})"
+                return f"pick_known({func}, {args})"  # a missing person attribute: missing
             raise CompileError(f"unknown function {expr.func}")
         if t is n.Index:
             return f"env.series({expr.name!r}, int({self.expr(expr.index)}))"
@@ -273,10 +264,14 @@ class ExprGen:
             return "None"
         if t is n.Binary:
             left, right = self.expr(expr.left), self.expr(expr.right)
+            if not self.never_none(expr):  # a missing person attribute: missing (docs/semantics.md)
+                return f"known({ARITH_FUNCS[expr.op]}, {left}, {right})"
             if expr.op == "/":
                 return f"divide({left}, {right})"
             return f"({left} {OPS[expr.op]} {right})"
         if t is n.Neg:
+            if not self.never_none(expr):
+                return f"negate_known({self.expr(expr.operand)})"
             return f"(-{self.expr(expr.operand)})"
         if t is n.Not:
             return f"(not {self.expr(expr.operand)})"
@@ -409,11 +404,10 @@ class ModuleBuilder:
                 key = setting.key
                 expr = setting.value
                 if isinstance(expr, n.Adjust):
-                    inner.append(f"so_far = values.get({key!r})")
-                    inner.append("if so_far is None:")
+                    inner.append(f"if {key!r} not in values:  # no less specific rule sets it (无 is a value)")
                     inner.append(f"    cascade_missing({key!r})")
                     amount_type = type_of(expr.amount, self.symbols)
-                    inner.append(f"values[{key!r}] = adjust({key!r}, so_far, {self.gen.expr(expr.amount)}, "
+                    inner.append(f"values[{key!r}] = adjust({key!r}, values[{key!r}], {self.gen.expr(expr.amount)}, "
                                  f"{amount_type!r}, {expr.direction!r})")
                     inner.append(f"sources[{key!r}].append({number!r})")
                 else:

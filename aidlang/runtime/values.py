@@ -30,6 +30,22 @@ def compare_known(op: Callable[[Any, Any], bool], a, b, unknown: bool) -> bool:
     return op(a, b)
 
 
+def known(op: Callable[[Any, Any], Any], a, b):
+    """`a op b` where a value may be missing (None: a person attribute not given): missing in, missing out, so
+    that a comparison with the result is false as a comparison with the attribute itself is."""
+    return None if a is None or b is None else op(a, b)
+
+
+def negate_known(a):
+    """`-a`, missing if `a` is."""
+    return None if a is None else -a
+
+
+def pick_known(pick: Callable, *values):
+    """`最小`/`最大` (min/max) of values of which one may be missing: missing then."""
+    return None if any(v is None for v in values) else pick(values)
+
+
 def money_value(v):
     """A money-valued expression's value kept at its root: rounded half-up to the fen (None stays None)."""
     return v if type(v) is int or v is None else to_fen(v)
@@ -37,7 +53,10 @@ def money_value(v):
 
 def adjust(key: str, value, amount, amount_type: str, direction: str):
     """Apply `降低 x`/`提高 x` to the value so far: a rate x is relative (× (1 ∓ x)), percentage points and
-    money are absolute (∓ x). Money results are rounded half-up to the fen."""
+    money are absolute (∓ x). Money results are rounded half-up to the fen. `无` (None: no deductible, cap or
+    threshold) stays `无`: half of no cap is no cap."""
+    if value is None:
+        return None
     sign = -1 if direction == "down" else 1
     if amount_type == "rate":
         result = value * (1 + sign * amount)
@@ -89,5 +108,5 @@ def person_age(env):
 
 
 def cascade_missing(key: str):
-    """`降低`/`提高` with no less specific value to adjust (the checker rejects such policies)."""
+    """`降低`/`提高` with no less specific rule setting the value (one set to 无 is a value: `adjust` keeps it)."""
     raise ValueError(f"{key} is adjusted but no less specific rule sets it")

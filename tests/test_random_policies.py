@@ -33,15 +33,19 @@ POOL_LAYOUTS = (  # (pool name, visit types) per pool
     (("全部", "outpatient, chronic, inpatient"),),
     (("门诊", "outpatient"), ("慢", "chronic"), ("住", "inpatient")),
 )
-BASES = {  # a tier's 基数 when it writes one (only amounts of earlier tiers: E123)
+BASES = {  # a tier's 基数 when it writes one (only amounts of earlier tiers: E123); the first is the default
     "基本医保": ("政策范围内费用",),
     "大病保险": ("政策范围内费用 - 基本医保支付",),
+    # the second counts again what critical-illness insurance paid: aid can then exceed what is left to pay
     "医疗救助": ("政策范围内费用 - 基本医保支付 - 大病保险支付", "政策范围内费用 - 基本医保支付"),
     "倾斜救助": ("政策范围内费用 - 基本医保支付 - 大病保险支付 - 医疗救助支付",),
 }
 
 
-def random_policy(rng: random.Random, number: int) -> str:
+def random_policy(rng: random.Random, number: int) -> tuple[str, bool]:
+    """(the policy's text, whether every tier's base leaves out what earlier tiers paid — then no claim can be
+    paid more than it cost)."""
+    counted_twice: list[str] = []
     cats = list(CATEGORIES[: rng.randint(1, 4)])
     lines = [f'政策 r{number} "随机政策{number}" {{', '  发布机关 "测试"', "  施行日期 2023-01-01", '  依据 "一"', "}"]
     for i, cat in enumerate(cats):
@@ -85,7 +89,10 @@ def random_policy(rng: random.Random, number: int) -> str:
         mine = rng.sample(pools, rng.randint(1, len(pools)))
         out = [f'待遇 {kind} {name} 依据 "{name}" {{']
         if rng.random() < 0.4:
-            out.append(f"  基数 {rng.choice(BASES[kind])}")
+            base = rng.choice(BASES[kind])
+            out.append(f"  基数 {base}")
+            if base != BASES[kind][0]:
+                counted_twice.append(name)
         if rng.random() < 0.8:
             out.append(f"  适用 {', '.join(mine)}")
         else:
@@ -130,7 +137,7 @@ def random_policy(rng: random.Random, number: int) -> str:
         lines += tier("医疗救助", "救助乙")
     if not tilted_first and rng.random() < 0.6:
         lines += tier("倾斜救助", "倾斜")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", not counted_twice
 
 
 def checked_or_none(text: str, number: int):
@@ -142,14 +149,14 @@ def checked_or_none(text: str, number: int):
 
 def test_the_generator_writes_policies_the_checker_accepts():
     """Most generated policies pass the checker, so the differential test below is not vacuous."""
-    passed = sum(checked_or_none(random_policy(random.Random(seed), seed), seed) is not None
+    passed = sum(checked_or_none(random_policy(random.Random(seed), seed)[0], seed) is not None
                  for seed in range(POLICIES))
     assert passed >= POLICIES * 3 // 4, f"only {passed} of {POLICIES} generated policies pass the checker"
 
 
 @pytest.mark.parametrize("seed", range(POLICIES))
 def test_random_policy_compiles_to_the_interpreters_settlement(seed):
-    text = random_policy(random.Random(seed), seed)
+    text, within_cost = random_policy(random.Random(seed), seed)
     checked = checked_or_none(text, seed)
     if checked is None:
         pytest.skip("the generator wrote a policy the checker rejects (counted by the test above)")
@@ -166,3 +173,9 @@ def test_random_policy_compiles_to_the_interpreters_settlement(seed):
     claims = make_claims(checked, rng, persons, CLAIMS)
     interp, compiled = settle_both(checked, claims, identities, make_persons(rng, persons), {})
     assert compiled == interp, text
+    if within_cost and isinstance(interp[0], list):  # contract: the patient never gets back more than paid
+        # …unless the claim gives one insurance amount and the policy computes the other: the given one was
+        # worked out by the insurer against another amount than the one computed here, and the two can add up
+        # to more than the cost (an open question, left as it is: see the session note)
+        mixed = {c.claim_id for c in claims if (c.basic_paid is None) != (c.critical_paid is None)}
+        assert all(r.self_pay >= 0 for r in interp[0] if r.claim_id not in mixed), text

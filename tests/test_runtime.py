@@ -262,3 +262,14 @@ def test_engines_leave_the_collector_on_after_a_bad_claim():
         with pytest.raises(rt.ClaimError):
             engine.settle(bad, [])
         assert gc.isenabled()
+
+
+def test_adjust_keeps_ratios_within_100_percent_and_无_as_无():
+    pp = Fraction(1, 100)
+    # 提高 5个百分点: 60% + 5pp = 65%; of 100% it stays 100%; 降低 20个百分点 of 10% stops at 0%
+    assert rt.adjust("ratio", Fraction(3, 5), 5 * pp, "pp", "up") == Fraction(13, 20)
+    assert rt.adjust("ratio", Fraction(1), 5 * pp, "pp", "up") == 1
+    assert rt.adjust("ratio", Fraction(1, 10), 20 * pp, "pp", "down") == 0
+    # 起付标准 降低 50%: 4000元 → 2000元; 限额 无 降低 50% stays no cap
+    assert rt.adjust("deductible", 400_000, Fraction(1, 2), "rate", "down") == 200_000
+    assert rt.adjust("cap", None, Fraction(1, 2), "rate", "down") is None

@@ -53,8 +53,9 @@ def money_value(v):
 
 def adjust(key: str, value, amount, amount_type: str, direction: str):
     """Apply `降低 x`/`提高 x` to the value so far: a rate x is relative (× (1 ∓ x)), percentage points and
-    money are absolute (∓ x). Money results are rounded half-up to the fen. `无` (None: no deductible, cap or
-    threshold) stays `无`: half of no cap is no cap."""
+    money are absolute (∓ x). Money results are rounded half-up to the fen; a ratio stays within 0%–100% (提高
+    5个百分点 of 100% is 100%: nothing pays more than the amount it is a share of). `无` (None: no deductible,
+    cap or threshold) stays `无`: half of no cap is no cap."""
     if value is None:
         return None
     sign = -1 if direction == "down" else 1
@@ -62,7 +63,9 @@ def adjust(key: str, value, amount, amount_type: str, direction: str):
         result = value * (1 + sign * amount)
     else:
         result = value + sign * amount
-    if key != "ratio" and type(result) is not int:
+    if key == "ratio":
+        return min(max(result, 0), 1)
+    if type(result) is not int:
         result = to_fen(result)
     return result
 

@@ -164,7 +164,8 @@ def never_none(expr: n.Expr, symbols: Symbols, locals_=()) -> bool:
     if t is n.Neg:
         return never_none(expr.operand, symbols, locals_)
     if t is n.Call:  # 年度累计自付 is a sum of amounts; 最小/最大 are missing when an argument is
-        return FUNCTIONS.get(expr.func) == "year_self_paid" or all(never_none(a, symbols, locals_) for a in expr.args)
+        return (FUNCTIONS.get(expr.func) == "year_self_paid"
+                or all(never_none(a, symbols, locals_) for a in expr.args))
     return t in (n.Index, n.Compare, n.InList, n.BoolOp, n.Not)  # a fund series has a value or fails the run
 
 

@@ -209,7 +209,8 @@ def test_a_person_without_an_income_the_rule_needs_does_not_meet_its_condition(t
                    "c2,q2,inpatient,2021-03-01,2021-03-05,50000,20000,0,白血病\n")
     identities = write(tmp_path / "identities.csv", "person_id,category,start,end\n"
                        "q1,其他特殊困难人员,2020-01-01,\nq2,其他特殊困难人员,2020-01-01,\n")
-    persons = write(tmp_path / "persons.csv", PERSONS_HEADER + "\nq1,女,1968-03-21,,,1000,40000\nq2,女,1968-03-21,,,1000,\n")
+    persons = write(tmp_path / "persons.csv",
+                    PERSONS_HEADER + "\nq1,女,1968-03-21,,,1000,40000\nq2,女,1968-03-21,,,1000,\n")
     out = tmp_path / "results.csv"
     assert main(["run", WUHAI, "--claims", claims, "--identities", identities, "--persons", persons,
                  "--param", "minimum_wage=1980", "--out", str(out), "--engine", engine]) == 0

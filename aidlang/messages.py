@@ -92,6 +92,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "H003": ("中文输入法的全角符号 {found} 在此处不可用，请改用半角符号", "the full-width {found} from a Chinese input method is not allowed here; use the ASCII form"),
     "H004": ("关键字是保留字，不能用作名称", "keywords are reserved and cannot be used as names"),
     "H005": ("几个名称之间用逗号或顿号分隔，例如“特困人员、孤儿”", "separate names in a list with a comma or 、, e.g. 特困人员、孤儿"),
+    "H006": ("以汉字开头的名称中不能有阿拉伯数字（“一类2”会读成名称“一类”和数字“2”）：改用汉字数字（一类二），或把数字写进名称后的标签",
+             "a name that starts with a Chinese character cannot contain ASCII digits (一类2 reads as the name 一类 "
+             "and the number 2): use Chinese numerals (一类二) or put the number in the label after the name"),
     "H101": ("是否要写“{suggestion}”？", "did you mean {suggestion}?"),
     "H102": ("比例要带百分号，如 5%", "a rate carries %, as in 5%"),
     "H103": ("金额要带单位，如 6000元", "money carries a unit, as in 6000 yuan"),

@@ -184,8 +184,8 @@ def syntax_diagnostic(source: Source, error: UnexpectedInput, keep_all_tokens: b
     label = _example_label(error, keep_all_tokens)
     if label:
         return Diagnostic.make(label, span)
-    return Diagnostic.make("E001", span, hint=_token_hint(token, expected), found=_found(token),
-                           expected=_expected(expected))
+    return Diagnostic.make("E001", span, hint=_token_hint(token, expected, _glued_to_name(error, token)),
+                           found=_found(token), expected=_expected(expected))
 
 
 def _expected(expected: set[str]) -> tuple[str, str]:
@@ -263,8 +263,23 @@ def _char_hint(ch: str) -> str | None:
 KEYWORD_PREFIXES = ("对", "在", "条件", "期间", "依据", "类别", "属于", "比例", "限额", "起付标准", "超过")
 
 
-def _token_hint(token: Token, expected: set[str]) -> str | None:
+def _glued_to_name(error: UnexpectedInput, token: Token) -> bool:
+    """Whether the unexpected token follows a name with no space between (the parser's last shifted value
+    ends in a NAME token that ends where this token starts)."""
+    state = getattr(getattr(error, "interactive_parser", None), "parser_state", None)
+    stack = getattr(state, "value_stack", None)
+    last = stack[-1] if stack else None
+    while isinstance(last, Tree) and last.children:
+        last = last.children[-1]
+    return (isinstance(last, Token) and last.type == "NAME"
+            and last.end_pos is not None and last.end_pos == getattr(token, "start_pos", None))
+
+
+def _token_hint(token: Token, expected: set[str], glued_to_name: bool = False) -> str | None:
+    """A hint for the token the parser did not expect (`glued_to_name`: it follows a name without a space)."""
     text = str(token)
+    if token.type == "NUMBER" and glued_to_name:  # 一类2: a Chinese name ends where digits begin
+        return "H006"
     if token.type == "NAME" and any(text.startswith(k) and len(text) > len(k) for k in KEYWORD_PREFIXES):
         return "H001"
     if "NAME" in expected and token.type != "NAME" and text.isidentifier():

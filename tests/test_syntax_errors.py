@@ -19,6 +19,8 @@ EXPECTED = {
     "unexpected_name": ("E001", "H005"),        # 群组 全体 = 特困人员 特困职工 — a comma is missing
     "keyword_glued_to_name": ("E001", "H001"),  # 属于困境儿童 — no space after the keyword
     "keyword_as_name": ("E001", "H004"),        # 基数 — a keyword where an attribute name is wanted
+    "digits_in_chinese_name": ("E001", "H006"),  # 类别 一类2 — 一类 then the number 2
+    "number_after_unit": ("E001", None),         # 1万元5 — digits after a unit, not after a name: no H006
     "unknown_character": ("E002", "H003"),      # a full-width ；
     "stray_character": ("E002", None),          # @
     "unclosed_string": ("E011", None),          # "未闭合的说明 … — no closing quote on its line

@@ -626,9 +626,10 @@ def check_tiers(ctx: Context) -> None:
             _check_provision_name(ctx, ctx.name_span(tier.span, tier.during, after=("期间", "during")), tier.during)
         for condition in tier.conditions:
             _check_otherwise(ctx, condition)
+        set_plainly = {s.key for rule in tier.rules for s in rule.settings if not isinstance(s.value, n.Adjust)}
         for rule in tier.rules:
             _check_rule_names(ctx, tier, rule)
-            _check_rule_settings(ctx, tier, rule)
+            _check_rule_settings(ctx, tier, rule, set_plainly)
         if tier.kind == "tilted" and not _sets_threshold(tier):
             ctx.report("E403", ctx.name_span(tier.span, tier.name), name=tier.name)
 
@@ -669,7 +670,9 @@ def _check_rule_names(ctx: Context, tier: n.Tier, rule: n.Rule) -> None:
         _check_provision_name(ctx, ctx.name_span(rule.span, rule.during, after=("期间", "during")), rule.during)
 
 
-def _check_rule_settings(ctx: Context, tier: n.Tier, rule: n.Rule) -> None:
+def _check_rule_settings(ctx: Context, tier: n.Tier, rule: n.Rule, set_plainly: set[str]) -> None:
+    """`set_plainly`: the settings some rule of the tier gives a value (not 降低/提高) — what a relative
+    setting can adjust; whether a less specific one precedes it for every claim is known only when settling."""
     seen: set[str] = set()
     for setting in rule.settings:
         key = SETTING_WORDS[setting.key]
@@ -682,6 +685,9 @@ def _check_rule_settings(ctx: Context, tier: n.Tier, rule: n.Rule) -> None:
             ctx.report("E408", setting.span)
         if isinstance(setting.value, n.Adjust) and setting.value.direction == "up" and setting.key != "ratio":
             ctx.report("E405", setting.span, key=key)
+        if isinstance(setting.value, n.Adjust) and setting.key not in set_plainly:
+            ctx.report("E416", setting.span, key=key, direction={"down": ("降低", "reduced_by"),
+                                                                  "up": ("提高", "raised_by")}[setting.value.direction])
 
 
 def _sets_threshold(tier: n.Tier) -> bool:

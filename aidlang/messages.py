@@ -87,6 +87,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E414": ("监测“{name}”缺少{field}：请写上 {keyword} …", "monitor {name} has no {field}: add {keyword} …"),
     "E415": ("政策头部的 {keyword} 写了两次：只写一次（联合发文可以写几行 发布机关）",
              "{keyword} is given twice in the policy header: give it once (a joint notice may give several issuer lines)"),
+    "E416": ("本待遇没有规则直接给出{key}，{direction} 无值可调：请在更不具体的规则（如 对 全体救助对象）中写出{key}",
+             "no rule of this tier sets {key} itself, so {direction} has nothing to adjust: give {key} in a less "
+             "specific rule (e.g. for everyone)"),
     # ---- hints
     "H001": ("关键字与名称之间需要空格，例如“对 特困人员”", "put a space between a keyword and a name, e.g. for 特困人员"),
     "H003": ("中文输入法的全角符号 {found} 在此处不可用，请改用半角符号", "the full-width {found} from a Chinese input method is not allowed here; use the ASCII form"),

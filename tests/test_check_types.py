@@ -113,13 +113,24 @@ def test_a_single_valued_rate_parameter_is_range_checked_where_used():
     assert codes(body) == ["E205"]
 
 
+def relative_codes(settings: str) -> list[str]:
+    """Codes for a rule of 甲 after one for everyone that sets every setting a relative one may adjust."""
+    return codes(f'待遇 医疗救助 救助 依据 "一" {{\n  对 全体救助对象: 起付标准 1000元 比例 50% 限额 1万元\n'
+                 f'  对 甲: {settings}\n}}\n')
+
+
 def test_relative_settings():
-    assert setting_codes("比例 提高 5个百分点") == []
-    assert setting_codes("比例 提高 5%") == []
-    assert setting_codes("比例 50% 起付标准 降低 50%") == []
-    assert setting_codes("比例 50% 起付标准 降低 150%") == ["E205"]
-    assert setting_codes("比例 50% 起付标准 降低 100元") == ["E204"]
-    assert setting_codes("比例 50% 限额 提高 5个百分点") == ["E405"]
+    assert relative_codes("比例 提高 5个百分点") == []
+    assert relative_codes("比例 提高 5%") == []
+    assert relative_codes("比例 50% 起付标准 降低 50%") == []
+    assert relative_codes("比例 50% 起付标准 降低 150%") == ["E205"]
+    assert relative_codes("比例 50% 起付标准 降低 100元") == ["E204"]
+    assert relative_codes("比例 50% 限额 提高 5个百分点") == ["E405"]
+    # nothing in the tier sets the value being adjusted (E416); 起付标准 无 is a value (无 stays 无)
+    assert setting_codes("比例 提高 5个百分点") == ["E416"]
+    assert setting_codes("比例 50% 起付标准 降低 50%") == ["E416"]
+    assert codes('待遇 医疗救助 救助 依据 "一" {\n  对 全体救助对象: 起付标准 无 比例 50%\n'
+                 '  对 甲: 起付标准 降低 50%\n}\n') == []
 
 
 def test_deductible_and_cap_are_money_or_none():

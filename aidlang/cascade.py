@@ -8,6 +8,7 @@ file order); each setting replaces the value so far, except `降低`/`提高`, w
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from fractions import Fraction
 from typing import Callable
 
@@ -15,7 +16,7 @@ import attrs
 
 from . import nodes as n
 from . import runtime as rt
-from .evaluate import Env, EvalError, Evaluator, is_static, type_of
+from .evaluate import Env, Evaluator, is_static, type_of
 from .symbols import VISIT_TYPES, Symbols
 
 SETTING_KEYS = ("deductible", "ratio", "cap", "threshold")
@@ -96,8 +97,10 @@ def resolve(rules: list[n.Rule], ev: Evaluator, env: Env, tier: n.Tier | None = 
             key = setting.key
             expr = setting.value
             if isinstance(expr, n.Adjust):
-                if key not in values:
-                    raise EvalError(f"{key} is adjusted but no less specific rule sets it", setting)
+                if key not in values:  # as the compiled modules report it: the rule's file.aid:line
+                    span = rule.span
+                    where = f"{Path(span.file).name}:{span.line}" if span is not None else ""
+                    raise rt.UnsetSetting(key, where, env.date)
                 so_far = values[key]  # None when set to 无: adjust keeps it 无
                 amount = ev.compile(expr.amount)(env)
                 values[key] = adjust(key, so_far, amount, type_of(expr.amount, ev.symbols), expr.direction)

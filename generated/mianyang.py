@@ -218,11 +218,11 @@ class Policy(CompiledSettler):
         used.append(1)
         # mianyang.aid:64 对 特困人员, 孤儿, 低保对象: 起付标准 降低 50% 比例 提高 5个百分点 依据 "二(三)"
         if 'deductible' not in values:  # no less specific rule sets it (无 is a value)
-            cascade_missing('deductible')
+            cascade_missing('deductible', 'mianyang.aid:64', c.discharge_date)
         values['deductible'] = adjust('deductible', values['deductible'], R_1_2, 'rate', 'down')
         sources['deductible'].append(2)
         if 'ratio' not in values:  # no less specific rule sets it (无 is a value)
-            cascade_missing('ratio')
+            cascade_missing('ratio', 'mianyang.aid:64', c.discharge_date)
         values['ratio'] = adjust('ratio', values['ratio'], R_1_20, 'pp', 'up')
         sources['ratio'].append(2)
         used.append(2)

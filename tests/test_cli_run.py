@@ -220,3 +220,36 @@ def test_a_person_without_an_income_the_rule_needs_does_not_meet_its_condition(t
     assert (rows["c1"]["aid_paid"], rows["c1"]["self_pay"], rows["c1"]["basis"]) == ("22500.00", "7500.00", "三(二)3(2)")
     # q2: no 家庭年收入, so 70% × 家庭年收入 is unknown and neither tier's rule for 其他特殊困难人员 holds: no aid
     assert (rows["c2"]["aid_paid"], rows["c2"]["self_pay"], rows["c2"]["status"]) == ("0.00", "30000.00", "ok")
+
+
+UNSET_POLICY = """政策 us "调整缺值" {
+  发布机关 "测试"
+  施行日期 2023-01-01
+  依据 "一"
+}
+类别 甲类 依据 "二"
+条款 追溯期 "追溯" 自 2022-09-01 至 2023-12-31 追溯执行 依据 "末"
+就诊类型 outpatient "普通门诊" 依据 "池"
+就诊类型 chronic "门诊慢特病" 依据 "池"
+就诊类型 inpatient "住院" 依据 "池"
+待遇 医疗救助 救助 依据 "救" {
+  对 全体救助对象: 比例 50% 限额 1万元 依据 "救"
+  对 甲类 期间 追溯期: 比例 100% 限额 降低 50% 依据 "救(甲)"
+}
+"""
+
+
+@pytest.mark.parametrize("engine", ["interp", "compiled"])
+def test_a_rule_adjusting_a_setting_no_rule_in_force_gives_stops_the_run_naming_it(tmp_path, capsys, engine):
+    """Line 13 halves the cap during the retroactive provision, but the rule giving the cap (line 12) is in force
+    only from the policy's 施行日期: a claim of 2022-10-01 has no cap to halve. Both engines stop the run as for
+    a missing parameter (exit 2, nothing written), naming the rule and the date — it used to be an internal
+    error, of a different kind in each engine."""
+    policy = write(tmp_path / "us.aid", UNSET_POLICY)
+    claims = write(tmp_path / "claims.csv", CLAIMS_HEADER + "\nc1,p1,outpatient,2022-10-01,2022-10-01,1000,100,0\n")
+    identities = write(tmp_path / "identities.csv", "person_id,category,start,end\np1,甲类,2022-01-01,\n")
+    out = tmp_path / "results.csv"
+    assert main(["run", policy, "--claims", claims, "--identities", identities, "--out", str(out),
+                 "--engine", engine]) == 2
+    assert "us.aid:13：规则调整限额（降低/提高），但 2022-10-01 没有施行中的更不具体的规则给出限额" in capsys.readouterr().err
+    assert not out.exists()

@@ -3,8 +3,8 @@
 The five real policies and tests/data/compiled/every_construct.aid reach every construct, but only in the
 combinations their authors chose. Here a seeded generator writes whole policies — categories with a parent, a
 group, identity rules, one to three pools with shared ledgers, insurance tiers, one or two aid tiers, a tilted
-tier, tier and rule conditions with and without 否则 不予救助, rules scoped to pools, relative settings, a dated
-parameter — and each one that passes the checker is compiled and settled by both engines on random claims,
+tier, tier and rule conditions with and without 否则 不予救助, rules scoped to pools or to provisions (one of
+them retroactive), relative settings, a dated parameter, a disease list — and each one that passes the checker is compiled and settled by both engines on random claims,
 identities and persons (the generators of tests/test_compiled.py). Results, rejected claims and errors must
 be identical.
 """
@@ -27,7 +27,13 @@ POLICIES = 40  # seeds; each policy is settled on CLAIMS claims
 CLAIMS = 1_500
 CATEGORIES = ("甲类", "乙类", "丙类", "丁类")
 CONDITIONS = ("转诊", "省内", "转诊 且 省内", "政策范围内费用 > 2万元", '病种 != "骨折"', "年龄 >= 60", '性别 = "女"',
-              '机构级别 = "三级"', "年度累计自付(住院) > 5000元", '就诊方式 = "住院"', "转诊 或 政策范围内费用 > 1万元")
+              '机构级别 = "三级"', "年度累计自付(住院) > 5000元", '就诊方式 = "住院"', "转诊 或 政策范围内费用 > 1万元",
+              "病种 在 重病")
+PROVISIONS = (  # (name, period): one ending before the policy's 施行日期 must say 追溯执行
+    ("追溯期", "自 2022-09-01 至 2024-06-30 追溯执行"),
+    ("过渡期", "自 2023-01-01 至 2023-06-30"),
+    ("后期", "自 2024-03-01"),
+)
 POOL_LAYOUTS = (  # (pool name, visit types) per pool
     (("门诊", "outpatient"), ("慢住", "chronic, inpatient")),
     (("全部", "outpatient, chronic, inpatient"),),
@@ -67,6 +73,15 @@ def random_policy(rng: random.Random, number: int) -> tuple[str, bool]:
         lines += ["身份规则 {", *(f'  {line} 依据 "身"' for line in identity), "}"]
     lines += ['就诊类型 outpatient "普通门诊" 依据 "池"', '就诊类型 chronic "门诊慢特病" 依据 "池"',
               '就诊类型 inpatient "住院" 依据 "池"']
+    lines.append('目录 重病 "重特大疾病" = "白血病", "肺癌", "骨折" 依据 "目"')
+    provisions = rng.sample(PROVISIONS, rng.randint(0, 2))
+    for name, period in provisions:
+        lines.append(f'条款 {name} "{name}" {period} 依据 "条"')
+    provision_names = [name for name, _ in provisions]
+
+    def during() -> str:
+        return f" 期间 {rng.choice(provision_names)}" if provision_names and rng.random() < 0.3 else ""
+
     has_param = rng.random() < 0.4
     if has_param:
         lines.append('参数 工资 "最低工资": 金额 = 1500元, 1800元 自 2024-03-01 依据 "参"')
@@ -100,6 +115,8 @@ def random_policy(rng: random.Random, number: int) -> tuple[str, bool]:
         if rng.random() < 0.4:
             gate = " 否则 不予救助" if rng.random() < 0.5 else ""
             out.append(f'  条件 {condition()}{gate} 依据 "{name}(条件)"')
+        if provision_names and rng.random() < 0.2:
+            out.append(f"  期间 {rng.choice(provision_names)}")
         everyone = "全体参保人员" if kind in ("基本医保", "大病保险") else "全体救助对象"
         if kind == "倾斜救助":
             cap = f" 限额 {amount()}" if rng.random() < 0.6 else ""
@@ -113,6 +130,7 @@ def random_policy(rng: random.Random, number: int) -> tuple[str, bool]:
             who = ", ".join(rng.sample(whos, rng.randint(1, min(2, len(whos)))))
             scope = f" 在 {rng.choice(mine)}" if mine and rng.random() < 0.3 else ""
             when = f" 条件 {condition()}" if rng.random() < 0.3 else ""
+            when += during()
             settings = []
             if rng.random() < 0.5:
                 settings.append(rng.choice((f"起付标准 {amount()}", "起付标准 降低 50%")))

@@ -405,7 +405,7 @@ class ModuleBuilder:
                 expr = setting.value
                 if isinstance(expr, n.Adjust):
                     inner.append(f"if {key!r} not in values:  # no less specific rule sets it (无 is a value)")
-                    inner.append(f"    cascade_missing({key!r})")
+                    inner.append(f"    cascade_missing({key!r}, {f'{self.source}:{at}'!r}, c.discharge_date)")
                     amount_type = type_of(expr.amount, self.symbols)
                     inner.append(f"values[{key!r}] = adjust({key!r}, values[{key!r}], {self.gen.expr(expr.amount)}, "
                                  f"{amount_type!r}, {expr.direction!r})")

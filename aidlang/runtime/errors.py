@@ -1,6 +1,6 @@
 """The errors every engine raises: a claim rejected for a data reason (`ClaimError`, `missing_reason`), a
-parameter without a value (`MissingParameter`), and an error inside a compiled policy's code, named by the
-`.aid` line it was generated from (`PolicyRuntimeError`).
+parameter without a value (`MissingParameter`) or a setting a rule adjusts without one (`UnsetSetting`), and
+an error inside a compiled policy's code, named by the `.aid` line it was generated from (`PolicyRuntimeError`).
 """
 
 from __future__ import annotations
@@ -32,6 +32,26 @@ class MissingParameter(Exception):
             self.zh += "；另有未给出取值的参数：" + "、".join(f"{o}（{lab}）" if lab else o for o, lab in others)
             self.en += "; other parameters without a value: " + ", ".join(o for o, _ in others)
         super().__init__(self.en)
+
+
+SETTING_NAMES = {"deductible": "起付标准", "ratio": "比例", "cap": "限额", "threshold": "超过"}
+
+
+class UnsetSetting(MissingParameter):
+    """A rule adjusts (降低/提高) a setting that no rule in force before it gave a value on the claim's date (say,
+    a rule of a retroactive provision adjusting a cap that only the policy's own period sets). Like a missing
+    parameter it stops the run, naming the rule, in every engine alike; the checker's E416 reports what it can
+    see without a claim (no rule of the tier sets the setting at all)."""
+
+    def __init__(self, key: str, where: str, on: dt.date | None):
+        Exception.__init__(self, f"{where}: {key} is adjusted but no rule in force before it sets it")
+        word = SETTING_NAMES.get(key, key)
+        self.name, self.label, self.on, self.others = key, word, on, ()
+        day = on.isoformat() if on else ""
+        self.zh = (f"{where}：规则调整{word}（降低/提高），但 {day} 没有施行中的更不具体的规则给出{word}："
+                   f"请在该日期施行的规则中写出{word}")
+        self.en = (f"{where}: the rule adjusts the {key} (reduced_by/raised_by), but on {day} no less specific "
+                   f"rule in force gives it: give the {key} in a rule in force on that date")
 
 
 def missing_reason(kind: str, defined: bool) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from ..records import Person
 from .dates import age_on
+from .errors import UnsetSetting
 from .money import to_fen
 
 
@@ -110,6 +111,7 @@ def person_age(env):
     return age_on(person.birth_date, env.date)
 
 
-def cascade_missing(key: str):
-    """`降低`/`提高` with no less specific rule setting the value (one set to 无 is a value: `adjust` keeps it)."""
-    raise ValueError(f"{key} is adjusted but no less specific rule sets it")
+def cascade_missing(key: str, where: str, on: dt.date | None):
+    """`降低`/`提高` with no less specific rule in force setting the value (one set to 无 is a value: `adjust`
+    keeps it): `where` is the rule's `file.aid:line`, `on` the claim's date."""
+    raise UnsetSetting(key, where, on)

@@ -8,8 +8,8 @@ file order); each setting replaces the value so far, except `降低`/`提高`, w
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from fractions import Fraction
+from pathlib import Path
 from typing import Callable
 
 import attrs

@@ -24,6 +24,7 @@ from . import nodes as n
 from . import records
 from . import symbols as sym
 from .diagnostics import AidError, Diagnostic
+from .runtime import SETTING_WORDS
 from .source import Span
 
 
@@ -109,8 +110,6 @@ TYPE_WORDS = {
 }
 TIER_WORDS = {"basic": ("基本医保", "basic"), "critical": ("大病保险", "critical"), "aid": ("医疗救助", "aid"),
               "tilted": ("倾斜救助", "tilted")}
-SETTING_WORDS = {"deductible": ("起付标准", "deductible"), "ratio": ("比例", "ratio"), "cap": ("限额", "cap"),
-                 "threshold": ("超过", "threshold")}
 
 
 def type_words(types: Iterable[str], joiners: tuple[str, str] = ("或", " or ")) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from .compiled import GATED, CompiledSettler  # noqa: F401
 from .dates import (  # noqa: F401
     add_duration, add_months, age_on, due_on, in_period, month_end, next_month_day)
 from .errors import (  # noqa: F401
-    ClaimError, MissingParameter, PolicyRuntimeError, UnsetSetting, missing_reason)
+    SETTING_WORDS, ClaimError, MissingParameter, PolicyRuntimeError, UnsetSetting, missing_reason)
 from .funds import (  # noqa: F401
     EXPENDITURE, FundBook, MissingInput, fund_check_rows, fund_figures, fund_schedule_rows, fund_years)
 from .ledgers import LedgerKey, Ledgers, _Overlay  # noqa: F401

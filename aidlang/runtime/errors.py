@@ -34,7 +34,9 @@ class MissingParameter(Exception):
         super().__init__(self.en)
 
 
-SETTING_NAMES = {"deductible": "起付标准", "ratio": "比例", "cap": "限额", "threshold": "超过"}
+# a rule's settings as the policy and the reader name them (Chinese, English)
+SETTING_WORDS = {"deductible": ("起付标准", "deductible"), "ratio": ("比例", "ratio"), "cap": ("限额", "cap"),
+                 "threshold": ("超过", "threshold")}
 
 
 class UnsetSetting(MissingParameter):
@@ -45,13 +47,13 @@ class UnsetSetting(MissingParameter):
 
     def __init__(self, key: str, where: str, on: dt.date | None):
         Exception.__init__(self, f"{where}: {key} is adjusted but no rule in force before it sets it")
-        word = SETTING_NAMES.get(key, key)
+        word, english = SETTING_WORDS.get(key, (key, key))
         self.name, self.label, self.on, self.others = key, word, on, ()
         day = on.isoformat() if on else ""
         self.zh = (f"{where}：规则调整{word}（降低/提高），但 {day} 没有施行中的更不具体的规则给出{word}："
                    f"请在该日期施行的规则中写出{word}")
-        self.en = (f"{where}: the rule adjusts the {key} (reduced_by/raised_by), but on {day} no less specific "
-                   f"rule in force gives it: give the {key} in a rule in force on that date")
+        self.en = (f"{where}: the rule adjusts the {english} (reduced_by/raised_by), but on {day} no less specific "
+                   f"rule in force gives it: give the {english} in a rule in force on that date")
 
 
 def missing_reason(kind: str, defined: bool) -> tuple[str, str]:

@@ -4,9 +4,9 @@ The five real policies and tests/data/compiled/every_construct.aid reach every c
 combinations their authors chose. Here a seeded generator writes whole policies — categories with a parent, a
 group, identity rules, one to three pools with shared ledgers, insurance tiers, one or two aid tiers, a tilted
 tier, tier and rule conditions with and without 否则 不予救助, rules scoped to pools or to provisions (one of
-them retroactive), relative settings, a dated parameter, a disease list — and each one that passes the checker is compiled and settled by both engines on random claims,
-identities and persons (the generators of tests/test_compiled.py). Results, rejected claims and errors must
-be identical.
+them retroactive), relative settings, a dated parameter, a disease list, an annual benefit — and each one that
+passes the checker is compiled and settled by both engines on random claims, identities and persons (the
+generators of tests/test_compiled.py). Results, rejected claims, errors and annual benefits must be identical.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ import datetime as dt
 import random
 
 import pytest
-from test_compiled import category_names, make_claims, make_persons, policy_years, settle_both
+from test_compiled import category_names, make_claims, make_persons, module_of, policy_years, settle_both
 
 from aidlang.diagnostics import AidError
+from aidlang.evaluate import MissingParameter
+from aidlang.interpreter import Interpreter
 from aidlang.parser import parse
 from aidlang.checker import check
 from aidlang.records import Identity
@@ -155,7 +157,38 @@ def random_policy(rng: random.Random, number: int) -> tuple[str, bool]:
         lines += tier("医疗救助", "救助乙")
     if not tilted_first and rng.random() < 0.6:
         lines += tier("倾斜救助", "倾斜")
+    if rng.random() < 0.6:
+        lines += annual_benefit(rng, cats, has_param, provision_names)
     return "\n".join(lines) + "\n", not counted_twice
+
+
+BENEFIT_CONDITIONS = ("年龄 >= 60岁", '性别 = "女"', '低保类别 = "A"', "残疾等级 在 [1, 2]",
+                      "家庭月人均收入 < 2000元", '(性别 = "男" 且 年龄 >= 60岁) 或 (性别 = "女" 且 年龄 >= 55岁)')
+
+
+def annual_benefit(rng: random.Random, cats: list[str], has_param: bool, provision_names: list[str]) -> list[str]:
+    """A 年度待遇 of one to three rows (amounts, shares of the parameter, listings), maybe highest only, maybe
+    with a due date."""
+    out = ['年度待遇 年度 "年度待遇" 依据 "年" {']
+    for i in range(rng.randint(1, 3)):
+        who = rng.choice(cats + ["全体参保人员"])
+        when = f" 条件 {rng.choice(BENEFIT_CONDITIONS)}" if rng.random() < 0.5 else ""
+        if provision_names and rng.random() < 0.2:
+            when += f" 期间 {rng.choice(provision_names)}"
+        values = ["金额 800元", "金额 300元", "纳入"] + (["资助比例 75% 之 工资", "资助比例 100% 之 工资"] if has_param else [])
+        out.append(f'  对 {who}{when}: {rng.choice(values)} 依据 "年({i})"')
+    if rng.random() < 0.5:
+        out.append('  按最高标准 依据 "年"')
+    if rng.random() < 0.5:
+        out.append(f"  发放日期 {rng.choice(('9月30日', '次年 6月30日', '6月30日 + 20日'))}")
+    return out + ["}"]
+
+
+def annual_of(engine, year: int, identities, persons):
+    try:
+        return engine.annual(year, identities, persons)
+    except MissingParameter as error:
+        return ("missing", error.name, error.zh)
 
 
 def checked_or_none(text: str, number: int):
@@ -189,8 +222,12 @@ def test_random_policy_compiles_to_the_interpreters_settlement(seed):
             end = None if rng.random() < 0.5 else start + dt.timedelta(days=rng.randint(0, 400))
             identities.append(Identity(pid, rng.choice(names), start, end))
     claims = make_claims(checked, rng, persons, CLAIMS)
-    interp, compiled = settle_both(checked, claims, identities, make_persons(rng, persons), {})
+    persons_map = make_persons(rng, persons)
+    interp, compiled = settle_both(checked, claims, identities, persons_map, {})
     assert compiled == interp, text
+    for year in years:  # annual benefits, where the policy has them
+        assert (annual_of(Interpreter(checked, {}), year, identities, persons_map)
+                == annual_of(module_of(checked).Policy({}), year, identities, persons_map)), text
     if within_cost and isinstance(interp[0], list):  # contract: the patient never gets back more than paid
         # …unless the claim gives one insurance amount and the policy computes the other: the given one was
         # worked out by the insurer against another amount than the one computed here, and the two can add up

@@ -122,6 +122,28 @@ def make_persons(rng: random.Random, persons: list[str]) -> dict[str, Person]:
     return out
 
 
+def make_identities(checked, rng: random.Random, persons: list[str], counts=(0, 1, 1, 1, 2, 3)) -> list[Identity]:
+    """For each person a number of identity rows drawn from `counts`, each from a random day of the policy's
+    years, half of them still held, under a name identities.csv may use (`category_names`)."""
+    names = category_names(checked)
+    years = policy_years(checked)
+    identities = []
+    for pid in persons:
+        for _ in range(rng.choice(counts)):
+            start = dt.date(rng.choice(years), rng.randint(1, 12), rng.randint(1, 28))
+            end = None if rng.random() < 0.5 else start + dt.timedelta(days=rng.randint(0, 400))
+            identities.append(Identity(pid, rng.choice(names), start, end))
+    return identities
+
+
+def annual_of(engine, year: int, identities, persons):
+    """An engine's annual benefit rows for the year; a missing parameter is an outcome too."""
+    try:
+        return engine.annual(year, identities, persons)
+    except MissingParameter as error:
+        return ("missing", error.name, error.zh)
+
+
 def category_names(checked) -> list[str]:
     """What identities.csv may name: identifiers, Chinese labels, and a name the policy does not know."""
     names = list(checked.symbols.categories)
@@ -178,15 +200,8 @@ def test_compiled_equals_interpreter_big_batch(path):
     """10,000 claims of 400 persons, seeded; also without the published-later parameters."""
     checked = checked_policy(path)
     rng = random.Random(20260101)
-    names = category_names(checked)
     persons = [f"p{i}" for i in range(400)]
-    years = policy_years(checked)
-    identities = []
-    for pid in persons:
-        for _ in range(rng.choice((0, 1, 1, 1, 2, 3))):
-            start = dt.date(rng.choice(years), rng.randint(1, 12), rng.randint(1, 28))
-            end = None if rng.random() < 0.5 else start + dt.timedelta(days=rng.randint(0, 400))
-            identities.append(Identity(pid, rng.choice(names), start, end))
+    identities = make_identities(checked, rng, persons)
     claims = make_claims(checked, rng, persons, 10_000)
     persons_map = make_persons(rng, persons)
     interp, compiled = settle_both(checked, claims, identities, persons_map, published_later_params(checked))
@@ -234,16 +249,10 @@ def test_compiled_annual_benefits_equal_interpreter(path):
     identities = [Identity(pid, rng.choice(names), dt.date(rng.choice(years), rng.randint(1, 12), rng.randint(1, 28)),
                            rng.choice((None, dt.date(years[-1], 6, 30)))) for pid in persons for _ in range(2)]
     persons_map = make_persons(rng, persons)
-    def annual(engine, year):
-        try:
-            return engine.annual(year, identities, persons_map)
-        except MissingParameter as error:
-            return ("missing", error.name, error.zh)
-
     for params in (published_later_params(checked), {}):
         for year in years:
-            expected = annual(Interpreter(checked, params), year)
-            assert annual(module_of(checked).Policy(params), year) == expected
+            expected = annual_of(Interpreter(checked, params), year, identities, persons_map)
+            assert annual_of(module_of(checked).Policy(params), year, identities, persons_map) == expected
             assert params == {} or isinstance(expected, list)
 
 

@@ -11,18 +11,16 @@ generators of tests/test_compiled.py). Results, rejected claims, errors and annu
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 
 import pytest
-from test_compiled import category_names, make_claims, make_persons, module_of, policy_years, settle_both
+from test_compiled import (annual_of, make_claims, make_identities, make_persons, module_of, policy_years,
+                           settle_both)
 
+from aidlang.checker import check
 from aidlang.diagnostics import AidError
-from aidlang.evaluate import MissingParameter
 from aidlang.interpreter import Interpreter
 from aidlang.parser import parse
-from aidlang.checker import check
-from aidlang.records import Identity
 from aidlang.source import Source
 
 POLICIES = 40  # seeds; each policy is settled on CLAIMS claims
@@ -184,13 +182,6 @@ def annual_benefit(rng: random.Random, cats: list[str], has_param: bool, provisi
     return out + ["}"]
 
 
-def annual_of(engine, year: int, identities, persons):
-    try:
-        return engine.annual(year, identities, persons)
-    except MissingParameter as error:
-        return ("missing", error.name, error.zh)
-
-
 def checked_or_none(text: str, number: int):
     try:
         return check(parse(Source(f"随机{number}.aid", text)))
@@ -212,15 +203,9 @@ def test_random_policy_compiles_to_the_interpreters_settlement(seed):
     if checked is None:
         pytest.skip("the generator wrote a policy the checker rejects (counted by the test above)")
     rng = random.Random(seed * 7919 + 1)
-    names = category_names(checked)
     years = policy_years(checked)
     persons = [f"p{i}" for i in range(120)]
-    identities = []
-    for pid in persons:
-        for _ in range(rng.choice((0, 1, 1, 2, 3))):
-            start = dt.date(rng.choice(years), rng.randint(1, 12), rng.randint(1, 28))
-            end = None if rng.random() < 0.5 else start + dt.timedelta(days=rng.randint(0, 400))
-            identities.append(Identity(pid, rng.choice(names), start, end))
+    identities = make_identities(checked, rng, persons, counts=(0, 1, 1, 2, 3))
     claims = make_claims(checked, rng, persons, CLAIMS)
     persons_map = make_persons(rng, persons)
     interp, compiled = settle_both(checked, claims, identities, persons_map, {})

@@ -1,4 +1,4 @@
-"""Input files in, output files out: CSV reading with validation, and atomic CSV writing.
+"""Input files in: CSV reading with validation (outputs.py writes, params.py reads `--param`).
 
 Every problem in an input file becomes a `DataError` naming file, row (the line number, header = 1) and
 column; a file's problems are all collected, never stopped at the first. What the words in a file mean
@@ -11,18 +11,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import re
-import sys
-import tempfile
-from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
 from . import runtime
-from .records import BenefitRow, Claim, Expenditure, Identity, MonitorRow, Person, Result, ScheduleRow
+from .records import Claim, Expenditure, Identity, Person
 
 # ---------------------------------------------------------------- headers (contract.md)
 
@@ -33,14 +29,6 @@ PERSON_COLUMNS = ("person_id", "gender", "birth_date", "disability_grade", "diba
                   "family_monthly_income_per_capita", "family_annual_income")
 EXPENDITURE_COLUMNS = ("county", "year", "aid_expenditure")
 
-RESULTS_HEADER = ("claim_id", "person_id", "category", "basic_paid", "critical_paid", "aid_paid", "tilted_paid",
-                  "self_pay", "status", "basis")
-BENEFITS_HEADER = ("person_id", "benefit", "amount", "due", "basis")
-SCHEDULE_HEADER = ("county", "item", "due", "amount", "basis")
-MONITOR_HEADER = ("person_id", "cumulative_self_paid", "threshold", "push_by", "basis")
-REJECT_COLUMNS = ("row", "reason")
-
-PARAM_SOURCE = "--param"  # the "file" a parameter problem is reported in
 
 
 # ---------------------------------------------------------------- errors
@@ -566,148 +554,3 @@ def read_expenditures(path: str | Path, extra_columns: Sequence[str] = ()) -> Lo
             series[column][key] = amount
     figures = FundFigures(tuple(rows), series)
     return Loaded(table, (figures,), tuple(errors))
-
-
-# ---------------------------------------------------------------- parameters on the command line
-
-@attrs.frozen
-class ParamSpec:
-    name: str  # the identifier
-    label: str  # the Chinese label (or the identifier)
-    type: str  # money | rate | number | date
-
-
-def parse_params(texts: Sequence[str], lookup: Callable[[str], ParamSpec | None]) -> tuple[dict, list[DataError]]:
-    """`NAME=VALUE` pairs → {identifier: value}: money in fen, a rate as an exact Fraction, a number as an
-    int or Fraction, a date as a date. A name may be the identifier or the Chinese label."""
-    values: dict[str, object] = {}
-    errors: list[DataError] = []
-    for index, text in enumerate(texts, start=1):
-        name, sep, value = text.partition("=")
-        name, value = name.strip(), value.strip()
-        if not sep or not name:
-            errors.append(DataError(PARAM_SOURCE, index, text, "应写作 NAME=VALUE", "write NAME=VALUE"))
-            continue
-        spec = lookup(name)
-        if spec is None:
-            errors.append(DataError(PARAM_SOURCE, index, name, f"政策中没有参数 {name}",
-                                    f"the policy has no parameter {name}"))
-            continue
-        parsed, zh, en = parse_param_value(value, spec.type)
-        if parsed is None:
-            errors.append(DataError(PARAM_SOURCE, index, name, zh, en))
-        else:
-            values[spec.name] = parsed
-    return values, errors
-
-
-_RATE = re.compile(r"^(\d+(?:\.\d+)?)(%?)$")
-_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
-
-
-def parse_param_value(text: str, type_: str) -> tuple[object | None, str, str]:
-    if type_ == "money":
-        return parse_money(text.removesuffix("元"))
-    if type_ == "rate":
-        match = _RATE.match(text)
-        if not match:
-            return None, f"不是比率（写作 5% 或 0.05）：{text}", f"not a rate (write 5% or 0.05): {text}"
-        return runtime.parse_rate(text), "", ""
-    if type_ == "date":
-        return parse_date(text)
-    if _NUMBER.match(text):
-        value = Fraction(text)  # exact, like every number inside a policy
-        return (value.numerator if value.denominator == 1 else value), "", ""
-    return None, f"不是数值：{text}", f"not a number: {text}"
-
-
-# ---------------------------------------------------------------- writing outputs
-
-def yuan(fen: int | None) -> str:
-    return "" if fen is None else runtime.format_yuan(fen)
-
-
-def day(value: dt.date | None) -> str:
-    return "" if value is None else value.isoformat()
-
-
-def result_rows(results: Iterable[Result]) -> Iterator[list[str]]:
-    """results.csv's rows, made as they are written (a year of claims need not be held twice as text)."""
-    fy = runtime.format_yuan  # a Result's amounts are always fen, never None
-    return ([r.claim_id, r.person_id, r.category, fy(r.basic_paid), fy(r.critical_paid), fy(r.aid_paid),
-             fy(r.tilted_paid), fy(r.self_pay), r.status, r.basis] for r in results)
-
-
-def benefit_rows(rows: Iterable[BenefitRow]) -> list[list[str]]:
-    return [[r.person_id, r.benefit, yuan(r.amount), day(r.due), r.basis] for r in rows]
-
-
-def schedule_rows(rows: Iterable[ScheduleRow]) -> list[list[str]]:
-    return [[r.county, r.item, day(r.due), yuan(r.amount), r.basis] for r in rows]
-
-
-def monitor_rows(rows: Iterable[MonitorRow]) -> list[list[str]]:
-    return [[r.person_id, yuan(r.cumulative_self_paid), yuan(r.threshold), day(r.push_by), r.basis] for r in rows]
-
-
-def reject_rows(table: Table, rejected: Iterable[tuple[int, str]]) -> tuple[tuple[str, ...], list[list[str]]]:
-    """The rejects file: each bad row's original columns, then its row number and reason."""
-    by_row = {raw.row: raw for raw in table.rows}
-    rows = [[by_row[row].values.get(col, "") for col in table.header] + [str(row), reason]
-            for row, reason in rejected]
-    return table.header + REJECT_COLUMNS, rows
-
-
-def join_reasons(errors: Iterable[DataError], lang: str) -> str:
-    """A row's problems as one cell: `column: reason；column: reason`."""
-    separator = "；" if lang == "zh" else "; "
-    return separator.join(f"{e.column}: {e.reason(lang)}" if e.column else e.reason(lang) for e in errors)
-
-
-@attrs.frozen
-class Output:
-    """One CSV to write; `path` None means standard output. `rows` is read once, as it is written."""
-
-    path: str | None
-    header: Sequence[str]
-    rows: Iterable[Sequence[str]]
-
-
-def write_csv(file, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    writer = csv.writer(file, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-
-
-def write_outputs(outputs: Sequence[Output]) -> None:
-    """Write every output or none: all go to temporary files beside their targets first, and only when
-    every one is complete are they moved into place (os.replace is atomic within a directory)."""
-    staged: list[tuple[str, str]] = []
-    try:
-        for output in outputs:
-            if output.path is None:
-                continue
-            target = Path(output.path)
-            handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-            staged.append((temp, str(target)))
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-                write_csv(file, output.header, output.rows)
-                file.flush()
-                os.fsync(file.fileno())
-    except BaseException:
-        for temp, _ in staged:
-            _remove_quietly(temp)
-        raise
-    for temp, target in staged:
-        os.replace(temp, target)
-    for output in outputs:
-        if output.path is None:
-            write_csv(sys.stdout, output.header, output.rows)
-    sys.stdout.flush()
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.remove(path)
-    except OSError:
-        pass

@@ -289,16 +289,6 @@ class Evaluator:
                        for dv in p.values if dv.since is not None})
 
 
-def parse_param_value(param: n.Param, text: str) -> Any:
-    """A `--param NAME=VALUE` text in the parameter's unit: yuan for money, 5% or 0.05 for a rate."""
-    if param.type == "money":
-        return rt.parse_yuan(text)
-    if param.type == "rate":
-        return rt.parse_rate(text)
-    if param.type == "date":
-        return dt.date.fromisoformat(text.strip())
-    v = Fraction(text.strip())
-    return v.numerator if v.denominator == 1 else v
 
 
 # ---------------------------------------------------------------- one compiler per node class

@@ -31,6 +31,7 @@ from aidlang import data  # noqa: E402
 from aidlang.commands.inputs import param_lookup, vocabulary  # noqa: E402
 from aidlang.compiled import load_module  # noqa: E402
 from aidlang.interpreter import Interpreter  # noqa: E402
+from aidlang.params import parse_params  # noqa: E402
 from aidlang.pipeline import load  # noqa: E402
 
 CITIES = {
@@ -112,7 +113,7 @@ def bench_city(name: str, count: int) -> dict:
     city = CITIES[name]
     checked = load(ROOT / "policies" / f"{name}.aid")
     words = vocabulary(checked)
-    params, errors = data.parse_params(city["params"], param_lookup(checked))
+    params, errors = parse_params(city["params"], param_lookup(checked))
     assert not errors, errors
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)

@@ -21,6 +21,8 @@ ALLOWED = {
     "parser": {"nodes", "build_ast", "diagnostics", "source", "messages"},
     "symbols": {"nodes", "source"},
     "data": {"runtime", "records", "source"},
+    "params": {"data", "runtime"},
+    "outputs": {"data", "runtime", "records"},
 }
 NEVER_BELOW_CLI = {"cli", "commands"}
 

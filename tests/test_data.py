@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aidlang import data
+from aidlang import data, outputs, params
 from aidlang.records import Claim, Identity, Person
 
 VISITS = {"outpatient": "outpatient", "普通门诊": "outpatient", "chronic": "chronic", "门诊慢特病": "chronic",
@@ -367,8 +367,8 @@ def test_expenditures_with_an_extra_series(tmp_path):
 
 # ---------------------------------------------------------------- --param
 
-SPECS = {"aid_annual_cap": data.ParamSpec("aid_annual_cap", "年度救助限额", "money"),
-         "rate": data.ParamSpec("rate", "比率", "rate")}
+SPECS = {"aid_annual_cap": params.ParamSpec("aid_annual_cap", "年度救助限额", "money"),
+         "rate": params.ParamSpec("rate", "比率", "rate")}
 
 
 def lookup(name):
@@ -376,13 +376,13 @@ def lookup(name):
 
 
 def test_params_by_declared_type():
-    values, errors = data.parse_params(["aid_annual_cap=40000", "年度救助限额=40000.00", "rate=5%"], lookup)
+    values, errors = params.parse_params(["aid_annual_cap=40000", "年度救助限额=40000.00", "rate=5%"], lookup)
     assert errors == [] and values == {"aid_annual_cap": 4_000_000, "rate": Fraction(1, 20)}
-    assert data.parse_params(["rate=0.05"], lookup)[0] == {"rate": Fraction(1, 20)}
+    assert params.parse_params(["rate=0.05"], lookup)[0] == {"rate": Fraction(1, 20)}
 
 
 def test_bad_params():
-    _, errors = data.parse_params(["nope=1", "aid_annual_cap=4万", "rate=five", "novalue"], lookup)
+    _, errors = params.parse_params(["nope=1", "aid_annual_cap=4万", "rate=five", "novalue"], lookup)
     assert [e.render() for e in errors] == [
         "--param:1:nope: 政策中没有参数 nope",
         "--param:2:aid_annual_cap: 不是金额（元，最多两位小数）：4万",
@@ -395,14 +395,14 @@ def test_bad_params():
 def test_outputs_are_written_atomically(tmp_path, monkeypatch):
     target = tmp_path / "results.csv"
     target.write_text("old\n", encoding="utf-8")
-    outputs = [data.Output(str(target), ["a", "b"], [["1", "二"]]),
-               data.Output(str(tmp_path / "missing-dir" / "rejects.csv"), ["x"], [])]
+    files = [outputs.Output(str(target), ["a", "b"], [["1", "二"]]),
+             outputs.Output(str(tmp_path / "missing-dir" / "rejects.csv"), ["x"], [])]
     with pytest.raises(OSError):
-        data.write_outputs(outputs)
+        outputs.write_outputs(files)
     # the second output could not be staged, so the first was not replaced either, and no temp file is left
     assert target.read_text(encoding="utf-8") == "old\n"
     assert sorted(os.listdir(tmp_path)) == ["results.csv"]
-    data.write_outputs(outputs[:1])
+    outputs.write_outputs(files[:1])
     assert target.read_text(encoding="utf-8") == "a,b\n1,二\n"
 
 
@@ -417,18 +417,18 @@ def test_rows_made_while_writing_that_fail_leave_the_old_file(tmp_path):
         raise ValueError("the second row cannot be made")
 
     with pytest.raises(ValueError):
-        data.write_outputs([data.Output(str(target), ["a", "b"], rows())])
+        outputs.write_outputs([outputs.Output(str(target), ["a", "b"], rows())])
     assert target.read_text(encoding="utf-8") == "old\n"
     assert sorted(os.listdir(tmp_path)) == ["results.csv"]
-    data.write_outputs([data.Output(str(target), ["a", "b"], (row for row in [["1", "二"], ["2", "三"]]))])
+    outputs.write_outputs([outputs.Output(str(target), ["a", "b"], (row for row in [["1", "二"], ["2", "三"]]))])
     assert target.read_text(encoding="utf-8") == "a,b\n1,二\n2,三\n"
 
 
 def test_rejects_repeat_the_row_as_written(tmp_path):
     path = claims_file(tmp_path, GOOD, "c2,p1,inpatient,2023-03-01,2023-03-10,-5,0,0")
     loaded = data.read_claims(path, VOCABULARY)
-    reasons = {row: data.join_reasons(errs, "zh") for row, errs in loaded.row_errors().items()}
-    header, rows = data.reject_rows(loaded.table, sorted(reasons.items()))
+    reasons = {row: outputs.join_reasons(errs, "zh") for row, errs in loaded.row_errors().items()}
+    header, rows = outputs.reject_rows(loaded.table, sorted(reasons.items()))
     assert header == tuple(HEADER.split(",")) + ("row", "reason")
     assert rows == [["c2", "p1", "inpatient", "2023-03-01", "2023-03-10", "-5", "0", "0", "3",
                      "policy_scope_cost: 金额不能为负数：-5"]]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import data
+from .. import outputs
 from ..cli import add_lang
 from ..evaluate import MissingParameter
 from . import inputs as io
@@ -48,5 +48,5 @@ def run(args: argparse.Namespace) -> int:
     except MissingParameter as error:
         io.say(error.zh if lang == "zh" else error.en)
         return io.EXIT_DATA
-    data.write_outputs([data.Output(args.out, data.BENEFITS_HEADER, data.benefit_rows(rows))])
+    outputs.write_outputs([outputs.Output(args.out, outputs.BENEFITS_HEADER, outputs.benefit_rows(rows))])
     return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import data
+from .. import data, outputs
 from ..cli import add_lang
 from ..evaluate import MissingParameter
 from . import inputs as io
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     except MissingParameter as error:
         io.say(error.zh if lang == "zh" else error.en)
         return io.EXIT_DATA
-    data.write_outputs([data.Output(args.out, data.SCHEDULE_HEADER, data.schedule_rows(rows))])
+    outputs.write_outputs([outputs.Output(args.out, outputs.SCHEDULE_HEADER, outputs.schedule_rows(rows))])
     for failure in failures:
         io.say(f"核查未通过：{failure.county} {failure.year}年 {failure.label}（依据 {failure.basis}）" if lang == "zh"
                else f"check failed: {failure.county} {failure.year} {failure.label} (clause {failure.basis})")

@@ -15,6 +15,7 @@ from typing import Callable
 import attrs
 
 from .. import data, runtime
+from ..params import ParamSpec, parse_params
 from ..checker import CheckedPolicy
 from ..cli import internal_error
 from ..diagnostics import AidError
@@ -71,7 +72,7 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
             return EXIT_DATA
         except BrokenPipeError:
             raise  # `| head`: the CLI ends quietly
-        except OSError as error:  # an output that cannot be written: nothing was (data.write_outputs)
+        except OSError as error:  # an output that cannot be written: nothing was (outputs.write_outputs)
             where = f"{error.filename}: " if error.filename else ""
             say(("无法写入输出：" if lang == "zh" else "cannot write the output: ") + where + (error.strerror or str(error)))
             return EXIT_DATA
@@ -105,12 +106,12 @@ def vocabulary(checked: CheckedPolicy) -> data.Vocabulary:
     return data.Vocabulary(visit_type=VISIT_TYPES.get, category=category, required_amounts=required)
 
 
-def param_lookup(checked: CheckedPolicy) -> Callable[[str], data.ParamSpec | None]:
+def param_lookup(checked: CheckedPolicy) -> Callable[[str], ParamSpec | None]:
     params = checked.symbols.params
 
-    def lookup(name: str) -> data.ParamSpec | None:
+    def lookup(name: str) -> ParamSpec | None:
         param = params.get(name) or next((p for p in params.values() if p.label == name), None)
-        return None if param is None else data.ParamSpec(param.name, param.label or param.name, param.type)
+        return None if param is None else ParamSpec(param.name, param.label or param.name, param.type)
 
     return lookup
 
@@ -170,7 +171,7 @@ def read_inputs(checked: CheckedPolicy, *, claims: str | None = None, identities
     loaded_claims = data.read_claims(claims, words) if claims else None
     loaded_identities = data.read_identities(identities, words) if identities else None
     loaded_persons = data.read_persons(persons) if persons else None
-    values, param_errors = data.parse_params(params or [], param_lookup(checked))
+    values, param_errors = parse_params(params or [], param_lookup(checked))
     fatal = list(param_errors)
     person_problems: dict[str, list[data.DataError]] = {}
     for loaded in (loaded_claims, loaded_identities, loaded_persons):

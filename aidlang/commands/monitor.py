@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from .. import data
+from .. import data, outputs
 from ..cli import add_lang
 from ..evaluate import MissingParameter
 from . import inputs as io
@@ -56,5 +56,5 @@ def run(args: argparse.Namespace) -> int:
         path = inputs.claims.table.path
         raise io.DataFailure([data.DataError(path, error.row, io.claim_error_column(error), error.reason_zh,
                                              error.reason_en) for error in claim_errors])
-    data.write_outputs([data.Output(args.out, data.MONITOR_HEADER, data.monitor_rows(rows))])
+    outputs.write_outputs([outputs.Output(args.out, outputs.MONITOR_HEADER, outputs.monitor_rows(rows))])
     return 0

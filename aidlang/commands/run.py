@@ -11,7 +11,7 @@ import argparse
 
 import attrs
 
-from .. import data
+from .. import data, outputs
 from ..cli import add_lang
 from . import inputs as io
 from ..evaluate import MissingParameter
@@ -57,13 +57,13 @@ def run(args: argparse.Namespace) -> int:
         return io.EXIT_DATA
     if settlement.rejected and not args.rejects:
         raise io.DataFailure(_claim_errors(inputs, settlement))
-    outputs = [data.Output(args.out, data.RESULTS_HEADER,
-                           data.result_rows(settlement.results[row] for row in sorted(settlement.results)))]
+    files = [outputs.Output(args.out, outputs.RESULTS_HEADER,
+                            outputs.result_rows(settlement.results[row] for row in sorted(settlement.results)))]
     if args.rejects:
-        header, rows = data.reject_rows(inputs.claims.table, [
+        header, rows = outputs.reject_rows(inputs.claims.table, [
             (row, _reason(problems, lang)) for row, problems in sorted(settlement.rejected.items())])
-        outputs.append(data.Output(args.rejects, header, rows))
-    data.write_outputs(outputs)
+        files.append(outputs.Output(args.rejects, header, rows))
+    outputs.write_outputs(files)
     if args.rejects:
         io.say(f"已结算 {len(settlement.results)} 条，拒收 {len(settlement.rejected)} 条（见 {args.rejects}）" if lang == "zh"
                else f"settled {len(settlement.results)}, rejected {len(settlement.rejected)} (see {args.rejects})")

@@ -24,7 +24,7 @@ from . import nodes as n
 from . import records
 from . import symbols as sym
 from .diagnostics import AidError, Diagnostic
-from .runtime import SETTING_WORDS
+from .runtime import SETTING_WORDS, percent_in_range
 from .source import Span
 
 
@@ -420,7 +420,7 @@ def constant_percent(ctx: Context, expr: n.Expr, seen: frozenset[str] = frozense
 
 def check_rate_range(ctx: Context, expr: n.Expr, what: tuple[str, str]) -> None:
     value = constant_percent(ctx, expr)
-    if value is not None and not 0 <= value <= 100:
+    if value is not None and not percent_in_range(value):
         ctx.report("E205", expr.span, what=what, value=_plain(value))
 
 

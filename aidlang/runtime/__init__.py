@@ -21,7 +21,8 @@ from .compiled import GATED, CompiledSettler  # noqa: F401
 from .dates import (  # noqa: F401
     add_duration, add_months, age_on, due_on, in_period, month_end, next_month_day)
 from .errors import (  # noqa: F401
-    SETTING_WORDS, ClaimError, MissingParameter, PolicyRuntimeError, UnsetSetting, missing_reason)
+    PERSON_ATTR_WORDS, SETTING_WORDS, ClaimError, MissingParameter, MissingValue, PaymentAboveCost,
+    PolicyRuntimeError, UnsetSetting, missing_reason)
 from .funds import (  # noqa: F401
     EXPENDITURE, FundBook, MissingInput, fund_check_rows, fund_figures, fund_schedule_rows, fund_years)
 from .ledgers import LedgerKey, Ledgers, _Overlay  # noqa: F401
@@ -29,7 +30,7 @@ from .memory import collector_paused  # noqa: F401
 from .money import (  # noqa: F401
     _RATE, _YUAN, apply_cap, apply_ratio, apply_terms, cap_remaining, deductible_cover,
     deductible_payment, format_rate, format_yuan, format_yuan_grouped, parse_rate, parse_yuan,
-    round_half_up, threshold_excess, tilted_payment, to_fen)
+    percent_in_range, round_half_up, threshold_excess, tilted_payment, to_fen)
 from .monitoring import monitor_rows  # noqa: F401
 from .plans import (  # noqa: F401
     ClaimPlan, Outcome, PlanSettler, TierPlan, _reset, applicable, deductible_kind, pay_within_cap, tilted_kind)

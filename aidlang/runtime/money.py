@@ -7,7 +7,17 @@ two integer operations.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from fractions import Fraction
+
+
+# ---------------------------------------------------------------- the range of a rate
+
+
+def percent_in_range(percent: int | Fraction | Decimal) -> bool:
+    """Whether a rate given in percent (85 for 85%) lies within 0%–100%: a rate is a share of an amount, never
+    more than all of it nor less than none (checker E205; the same rule for a value given with `--param`)."""
+    return 0 <= percent <= 100
 
 
 # ---------------------------------------------------------------- rounding and ratios

@@ -13,6 +13,7 @@ from ..cli import add_lang
 from ..evaluate import MissingParameter
 from . import inputs as io
 from .engines import add_engine, check_available, make_engine
+from ._outputs import add_bom, refuse_clashes
 
 
 def register(subparsers) -> None:
@@ -24,6 +25,7 @@ def register(subparsers) -> None:
     parser.add_argument("--persons", metavar="FILE", help="persons.csv")
     io.add_params(parser)
     io.add_out(parser, "benefits.csv")
+    add_bom(parser)
     add_engine(parser)
     add_lang(parser)
     parser.set_defaults(func=run)
@@ -39,6 +41,8 @@ def year_number(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     lang = io.lang_of(args)
     check_available(args.engine)
+    refuse_clashes([("--out", args.out)], [("POLICY", args.policy), ("--identities", args.identities),
+                                           ("--persons", args.persons)])
     checked = io.load_policy(args.policy)
     inputs = io.read_inputs(checked, identities=args.identities, persons=args.persons, params=args.param)
     io.require_clean(inputs)
@@ -48,5 +52,6 @@ def run(args: argparse.Namespace) -> int:
     except MissingParameter as error:
         io.say(error.zh if lang == "zh" else error.en)
         return io.EXIT_DATA
-    outputs.write_outputs([outputs.Output(args.out, outputs.BENEFITS_HEADER, outputs.benefit_rows(rows))])
+    outputs.write_outputs([outputs.Output(args.out, outputs.BENEFITS_HEADER, outputs.benefit_rows(rows),
+                                          numeric=outputs.BENEFITS_NUMERIC)], bom=args.bom)
     return 0

@@ -13,6 +13,7 @@ from ..cli import add_lang
 from ..evaluate import MissingParameter
 from . import inputs as io
 from .engines import add_engine, check_available, make_engine
+from ._outputs import add_bom, refuse_clashes
 
 
 def register(subparsers) -> None:
@@ -20,6 +21,7 @@ def register(subparsers) -> None:
     io.add_policy(parser)
     parser.add_argument("--expenditures", required=True, metavar="FILE", help="expenditures.csv")
     io.add_out(parser, "schedule.csv")
+    add_bom(parser)
     add_engine(parser)
     add_lang(parser)
     parser.set_defaults(func=run)
@@ -29,6 +31,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     lang = io.lang_of(args)
     check_available(args.engine)
+    refuse_clashes([("--out", args.out)], [("POLICY", args.policy), ("--expenditures", args.expenditures)])
     checked = io.load_policy(args.policy)
     loaded = data.read_expenditures(args.expenditures, io.fund_input_columns(checked))
     if loaded.errors:
@@ -42,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     except MissingParameter as error:
         io.say(error.zh if lang == "zh" else error.en)
         return io.EXIT_DATA
-    outputs.write_outputs([outputs.Output(args.out, outputs.SCHEDULE_HEADER, outputs.schedule_rows(rows))])
+    outputs.write_outputs([outputs.Output(args.out, outputs.SCHEDULE_HEADER, outputs.schedule_rows(rows),
+                                          numeric=outputs.SCHEDULE_NUMERIC)], bom=args.bom)
     for failure in failures:
         io.say(f"核查未通过：{failure.county} {failure.year}年 {failure.label}（依据 {failure.basis}）" if lang == "zh"
                else f"check failed: {failure.county} {failure.year} {failure.label} (clause {failure.basis})")

@@ -15,6 +15,7 @@ from ..cli import add_lang
 from ..evaluate import MissingParameter
 from . import inputs as io
 from .engines import add_engine, check_available, make_engine
+from ._outputs import add_bom, refuse_clashes
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -26,6 +27,7 @@ def register(subparsers) -> None:
     parser.add_argument("--month", required=True, type=year_month, metavar="YYYY-MM", help="the month reported")
     io.add_params(parser)
     io.add_out(parser, "monitor.csv")
+    add_bom(parser)
     add_engine(parser)
     add_lang(parser)
     parser.set_defaults(func=run)
@@ -42,6 +44,7 @@ def year_month(text: str) -> tuple[int, int]:
 def run(args: argparse.Namespace) -> int:
     lang = io.lang_of(args)
     check_available(args.engine)
+    refuse_clashes([("--out", args.out)], [("POLICY", args.policy), ("--claims", args.claims)])
     checked = io.load_policy(args.policy)
     inputs = io.read_inputs(checked, claims=args.claims, params=args.param)
     io.require_clean(inputs)
@@ -56,5 +59,6 @@ def run(args: argparse.Namespace) -> int:
         path = inputs.claims.table.path
         raise io.DataFailure([data.DataError(path, error.row, io.claim_error_column(error), error.reason_zh,
                                              error.reason_en) for error in claim_errors])
-    outputs.write_outputs([outputs.Output(args.out, outputs.MONITOR_HEADER, outputs.monitor_rows(rows))])
+    outputs.write_outputs([outputs.Output(args.out, outputs.MONITOR_HEADER, outputs.monitor_rows(rows),
+                                          numeric=outputs.MONITOR_NUMERIC)], bom=args.bom)
     return 0

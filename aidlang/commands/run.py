@@ -16,6 +16,7 @@ from ..cli import add_lang
 from . import inputs as io
 from ..evaluate import MissingParameter
 from .engines import add_engine, check_available, make_engine
+from ._outputs import add_bom, refuse_clashes
 
 
 def register(subparsers) -> None:
@@ -27,6 +28,7 @@ def register(subparsers) -> None:
     io.add_params(parser)
     io.add_out(parser, "results.csv")
     parser.add_argument("--rejects", metavar="FILE", help="settle the good rows; write bad rows here with reasons")
+    add_bom(parser)
     add_engine(parser)
     add_lang(parser)
     parser.set_defaults(func=run)
@@ -44,6 +46,9 @@ class Settlement:
 def run(args: argparse.Namespace) -> int:
     lang = io.lang_of(args)
     check_available(args.engine)
+    refuse_clashes([("--out", args.out), ("--rejects", args.rejects)],
+                   [("POLICY", args.policy), ("--claims", args.claims), ("--identities", args.identities),
+                    ("--persons", args.persons)])
     checked = io.load_policy(args.policy)
     inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
                             params=args.param)
@@ -58,12 +63,13 @@ def run(args: argparse.Namespace) -> int:
     if settlement.rejected and not args.rejects:
         raise io.DataFailure(_claim_errors(inputs, settlement))
     files = [outputs.Output(args.out, outputs.RESULTS_HEADER,
-                            outputs.result_rows(settlement.results[row] for row in sorted(settlement.results)))]
+                            outputs.result_rows(settlement.results[row] for row in sorted(settlement.results)),
+                            numeric=outputs.RESULTS_NUMERIC)]
     if args.rejects:
         header, rows = outputs.reject_rows(inputs.claims.table, [
             (row, _reason(problems, lang)) for row, problems in sorted(settlement.rejected.items())])
         files.append(outputs.Output(args.rejects, header, rows))
-    outputs.write_outputs(files)
+    outputs.write_outputs(files, bom=args.bom)
     if args.rejects:
         io.say(f"已结算 {len(settlement.results)} 条，拒收 {len(settlement.rejected)} 条（见 {args.rejects}）" if lang == "zh"
                else f"settled {len(settlement.results)}, rejected {len(settlement.rejected)} (see {args.rejects})")

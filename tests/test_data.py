@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import os
 import tempfile
-from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -14,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aidlang import data, outputs, params
+from aidlang import data, outputs
 from aidlang.records import Claim, Identity, Person
 
 VISITS = {"outpatient": "outpatient", "普通门诊": "outpatient", "chronic": "chronic", "门诊慢特病": "chronic",
@@ -89,8 +88,11 @@ def test_crlf_line_ends_and_blank_lines(tmp_path):
      "金额不能为负数：-1.5", "an amount must not be negative: -1.5"),
     ("c1,p1,inpatient,2023-02-25,2023-02-30,20000,0,0", "discharge_date",
      "日期不存在：2023-02-30", "there is no such date: 2023-02-30"),
-    ("c1,p1,inpatient,2023/03/01,2023-03-10,20000,0,0", "admission_date",
-     "日期应写作 YYYY-MM-DD：2023/03/01", "a date is written YYYY-MM-DD: 2023/03/01"),
+    ("c1,p1,inpatient,2023-03-01T08:00,2023-03-10,20000,0,0", "admission_date",
+     "日期应写作 YYYY-MM-DD：2023-03-01T08:00", "a date is written YYYY-MM-DD: 2023-03-01T08:00"),
+    ("c1,p1,inpatient,03/01/2023,2023-03-10,20000,0,0", "admission_date",
+     "日期有歧义：03/01/2023（日和月哪个在前？请写作 YYYY-MM-DD）",
+     "an ambiguous date: 03/01/2023 (day or month first? write YYYY-MM-DD)"),
     ("c1,p1,inpatient,2023-03-11,2023-03-10,20000,0,0", "discharge_date",
      "出院日期（2023-03-10）早于入院日期（2023-03-11）", "discharge_date (2023-03-10) is before admission_date (2023-03-11)"),
     ("c1,p1,dental,2023-03-01,2023-03-10,20000,0,0", "visit_type",
@@ -155,9 +157,10 @@ def test_a_row_with_too_many_fields_is_that_rows_problem(tmp_path):
     assert loaded.file_errors == () and [c.claim_id for c in loaded.records] == ["c2"]
 
 
-def test_not_utf8_names_the_line(tmp_path):
+def test_not_the_forced_encoding_names_the_line(tmp_path):
     path = write(tmp_path, "claims.csv", HEADER + "\n" + GOOD + "\nc2,张三\n", encoding="gbk")
-    assert only_error(data.read_claims(path, VOCABULARY)) == (
+    options = data.ReadOptions(encoding="utf-8")
+    assert only_error(data.read_claims(path, VOCABULARY, options)) == (
         path, 3, "", "文件不是有效的 UTF-8 文本", "the file is not valid UTF-8 text")
 
 
@@ -363,31 +366,6 @@ def test_expenditures_with_an_extra_series(tmp_path):
     assert [(e.county, e.year, e.aid_expenditure) for e in figures.expenditures] == [("惠城区", 2021, 1_000_000_000)]
     assert figures.series["raised"] == {("惠城区", 2021): 1_200_000_050}
     assert [(e.row, e.column) for e in loaded.errors] == [(3, "year"), (4, "year")]
-
-
-# ---------------------------------------------------------------- --param
-
-SPECS = {"aid_annual_cap": params.ParamSpec("aid_annual_cap", "年度救助限额", "money"),
-         "rate": params.ParamSpec("rate", "比率", "rate")}
-
-
-def lookup(name):
-    return SPECS.get(name) or next((s for s in SPECS.values() if s.label == name), None)
-
-
-def test_params_by_declared_type():
-    values, errors = params.parse_params(["aid_annual_cap=40000", "年度救助限额=40000.00", "rate=5%"], lookup)
-    assert errors == [] and values == {"aid_annual_cap": 4_000_000, "rate": Fraction(1, 20)}
-    assert params.parse_params(["rate=0.05"], lookup)[0] == {"rate": Fraction(1, 20)}
-
-
-def test_bad_params():
-    _, errors = params.parse_params(["nope=1", "aid_annual_cap=4万", "rate=five", "novalue"], lookup)
-    assert [e.render() for e in errors] == [
-        "--param:1:nope: 政策中没有参数 nope",
-        "--param:2:aid_annual_cap: 不是金额（元，最多两位小数）：4万",
-        "--param:3:rate: 不是比率（写作 5% 或 0.05）：five",
-        "--param:4:novalue: 应写作 NAME=VALUE"]
 
 
 # ---------------------------------------------------------------- writing

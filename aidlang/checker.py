@@ -861,6 +861,46 @@ def check_dates(ctx: Context) -> None:
         _check_provision_dates(ctx, provision, header.in_force, last)
     for param in ctx.policy.of_type(n.Param):
         _check_dated_values(ctx, param)
+    _check_date_range(ctx, last)
+
+
+# Settling moves dates forward (to a year's end, next month's push date, a due date, a validity in years) and
+# Python's dates end on 9999-12-31, so a policy's own dates end a century before: past this, nothing computes.
+LATEST_DATE = dt.date(9899, 12, 31)
+ISSUED, VALID_FOR = ("发布日期", "issued"), ("有效期", "valid_for")
+
+
+def _check_date_range(ctx: Context, last: dt.date | None) -> None:
+    """E312 for a date written past LATEST_DATE; E313 for a validity that runs past it."""
+    header = ctx.policy.header
+    for keyword, value in ((ISSUED, header.issued), (IN_FORCE, header.in_force), (VALID_UNTIL, header.valid_until)):
+        _report_too_late(ctx, keyword_span(ctx, header.span, keyword), keyword, value)
+    valid = header.valid_for
+    if (valid is not None and header.in_force is not None and header.in_force <= LATEST_DATE
+            and header.valid_until is None and valid.unit in ("year", "month") and valid.value == int(valid.value)
+            and valid.value > 0
+            and (last is None or last > LATEST_DATE)):
+        ctx.report("E313", valid.span, valid=_source_text(valid.span), in_force=header.in_force, latest=LATEST_DATE)
+    for provision in ctx.policy.of_type(n.Provision):
+        span = ctx.name_span(provision.span, provision.name)
+        latest = max(provision.start, provision.end or provision.start)  # one report, for its latest date
+        _report_too_late(ctx, span, named(("条款", "provision"), provision.name), latest)
+    for param in ctx.policy.of_type(n.Param):
+        for value in param.values or ():
+            _report_too_late(ctx, value.span, ("参数取值的 自", "a param value's from"), value.since)
+    for test in ctx.policy.of_type(n.TestCase):
+        year = test.year or (test.month[0] if test.month else None)
+        if year is not None and year > LATEST_DATE.year:
+            ctx.report("E312", test.span, what=("测试年度", "a test's year"), date=year, latest=LATEST_DATE)
+        for item in test.items:
+            for value in (getattr(item, "start", None), getattr(item, "end", None),
+                          getattr(item, "admission", None), getattr(item, "discharge", None)):
+                _report_too_late(ctx, item.span, ("测试中的日期", "a test's date"), value)
+
+
+def _report_too_late(ctx: Context, span: Span, what: tuple[str, str], value: dt.date | None) -> None:
+    if value is not None and value > LATEST_DATE:
+        ctx.report("E312", span, what=what, date=value, latest=LATEST_DATE)
 
 
 def policy_last_day(header: n.Header) -> dt.date | None:

@@ -13,6 +13,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E005": ("数值 {value} 必须是整数", "{value} must be a whole number"),
     "E006": ("日期 {value} 不存在", "there is no date {value}"),
     "E007": ("数值 {value} 过大", "the number {value} is too large"),
+    "E008": ("表达式嵌套超过 {limit} 层（如一连 {limit} 个以上的减号）：请把它拆成几个参数",
+             "the expression nests more than {limit} levels deep (such as over {limit} subtractions in a row): "
+             "split it into several params"),
     "E011": ("字符串缺少结束引号（引号须在同一行内闭合）", "the string has no closing quote on its line"),
     "E013": ("缺少右花括号“}}”，代码块没有结束", "missing a closing brace }}: the block is not closed"),
     "E014": ("规则缺少冒号：写作“对 特困人员: 比例 100%”", "the rule needs a colon: for 特困人员: ratio 100%"),
@@ -70,6 +73,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E309": ("有效期至 {until} 早于施行日期 {in_force}", "valid until {until}, before the policy is in force on {in_force}"),
     "E310": ("出院日期 {discharge} 早于入院日期 {admission}", "discharged on {discharge}, before admission on {admission}"),
     "E311": ("身份的结束日期 {end} 早于开始日期 {start}", "the identity ends on {end}, before it starts on {start}"),
+    "E312": ("{what} {date} 晚于 {latest}：日期只能推算到 9999-12-31，政策中的日期须不晚于 {latest}",
+             "{what} {date} is after {latest}: dates can be computed up to 9999-12-31, so a policy's dates end by {latest}"),
+    "E313": ("自施行日期 {in_force} 起 有效期 {valid}，到 {latest} 以后才结束：日期只能推算到 9999-12-31，请缩短有效期",
+             "valid_for {valid} from {in_force} ends after {latest}: dates can be computed up to 9999-12-31; shorten it"),
     # ---- structure and tests
     "E401": ("政策头部缺少{field}：请写上 {keyword} …", "the policy header has no {field}: add {keyword} …"),
     "E402": ("参数“{name}”既没有取值，也没有写 另行发布：请写 = 取值，或写 另行发布", "param {name} has neither a value nor published_later: add = value, or published_later"),

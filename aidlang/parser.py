@@ -78,11 +78,38 @@ def build_lark(strict: bool, keep_all_tokens: bool = False, **options) -> Lark:
 
 
 def parse_tree(source: Source, keep_all_tokens: bool = False) -> Tree:
-    """The Lark tree of a source, or AidError with one syntax diagnostic."""
+    """The Lark tree of a source, or AidError with one syntax diagnostic (E008 for an expression too deep)."""
     try:
-        return lark_parser(keep_all_tokens).parse(source.text)
+        tree = lark_parser(keep_all_tokens).parse(source.text)
     except UnexpectedInput as error:
         raise AidError([syntax_diagnostic(source, error, keep_all_tokens)]) from None
+    deep = too_deep(tree)
+    if deep is not None:
+        span = point(source, deep.meta.line, deep.meta.column)
+        raise AidError([Diagnostic.make("E008", span, limit=MAX_EXPRESSION_DEPTH)])
+    return tree
+
+
+# Expressions nest at most this deep (each operator of `a - b - c …` is one level). The LALR parser itself
+# has no limit, but everything after it walks expressions recursively (build_ast, the checker, the engines,
+# Python's compiler for generated modules, which stops at 200 nested parentheses), so a deeper one would
+# exhaust the stack. The bundled policies nest 4 levels at most.
+MAX_EXPRESSION_DEPTH = 100
+EXPRESSION_RULES = frozenset({"or_expr", "and_expr", "not_", "compare", "in_list", "in_literal", "binary", "neg",
+                              "call", "index"})
+
+
+def too_deep(tree: Tree) -> Tree | None:
+    """The outermost expression that nests deeper than MAX_EXPRESSION_DEPTH, found without recursion."""
+    stack: list[tuple[Tree, int, Tree | None]] = [(tree, 0, None)]
+    while stack:
+        node, depth, outermost = stack.pop()
+        if node.data in EXPRESSION_RULES:
+            depth, outermost = depth + 1, outermost or node
+            if depth > MAX_EXPRESSION_DEPTH:
+                return outermost
+        stack.extend((child, depth, outermost) for child in node.children if isinstance(child, Tree))
+    return None
 
 
 def parse(source: Source) -> nodes.Policy:

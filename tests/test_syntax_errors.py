@@ -29,6 +29,7 @@ EXPECTED = {
     "not_utf8": ("E004", None),                 # GBK bytes
     "fractional_year": ("E005", None),          # 年度 2023.5
     "no_such_date": ("E006", None),             # 2023-02-30
+    "expression_too_deep": ("E008", None),      # 1元 - 1元 - … 102 terms, 101 minus signs: 100 is the most
     "number_too_large": ("E007", None),         # a 16-digit literal: beyond any policy, past Decimal's comfort
     "unclosed_brace": ("E013", None),           # 待遇 … { without }
     "rule_without_colon": ("E014", None),       # 对 特困人员 比例 100%
@@ -37,7 +38,7 @@ EXPECTED = {
     "unquoted_clause": ("E015", None),          # 依据 二(一)
     "no_header": ("E016", None),                # no 政策 header
 }
-SYNTAX_CODES = {"E001", "E002", "E003", "E004", "E007", "E011", "E013", "E014", "E015", "E016"}
+SYNTAX_CODES = {"E001", "E002", "E003", "E004", "E007", "E008", "E011", "E013", "E014", "E015", "E016"}
 
 
 def diagnostics_of(name: str, monkeypatch) -> list:

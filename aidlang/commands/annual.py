@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from .. import outputs
+from ..checker import LATEST_DATE
 from ..cli import add_lang
 from ..evaluate import MissingParameter
 from . import inputs as io
@@ -34,6 +35,9 @@ def register(subparsers) -> None:
 def year_number(text: str) -> int:
     if len(text) != 4 or not text.isdigit():
         raise argparse.ArgumentTypeError(f"not a year YYYY / 年份应为四位数字: {text}")
+    if not 1 <= int(text) <= LATEST_DATE.year:  # benefits fall due in the next year: 9999 would be past the calendar
+        raise argparse.ArgumentTypeError(f"the year must be 0001 to {LATEST_DATE.year} / 年份应在 0001 至 "
+                                         f"{LATEST_DATE.year} 之间: {text}")
     return int(text)
 
 

@@ -11,6 +11,7 @@ import argparse
 import re
 
 from .. import data, outputs
+from ..checker import LATEST_DATE
 from ..cli import add_lang
 from ..evaluate import MissingParameter
 from . import inputs as io
@@ -37,7 +38,11 @@ def year_month(text: str) -> tuple[int, int]:
     match = _MONTH.match(text)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise argparse.ArgumentTypeError(f"not a month YYYY-MM / 月份应写作 YYYY-MM: {text}")
-    return int(match.group(1)), int(match.group(2))
+    year = int(match.group(1))
+    if not 1 <= year <= LATEST_DATE.year:  # the push date is next month's: past the calendar for 9999-12
+        raise argparse.ArgumentTypeError(f"the year must be 0001 to {LATEST_DATE.year} / 年份应在 0001 至 "
+                                         f"{LATEST_DATE.year} 之间: {text}")
+    return year, int(match.group(2))
 
 
 @io.guarded

@@ -143,7 +143,7 @@ def _rate(text: str) -> Parsed:
     if not percent_sign and 1 <= number <= 100:  # in range read as percent, out of range read as a share
         return _ambiguous_rate(text, f"{whole}.{decimals}" if decimals else whole)
     percent = number if percent_sign else number * 100
-    if not percent_in_range(percent):
+    if sign or not percent_in_range(percent):  # `-0%` too: a rate is written without a sign, as in the policy
         return (None, f"比率应在 0% 到 100% 之间：{_quote(text)}",
                 f"a rate must be between 0% and 100%: {_quote(text)}")
     return percent / 100, "", ""

@@ -62,6 +62,7 @@ BAD = [
     # (parameter, value as typed, zh, en)
     ("tilted_ratio", "150%", "比率应在 0% 到 100% 之间：150%", "a rate must be between 0% and 100%: 150%"),
     ("tilted_ratio", "-5%", "比率应在 0% 到 100% 之间：-5%", "a rate must be between 0% and 100%: -5%"),
+    ("tilted_ratio", "-0%", "比率应在 0% 到 100% 之间：-0%", "a rate must be between 0% and 100%: -0%"),
     ("tilted_ratio", "50", "比率 50 有歧义：写作 50% 或 0.5", "the rate 50 is ambiguous: write 50% or 0.5"),
     ("tilted_ratio", "1", "比率 1 有歧义：百分之一写作 1% 或 0.01，全额写作 100%",
      "the rate 1 is ambiguous: write 1% or 0.01 for one percent, 100% for all"),

@@ -10,10 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import cli, pipeline
+from .. import cli, outputs, pipeline
 from ..backends.compare import compare_checked, render_diff
 from ..diagnostics import AidError, render_all
-from ._files import missing, unreadable
+from ._files import missing, say, unreadable
 from .compile import write_atomic
 
 
@@ -30,8 +30,17 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     lang = args.lang
     for raw in (args.old, args.new):
+        if Path(raw).is_dir():
+            say(lang, f"{raw} 是目录，不是 .aid 文件：diff 比较两个政策文件", f"{raw} is a directory, not a .aid file: "
+                "diff compares two policy files", error=True)
+            return 2
         if not Path(raw).is_file():
             return missing(lang, raw)
+    try:
+        outputs.refuse_clashes([("--html", args.html)], [("OLD.aid", args.old), ("NEW.aid", args.new)])
+    except outputs.OutputRefused as refused:
+        say(lang, refused.zh, refused.en, error=True)
+        return 2
     checked, failed = [], False
     try:
         for raw in (args.old, args.new):

@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     target_row = next((raw for raw in raws.values() if raw.values.get("claim_id") == args.claim), None)
     if target_row is None:
         raise io.UsageFailure(f"{args.claims} 中没有就诊编号 {args.claim}", f"{args.claims} has no claim {args.claim}")
+    _refuse_repeated(args.claims, args.claim, [raw.row for raw in raws.values()
+                                               if raw.values.get("claim_id") == args.claim])
     person = target_row.values.get("person_id", "")
     relevant = [e for row, errors in sorted(inputs.claim_rows.items()) for e in errors
                 if row == target_row.row or raws[row].values.get("person_id") == person]
@@ -63,3 +65,12 @@ def run(args: argparse.Namespace) -> int:
     for step in steps:
         print(step)
     return 0
+
+
+def _refuse_repeated(path: str, claim: str, rows: list[int]) -> None:
+    """A claim_id on several rows is a file `run` rejects: explaining one of them would be a guess."""
+    if len(rows) > 1:
+        listed = ", ".join(str(row) for row in sorted(rows))
+        raise io.UsageFailure(f"{path} 中就诊编号 {claim} 出现了 {len(rows)} 次（第 {listed} 行）：无法确定解释哪一条，run 也会拒收",
+                              f"{path} has claim {claim} {len(rows)} times (rows {listed}): which one to explain is "
+                              "unclear, and run rejects the file too")

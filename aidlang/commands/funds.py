@@ -33,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     check_available(args.engine)
     refuse_clashes([("--out", args.out)], [("POLICY", args.policy), ("--expenditures", args.expenditures)])
     checked = io.load_policy(args.policy)
+    if not checked.symbols.funds:
+        raise io.UsageFailure(f"{args.policy} 没有 基金管理：funds 无可计算", f"{args.policy} has no fund block: funds has nothing to compute")
     loaded = data.read_expenditures(args.expenditures, io.fund_input_columns(checked))
     if loaded.errors:
         raise io.DataFailure(list(loaded.errors))

@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     check_available(args.engine)
     refuse_clashes([("--out", args.out)], [("POLICY", args.policy), ("--claims", args.claims)])
     checked = io.load_policy(args.policy)
+    if not checked.symbols.monitors:
+        raise io.UsageFailure(f"{args.policy} 没有 监测：monitor 无可列出", f"{args.policy} has no monitor block: monitor has nothing to list")
     inputs = io.read_inputs(checked, claims=args.claims, params=args.param)
     io.require_clean(inputs)
     engine = make_engine(args.engine, checked, inputs.params)

@@ -56,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
         raise io.DataFailure(inputs.all_errors)
     if not args.rejects:
         io.require_clean(inputs)
+    if args.identities is None and checked.symbols.categories:
+        _warn_no_identities(args.policy, lang)
     engine = make_engine(args.engine, checked, inputs.params)
     settlement = settle(engine, inputs, lang)
     if settlement is None:
@@ -108,6 +110,13 @@ def _assert_every_claim_once(claims_file: data.Loaded, result_rows: list[int], r
     written = sorted(result_rows + list(rejected))
     if written != read:
         raise AssertionError(f"claims read {len(read)}, written {len(written)}: a claim was lost or doubled")
+
+
+def _warn_no_identities(policy: str, lang: str) -> None:
+    """Without identities no claim can hold a category: say so rather than settle everything as no_category."""
+    io.say(f"警告：未给出 --identities，而 {policy} 按类别救助：每条就诊都将是 no_category（无救助）" if lang == "zh"
+           else f"warning: no --identities given, and {policy} aids by category: every claim will be no_category "
+                "(no aid)")
 
 
 def _reason(problems: list[tuple[str, str, str]], lang: str) -> str:

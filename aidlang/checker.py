@@ -1011,7 +1011,9 @@ def _test_param(ctx: Context, item: n.TestParam, names: TestNames) -> None:
         ctx.report_unknown("E121", ctx.name_span(item.span, item.name), item.name, ctx.symbols.params)
         infer(ctx, item.value, PARAM)
     else:
-        expect(ctx, item.value, PARAM, (param.type,), named(("参数", "param"), item.name))
+        what = named(("参数", "param"), item.name)
+        if expect(ctx, item.value, PARAM, (param.type,), what) == "rate":
+            check_rate_range(ctx, item.value, what)  # as the same value given with --param (issue 15)
 
 
 def _test_claim(ctx: Context, item: n.TestClaim, names: TestNames) -> None:

@@ -124,6 +124,16 @@ def test_every_command_that_takes_param_refuses_a_bad_value(files, tmp_path, cap
     assert not out.exists()
 
 
+def test_a_test_case_value_is_checked_as_a_param_value_is(tmp_path, capsys):
+    """The same rule inside the policy: a test case's `参数 NAME = 150%` is E205, like `--param NAME=150%`."""
+    text = Path(LATER).read_text(encoding="utf-8") + (
+        '\n测试 过高 "比例过高" {\n  参数 tilted_ratio = 150%\n  人员 p1\n}\n')
+    policy = tmp_path / "high.aid"
+    policy.write_text(text, encoding="utf-8")
+    assert main(["check", str(policy)]) == 1
+    assert "high.aid:48:21: 错误 E205: 参数“tilted_ratio”应在 0% 到 100% 之间，这里是 150%" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------- the policy's own spellings of money
 
 def test_wan_yuan_settles_a_claim(files, tmp_path):

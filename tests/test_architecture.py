@@ -20,7 +20,8 @@ ALLOWED = {
     "build_ast": {"nodes", "diagnostics", "source", "messages"},
     "parser": {"nodes", "build_ast", "diagnostics", "source", "messages"},
     "symbols": {"nodes", "source"},
-    "data": {"runtime", "records", "source"},
+    "sheets": set(),  # bytes → rows of text cells (decoding, delimiters, quotes, workbooks)
+    "data": {"runtime", "records", "source", "sheets"},
     "params": {"data", "runtime"},
     "outputs": {"data", "runtime", "records"},
 }

@@ -112,7 +112,7 @@ def test_each_bad_claim_value(tmp_path, row, column, zh, en):
 def test_bad_boolean(tmp_path):
     path = claims_file(tmp_path, GOOD + ",yes", header=HEADER + ",referred")
     assert only_error(data.read_claims(path, VOCABULARY)) == (
-        path, 2, "referred", "应为 true 或 false：yes", "must be true or false: yes")
+        path, 2, "referred", "应为 true/false 或 是/否：yes", "must be true/false or 是/否: yes")
 
 
 def test_duplicate_claim_id_is_reported_on_the_second_row(tmp_path):
@@ -323,7 +323,7 @@ def test_usual_rows_never_take_the_careful_way(tmp_path, monkeypatch):
         raise AssertionError(f"read the careful way: {args[1]}")
 
     monkeypatch.setattr(data, "_careful_claim", careful)
-    path = claims_file(tmp_path, GOOD, "c2,p1,门诊慢特病,,2023-04-01,1234.5,100.05,",
+    path = claims_file(tmp_path, GOOD + ",,,,", "c2,p1,门诊慢特病,,2023-04-01,1234.5,100.05,,,,,",
                        "c3,p2,outpatient,2023-04-01,2023-04-01,0.05,0.05,0.00,FALSE,True,肺炎,三级",
                        header=HEADER + ",referred,in_province,disease,institution_level")
     assert [(c.claim_id, c.visit_type, c.policy_scope_cost, c.basic_paid, c.critical_paid, c.referred,

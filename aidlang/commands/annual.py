@@ -26,6 +26,7 @@ def register(subparsers) -> None:
     parser.add_argument("--persons", metavar="FILE", help="persons.csv")
     io.add_params(parser)
     io.add_out(parser, "benefits.csv")
+    io.add_reading(parser)
     add_bom(parser)
     add_engine(parser)
     add_lang(parser)
@@ -48,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     refuse_clashes([("--out", args.out)], [("POLICY", args.policy), ("--identities", args.identities),
                                            ("--persons", args.persons)])
     checked = io.load_policy(args.policy)
-    inputs = io.read_inputs(checked, identities=args.identities, persons=args.persons, params=args.param)
+    inputs = io.read_inputs(checked, identities=args.identities, persons=args.persons, params=args.param,
+                            options=io.read_options(args))
     io.require_clean(inputs)
     engine = make_engine(args.engine, checked, inputs.params)
     try:

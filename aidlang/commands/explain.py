@@ -26,6 +26,7 @@ def register(subparsers) -> None:
     parser.add_argument("--persons", metavar="FILE", help="persons.csv")
     io.add_params(parser)
     parser.add_argument("--claim", required=True, metavar="ID", help="the claim_id to explain")
+    io.add_reading(parser)
     add_lang(parser)
     parser.set_defaults(func=run)
 
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     lang = io.lang_of(args)
     checked = io.load_policy(args.policy)
     inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
-                            params=args.param)
+                            params=args.param, options=io.read_options(args))
     if inputs.fatal:
         raise io.DataFailure(inputs.all_errors)
     raws = {raw.row: raw for raw in inputs.claims.table.rows}

@@ -21,6 +21,7 @@ def register(subparsers) -> None:
     io.add_policy(parser)
     parser.add_argument("--expenditures", required=True, metavar="FILE", help="expenditures.csv")
     io.add_out(parser, "schedule.csv")
+    io.add_reading(parser)
     add_bom(parser)
     add_engine(parser)
     add_lang(parser)
@@ -35,9 +36,7 @@ def run(args: argparse.Namespace) -> int:
     checked = io.load_policy(args.policy)
     if not checked.symbols.funds:
         raise io.UsageFailure(f"{args.policy} 没有 基金管理：funds 无可计算", f"{args.policy} has no fund block: funds has nothing to compute")
-    loaded = data.read_expenditures(args.expenditures, io.fund_input_columns(checked))
-    if loaded.errors:
-        raise io.DataFailure(list(loaded.errors))
+    loaded = io.read_expenditures(args, checked)
     (figures,) = loaded.records
     engine = make_engine(args.engine, checked, {})
     expenditures = list(figures.expenditures)

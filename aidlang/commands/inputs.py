@@ -7,14 +7,16 @@ Not a command itself (cli.COMMANDS does not list it); `run`, `explain`, `annual`
 from __future__ import annotations
 
 import argparse
+import contextvars
 import functools
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Callable
 
 import attrs
 
-from .. import data, runtime
+from .. import data, outputs, runtime
 from ..params import ParamSpec, parse_params
 from ..checker import CheckedPolicy
 from ..cli import internal_error
@@ -61,9 +63,14 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
     @functools.wraps(run)
     def wrapper(args: argparse.Namespace) -> int:
         lang = lang_of(args)
+        report = Report(lang)
+        token = _REPORT.set(report)
         try:
             with runtime.collector_paused():
-                return run(args)
+                code = run(args)
+            if code == 0:
+                report.print(lang)
+            return code
         except DataFailure as failure:
             say(data.render_errors(failure.errors, lang))
             return EXIT_DATA
@@ -80,6 +87,8 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
             raise  # a policy problem: the CLI prints its diagnostics (exit 1)
         except Exception as error:  # noqa: BLE001 — the contract: never a traceback
             return internal_error(error, lang)
+        finally:
+            _REPORT.reset(token)
 
     return wrapper
 
@@ -135,6 +144,25 @@ def add_out(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--out", metavar="FILE", help=f"where to write {what} (default: standard output)")
 
 
+def add_reading(parser: argparse.ArgumentParser) -> None:
+    """How input files are read (docs/data.md); every input file of the command alike."""
+    parser.add_argument("--encoding", metavar="NAME", help="the input files' encoding (default: detected; "
+                        "e.g. gb18030, utf-16) / 输入文件的编码")
+    parser.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx input (default: the first) / 工作表")
+    parser.add_argument("--allow-extra-columns", action="store_true",
+                        help="ignore, with a warning, a column whose name is near a known one / 忽略相近的多余列")
+    parser.add_argument("--max-amount", metavar="YUAN", default="100000000",
+                        help="the largest amount a claim or person may carry (default 100000000) / 金额上限")
+
+
+def read_options(args: argparse.Namespace) -> data.ReadOptions:
+    ceiling, zh, en = data.parse_money(getattr(args, "max_amount", None) or "100000000")
+    if ceiling is None:
+        raise UsageFailure(f"--max-amount：{zh}", f"--max-amount: {en}")
+    return data.ReadOptions(encoding=getattr(args, "encoding", None), sheet=getattr(args, "sheet", None),
+                            allow_extra_columns=getattr(args, "allow_extra_columns", False), max_amount=ceiling)
+
+
 # ---------------------------------------------------------------- reading the inputs
 
 @attrs.frozen
@@ -166,11 +194,15 @@ class Inputs:
 
 
 def read_inputs(checked: CheckedPolicy, *, claims: str | None = None, identities: str | None = None,
-                persons: str | None = None, params: list[str] | None = None) -> Inputs:
+                persons: str | None = None, params: list[str] | None = None,
+                options: data.ReadOptions = data.DEFAULT_OPTIONS) -> Inputs:
     words = vocabulary(checked)
-    loaded_claims = data.read_claims(claims, words) if claims else None
-    loaded_identities = data.read_identities(identities, words) if identities else None
-    loaded_persons = data.read_persons(persons) if persons else None
+    loaded_claims = data.read_claims(claims, words, options) if claims else None
+    loaded_identities = data.read_identities(identities, words, options) if identities else None
+    loaded_persons = data.read_persons(persons, options) if persons else None
+    for loaded in (loaded_claims, loaded_identities, loaded_persons):
+        if loaded is not None:
+            _account(loaded)
     values, param_errors = parse_params(params or [], param_lookup(checked))
     fatal = list(param_errors)
     person_problems: dict[str, list[data.DataError]] = {}
@@ -195,7 +227,8 @@ def _by_person(loaded: data.Loaded) -> tuple[dict[str, list[data.DataError]], li
     by_person: dict[str, list[data.DataError]] = {}
     unattributed: list[data.DataError] = []
     for row, errors in loaded.row_errors().items():
-        person = raws[row].values.get("person_id", "") if row in raws else ""
+        # a row whose cells cannot be trusted (shape, quote, control character) may be anyone's
+        person = raws[row].values.get("person_id", "") if row in raws and not raws[row].problems else ""
         if person:
             by_person.setdefault(person, []).extend(errors)
         else:
@@ -217,3 +250,140 @@ def claim_error_column(error) -> str:
         return column
     mentioned = [c for c in data.CLAIM_COLUMNS + data.CLAIM_OPTIONAL if c in error.reason_en]
     return mentioned[0] if mentioned else ""
+
+
+def read_expenditures(args: argparse.Namespace, checked: CheckedPolicy) -> data.Loaded:
+    """expenditures.csv for `funds`: read, accounted for, part of the run summary; any bad row stops the run."""
+    loaded = data.read_expenditures(args.expenditures, fund_input_columns(checked), read_options(args))
+    _account(loaded)
+    if loaded.errors:
+        raise DataFailure(list(loaded.errors))
+    return loaded
+
+
+def _account(loaded: data.Loaded) -> None:
+    """Every row read is used or reported, checked on every run (a failure is a bug: nothing is written);
+    the file joins the run summary, and its ignored columns are warned about now."""
+    lost = loaded.unaccounted()
+    if lost:
+        raise AssertionError(f"{loaded.table.path}: rows {lost[:5]} were neither read nor reported")
+    report = _REPORT.get()
+    if report is not None:
+        report.files.append(loaded)
+    for warning in loaded.table.warnings:
+        say(warning.render(_lang_now()))
+
+
+# ---------------------------------------------------------------- the bad rows of identities and persons
+
+def input_rejects(inputs: Inputs, rejects: str, lang: str) -> list[outputs.Output]:
+    """With `--rejects R.csv`, the bad rows of identities.csv and persons.csv go to `R.identities.csv` and
+    `R.persons.csv` (their own columns, then row and reason, as R.csv has the claims'): a bad row of a person
+    with no claims is reported too. A file with no bad row writes nothing."""
+    files = []
+    target = Path(rejects)
+    for role, loaded in (("identities", inputs.identities), ("persons", inputs.persons)):
+        if loaded is None or not loaded.errors:
+            continue
+        bad = [(row, outputs.join_reasons(errors, lang)) for row, errors in sorted(loaded.row_errors().items())]
+        header, rows = outputs.reject_rows(loaded.table, bad)
+        files.append(outputs.Output(str(target.with_name(f"{target.stem}.{role}{target.suffix}")), header, rows))
+    return files
+
+
+# ---------------------------------------------------------------- the run summary
+
+@attrs.define
+class Report:
+    """What a command read and settled, printed on stderr when it succeeds and something is worth saying:
+    rows read per file and how (encoding, delimiter, sheet), claims settled and rejected by column, rows of
+    other files with problems, values normalised. A plain UTF-8 run with nothing rejected prints nothing."""
+
+    lang: str = "zh"
+    files: list = attrs.field(factory=list)  # data.Loaded, in the order read
+    settled: int | None = None
+    rejected: dict[int, list] = attrs.field(factory=dict)  # claims.csv row -> [(column, zh, en)]
+
+    def noteworthy(self) -> bool:
+        return bool(self.rejected or _normalised(self.files) or any(
+            loaded.errors or loaded.table.form not in _PLAIN_FORMS for loaded in self.files))
+
+    def lines(self, lang: str) -> list[str]:
+        zh = lang == "zh"
+        lines = []
+        for index, loaded in enumerate(self.files):
+            table = loaded.table
+            read = (f"{table.path}：读取 {len(table.rows)} 行（{_form_zh(table.form)}）" if zh
+                    else f"{table.path}: read {len(table.rows)} rows ({table.form})")
+            if index == 0 and self.settled is not None:
+                read += (f"，结算 {self.settled} 条，拒收 {len(self.rejected)} 条" if zh
+                         else f"; settled {self.settled}, rejected {len(self.rejected)}")
+                read += _by_column(self.rejected, lang)
+            elif loaded.errors:
+                bad = len(loaded.row_errors())
+                read += f"，有误 {bad} 行" if zh else f"; {bad} rows with problems"
+            lines.append(read)
+        counts = _normalised(self.files)
+        if counts:
+            kinds = ("，" if zh else ", ").join(f"{_KINDS[kind][0 if zh else 1]} {n}" for kind, n in counts.items())
+            total = sum(counts.values())
+            lines.append(f"规范化 {total} 个值：{kinds}" if zh else f"normalised {total} values: {kinds}")
+        return lines
+
+    def print(self, lang: str) -> None:
+        if not self.noteworthy():
+            return
+        lines = self.lines(lang)
+        if sys.stderr.isatty():  # a person is watching: rich's highlighting of numbers and paths
+            from rich.console import Console
+
+            console = Console(stderr=True)
+            for line in lines:
+                console.print(line, markup=False)
+        else:
+            for line in lines:
+                say(line)
+
+
+def note_settlement(results: int, rejected: dict[int, list]) -> None:
+    """`run` tells the summary what it settled and rejected (claims.csv row -> [(column, zh, en)])."""
+    report = _REPORT.get()
+    if report is not None:
+        report.settled, report.rejected = results, rejected
+
+
+_REPORT: contextvars.ContextVar[Report | None] = contextvars.ContextVar("aidlang_report", default=None)
+_PLAIN_FORMS = ("UTF-8", "UTF-8 (BOM)")
+_KINDS = {"date": ("日期", "dates"), "amount": ("金额", "amounts"), "boolean": ("是/否", "booleans"),
+          "column_alias": ("中文列名", "Chinese column names"), "excel_number": ("Excel 数值", "Excel numbers"),
+          "excel_date": ("Excel 日期", "Excel dates"), "excel_boolean": ("Excel 逻辑值", "Excel booleans")}
+
+
+def _normalised(files: list) -> dict[str, int]:
+    counts: Counter = Counter()
+    for loaded in files:
+        counts.update(loaded.normalised)
+        counts.update(loaded.table.converted)
+    return {kind: counts[kind] for kind in _KINDS if counts[kind]}
+
+
+def _by_column(rejected: dict[int, list], lang: str) -> str:
+    """The rejected rows counted by the column of their first problem (`整行` for a row's shape)."""
+    if not rejected:
+        return ""
+    counts = Counter(problems[0][0] if problems else "" for problems in rejected.values())
+    whole = "整行" if lang == "zh" else "row"
+    parts = [f"{column or whole} {n}" for column, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    return f"（{'，'.join(parts)}）" if lang == "zh" else f" ({', '.join(parts)})"
+
+
+def _form_zh(form: str) -> str:
+    """sheets.Grid.form in Chinese: `GB18030, tab-separated` → `GB18030，制表符分隔`."""
+    for en, zh in ((", tab-separated", "，制表符分隔"), (", sheet ", "，工作表 "), (" (detected)", "（检测所得）")):
+        form = form.replace(en, zh)
+    return form
+
+
+def _lang_now() -> str:
+    report = _REPORT.get()
+    return report.lang if report is not None else "zh"

@@ -28,6 +28,7 @@ def register(subparsers) -> None:
     parser.add_argument("--month", required=True, type=year_month, metavar="YYYY-MM", help="the month reported")
     io.add_params(parser)
     io.add_out(parser, "monitor.csv")
+    io.add_reading(parser)
     add_bom(parser)
     add_engine(parser)
     add_lang(parser)
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     checked = io.load_policy(args.policy)
     if not checked.symbols.monitors:
         raise io.UsageFailure(f"{args.policy} 没有 监测：monitor 无可列出", f"{args.policy} has no monitor block: monitor has nothing to list")
-    inputs = io.read_inputs(checked, claims=args.claims, params=args.param)
+    inputs = io.read_inputs(checked, claims=args.claims, params=args.param, options=io.read_options(args))
     io.require_clean(inputs)
     engine = make_engine(args.engine, checked, inputs.params)
     claim_errors: list = []

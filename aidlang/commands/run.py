@@ -28,6 +28,7 @@ def register(subparsers) -> None:
     io.add_params(parser)
     io.add_out(parser, "results.csv")
     parser.add_argument("--rejects", metavar="FILE", help="settle the good rows; write bad rows here with reasons")
+    io.add_reading(parser)
     add_bom(parser)
     add_engine(parser)
     add_lang(parser)
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
                     ("--persons", args.persons)])
     checked = io.load_policy(args.policy)
     inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
-                            params=args.param)
+                            params=args.param, options=io.read_options(args))
     if inputs.fatal:
         raise io.DataFailure(inputs.all_errors)
     if not args.rejects:
@@ -71,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
         header, rows = outputs.reject_rows(inputs.claims.table, [
             (row, _reason(problems, lang)) for row, problems in sorted(settlement.rejected.items())])
         files.append(outputs.Output(args.rejects, header, rows))
+        files += io.input_rejects(inputs, args.rejects, lang)  # bad identity/person rows, with or without claims
     outputs.write_outputs(files, bom=args.bom)
+    io.note_settlement(len(settlement.results), settlement.rejected)
     if args.rejects:
         io.say(f"已结算 {len(settlement.results)} 条，拒收 {len(settlement.rejected)} 条（见 {args.rejects}）" if lang == "zh"
                else f"settled {len(settlement.results)}, rejected {len(settlement.rejected)} (see {args.rejects})")

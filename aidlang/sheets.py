@@ -1,0 +1,289 @@
+"""Input files as grids of text cells, before any column means anything: bytes → text → rows of cells.
+
+What offices have: CSV in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16, comma- or tab-separated, and
+Excel workbooks (`.xlsx`, read with python-calamine). The encoding is decided by exact rules first — a BOM; text
+that is valid UTF-8 is UTF-8; else text that is valid GB18030 (which includes GBK) and has no NUL byte is
+GB18030 — and only what remains goes to a detector (charset-normalizer); `encoding` forces one.
+
+Every line of a CSV file is one row (split at `\\n` only, a trailing `\\r` dropped). A quoted field must end on
+the line it starts on: a quote left open is that row's problem, and the next line is read as its own row. csv's
+usual rule — a quoted field runs on across lines — lets one stray quote swallow every row after it, and a
+field with a line break inside is rare in claims or identities, so this reader gives that up.
+
+A row's problems that make its cells untrustworthy (an open quote, an invisible control character, a cell too
+long to be a value, a workbook number that lost digits) are `Problem`s of that row; the file's header and width
+are checked by the caller (data.py), which knows the columns.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Mapping
+
+import attrs
+
+MAX_CELL = 1000  # characters: no id, date, amount or name is longer; a longer cell is a broken row
+
+# control characters (C0 but tab and line ends, DEL, C1) and the invisible format characters that make
+# `p1` and `p1<zero-width space>` two persons
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32LE"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32BE"),
+         (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 (BOM)"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16LE"),
+         (codecs.BOM_UTF16_BE, "utf-16", "UTF-16BE"))
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (.xlsx, .ods), OLE2 (.xls)
+
+
+@attrs.frozen
+class Problem:
+    """What is wrong with a row (`row` its line or sheet row; 0 the whole file); `cell` the index of the cell
+    it concerns, if one."""
+
+    row: int
+    zh: str
+    en: str
+    cell: int | None = None
+
+
+@attrs.frozen
+class Grid:
+    """A file as rows of stripped text cells, each with its line (or sheet row) number; blank rows left out."""
+
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    problems: Mapping[int, Problem]  # row -> why its cells cannot be trusted
+    failure: Problem | None  # the file cannot be read at all
+    form: str  # how it was read: `UTF-8`, `GB18030, tab-separated`, `xlsx sheet 理赔`
+    converted: Mapping[str, int] = {}  # workbook cells turned into text: "excel_number", "excel_date"
+
+
+def read_grid(path: str | Path, encoding: str | None = None, sheet: str | None = None) -> Grid:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return _failed(Problem(0, f"无法读取文件：{reason}", f"cannot read the file: {reason}"))
+    if raw.startswith(_WORKBOOK_MAGIC):
+        return read_workbook(path, sheet)
+    decoded = decode(raw, encoding)
+    if isinstance(decoded, Problem):
+        return _failed(decoded)
+    text, form = decoded
+    return split_text(text, form)
+
+
+def _failed(problem: Problem, form: str = "") -> Grid:
+    return Grid((), {}, problem, form)
+
+
+# ---------------------------------------------------------------- text
+
+def decode(raw: bytes, forced: str | None = None) -> tuple[str, str] | Problem:
+    """The text and the name of its encoding, or the problem (the line where decoding fails)."""
+    if forced:
+        return _decode_forced(raw, forced)
+    for bom, codec, name in _BOMS:
+        if raw.startswith(bom):
+            return _strict(raw, codec, name)
+    try:
+        return raw.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" not in raw:  # GB18030 decodes NUL as NUL: a file full of them is UTF-16 without a BOM
+        try:
+            return raw.decode("gb18030"), "GB18030"
+        except UnicodeDecodeError:
+            pass
+    return _detected(raw)
+
+
+def _decode_forced(raw: bytes, name: str) -> tuple[str, str] | Problem:
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return Problem(0, f"未知的编码：{name}", f"unknown encoding: {name}")
+    if codec == "utf-8":
+        codec = "utf-8-sig"  # a BOM is never part of the first column's name
+    return _strict(raw, codec, name.upper())
+
+
+def _strict(raw: bytes, codec: str, name: str) -> tuple[str, str] | Problem:
+    try:
+        return raw.decode(codec), name
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].decode(codec, errors="replace").count("\n") + 1
+        return Problem(line, f"文件不是有效的 {name} 文本", f"the file is not valid {name} text")
+
+
+def _detected(raw: bytes) -> tuple[str, str] | Problem:
+    """The detector's choice for bytes that are neither UTF-8 nor GB18030 (UTF-16 without a BOM, Big5, …)."""
+    from charset_normalizer import from_bytes  # imported only for the rare file that needs it
+
+    best = from_bytes(raw).best()
+    if best is None or best.encoding is None:
+        return Problem(0, "无法判断文件的编码，请用 --encoding 指定（如 gb18030、utf-16）",
+                       "cannot tell the file's encoding: give it with --encoding (e.g. gb18030, utf-16)")
+    name = best.encoding.upper().replace("_", "-")
+    decoded = _strict(raw, best.encoding, name)
+    return decoded if isinstance(decoded, Problem) else (decoded[0], f"{name} (detected)")
+
+
+def sniff_delimiter(header: str) -> str:
+    """Tab when the header line has more tabs than commas: Excel's "Unicode text" is tab-separated."""
+    return "\t" if header.count("\t") > header.count(",") else ","
+
+
+def split_text(text: str, form: str) -> Grid:
+    lines = text.split("\n")
+    header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if header_index is None:
+        return Grid((), {}, None, form)
+    delimiter = sniff_delimiter(lines[header_index])
+    if delimiter == "\t":
+        form += ", tab-separated"
+    quotes = '"' in text
+    # one scan of the whole text decides that a clean file needs no check line by line
+    controls = _CONTROL.search(text.replace("\r\n", "\n")) is not None or (delimiter != "\t" and "\t" in text)
+    rows: list[tuple[int, tuple[str, ...]]] = []
+    problems: dict[int, Problem] = {}
+    strip = str.strip
+    for number, line in enumerate(lines[header_index:], start=header_index + 1):
+        if line.endswith("\r"):
+            line = line[:-1]
+        if not line.strip():
+            continue  # a blank line carries no row
+        if quotes and '"' in line:
+            cells, problem = _quoted_cells(number, line, delimiter)
+        else:
+            cells, problem = tuple(map(strip, line.split(delimiter))), None
+        if problem is None and (controls or len(line) > MAX_CELL):
+            problem = _cell_problem(number, line, cells, delimiter)
+        if problem is not None:
+            problems[number] = problem
+        rows.append((number, cells))
+    return Grid(tuple(rows), problems, None, form)
+
+
+def _quoted_cells(number: int, line: str, delimiter: str) -> tuple[tuple[str, ...], Problem | None]:
+    """A line with quotes: its cells, and the problem if a quote is left open or misplaced (csv's strict mode);
+    the cells are then csv's lenient reading, for the rejects file to repeat."""
+    try:
+        return tuple(c.strip() for c in next(csv.reader([line], delimiter=delimiter, strict=True))), None
+    except csv.Error as error:
+        cells = tuple(c.strip() for c in next(csv.reader([line], delimiter=delimiter)))
+        if "unexpected end of data" in str(error):
+            return cells, Problem(number, "引号未闭合：带引号的字段必须在本行内结束（不能跨行）",
+                                  "a quote is left open: a quoted field must end on its own line")
+        return cells, Problem(number, "引号位置有误：结束引号后应紧跟分隔符", "a misplaced quote: a closing quote must be "
+                              "followed by the delimiter")
+
+
+def _cell_problem(number: int, line: str | None, cells: tuple[str, ...], delimiter: str) -> Problem | None:
+    """An invisible character anywhere in the line (even where stripping would hide it), a tab inside a cell
+    of a comma-separated file, or a cell too long to be a value."""
+    found = _CONTROL.search(line) if line is not None else None
+    if found is not None:
+        return _control(number, found.group(), line.count(delimiter, 0, found.start()) if delimiter else None)
+    for index, cell in enumerate(cells):
+        found = _CONTROL.search(cell) if line is None else None
+        if found is not None or (delimiter != "\t" and "\t" in cell):
+            return _control(number, found.group() if found else "\t", index)
+        if len(cell) > MAX_CELL:
+            return Problem(number, f"单元格过长（{len(cell)} 个字符，最多 {MAX_CELL}）",
+                           f"a cell too long ({len(cell)} characters, at most {MAX_CELL})", index)
+    return None
+
+
+def _control(number: int, char: str, cell: int | None) -> Problem:
+    code = f"U+{ord(char):04X}"
+    return Problem(number, f"含有不可见的控制字符 {code}", f"contains the invisible control character {code}", cell)
+
+
+# ---------------------------------------------------------------- workbooks
+
+def read_workbook(path: str | Path, sheet: str | None) -> Grid:
+    """The first sheet (or `sheet`) of an Excel workbook; row numbers are the sheet's."""
+    from python_calamine import CalamineWorkbook  # only workbooks need it
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = list(book.sheet_names)
+        if sheet is not None and sheet not in names:
+            listed = "、".join(names)
+            return _failed(Problem(0, f"工作簿中没有工作表 {sheet}（有：{listed}）",
+                                   f"the workbook has no sheet {sheet} (it has: {', '.join(names)})"))
+        chosen = sheet if sheet is not None else names[0]
+        values = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    except Exception as error:  # noqa: BLE001 — calamine raises its own errors for a damaged file
+        return _failed(Problem(0, f"无法读取工作簿：{error}", f"cannot read the workbook: {error}"))
+    converted: Counter = Counter()
+    rows: list[tuple[int, tuple[str, ...]]] = []
+    problems: dict[int, Problem] = {}
+    width = 0
+    for number, values_row in enumerate(values, start=1):
+        cells, problem = _sheet_cells(number, values_row, converted)
+        if not any(cells):
+            continue
+        if not rows:
+            width = max(i + 1 for i, cell in enumerate(cells) if cell)
+        # a sheet is a rectangle: empty cells right of the header's last column are not cells of the row
+        last = max(i + 1 for i, cell in enumerate(cells) if cell)
+        cells = cells[: max(width, last)]
+        if problem is None:
+            problem = _cell_problem(number, None, cells, "")
+        if problem is not None:
+            problems[number] = problem
+        rows.append((number, cells))
+    return Grid(tuple(rows), problems, None, f"xlsx, sheet {chosen}", dict(converted))
+
+
+def _sheet_cells(number: int, values: list, converted: Counter) -> tuple[tuple[str, ...], Problem | None]:
+    cells = []
+    problem = None
+    for index, value in enumerate(values):
+        text, kind = cell_text(value)
+        if kind == "lost_digits" and problem is None:
+            problem = Problem(number, f"数值单元格超过 15 位有效数字，Excel 已丢失其精度：{text}（请把此列设为文本）",
+                              f"a number cell of more than 15 significant digits, which Excel cannot hold exactly: "
+                              f"{text} (store the column as text)", index)
+        elif kind:
+            converted[kind] += 1
+        cells.append(text)
+    return tuple(cells), problem
+
+
+def cell_text(value) -> tuple[str, str]:
+    """A workbook cell as the text a CSV file would hold, and what conversion it took ("" for none).
+
+    Excel keeps 15 significant digits of a number, so a number is read at 15 digits: 2183.6 is `2183.6` and
+    170.00000000000003 (a formula's float noise) is `170`; a number that needs more decimals keeps them, so an
+    amount of `2183.605` is still refused for its third decimal."""
+    if isinstance(value, str):
+        return value.strip(), ""
+    if isinstance(value, bool):
+        return ("true" if value else "false"), "excel_boolean"
+    if isinstance(value, (int, float)):
+        return _number_text(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time():
+            return value.date().isoformat(), "excel_date"
+        return value.isoformat(sep=" "), "excel_date"  # a time of day: no date column takes it
+    if isinstance(value, dt.date):
+        return value.isoformat(), "excel_date"
+    if value is None:
+        return "", ""
+    return str(value), ""  # a time or a duration: text that no column takes as a value
+
+
+def _number_text(value: float) -> tuple[str, str]:
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value), "excel_number"
+    if abs(value) >= 1e15:
+        return f"{value:.0f}", "lost_digits"
+    text = f"{value:.15g}"
+    if "e" in text:  # a tiny number: written out in full, so an amount refuses it for its decimals
+        text = f"{value:.20f}".rstrip("0").rstrip(".")
+    return text, "excel_number"

@@ -339,6 +339,8 @@ def infer_neg(ctx: Context, expr: n.Neg, scope: Scope) -> str | None:
 
 
 def infer_compare(ctx: Context, expr: n.Compare, scope: Scope) -> str:
+    if sym.missing_test(expr) is not None:  # `家庭年收入 = 无`: the policy says what a missing attribute means
+        return "bool"
     left, right = infer(ctx, expr.left, scope), infer(ctx, expr.right, scope)
     if left is not None and right is not None:
         if left != right:
@@ -356,7 +358,10 @@ def infer_in_list(ctx: Context, expr: n.InList, scope: Scope) -> str:
                                expr.list_name, ctx.symbols.lists)
         return "bool"
     item = infer(ctx, expr.item, scope)
+    none_allowed = sym.missing_in_list(expr) is not None  # `残疾等级 在 [无, 3, 4]`
     for option in expr.items:
+        if none_allowed and isinstance(option, n.NoneLit):
+            continue
         found = infer(ctx, option, scope)
         if item is not None and found is not None and found != item:
             ctx.report("E207", option.span, left=TYPE_WORDS[item], right=TYPE_WORDS[found])

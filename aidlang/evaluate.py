@@ -11,14 +11,18 @@ Compiling instead of walking the tree per claim is what makes the interpreter fa
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 import typing
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Callable
 
+import attrs
+
 from . import nodes as n
 from . import runtime as rt
-from .symbols import FUNCTIONS, VISIT_TYPES, Symbols, builtin
+from .symbols import (FUNCTIONS, VISIT_TYPES, Symbols, builtin, missing_in_list, missing_test,  # noqa: F401
+                      rejects_when_missing)
 
 Fn = Callable[["Env"], Any]
 
@@ -169,6 +173,27 @@ def never_none(expr: n.Expr, symbols: Symbols, locals_=()) -> bool:
     return t in (n.Index, n.Compare, n.InList, n.BoolOp, n.Not)  # a fund series has a value or fails the run
 
 
+def reads_optional(policy: n.Policy) -> bool:
+    """Does any expression of the policy read a value the data may leave out (`rejects_when_missing`)? Only
+    then can a claim be rejected half-way, so only then do the engines settle each claim on a trial ledger."""
+    stack: list = [policy]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, n.Ref) and (b := builtin(node.name)) is not None and rejects_when_missing(b):
+            return True
+        if isinstance(node, tuple):
+            stack.extend(node)
+        elif attrs.has(type(node)):
+            stack.extend(getattr(node, f.name) for f in attrs.fields(type(node)) if f.name != "span")
+    return False
+
+
+def policy_source(policy: n.Policy) -> str:
+    """The `.aid` file's name, as messages name a line of it (`wuhai.aid:79`)."""
+    span = policy.span or policy.header.span
+    return Path(span.file).name if span is not None and span.file else ""
+
+
 def _children(expr) -> list:
     t = type(expr)
     if t is n.Binary or t is n.Compare:
@@ -308,18 +333,22 @@ def _claim_reader(attr: str) -> Fn:
     return read
 
 
-def _person_reader(attr: str) -> Fn:
-    def read(env):
-        person = env.person
-        return None if person is None else getattr(person, attr)
-    return read
+def _missable_reader(attr: str, line: int) -> Fn:
+    """A value the data may leave out: `MissingValue` (the claim is rejected) when it does."""
+    if attr == "age":
+        return lambda env: rt.person_age(env, line)
+    if attr == "institution_level":
+        return lambda env: rt.level_of(env.claim, line)
+    return lambda env: rt.person_attr(env, attr, line)
 
 
-def _age(env: Env):
-    person = env.person
-    if person is None or person.birth_date is None:
-        return None
-    return rt.age_on(person.birth_date, env.date)
+def _missing_or_value(attr: str) -> Fn:
+    """A value the data may leave out, where the policy tests for a missing one itself (`家庭年收入 = 无`)."""
+    if attr == "age":
+        return lambda env: rt.age_or_none(env.person, env.date)
+    if attr == "institution_level":
+        return lambda env: env.claim.institution_level
+    return lambda env: rt.attr_or_none(env.person, attr)
 
 
 def _not_settled(name: str) -> Fn:
@@ -336,14 +365,7 @@ BUILTIN_READERS: dict[str, Fn] = {
     "referred": _claim_reader("referred"),
     "in_province": _claim_reader("in_province"),
     "disease": _claim_reader("disease"),
-    "institution_level": _claim_reader("institution_level"),
     "visit_type": _claim_reader("visit_type"),
-    "gender": _person_reader("gender"),
-    "age": _age,
-    "disability_grade": _person_reader("disability_grade"),
-    "dibao_class": _person_reader("dibao_class"),
-    "family_monthly_income_per_capita": _person_reader("family_monthly_income_per_capita"),
-    "family_annual_income": _person_reader("family_annual_income"),
     "current_year": lambda env: env.year,
     "self_pay_share": _not_settled("self_pay_share"),
     "in_county": _not_settled("in_county"),
@@ -359,6 +381,8 @@ def _ref(expr: n.Ref, ev: Evaluator, locals_) -> Fn:
         return lambda env: param(name, env.date)
     b = builtin(name)
     if b is not None:
+        if rejects_when_missing(b):
+            return _missable_reader(b.name, expr.span.line if expr.span is not None else 0)
         return BUILTIN_READERS[b.name]
     if name in VISIT_TYPES:  # `就诊方式 = 住院`
         return _constant(VISIT_TYPES[name])
@@ -455,6 +479,10 @@ _COMPARE = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b
 
 
 def _compare(expr: n.Compare, ev: Evaluator, locals_) -> Fn:
+    tested = missing_test(expr)
+    if tested is not None:  # `家庭年收入 = 无`: the policy says what a missing value means
+        value, missing = _missing_or_value(tested), expr.op == "=="
+        return lambda env: (value(env) is None) is missing
     left, right = ev.compile(expr.left, locals_), ev.compile(expr.right, locals_)
     if _visit_side(expr.left) or _visit_side(expr.right):  # `就诊方式 = "住院"` means inpatient
         left, right = _as_visit(left), _as_visit(right)
@@ -470,7 +498,8 @@ def _compare(expr: n.Compare, ev: Evaluator, locals_) -> Fn:
 
 
 def _in_list(expr: n.InList, ev: Evaluator, locals_) -> Fn:
-    item = ev.compile(expr.item, locals_)
+    tested = missing_in_list(expr)  # `残疾等级 在 [无, 3, 4]`: the policy says what a missing one means
+    item = _missing_or_value(tested) if tested is not None else ev.compile(expr.item, locals_)
     if _visit_side(expr.item):
         item = _as_visit(item)
     if expr.list_name is not None:

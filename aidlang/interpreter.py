@@ -23,7 +23,7 @@ from typing import Any
 from . import nodes as n
 from . import runtime as rt
 from .cascade import candidate_rules, is_static_rules, resolve
-from .evaluate import Env, Evaluator
+from .evaluate import Env, Evaluator, policy_source, reads_optional
 from .periods import Epochs, Periods, in_force
 from .records import BenefitRow, Claim, Identity, MonitorRow, Person, ScheduleRow
 from .runtime import SELF_LEDGER, ClaimError, ClaimPlan, Outcome, TierPlan  # noqa: F401  (re-exported)
@@ -58,6 +58,8 @@ class Interpreter(rt.PlanSettler):
         self.names = self._names
         self.defines = {kind: bool(tiers) for kind, tiers in self.tiers.items()}
         self.policy_period = self.periods.policy
+        self.source = policy_source(self.policy)
+        self.reads_optional = reads_optional(self.policy)
 
     def category_id(self, text: str) -> str | None:
         declared = self.symbols.category(text)
@@ -184,4 +186,5 @@ class Interpreter(rt.PlanSettler):
                 ) -> list[MonitorRow]:
         from .monitoring import monitor_list
         return monitor_list(self, claims, month, list(identities), persons or {}, errors)
+
 

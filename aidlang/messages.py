@@ -57,7 +57,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E209": ("{type}不能取负", "{type} cannot be negated"),
     "E210": ("函数 {name} 需要{expected}个参数，这里有 {count} 个", "{name} takes {expected} arguments, not {count}"),
     "E211": ("{name} 的各参数应为同一类型，这里有{types}", "the arguments of {name} must have one type, not {types}"),
-    "E212": ("“无”只能写在 起付标准、限额 或 超过 之后", "none is only a value of deductible, cap or threshold"),
+    "E212": ("“无”只能写在 起付标准、限额 或 超过 之后，或用来检验人员属性是否缺失（如 家庭年收入 = 无）",
+             "none is only a value of deductible, cap or threshold, or tests a missing person attribute "
+             "(as in 家庭年收入 = 无)"),
     "E213": ("有效期应写作整数年或整数月，如 有效期 5年", "valid_for must be a whole number of years or months, as in valid_for 5 years"),
     "E214": ("推送日期应为次月 1日 到 31日 中的一天，如 推送 次月 10日", "push_by must be a day 1 to 31 of the next month, as in push_by next_month 10 days"),
     "E215": ("日期之后只能加减期限（日、个月、年），如 6月30日 + 20日", "only a duration (days, months, years) can be added to a date, as in --06-30 + 20 days"),

@@ -112,6 +112,34 @@ def builtin(name: str) -> Builtin | None:
     return _BUILTIN_BY_NAME.get(name)
 
 
+def rejects_when_missing(b: Builtin) -> bool:
+    """Values the data may leave out — a person's attributes, a claim's institution level — of which a
+    missing one rejects the claim whose payment it would decide (docs/semantics.md)."""
+    return b.context == "person" or b.name == "institution_level"
+
+
+def missing_test(expr: n.Compare) -> str | None:
+    """The value of `X = 无` / `X != 无` (the policy says what a missing X means) where X is one that
+    `rejects_when_missing`, else None; every engine reads such a test without rejecting the claim."""
+    if expr.op not in ("==", "!="):
+        return None
+    for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
+        if isinstance(other, n.NoneLit) and isinstance(side, n.Ref):
+            b = builtin(side.name)
+            if b is not None and rejects_when_missing(b):
+                return b.name
+    return None
+
+
+def missing_in_list(expr: n.InList) -> str | None:
+    """The value of `X 在 [无, …]` (a missing X is one of the listed values), as `missing_test`, else None."""
+    if isinstance(expr.item, n.Ref) and any(isinstance(x, n.NoneLit) for x in expr.items):
+        b = builtin(expr.item.name)
+        if b is not None and rejects_when_missing(b):
+            return b.name
+    return None
+
+
 # ---------------------------------------------------------------- the policy's own names
 
 @attrs.frozen

@@ -26,6 +26,8 @@ class Policy(CompiledSettler):
     'Settles claims under huizhou (关于印发《惠州市医疗保障局 惠州市民政局商业保险机构承办医疗救助服务工作方案》的通知): Policy(params).settle(claims, identities, persons, errors=None), as aidlang.interpreter.Interpreter does.'
 
     SOURCE = 'huizhou.aid'
+    # an expression reads a person attribute: each claim settles on a trial ledger first
+    READS_OPTIONAL = False
     NAME = 'huizhou'
     # categories: identifier → display name, in declaration order
     CATEGORIES = {
@@ -126,10 +128,10 @@ class Policy(CompiledSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    98: 29,
-    103: 33,
-    108: 34,
-    113: 39,
-    118: 43,
-    123: 48,
+    100: 29,
+    105: 33,
+    110: 34,
+    115: 39,
+    120: 43,
+    125: 48,
 }

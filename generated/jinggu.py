@@ -9,6 +9,7 @@ from fractions import Fraction
 from aidlang.runtime import (
     CompiledSettler,
     compare_known,
+    level_of,
 )
 
 # constants
@@ -22,6 +23,8 @@ class Policy(CompiledSettler):
     'Settles claims under jinggu (景谷傣族彝族自治县人民政府办公室关于印发自治县整合城乡居民基本医疗保险制度工作方案的通知): Policy(params).settle(claims, identities, persons, errors=None), as aidlang.interpreter.Interpreter does.'
 
     SOURCE = 'jinggu.aid'
+    # an expression reads a person attribute: each claim settles on a trial ledger first
+    READS_OPTIONAL = True
     NAME = 'jinggu'
     # categories: identifier → display name, in declaration order
     CATEGORIES = {
@@ -141,28 +144,28 @@ class Policy(CompiledSettler):
         sources['ratio'] = [1]
         used.append(1)
         # jinggu.aid:54 对 全体参保人员 条件 机构级别 = "一级": 起付标准 一级起付标准 限额 一级最高支付限额 依据 "二(四)"
-        if compare_known(operator.eq, c.institution_level, '一级', False):
+        if compare_known(operator.eq, level_of(c, 54), '一级', False):
             values['deductible'] = self.param('一级起付标准', c.discharge_date)
             sources['deductible'] = [2]
             values['cap'] = self.param('一级最高支付限额', c.discharge_date)
             sources['cap'] = [2]
             used.append(2)
         # jinggu.aid:55 对 全体参保人员 条件 机构级别 = "二级": 起付标准 二级起付标准 限额 二级最高支付限额 依据 "二(四)"
-        if compare_known(operator.eq, c.institution_level, '二级', False):
+        if compare_known(operator.eq, level_of(c, 55), '二级', False):
             values['deductible'] = self.param('二级起付标准', c.discharge_date)
             sources['deductible'] = [3]
             values['cap'] = self.param('二级最高支付限额', c.discharge_date)
             sources['cap'] = [3]
             used.append(3)
         # jinggu.aid:56 对 全体参保人员 条件 机构级别 = "三级": 起付标准 三级起付标准 限额 三级最高支付限额 依据 "二(四)"
-        if compare_known(operator.eq, c.institution_level, '三级', False):
+        if compare_known(operator.eq, level_of(c, 56), '三级', False):
             values['deductible'] = self.param('三级起付标准', c.discharge_date)
             sources['deductible'] = [4]
             values['cap'] = self.param('三级最高支付限额', c.discharge_date)
             sources['cap'] = [4]
             used.append(4)
         # jinggu.aid:58 对 全体参保人员 条件 机构级别 = "基层": 比例 基层住院支付比例 起付标准 基层起付标准 限额 基层最高支付限额 依据 "二(四)"
-        if compare_known(operator.eq, c.institution_level, '基层', False):
+        if compare_known(operator.eq, level_of(c, 58), '基层', False):
             values['ratio'] = self.param('基层住院支付比例', c.discharge_date)
             sources['ratio'] = [5]
             values['deductible'] = self.param('基层起付标准', c.discharge_date)
@@ -181,35 +184,35 @@ class Policy(CompiledSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    112: 50,
-    140: 53,
-    141: 53,
-    142: 53,
-    144: 54,
-    145: 54,
-    146: 54,
+    115: 50,
+    143: 53,
+    144: 53,
+    145: 53,
     147: 54,
     148: 54,
     149: 54,
-    151: 55,
-    152: 55,
-    153: 55,
+    150: 54,
+    151: 54,
+    152: 54,
     154: 55,
     155: 55,
     156: 55,
-    158: 56,
-    159: 56,
-    160: 56,
+    157: 55,
+    158: 55,
+    159: 55,
     161: 56,
     162: 56,
     163: 56,
-    165: 58,
-    166: 58,
-    167: 58,
+    164: 56,
+    165: 56,
+    166: 56,
     168: 58,
     169: 58,
     170: 58,
     171: 58,
     172: 58,
-    178: 69,
+    173: 58,
+    174: 58,
+    175: 58,
+    181: 69,
 }

@@ -38,6 +38,8 @@ class Policy(CompiledSettler):
     'Settles claims under wuhai (乌海市医疗救助制度市级统筹工作方案): Policy(params).settle(claims, identities, persons, errors=None), as aidlang.interpreter.Interpreter does.'
 
     SOURCE = 'wuhai.aid'
+    # an expression reads a person attribute: each claim settles on a trial ledger first
+    READS_OPTIONAL = True
     NAME = 'wuhai'
     # categories: identifier → display name, in declaration order
     CATEGORIES = {
@@ -220,7 +222,7 @@ class Policy(CompiledSettler):
         '重特大疾病医疗救助: the rule at line 79 of wuhai.aid.'
         values, sources, used = {}, {}, []
         # wuhai.aid:79 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 75% 限额 8万元 依据 "三(二)3(2)"
-        if (bool(compare_known(operator.lt, attr_of(p, 'family_monthly_income_per_capita'), (self.param('minimum_wage', c.discharge_date) * R_3_2), False)) and bool(compare_known(operator.gt, self.year_self_paid(('inpatient',), c, v, L, yk, basic, critical), known(operator.mul, R_7_10, attr_of(p, 'family_annual_income')), False))):
+        if (bool(compare_known(operator.lt, attr_of(p, 'family_monthly_income_per_capita', 79), (self.param('minimum_wage', c.discharge_date) * R_3_2), False)) and bool(compare_known(operator.gt, self.year_self_paid(('inpatient',), c, v, L, yk, basic, critical), known(operator.mul, R_7_10, attr_of(p, 'family_annual_income', 79)), False))):
             values['deductible'] = None
             sources['deductible'] = [2]
             values['ratio'] = R_3_4
@@ -280,7 +282,7 @@ class Policy(CompiledSettler):
         '普通疾病住院救助: the rule at line 88 of wuhai.aid.'
         values, sources, used = {}, {}, []
         # wuhai.aid:88 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"
-        if (bool(compare_known(operator.lt, attr_of(p, 'family_monthly_income_per_capita'), self.param('minimum_wage', c.discharge_date), False)) and bool(compare_known(operator.gt, self.year_self_paid(('inpatient',), c, v, L, yk, basic, critical), known(operator.mul, R_7_10, attr_of(p, 'family_annual_income')), False))):
+        if (bool(compare_known(operator.lt, attr_of(p, 'family_monthly_income_per_capita', 88), self.param('minimum_wage', c.discharge_date), False)) and bool(compare_known(operator.gt, self.year_self_paid(('inpatient',), c, v, L, yk, basic, critical), known(operator.mul, R_7_10, attr_of(p, 'family_annual_income', 88)), False))):
             values['deductible'] = None
             sources['deductible'] = [2]
             values['ratio'] = R_7_10
@@ -298,7 +300,7 @@ class Policy(CompiledSettler):
     def benefit_condition_普通疾病门诊救助金(self, env):
         '年度待遇 普通疾病门诊救助金: 条件'
         # wuhai.aid:100
-        return compare_known(operator.eq, person_attr(env, 'dibao_class'), 'A', False)
+        return compare_known(operator.eq, person_attr(env, 'dibao_class', 100), 'A', False)
 
     def benefit_value_普通疾病门诊救助金(self, env):
         '年度待遇 普通疾病门诊救助金: amount'
@@ -308,7 +310,7 @@ class Policy(CompiledSettler):
     def benefit_condition_普通疾病门诊救助金_2(self, env):
         '年度待遇 普通疾病门诊救助金: 条件'
         # wuhai.aid:101
-        return (bool((bool(compare_known(operator.eq, person_attr(env, 'gender'), '男', False)) and bool(compare_known(operator.ge, person_age(env), 60, False)))) or bool((bool(compare_known(operator.eq, person_attr(env, 'gender'), '女', False)) and bool(compare_known(operator.ge, person_age(env), 55, False)))))
+        return (bool((bool(compare_known(operator.eq, person_attr(env, 'gender', 101), '男', False)) and bool(compare_known(operator.ge, person_age(env, 101), 60, False)))) or bool((bool(compare_known(operator.eq, person_attr(env, 'gender', 101), '女', False)) and bool(compare_known(operator.ge, person_age(env, 101), 55, False)))))
 
     def benefit_value_普通疾病门诊救助金_2(self, env):
         '年度待遇 普通疾病门诊救助金: amount'
@@ -318,7 +320,7 @@ class Policy(CompiledSettler):
     def benefit_condition_普通疾病门诊救助金_3(self, env):
         '年度待遇 普通疾病门诊救助金: 条件'
         # wuhai.aid:102
-        return (person_attr(env, 'disability_grade') in SET_11)
+        return (person_attr(env, 'disability_grade', 102) in SET_11)
 
     def benefit_value_普通疾病门诊救助金_3(self, env):
         '年度待遇 普通疾病门诊救助金: amount'
@@ -328,17 +330,17 @@ class Policy(CompiledSettler):
     def benefit_condition_优先救助(self, env):
         '年度待遇 优先救助: 条件'
         # wuhai.aid:114
-        return compare_known(operator.ge, person_age(env), 60, False)
+        return compare_known(operator.ge, person_age(env, 114), 60, False)
 
     def benefit_condition_优先救助_2(self, env):
         '年度待遇 优先救助: 条件'
         # wuhai.aid:115
-        return compare_known(operator.lt, person_age(env), 18, False)
+        return compare_known(operator.lt, person_age(env, 115), 18, False)
 
     def benefit_condition_优先救助_3(self, env):
         '年度待遇 优先救助: 条件'
         # wuhai.aid:116
-        return (person_attr(env, 'disability_grade') in SET_12)
+        return (person_attr(env, 'disability_grade', 116) in SET_12)
 
     def fund_check_结余控制(self, env):
         '基金管理 医疗救助基金管理: 核查 历年累计结余不超过当年筹集基金的15%'
@@ -354,49 +356,49 @@ class Policy(CompiledSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    174: 76,
-    182: 74,
-    210: 77,
-    211: 77,
+    176: 76,
+    184: 74,
     212: 77,
     213: 77,
     214: 77,
     215: 77,
     216: 77,
-    223: 79,
-    224: 79,
+    217: 77,
+    218: 77,
     225: 79,
     226: 79,
     227: 79,
     228: 79,
     229: 79,
     230: 79,
-    242: 84,
-    270: 86,
-    271: 86,
+    231: 79,
+    232: 79,
+    244: 84,
     272: 86,
     273: 86,
     274: 86,
     275: 86,
     276: 86,
-    283: 88,
-    284: 88,
+    277: 86,
+    278: 86,
     285: 88,
     286: 88,
     287: 88,
     288: 88,
     289: 88,
     290: 88,
-    296: 94,
-    301: 100,
-    306: 100,
-    311: 101,
-    316: 101,
-    321: 102,
-    326: 102,
-    331: 114,
-    336: 115,
-    341: 116,
-    346: 127,
-    351: 129,
+    291: 88,
+    292: 88,
+    298: 94,
+    303: 100,
+    308: 100,
+    313: 101,
+    318: 101,
+    323: 102,
+    328: 102,
+    333: 114,
+    338: 115,
+    343: 116,
+    348: 127,
+    353: 129,
 }

@@ -200,25 +200,61 @@ PERSONS_HEADER = ("person_id,gender,birth_date,disability_grade,dibao_class,fami
 
 
 @pytest.mark.parametrize("engine", ["interp", "compiled"])
-def test_a_person_without_an_income_the_rule_needs_does_not_meet_its_condition(tmp_path, engine):
+def test_a_person_without_an_income_the_rule_needs_is_rejected_not_paid_zero(tmp_path, engine, capsys):
     """Wuhai 三(一)3: 其他特殊困难人员 qualifies when 家庭月人均收入 < 1.5 × 最低工资 and the year's inpatient
-    self-pay exceeds 70% of 家庭年收入. A persons.csv row without 家庭年收入 used to stop the run with an
-    internal error (arithmetic on the missing value); it now means the condition does not hold."""
+    self-pay exceeds 70% of 家庭年收入. Without 家庭年收入 nobody can tell whether q2 qualifies: the claim is
+    rejected naming the person, the attribute and the rule (contract: missing data decides no money), never
+    settled as aid 0 with status ok."""
     claims = write(tmp_path / "claims.csv", CLAIMS_HEADER + ",disease\n"
                    "c1,q1,inpatient,2021-03-01,2021-03-05,50000,20000,0,白血病\n"
-                   "c2,q2,inpatient,2021-03-01,2021-03-05,50000,20000,0,白血病\n")
+                   "c2,q2,inpatient,2021-03-01,2021-03-05,50000,20000,0,白血病\n"
+                   "c3,q3,inpatient,2021-03-01,2021-03-05,50000,20000,0,白血病\n")
     identities = write(tmp_path / "identities.csv", "person_id,category,start,end\n"
-                       "q1,其他特殊困难人员,2020-01-01,\nq2,其他特殊困难人员,2020-01-01,\n")
+                       "q1,其他特殊困难人员,2020-01-01,\nq2,其他特殊困难人员,2020-01-01,\n"
+                       "q3,其他特殊困难人员,2020-01-01,\n")
     persons = write(tmp_path / "persons.csv",
                     PERSONS_HEADER + "\nq1,女,1968-03-21,,,1000,40000\nq2,女,1968-03-21,,,1000,\n")
-    out = tmp_path / "results.csv"
-    assert main(["run", WUHAI, "--claims", claims, "--identities", identities, "--persons", persons,
-                 "--param", "minimum_wage=1980", "--out", str(out), "--engine", engine]) == 0
+    out, rejects = tmp_path / "results.csv", tmp_path / "rejects.csv"
+    args = ["run", WUHAI, "--claims", claims, "--identities", identities, "--persons", persons,
+            "--param", "minimum_wage=1980", "--out", str(out), "--engine", engine]
+    assert main(args) == 2 and not out.exists()  # without --rejects: nothing written
+    err = capsys.readouterr().err
+    assert "claims.csv:3:person_id: 人员 q2 的家庭年收入（family_annual_income）为空，而 wuhai.aid:79 的规则需要它" in err
+    assert ("claims.csv:4:person_id: persons.csv 中没有人员 q3，而 wuhai.aid:79 的规则需要其家庭月人均收入"
+            "（family_monthly_income_per_capita）") in err
+    assert main(args + ["--lang", "en"]) == 2
+    assert ("claims.csv:3:person_id: person q2 has no family annual income (family_annual_income), and the rule at "
+            "wuhai.aid:79 needs it") in capsys.readouterr().err
+    assert main(args + ["--rejects", str(rejects)]) == 0
     rows = {r["claim_id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
     # q1: 1000 < 1980 × 1.5 = 2970, and 50000 − 20000 − 0 = 30000 > 70% × 40000 = 28000: 重特大疾病医疗救助 (白血病,
     # 住院), 75% of 30000 = 22500, within 8万; self-pay 30000 − 22500 = 7500
     assert (rows["c1"]["aid_paid"], rows["c1"]["self_pay"], rows["c1"]["basis"]) == ("22500.00", "7500.00", "三(二)3(2)")
-    # q2: no 家庭年收入, so 70% × 家庭年收入 is unknown and neither tier's rule for 其他特殊困难人员 holds: no aid
+    assert set(rows) == {"c1"}
+    rejected = {r["claim_id"]: r["reason"] for r in csv.DictReader(rejects.open(encoding="utf-8"))}
+    assert set(rejected) == {"c2", "c3"} and "family_annual_income" in rejected["c2"]
+
+
+@pytest.mark.parametrize("engine", ["interp", "compiled"])
+def test_a_policy_can_say_what_a_missing_income_means(tmp_path, engine):
+    """`家庭年收入 != 无` is the policy's own word for a missing value: the claim is settled, not rejected."""
+    policy = Path(WUHAI).read_text(encoding="utf-8").replace(
+        "对 其他特殊困难人员 条件 家庭月人均收入 <", "对 其他特殊困难人员 条件 家庭年收入 != 无 且 家庭月人均收入 <")
+    assert policy.count("家庭年收入 != 无") == 2  # both aid tiers' rules for 其他特殊困难人员 (lines 79, 88)
+    (tmp_path / "policies").mkdir()
+    path = write(tmp_path / "policies" / "wuhai.aid", policy)
+    claims = write(tmp_path / "claims.csv", CLAIMS_HEADER + ",disease\n"
+                   "c2,q2,inpatient,2021-03-01,2021-03-05,50000,20000,0,白血病\n")
+    identities = write(tmp_path / "identities.csv", "person_id,category,start,end\nq2,其他特殊困难人员,2020-01-01,\n")
+    persons = write(tmp_path / "persons.csv", PERSONS_HEADER + "\nq2,女,1968-03-21,,,1000,\n")
+    out = tmp_path / "results.csv"
+    if engine == "compiled":
+        assert main(["compile", path, "--out", str(tmp_path / "generated")]) == 0
+    assert main(["run", path, "--claims", claims, "--identities", identities, "--persons", persons,
+                 "--param", "minimum_wage=1980", "--out", str(out), "--engine", engine]) == 0
+    rows = {r["claim_id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    # no 家庭年收入: `家庭年收入 != 无` is false, so neither aid tier's rule for 其他特殊困难人员 holds: no aid,
+    # self-pay 50000 − 20000 − 0 = 30000
     assert (rows["c2"]["aid_paid"], rows["c2"]["self_pay"], rows["c2"]["status"]) == ("0.00", "30000.00", "ok")
 
 

@@ -27,20 +27,20 @@ import re
 import unicodedata
 from contextlib import contextmanager
 from fractions import Fraction
-from pathlib import Path
 
 from .. import nodes as n
 from ..benefits import benefit_specs, due_spec
 from ..cascade import candidate_rules, is_static_rules
-from ..evaluate import _may_split_fen, never_none, quantity_value, type_of
+from ..evaluate import (_may_split_fen, missing_in_list, missing_test, never_none, policy_source, quantity_value,
+                        reads_optional, rejects_when_missing, type_of)
 from ..periods import Epochs, Periods, in_force
 from ..symbols import FUNCTIONS, VISIT_TYPES, builtin
 
 KINDS = ("basic", "critical", "aid", "tilted")
 VISITS = ("outpatient", "chronic", "inpatient")
-RUNTIME_NAMES = ("CompiledSettler", "GATED", "adjust", "age_of", "attr_of", "cascade_missing", "compare_known",
-                 "divide", "known", "money_value", "negate_known", "person_age", "person_attr", "pick_known",
-                 "visit_name")
+RUNTIME_NAMES = ("CompiledSettler", "GATED", "adjust", "age_of", "age_or_none", "attr_of", "attr_or_none",
+                 "cascade_missing", "compare_known", "divide", "known", "level_of", "money_value", "negate_known",
+                 "person_age", "person_attr", "pick_known", "visit_name")
 # the parameters and locals of generated functions: no policy name may become one of them
 TIER_LOCALS = ("step", "c", "v", "p", "L", "yk", "basic", "critical", "aid", "clauses", "terms", "deductible",
                "num", "den", "cap", "threshold", "rule_clauses", "base", "burden", "k", "earlier", "covered",
@@ -121,20 +121,18 @@ ENV_READERS = {
     "policy_scope_cost": "env.claim.policy_scope_cost", "basic_paid": "env.basic",
     "critical_paid": "env.critical", "aid_paid": "env.aid", "referred": "env.claim.referred",
     "in_province": "env.claim.in_province", "disease": "env.claim.disease",
-    "institution_level": "env.claim.institution_level", "visit_type": "env.claim.visit_type",
-    "current_year": "env.year", "age": "person_age(env)",
+    "visit_type": "env.claim.visit_type",
+    "current_year": "env.year",
 }
 TIER_READERS = {
     "policy_scope_cost": "c.policy_scope_cost", "basic_paid": "basic", "critical_paid": "critical",
     "aid_paid": "aid", "referred": "c.referred", "in_province": "c.in_province", "disease": "c.disease",
-    "institution_level": "c.institution_level", "visit_type": "v",
-    "current_year": "c.discharge_date.year", "age": "age_of(p, c.discharge_date)",
+    "visit_type": "v",
+    "current_year": "c.discharge_date.year",
 }
 # c: the claim, v: its visit type (canonical), p: its person (or None), L: the person's ledgers, yk: this
 # year's first ledger, basic/critical/aid: the amounts settled so far
 TIER_ARGS = "c, v, p, L, yk, basic, critical, aid"
-PERSON_ATTRS = ("gender", "disability_grade", "dibao_class", "family_monthly_income_per_capita",
-                "family_annual_income")
 OPS = {"+": "+", "-": "-", "*": "*", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
 ARITH_FUNCS = {"+": "operator.add", "-": "operator.sub", "*": "operator.mul", "/": "divide"}
 OPERATOR_FUNCS = {"<": "operator.lt", "<=": "operator.le", ">": "operator.gt", ">=": "operator.ge",
@@ -229,8 +227,8 @@ class ExprGen:
                 readers = TIER_READERS if self.in_tier else ENV_READERS
                 if b.name in readers:
                     return readers[b.name]
-                if b.name in PERSON_ATTRS:
-                    return f"attr_of(p, {b.name!r})" if self.in_tier else f"person_attr(env, {b.name!r})"
+                if rejects_when_missing(b):  # MissingValue, naming this line, when the data does not give it
+                    return self.missable_value(b.name, expr.span.line if expr.span is not None else 0)
                 raise CompileError(f"{name} is not a value of a claim")
             if name in VISIT_TYPES:
                 return repr(VISIT_TYPES[name])
@@ -275,6 +273,8 @@ class ExprGen:
             return f"(-{self.expr(expr.operand)})"
         if t is n.Not:
             return f"(not {self.expr(expr.operand)})"
+        if t is n.Compare and (tested := missing_test(expr)) is not None:  # `家庭年收入 = 无`
+            return f"({self.person_or_none(tested)} {'is' if expr.op == '==' else 'is not'} None)"
         if t is n.Compare:
             as_visit = _visit_side(expr.left) or _visit_side(expr.right)
             left, right = self.expr(expr.left, as_visit), self.expr(expr.right, as_visit)
@@ -285,7 +285,8 @@ class ExprGen:
             return f"compare_known({OPERATOR_FUNCS[expr.op]}, {left}, {right}, {expr.op == '!='!r})"
         if t is n.InList:
             as_visit = _visit_side(expr.item)
-            item = self.expr(expr.item)
+            tested = missing_in_list(expr)  # `残疾等级 在 [无, 3, 4]`: the policy says what a missing one means
+            item = self.person_or_none(tested) if tested is not None else self.expr(expr.item)
             if as_visit:
                 item = self.visit_value(item, expr.item)
             if expr.list_name is not None:
@@ -314,6 +315,23 @@ class ExprGen:
         if t is n.Adjust:
             return self.expr(expr.amount)
         raise CompileError(f"cannot translate a {t.__name__}")
+
+    def missable_value(self, attr: str, line: int) -> str:
+        """A value the data may leave out, read at `.aid` line `line` (runtime.attr_of, age_of, level_of)."""
+        if attr == "institution_level":
+            return f"level_of({'c' if self.in_tier else 'env.claim'}, {line!r})"
+        if attr == "age":
+            return f"age_of(p, c.discharge_date, {line!r})" if self.in_tier else f"person_age(env, {line!r})"
+        return f"attr_of(p, {attr!r}, {line!r})" if self.in_tier else f"person_attr(env, {attr!r}, {line!r})"
+
+    def person_or_none(self, attr: str) -> str:
+        """A value the data may leave out, where the policy tests for a missing one itself: None then."""
+        if attr == "institution_level":
+            return "c.institution_level" if self.in_tier else "env.claim.institution_level"
+        person, day = ("p", "c.discharge_date") if self.in_tier else ("env.person", "env.date")
+        if attr == "age":
+            return f"age_or_none({person}, {day})"
+        return f"attr_or_none({person}, {attr!r})"
 
 
 def _visit_side(expr) -> bool:
@@ -365,8 +383,7 @@ class ModuleBuilder:
         self.methods = Writer()  # the Policy class's methods, at class level
         self.methods.level = 1
         self.lines: dict[str, int] = {}  # method → .aid line
-        span = getattr(self.policy, "span", None) or getattr(self.policy.header, "span", None)
-        self.source = Path(span.source.name).name if span is not None and span.source is not None else ""
+        self.source = policy_source(self.policy)
         self.periods = Periods(self.symbols)
 
     # ------------------------------------------------------------ methods
@@ -692,6 +709,8 @@ class ModuleBuilder:
                         "persons, errors=None), as aidlang.interpreter.Interpreter does."))
             w.line()
             w.line(f"SOURCE = {self.source!r}")
+            w.line("# an expression reads a person attribute: each claim settles on a trial ledger first")
+            w.line(f"READS_OPTIONAL = {reads_optional(self.policy)!r}")
             w.line(f"NAME = {header.name!r}")
             w.line("# categories: identifier → display name, in declaration order")
             w.line("CATEGORIES = {")

@@ -36,6 +36,6 @@ from .plans import (  # noqa: F401
     ClaimPlan, Outcome, PlanSettler, TierPlan, _reset, applicable, deductible_kind, pay_within_cap, tilted_kind)
 from .settle import SELF_LEDGER, ClaimEnv, Settler, claims_by_person, year_self_paid  # noqa: F401
 from .values import (  # noqa: F401
-    adjust, age_of, attr_of, cascade_missing, cascade_outcome, compare_known, divide, known, money_value,
-    negate_known, person_age, person_attr, pick_known)
+    EMPTY_IS_NONE, adjust, age_of, age_or_none, attr_of, attr_or_none, cascade_missing, cascade_outcome,
+    compare_known, divide, known, level_of, money_value, negate_known, person_age, person_attr, pick_known)
 from .visits import VISIT_NAMES, _VISITS, visit_name  # noqa: F401

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from ..records import BenefitRow, Identity, Person
 from .dates import due_on
-from .errors import MissingParameter
+from .errors import MissingParameter, MissingValue
 from .money import to_fen
 
 
@@ -38,9 +38,13 @@ def annual_rows(settler, year: int, identities: list[Identity], persons: dict[st
                     continue
                 if not (everyone or held & covered):
                     continue
-                if when is not None and not when(env):
-                    continue
-                amount, rank = _benefit_value(kind, value, share_of, env, param)
+                try:
+                    if when is not None and not when(env):
+                        continue
+                    amount, rank = _benefit_value(kind, value, share_of, env, param)
+                except MissingValue as missing:  # the benefit would be decided by a value nobody gave
+                    missing.person_id, missing.source = pid, settler.source
+                    raise
                 matches.append((rank, -order, clause, amount))
             if not matches:
                 continue

@@ -11,13 +11,13 @@ from typing import Any
 
 from ..records import Claim, Identity, Person, Result, make_result
 from .annual import annual_rows
-from .errors import ClaimError, MissingParameter, PolicyRuntimeError
+from .errors import ClaimError, MissingParameter, MissingValue, PolicyRuntimeError
 from .funds import fund_check_rows, fund_schedule_rows
 from .ledgers import _Overlay
 from .memory import collector_paused
 from .money import to_fen
 from .monitoring import monitor_rows
-from .settle import ClaimEnv, Settler, claims_by_person
+from .settle import ClaimEnv, Settler, claims_by_person, mixes_insurance
 from .values import cascade_outcome
 
 GATED = object()  # what a compiled insurance tier returns when its `否则 不予救助` condition fails
@@ -42,6 +42,7 @@ class CompiledSettler(Settler):
     """
 
     SOURCE = ""
+    READS_OPTIONAL = False
     LINES: dict = {}
     SELF_SLOTS: dict = {}
 
@@ -54,6 +55,7 @@ class CompiledSettler(Settler):
         self.names[""] = ""
         self.defines, self.has_aid_tiers = self.DEFINES, self.HAS_AID_TIERS
         self.policy_period = self.POLICY_PERIOD
+        self.source, self.reads_optional = self.SOURCE, self.READS_OPTIONAL
         self._routes: dict = {}
         self._days: dict = {}
         self._param_cache: dict = {}
@@ -141,7 +143,7 @@ class CompiledSettler(Settler):
         index = self.identity_index(identities)
         results: list = [None] * len(claims)
         rejected: list[ClaimError] = []
-        names, slots, self_slots = self.names, self.SLOTS, self.SELF_SLOTS
+        names, slots, self_slots, reads_optional = self.names, self.SLOTS, self.SELF_SLOTS, self.reads_optional
         claim_day, held_of, settle_as, choose = self.claim_day, self.held, self._settle_as, self._choose
         for pid, items in claims_by_person(claims):
             rows, person, L = index.get(pid), persons.get(pid), {}  # L: this person's ledgers
@@ -160,20 +162,34 @@ class CompiledSettler(Settler):
                 day = c.discharge_date
                 yk = day.year * slots  # this year's ledgers are yk + slot
                 held = held_of(rows, c) if rows else ()
-                if len(held) <= 1:
-                    category = held[0] if held else ""
-                    basic, critical, aid, tilted, status, clauses = settle_as(
-                        category, c, visit, epoch, person, L, yk, insurance_only)
-                else:
-                    category, (basic, critical, aid, tilted, status, clauses) = choose(
-                        held, c, visit, epoch, person, L, yk, insurance_only)
-                cost = c.policy_scope_cost
+                trial = reads_optional or mixes_insurance(c)
+                kept = _Overlay(L) if trial else L  # a claim rejected half-way leaves L as it was
+                try:
+                    if len(held) <= 1:
+                        category = held[0] if held else ""
+                        basic, critical, aid, tilted, status, clauses = settle_as(
+                            category, c, visit, epoch, person, kept, yk, insurance_only)
+                    else:
+                        category, (basic, critical, aid, tilted, status, clauses) = choose(
+                            held, c, visit, epoch, person, kept, yk, insurance_only)
+                    cost = c.policy_scope_cost
+                    self_pay = cost - basic - critical - aid - tilted
+                    basis = clauses[0] if len(clauses) == 1 else ";".join(dict.fromkeys(clauses))
+                    if self_pay < 0:
+                        raise self.above_cost(c, basic, critical, aid, tilted, basis)
+                except (MissingValue, ClaimError) as problem:
+                    error = problem.claim_error(c, self.source) if isinstance(problem, MissingValue) else problem
+                    if errors is None:
+                        raise error from None
+                    rejected.append(error)
+                    continue
+                if trial:
+                    L.update(dict.items(kept))
                 if self_slots:
                     k = yk + self_slots[visit]
                     L[k] = L.get(k, 0) + cost - basic - critical
-                basis = clauses[0] if len(clauses) == 1 else ";".join(dict.fromkeys(clauses))
                 results[item[3]] = make_result((c.claim_id, pid, names[category], basic, critical, aid, tilted,
-                                                cost - basic - critical - aid - tilted, status, basis))
+                                                self_pay, status, basis))
         if errors is not None:
             errors.extend(rejected)
         return [r for r in results if r is not None]

@@ -6,11 +6,11 @@ trials on one set of `Ledgers`, with a trace of every step for `aidlang explain`
 from __future__ import annotations
 
 from ..records import Claim, Identity, Person, Result
-from .errors import ClaimError
+from .errors import ClaimError, MissingValue
 from .ledgers import Ledgers
 from .memory import collector_paused
 from .money import apply_cap, deductible_cover
-from .settle import SELF_LEDGER, Settler, claims_by_person
+from .settle import SELF_LEDGER, Settler, claims_by_person, mixes_insurance
 
 
 class Outcome:
@@ -180,13 +180,15 @@ class PlanSettler(Settler):
         ledgers = Ledgers()
         env = self.new_env()
         results: list[Result | None] = [None] * len(claims)
-        settle_one = self._settle
+        reads_optional, settle, settle_kept = self.reads_optional, self._settle, self._settle_kept
         for pid, items in claims_by_person(claims):
             rows, person = index.get(pid), persons.get(pid)
             for item in items:
                 i = item[3]
+                claim = claims[i]
+                settle_one = settle_kept if reads_optional or mixes_insurance(claim) else settle
                 try:
-                    results[i] = settle_one(claims[i], rows, person, ledgers, env, None, insurance_only)
+                    results[i] = settle_one(claim, rows, person, ledgers, env, None, insurance_only)
                 except ClaimError as error:
                     if errors is None:
                         raise
@@ -197,7 +199,19 @@ class PlanSettler(Settler):
                      trace: list | None = None, insurance_only: bool = False) -> Result:
         """One claim, on the ledgers of the person's earlier claims (which it then updates). `rows` are the
         person's entries of `identity_index`."""
-        return self._settle(claim, rows, person, ledgers, self.new_env(), trace, insurance_only)
+        return self._settle_kept(claim, rows, person, ledgers, self.new_env(), trace, insurance_only)
+
+    def _settle_kept(self, claim: Claim, rows, person: Person | None, ledgers: Ledgers, env, trace,
+                     insurance_only: bool) -> Result:
+        """`_settle` on a trial of the ledgers, kept only when the claim settles: a claim rejected half-way (a
+        missing person attribute, `MissingValue`, becomes a `ClaimError`) leaves no trace on later claims."""
+        trial = ledgers.trial()
+        try:
+            result = self._settle(claim, rows, person, trial, env, trace, insurance_only)
+        except MissingValue as missing:
+            raise missing.claim_error(claim, self.source) from None
+        ledgers.commit(trial)
+        return result
 
     def _settle(self, claim: Claim, rows, person: Person | None, ledgers: Ledgers, env, trace,
                 insurance_only: bool) -> Result:
@@ -228,6 +242,8 @@ class PlanSettler(Settler):
             trace.append(("self_pay", cost, out, self_pay))
         clauses = out.clauses
         basis = clauses[0] if len(clauses) == 1 else ";".join(dict.fromkeys(clauses))
+        if self_pay < 0:
+            raise self.above_cost(claim, out.basic, out.critical, out.aid, out.tilted, basis)
         return Result(claim.claim_id, claim.person_id, self.names[out.category], out.basic, out.critical, out.aid,
                       out.tilted, self_pay, out.status, basis)
 

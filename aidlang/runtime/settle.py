@@ -9,7 +9,8 @@ import datetime as dt
 
 from ..records import Claim, Identity, Result
 from .dates import month_end
-from .errors import ClaimError, missing_reason
+from .errors import ClaimError, PaymentAboveCost, missing_reason
+from .money import format_yuan
 from .visits import VISIT_NAMES, _VISITS
 
 SELF_LEDGER = "#self"  # per (person, year, visit): policy-scope cost − basic − critical, for 年度累计自付
@@ -32,6 +33,12 @@ def claims_by_person(claims: list[Claim]):
         if len(items) > 1:
             items.sort()
         yield pid, items
+
+
+def mixes_insurance(claim: Claim) -> bool:
+    """The claim gives one insurance amount and leaves the other to the policy: the two may disagree
+    (`Settler.above_cost`), so such a claim settles on a trial ledger, kept only when it settles."""
+    return (claim.basic_paid is None) is not (claim.critical_paid is None)
 
 
 class ClaimEnv:
@@ -64,8 +71,9 @@ class Settler:
     reject a claim as a data error, and the result of a claim outside every period.
 
     A subclass sets, in its constructor: `stay_days` ("admission", "discharge" or "any"), `month_end`, `order`
-    (category → declared rank), `defines` (kind → the policy has a tier of it), `policy_period` and `_days`
-    (a dict); and provides `category_id(text)` (a data file's category → identifier or None) and
+    (category → declared rank), `defines` (kind → the policy has a tier of it), `policy_period`, `_days`
+    (a dict), `source` (the `.aid` file's name, for messages) and `reads_optional` (an expression reads a person
+    attribute, so a claim can be rejected half-way: each is settled on a trial ledger); and provides `category_id(text)` (a data file's category → identifier or None) and
     `day_info(day)` → (epoch, in force, basic computed, critical computed).
     """
 
@@ -125,6 +133,26 @@ class Settler:
             if claim.critical_paid is None and not critical_on:
                 raise ClaimError(claim.claim_id, *missing_reason("critical", self.defines["critical"]), claim.row)
         return visit, epoch, active
+
+    def above_cost(self, claim: Claim, basic: int, critical: int, aid: int, tilted: int, basis: str) -> Exception:
+        """What every engine raises when a claim's payments add up to more than its cost (a negative self-pay;
+        checked on every claim, docs/semantics.md). Where the claim gives one insurance amount and the policy
+        computes the other, and the two alone exceed the cost, the data disagree with the policy: that claim is
+        rejected (`ClaimError`; such claims settle on a trial ledger, see `mixes_insurance`). Anything else is
+        the policy's or a parameter's doing: the run stops (`PaymentAboveCost`), nothing is written."""
+        cost = claim.policy_scope_cost
+        if mixes_insurance(claim) and basic + critical > cost:
+            given, computed = ("basic", "critical") if claim.basic_paid is not None else ("critical", "basic")
+            zh_of = {"basic": "基本医保支付", "critical": "大病保险支付"}
+            amounts = {"basic": basic, "critical": critical}
+            return ClaimError(
+                claim.claim_id,
+                f"数据给出的{zh_of[given]} {format_yuan(amounts[given])} 元与本政策计算的{zh_of[computed]} "
+                f"{format_yuan(amounts[computed])} 元之和超过政策范围内费用 {format_yuan(cost)} 元",
+                f"{given}_paid {format_yuan(amounts[given])} given by the data and {computed}_paid "
+                f"{format_yuan(amounts[computed])} computed by the policy exceed the policy-scope cost "
+                f"{format_yuan(cost)}", claim.row)
+        return PaymentAboveCost(claim, (basic, critical, aid, tilted), basis, self.source)
 
     def _not_in_force(self, claim: Claim, trace) -> Result:
         """Outside every period: nothing is paid beyond what the data gave."""

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from ..records import Person
 from .dates import age_on
-from .errors import UnsetSetting
+from .errors import MissingValue, UnsetSetting
 from .money import to_fen
 
 
@@ -85,30 +85,58 @@ def cascade_outcome(values: dict, sources: dict, used: list, clause_of: Callable
     return (values.get("deductible") or 0, ratio, values.get("cap"), values.get("threshold") or 0, clauses)
 
 
-def attr_of(person: Person | None, attr: str):
-    """A person attribute in a compiled tier (None without a person)."""
+# persons.csv cells whose emptiness is itself a value (contract: "1-4 or empty", "A|B|C or empty"): no grade,
+# no class. Any other attribute a person row leaves empty — or every attribute of a person with no row — is
+# missing, and an expression that reads it rejects the claim (docs/semantics.md).
+EMPTY_IS_NONE = frozenset(("disability_grade", "dibao_class"))
+
+
+def attr_of(person: Person | None, attr: str, line: int = 0):
+    """A person attribute an expression reads (the `.aid` line `line`): `MissingValue` when the data does not
+    give it, None only where empty means none."""
+    if person is None:
+        raise MissingValue(attr, line, no_person=True)
+    value = getattr(person, attr)
+    if value is None and attr not in EMPTY_IS_NONE:
+        raise MissingValue(attr, line, no_person=False)
+    return value
+
+
+def age_of(person: Person | None, on: dt.date, line: int = 0):
+    """年龄: whole years on `on` (`MissingValue` without a person or a birth date)."""
+    if person is None or person.birth_date is None:
+        raise MissingValue("age", line, no_person=person is None)
+    return age_on(person.birth_date, on)
+
+
+def level_of(claim, line: int = 0):
+    """机构级别 of a claim (claims.csv `institution_level`): `MissingValue` when the claim does not give it."""
+    value = claim.institution_level
+    if value is None:
+        raise MissingValue("institution_level", line, no_person=False)
+    return value
+
+
+def attr_or_none(person: Person | None, attr: str):
+    """A person attribute where the policy itself says what a missing one means (`家庭年收入 = 无`): None then."""
     return None if person is None else getattr(person, attr)
 
 
-def age_of(person: Person | None, on: dt.date):
-    """年龄 in a compiled tier: whole years on the claim's date (None without a birth date)."""
+def age_or_none(person: Person | None, on: dt.date):
+    """年龄 where the policy itself tests for a missing one (`年龄 = 无`)."""
     if person is None or person.birth_date is None:
         return None
     return age_on(person.birth_date, on)
 
 
-def person_attr(env, attr: str):
-    """A person attribute of the claim's person (None without a person)."""
-    person = env.person
-    return None if person is None else getattr(person, attr)
+def person_attr(env, attr: str, line: int = 0):
+    """`attr_of` for the claim's or benefit's person in an environment."""
+    return attr_of(env.person, attr, line)
 
 
-def person_age(env):
-    """年龄: whole years on the date being evaluated (None without a birth date)."""
-    person = env.person
-    if person is None or person.birth_date is None:
-        return None
-    return age_on(person.birth_date, env.date)
+def person_age(env, line: int = 0):
+    """`age_of` on the date being evaluated."""
+    return age_of(env.person, env.date, line)
 
 
 def cascade_missing(key: str, where: str, on: dt.date | None):

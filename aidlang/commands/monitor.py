@@ -26,6 +26,10 @@ def register(subparsers) -> None:
     io.add_policy(parser)
     parser.add_argument("--claims", required=True, metavar="FILE", help="claims.csv")
     parser.add_argument("--month", required=True, type=year_month, metavar="YYYY-MM", help="the month reported")
+    # identities and persons decide the insurance tiers' tilts (e.g. Mianyang 二(三): 低保对象's critical-illness
+    # deductible halved), exactly as in `aidlang run`
+    parser.add_argument("--identities", metavar="FILE", help="identities.csv")
+    parser.add_argument("--persons", metavar="FILE", help="persons.csv")
     io.add_params(parser)
     io.add_out(parser, "monitor.csv")
     io.add_reading(parser)
@@ -50,16 +54,19 @@ def year_month(text: str) -> tuple[int, int]:
 def run(args: argparse.Namespace) -> int:
     lang = io.lang_of(args)
     check_available(args.engine)
-    refuse_clashes([("--out", args.out)], [("POLICY", args.policy), ("--claims", args.claims)])
+    refuse_clashes([("--out", args.out)], [("POLICY", args.policy), ("--claims", args.claims),
+                                           ("--identities", args.identities), ("--persons", args.persons)])
     checked = io.load_policy(args.policy)
     if not checked.symbols.monitors:
         raise io.UsageFailure(f"{args.policy} 没有 监测：monitor 无可列出", f"{args.policy} has no monitor block: monitor has nothing to list")
-    inputs = io.read_inputs(checked, claims=args.claims, params=args.param, options=io.read_options(args))
+    inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
+                            params=args.param, options=io.read_options(args))
     io.require_clean(inputs)
     engine = make_engine(args.engine, checked, inputs.params)
     claim_errors: list = []
     try:
-        rows = engine.monitor(list(inputs.claims.records), args.month, errors=claim_errors)
+        rows = engine.monitor(list(inputs.claims.records), args.month, inputs.identity_records(),
+                              inputs.person_map(), errors=claim_errors)
     except MissingParameter as error:
         io.say(error.zh if lang == "zh" else error.en)
         return io.EXIT_DATA

@@ -151,7 +151,7 @@ class Settler:
                 f"{format_yuan(amounts[computed])} 元之和超过政策范围内费用 {format_yuan(cost)} 元",
                 f"{given}_paid {format_yuan(amounts[given])} given by the data and {computed}_paid "
                 f"{format_yuan(amounts[computed])} computed by the policy exceed the policy-scope cost "
-                f"{format_yuan(cost)}", claim.row)
+                f"{format_yuan(cost)}", claim.row, f"{given}_paid")
         return PaymentAboveCost(claim, (basic, critical, aid, tilted), basis, self.source)
 
     def _not_in_force(self, claim: Claim, trace) -> Result:

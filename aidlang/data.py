@@ -249,7 +249,7 @@ _NORMALISED = ("date", "amount", "boolean")  # the kinds of value a reader norma
 
 def _shown(text: str) -> str:
     """A value as a message quotes it: a 5,000-digit amount is not repeated in full."""
-    return text if len(text) <= 40 else f"{text[:40]}…（{len(text)}）"
+    return text if len(text) <= 40 else f"{text[:40]}…[{len(text)}]"
 
 
 class _Cells:

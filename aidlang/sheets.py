@@ -27,6 +27,7 @@ from typing import Mapping
 
 import attrs
 
+_CSV_FIELD_LIMIT = 100_000  # below csv.field_size_limit()'s 131,072
 MAX_CELL = 1000  # characters: no id, date, amount or name is longer; a longer cell is a broken row
 
 # control characters (C0 but tab and line ends, DEL, C1) and the invisible format characters that make
@@ -170,6 +171,9 @@ def split_text(text: str, form: str) -> Grid:
 def _quoted_cells(number: int, line: str, delimiter: str) -> tuple[tuple[str, ...], Problem | None]:
     """A line with quotes: its cells, and the problem if a quote is left open or misplaced (csv's strict mode);
     the cells are then csv's lenient reading, for the rejects file to repeat."""
+    if len(line) > _CSV_FIELD_LIMIT:  # csv refuses such a field: the line is no row of values anyway
+        return tuple(c.strip() for c in line.split(delimiter)), Problem(
+            number, f"本行过长（{len(line)} 个字符）", f"the line is too long ({len(line)} characters)")
     try:
         return tuple(c.strip() for c in next(csv.reader([line], delimiter=delimiter, strict=True))), None
     except csv.Error as error:

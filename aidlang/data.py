@@ -240,7 +240,7 @@ _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _LOOSE_DATES = (re.compile(r"^([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})$"),  # 2023/1/5, 2023-1-5, 2023.1.5
                 re.compile(r"^([0-9]{4})(年)([0-9]{1,2})月([0-9]{1,2})日$"),  # 2023年1月5日
                 re.compile(r"^([0-9]{4})()([0-9]{2})([0-9]{2})$"))  # 20230105
-_AMBIGUOUS_DATE = re.compile(r"^[0-9]{1,2}([-/.])[0-9]{1,2}\1[0-9]{2,4}$")  # 04/01/2023: day or month first?
+_AMBIGUOUS_DATE = re.compile(r"^[0-9]{1,2}([-/.])[0-9]{1,2}\1[0-9]{1,4}$")  # 04/01/2023, 23/1/5: which is the day?
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－／", "0123456789.,-/")
 _MAX_DIGITS = 15  # of an amount's yuan: beyond any real amount, and before int() is asked to read 5,000 digits
 _BOOLS = {"true": True, "false": False, "是": True, "否": False}

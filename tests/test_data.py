@@ -189,11 +189,12 @@ TRICKY = {
     "date": ["2023-02-03", "2024-02-29", "", "2023-2-3", "2023-02-30", "2023-13-01", " 2023-02-03", "2023-02-03 ",
              "20230203", "2023-W05-1", "2023-02-03T00:00", "2023/02/03", "２０２３-０２-０３", "٢٠٢٣-٠٢-٠٣",
              "0000-01-01", "0001-01-01", "9999-12-31", "+2023-02-03", "2023-02-3", "2023-0２-03", "2023-02-03\n",
-             "2023-02-28x"],
+             "2023-02-28x", "2023/2/3", "2023年2月3日", "2023.02.03", "02/03/2023", "2023/2/30", "２０２３/２/３"],
     "amount": ["0", "0.00", "12", "12.5", "12.05", "012.50", "20000", "99999999999999999999.99", "", "1.234", "-0",
                "-5", "1e3", "１２", "١٢", "12.", ".5", "1_000", "+1", "12.0５", "1.2.3", "0x10", "12,5", " 12", "12 ",
-               "1 2", "12.5元", "²"],
-    "boolean": ["true", "false", "", "TRUE", "False", "tRuE", "yes", "是", "1", " true", "false\u3000", "ｔｒｕｅ"],
+               "1 2", "12.5元", "²", "2,000.00", "¥12", "￥1,234,567.5", "1,2,3", "100000000", "100000000.01",
+               "9" * 16, "９９．５"],
+    "boolean": ["true", "false", "", "TRUE", "False", "tRuE", "yes", "是", "否", "1", " true", "false\u3000", "ｔｒｕｅ"],
     "text": ["", "白血病", "二级", " x "],
 }
 KINDS = {"claim_id": "claim_id", "person_id": "person_id", "visit_type": "visit_type", "admission_date": "date",
@@ -410,3 +411,69 @@ def test_rejects_repeat_the_row_as_written(tmp_path):
     assert header == tuple(HEADER.split(",")) + ("row", "reason")
     assert rows == [["c2", "p1", "inpatient", "2023-03-01", "2023-03-10", "-5", "0", "0", "3",
                      "policy_scope_cost: 金额不能为负数：-5"]]
+
+
+# ---------------------------------------------------------------- other spellings (issue 10), worked by hand
+
+@pytest.mark.parametrize("text, day", [
+    ("2023-01-05", dt.date(2023, 1, 5)), ("2023-1-5", dt.date(2023, 1, 5)), ("2023/1/5", dt.date(2023, 1, 5)),
+    ("2023.1.5", dt.date(2023, 1, 5)), ("2023年1月5日", dt.date(2023, 1, 5)), ("20230105", dt.date(2023, 1, 5)),
+    ("２０２３－０１－０５", dt.date(2023, 1, 5))])
+def test_unambiguous_dates(text, day):
+    assert data.read_date(text) == (day, "", "", text != "2023-01-05")
+
+
+@pytest.mark.parametrize("text, zh", [
+    ("04/01/2023", "日期有歧义：04/01/2023（日和月哪个在前？请写作 YYYY-MM-DD）"),
+    ("2023/2/29", "日期不存在：2023/2/29"), ("23/1/5", "日期有歧义：23/1/5（日和月哪个在前？请写作 YYYY-MM-DD）"),
+    ("٢٠٢٣-٠١-٠٥", "日期应写作 YYYY-MM-DD：٢٠٢٣-٠١-٠٥")])
+def test_dates_that_stay_errors(text, zh):
+    assert data.read_date(text)[0] is None and data.read_date(text)[1] == zh
+
+
+@pytest.mark.parametrize("text, fen", [
+    ("2183.6", 218_360), ('2,183.60', 218_360), ("¥2,183.60", 218_360), ("￥12", 1_200), ("12元", 1_200),
+    ("１２．５", 1_250), ("1,234,567.89", 123_456_789)])
+def test_unambiguous_amounts(text, fen):
+    assert data.read_money(text) == (fen, "", "", text != "2183.6")
+
+
+@pytest.mark.parametrize("text, en", [
+    ("1,2,3", "a comma in an amount that does not separate thousands: 1,2,3 is ambiguous"),
+    ("12,5", "a comma in an amount that does not separate thousands: 12,5 is ambiguous"),
+    ("1234,567", "a comma in an amount that does not separate thousands: 1234,567 is ambiguous"),
+    ("¥-5", "an amount must not be negative: ¥-5"), ("١٢", "not an amount in yuan (at most 2 decimals): ١٢"),
+    ("²", "not an amount in yuan (at most 2 decimals): ²"),
+    ("9" * 16, f"an amount with too many digits: {'9' * 16}")])
+def test_amounts_that_stay_errors(text, en):
+    assert data.read_money(text)[0] is None and data.read_money(text)[2] == en
+
+
+def test_is_and_is_not_are_booleans(tmp_path):
+    path = claims_file(tmp_path, GOOD + ",是,否", header=HEADER + ",referred,in_province")
+    loaded = data.read_claims(path, VOCABULARY)
+    assert (loaded.records[0].referred, loaded.records[0].in_province) == (True, False)
+    assert loaded.normalised == {"boolean": 2}
+
+
+@pytest.mark.parametrize("written, near", [
+    ("Referred", "referred"), ("refered", "referred"), ("in-province", "in_province"), ("IN PROVINCE", "in_province"),
+    ("是否转院", "是否转诊（referred）"), ("claimid", "claim_id"), ("remark", None), ("age", None), ("", None)])
+def test_near_column_names(written, near):
+    assert data.nearest_column(written, data.CLAIM_COLUMNS + data.CLAIM_OPTIONAL) == near
+
+
+def test_a_short_row_is_an_error_not_padded(tmp_path):
+    path = claims_file(tmp_path, GOOD[: GOOD.rindex(",")], GOOD.replace("c1", "c2"))
+    loaded = data.read_claims(path, VOCABULARY)
+    assert only_error(loaded) == (path, 2, "", "本行只有 7 列，表头有 8 列（缺少的值不会当作空值）",
+                                  "the row has only 7 fields, the header 8 (missing cells are not read as empty)")
+    assert loaded.good_rows == (3,) and loaded.unaccounted() == []
+
+
+def test_every_row_of_identities_is_used_or_reported(tmp_path):
+    path = write(tmp_path, "identities.csv", "person_id,category,start,end\np1,特困人员,2023-01-01,\n"
+                 "p2,特困人员,2023-02-30,\np3,\"特困人员,2023-01-01,\np4,低保对象,2023/1/1,\n")
+    loaded = data.read_identities(path, VOCABULARY)
+    assert loaded.good_rows == (2, 5) and sorted(loaded.row_errors()) == [3, 4] and loaded.unaccounted() == []
+    assert loaded.normalised == {"date": 1}

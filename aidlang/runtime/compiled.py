@@ -162,16 +162,16 @@ class CompiledSettler(Settler):
                 day = c.discharge_date
                 yk = day.year * slots  # this year's ledgers are yk + slot
                 held = held_of(rows, c) if rows else ()
-                trial = reads_optional or mixes_insurance(c)
-                kept = _Overlay(L) if trial else L  # a claim rejected half-way leaves L as it was
+                # a claim rejected half-way leaves the person's ledgers as they were: a copy of the small dict
+                saved = L.copy() if reads_optional or mixes_insurance(c) else None
                 try:
                     if len(held) <= 1:
                         category = held[0] if held else ""
                         basic, critical, aid, tilted, status, clauses = settle_as(
-                            category, c, visit, epoch, person, kept, yk, insurance_only)
+                            category, c, visit, epoch, person, L, yk, insurance_only)
                     else:
                         category, (basic, critical, aid, tilted, status, clauses) = choose(
-                            held, c, visit, epoch, person, kept, yk, insurance_only)
+                            held, c, visit, epoch, person, L, yk, insurance_only)
                     cost = c.policy_scope_cost
                     self_pay = cost - basic - critical - aid - tilted
                     basis = clauses[0] if len(clauses) == 1 else ";".join(dict.fromkeys(clauses))
@@ -182,9 +182,9 @@ class CompiledSettler(Settler):
                     if errors is None:
                         raise error from None
                     rejected.append(error)
+                    if saved is not None:
+                        L = saved
                     continue
-                if trial:
-                    L.update(dict.items(kept))
                 if self_slots:
                     k = yk + self_slots[visit]
                     L[k] = L.get(k, 0) + cost - basic - critical

@@ -13,13 +13,13 @@ import argparse
 import importlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Callable
 
 from .. import cli, pipeline
 from ..backends import tables
 from ..diagnostics import AidError, render_all
+from ..outputs import remove_stale_temps, temp_path
 from ._files import say, unreadable, with_policy_files
 
 Render = Callable[[object], str]
@@ -60,7 +60,9 @@ def register(subparsers) -> None:
 def write_atomic(path: Path, text: str) -> None:
     """Write UTF-8 text so that readers see the old file or the new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    remove_stale_temps(path)  # a killed run's `.<name>.aidlang-<pid>.tmp`, named as outputs.py names them
+    tmp = str(temp_path(path))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; give the file the mode a plain open() would
         with os.fdopen(fd, "wb") as handle:

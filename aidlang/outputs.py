@@ -118,11 +118,13 @@ def refuse_clashes(targets: Sequence[tuple[str, str | None]], inputs: Sequence[t
         for other_option, other in named[:i]:
             if _same_file(path, other):
                 raise OutputRefused(f"{other_option} 与 {option} 是同一个文件：{path}（一个会覆盖另一个）",
-                                    f"{other_option} and {option} are the same file: {path} (one would overwrite the other)")
+                                    f"{other_option} and {option} are the same file: {path} "
+                                    "(one would overwrite the other)")
         for input_option, source in given:
             if _same_file(path, source):
                 raise OutputRefused(f"输出 {option} {path} 就是输入 {input_option} 的文件 {source}：不能覆盖输入",
-                                    f"the output {option} {path} is the input {input_option} {source}: an input is never overwritten")
+                                    f"the output {option} {path} is the input {input_option} {source}: "
+                                    "an input is never overwritten")
 
 
 def _refuse_unwritable(option: str, path: str) -> None:

@@ -141,7 +141,8 @@ def test_run_without_identities_warns(tmp_path, capsys, lang, expected):
     ("funds", ["--expenditures", "e.csv"], "zh", "{policy} 没有 基金管理：funds 无可计算"),
     ("funds", ["--expenditures", "e.csv"], "en", "{policy} has no fund block: funds has nothing to compute"),
     ("monitor", ["--claims", "c.csv", "--month", "2023-06"], "zh", "{policy} 没有 监测：monitor 无可列出"),
-    ("monitor", ["--claims", "c.csv", "--month", "2023-06"], "en", "{policy} has no monitor block: monitor has nothing to list"),
+    ("monitor", ["--claims", "c.csv", "--month", "2023-06"], "en",
+     "{policy} has no monitor block: monitor has nothing to list"),
 ])
 def test_funds_and_monitor_need_their_block(capsys, command, extra, lang, expected):
     # wuxi.aid has neither a 基金管理 nor a 监测 block; the data files are never read

@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     refuse_clashes([("--out", args.out)], [("POLICY", args.policy), ("--expenditures", args.expenditures)])
     checked = io.load_policy(args.policy)
     if not checked.symbols.funds:
-        raise io.UsageFailure(f"{args.policy} 没有 基金管理：funds 无可计算", f"{args.policy} has no fund block: funds has nothing to compute")
+        raise io.UsageFailure(f"{args.policy} 没有 基金管理：funds 无可计算",
+                              f"{args.policy} has no fund block: funds has nothing to compute")
     loaded = io.read_expenditures(args, checked)
     (figures,) = loaded.records
     engine = make_engine(args.engine, checked, {})

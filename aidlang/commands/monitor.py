@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
                                            ("--identities", args.identities), ("--persons", args.persons)])
     checked = io.load_policy(args.policy)
     if not checked.symbols.monitors:
-        raise io.UsageFailure(f"{args.policy} 没有 监测：monitor 无可列出", f"{args.policy} has no monitor block: monitor has nothing to list")
+        raise io.UsageFailure(f"{args.policy} 没有 监测：monitor 无可列出",
+                              f"{args.policy} has no monitor block: monitor has nothing to list")
     inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
                             params=args.param, options=io.read_options(args))
     io.require_clean(inputs)

@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
         raise io.DataFailure(inputs.all_errors)
     if not args.rejects:
         io.require_clean(inputs)
-    if args.identities is None and checked.symbols.categories:
+    aid_by_category = any(tier.kind in ("aid", "tilted") for tier in checked.symbols.tiers.values())
+    if args.identities is None and checked.symbols.categories and aid_by_category:
         _warn_no_identities(args.policy, lang)
     engine = make_engine(args.engine, checked, inputs.params)
     settlement = settle(engine, inputs, lang)

@@ -3,6 +3,9 @@
 `domain.md` lists, per city, every computable rule with its clause. Each city's `.aid` must cite each of
 those clauses somewhere (`依据 "…"` / `clause "…"`). The sheet is read from the shared spec beside the
 checkout when it is there, else from the copy in `tests/data/domain.md` (CI runs from a clean clone).
+
+The copy is the shared sheet followed by the project's own sections (`ADDED_HEADING`): documents added by the
+project (issue 13, item 7) that the shared sheet does not list. Their clauses are always read from the copy.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ COPY_DOMAIN = Path(__file__).resolve().parent / "data" / "domain.md"
 
 # the domain sheet's section heading (its first word) -> the policy file
 CITIES = {"wuxi": "wuxi.aid", "mianyang": "mianyang.aid", "wuhai": "wuhai.aid", "huizhou": "huizhou.aid",
-          "jinggu": "jinggu.aid"}
+          "jinggu": "jinggu.aid", "zichuan": "zichuan.aid"}
+# the cities whose sections only the project's copy has, after ADDED_HEADING (not in the shared sheet)
+ADDED = {"zichuan"}
+ADDED_HEADING = "## Added by the project:"
 
 FULL_WIDTH = str.maketrans({"（": "(", "）": ")", "，": ",", "、": ","})
 
@@ -29,6 +35,17 @@ def domain_path() -> Path:
         if path.is_file():
             return path
     return COPY_DOMAIN
+
+
+def sheet_for(city: str) -> Path:
+    """The sheet that lists a city's rules: the project's copy for the cities it added, else `domain_path()`."""
+    return COPY_DOMAIN if city in ADDED else domain_path()
+
+
+def shared_part(text: str) -> str:
+    """The copy without the project's own sections: what must equal the shared sheet."""
+    head, sep, _ = text.partition("\n\n" + ADDED_HEADING)
+    return head + "\n" if sep else text
 
 
 def normalise(clause: str) -> str:
@@ -104,17 +121,22 @@ def cited_clauses(source: str) -> set[str]:
 
 def test_domain_sheet_has_every_city():
     found = domain_clauses(domain_path().read_text(encoding="utf-8"))
-    assert set(found) == set(CITIES), f"sections found in {domain_path()}: {sorted(found)}"
-    assert all(found[city] for city in CITIES), found
+    assert set(found) - ADDED == set(CITIES) - ADDED, f"sections found in {domain_path()}: {sorted(found)}"
+    copy = domain_clauses(COPY_DOMAIN.read_text(encoding="utf-8"))
+    assert set(copy) == set(CITIES), f"sections found in {COPY_DOMAIN}: {sorted(copy)}"
+    assert all(copy[city] for city in CITIES), copy
+    added = domain_clauses(COPY_DOMAIN.read_text(encoding="utf-8").partition(ADDED_HEADING)[2])
+    assert set(added) == ADDED, f"sections after {ADDED_HEADING!r}: {sorted(added)}"
 
 
 def test_domain_copy_is_current():
-    """tests/data/domain.md is what CI reads; keep it equal to the shared spec when that is at hand."""
+    """tests/data/domain.md is what CI reads; keep it equal to the shared spec when that is at hand — up to
+    ADDED_HEADING, after which come the project's own sections."""
     shared = next((p for p in SHARED_DOMAIN if p.is_file()), None)
     if shared is None:
         pytest.skip("the shared spec is not beside this checkout")
-    assert COPY_DOMAIN.read_text(encoding="utf-8") == shared.read_text(encoding="utf-8"), (
-        f"tests/data/domain.md is stale: copy {shared} over it")
+    assert shared_part(COPY_DOMAIN.read_text(encoding="utf-8")) == shared.read_text(encoding="utf-8"), (
+        f"tests/data/domain.md is stale: copy {shared} over its part before {ADDED_HEADING!r}")
 
 
 def test_clause_extraction():
@@ -131,8 +153,8 @@ def test_clause_extraction():
 
 @pytest.mark.parametrize("city", sorted(CITIES))
 def test_every_clause_is_cited(city):
-    clauses = domain_clauses(domain_path().read_text(encoding="utf-8")).get(city)
-    assert clauses, f"no section for {city} in {domain_path()}"
+    clauses = domain_clauses(sheet_for(city).read_text(encoding="utf-8")).get(city)
+    assert clauses, f"no section for {city} in {sheet_for(city)}"
     path = POLICIES / CITIES[city]
     assert path.is_file(), f"{path.relative_to(ROOT)} is missing"
     cited = cited_clauses(path.read_text(encoding="utf-8"))

@@ -22,9 +22,9 @@ COPY_DOMAIN = Path(__file__).resolve().parent / "data" / "domain.md"
 
 # the domain sheet's section heading (its first word) -> the policy file
 CITIES = {"wuxi": "wuxi.aid", "mianyang": "mianyang.aid", "wuhai": "wuhai.aid", "huizhou": "huizhou.aid",
-          "jinggu": "jinggu.aid", "zichuan": "zichuan.aid"}
+          "jinggu": "jinggu.aid", "zichuan": "zichuan.aid", "guangde": "guangde.aid"}
 # the cities whose sections only the project's copy has, after ADDED_HEADING (not in the shared sheet)
-ADDED = {"zichuan"}
+ADDED = {"zichuan", "guangde"}
 ADDED_HEADING = "## Added by the project:"
 
 FULL_WIDTH = str.maketrans({"（": "(", "）": ")", "，": ",", "、": ","})

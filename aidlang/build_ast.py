@@ -151,7 +151,7 @@ class _Builder(Transformer):
         return n.BoolLit(value=BOOLS[_kw(children[0])], span=self.span(meta))
 
     def none_lit(self, meta, children):
-        return n.NoneLit(span=self.span(meta))
+        return n.NoneLit(word=_kw(children[0]), span=self.span(meta))
 
     no_value = none_lit
 
@@ -209,15 +209,17 @@ class _Builder(Transformer):
     def header(self, meta, children):
         fields: dict = {"supersedes": [], "repeals": [], "issuer": []}  # the fields that may be given again
         repeated: list[n.RepeatedField] = []
+        first: dict[str, Span] = {}
         clause = None
         for c in children:
             if isinstance(c, _Field):
                 if c.key in ("supersedes", "repeals", "issuer"):
                     fields[c.key].append(c.value)
                 elif c.key in fields:  # the first one stands; the checker reports the repeat
-                    repeated.append(n.RepeatedField(key=c.key, span=c.span))
+                    repeated.append(n.RepeatedField(key=c.key, first=first.get(c.key), span=c.span))
                 else:
                     fields[c.key] = c.value
+                    first[c.key] = c.span
             elif isinstance(c, n.Clause):
                 clause = c
         name = self.first(children, _Name)
@@ -225,6 +227,7 @@ class _Builder(Transformer):
         return n.Header(
             name=name.text, title=fields.get("title", label.text if label else None),
             doc_number=fields.get("doc_number"), issuers=tuple(fields["issuer"]), issued=fields.get("issued"),
+            published=fields.get("published"),
             in_force=fields.get("in_force"), valid_for=fields.get("valid_for"),
             valid_until=fields.get("valid_until"), supersedes=tuple(fields["supersedes"]),
             repeals=tuple(fields["repeals"]), clause=clause, repeated=tuple(repeated), span=self.span(meta))
@@ -245,6 +248,7 @@ class _Builder(Transformer):
     supersedes = _string_field("supersedes")
     repeals = _string_field("repeals")
     issued = _date_field("issued")
+    published = _date_field("published")
     in_force = _date_field("in_force")
     valid_until = _date_field("valid_until")
 
@@ -373,6 +377,10 @@ class _Builder(Transformer):
                       clause=self.first(children, n.Clause), span=self.span(meta))
 
     def setting(self, meta, children):
+        if len(children) == 1:  # 不设起付线 / 不封顶 standing alone: 起付标准 无 / 限额 无, as the documents say it
+            word = _kw(children[0])
+            key = "deductible" if word in ("不设起付线", "no_deductible") else "cap"
+            return n.Setting(key=key, value=n.NoneLit(word=word, span=self.span(meta)), span=self.span(meta))
         return n.Setting(key=SETTING_KEYS[_kw(children[0])], value=children[1], span=self.span(meta))
 
     # ------------------------------------------------------------ benefits

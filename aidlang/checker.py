@@ -312,6 +312,24 @@ def infer_none(ctx: Context, expr: n.NoneLit, scope: Scope) -> None:
     return None
 
 
+# The documents' words for "none" beyond 无/none, and the settings each can describe: 不封顶 is said of a cap
+# only, 不设起付线 of a deductible only; 不设 of any. Elsewhere (a missing person attribute) only 无 is written.
+NONE_WORDS: dict[str, tuple[str, ...]] = {"不设": ("deductible", "cap", "threshold"), "不封顶": ("cap",),
+                                          "no_cap": ("cap",), "不设起付线": ("deductible",),
+                                          "no_deductible": ("deductible",)}
+
+
+def _setting_list(keys: tuple[str, ...]) -> tuple[str, str]:
+    words = [SETTING_WORDS[k] for k in keys]
+    return "、".join(w[0] for w in words), ", ".join(w[1] for w in words)
+
+
+def check_none_word(ctx: Context, expr: n.NoneLit) -> None:
+    """A none of the documents' words (不设, 不封顶) where only a setting may take it: write 无."""
+    if expr.word in NONE_WORDS:
+        ctx.report("E417", expr.span, word=expr.word, keys=_setting_list(NONE_WORDS[expr.word]))
+
+
 def infer_binary(ctx: Context, expr: n.Binary, scope: Scope) -> str | None:
     left, right = infer(ctx, expr.left, scope), infer(ctx, expr.right, scope)
     if left is None or right is None:
@@ -340,6 +358,9 @@ def infer_neg(ctx: Context, expr: n.Neg, scope: Scope) -> str | None:
 
 def infer_compare(ctx: Context, expr: n.Compare, scope: Scope) -> str:
     if sym.missing_test(expr) is not None:  # `家庭年收入 = 无`: the policy says what a missing attribute means
+        for side in (expr.left, expr.right):
+            if isinstance(side, n.NoneLit):
+                check_none_word(ctx, side)
         return "bool"
     left, right = infer(ctx, expr.left, scope), infer(ctx, expr.right, scope)
     if left is not None and right is not None:
@@ -361,6 +382,7 @@ def infer_in_list(ctx: Context, expr: n.InList, scope: Scope) -> str:
     none_allowed = sym.missing_in_list(expr) is not None  # `残疾等级 在 [无, 3, 4]`
     for option in expr.items:
         if none_allowed and isinstance(option, n.NoneLit):
+            check_none_word(ctx, option)
             continue
         found = infer(ctx, option, scope)
         if item is not None and found is not None and found != item:
@@ -450,7 +472,8 @@ HEADER_FIELDS = (("title", ("标题", "title"), ("标题", "title")),
                  ("issuers", ("发布机关", "issuer"), ("发布机关", "issuer")),
                  ("in_force", ("施行日期", "in-force date"), ("施行日期", "in_force")))
 # the header fields given once, by their attribute on Header: (Chinese keyword, English keyword)
-SINGLE_FIELDS = {"title": ("标题", "title"), "doc_number": ("文号", "doc_number"), "issued": ("发布日期", "issued"),
+SINGLE_FIELDS = {"title": ("标题", "title"), "doc_number": ("文号", "doc_number"), "issued": ("成文日期", "issued"),
+                 "published": ("发布日期", "published"),
                  "in_force": ("施行日期", "in_force"), "valid_for": ("有效期", "valid_for"),
                  "valid_until": ("有效期至", "valid_until")}
 
@@ -475,7 +498,11 @@ def check_header(ctx: Context) -> None:
         if getattr(header, attribute) in (None, "", ()):
             ctx.report("E401", header.span, field=field, keyword=keyword)
     for repeat in header.repeated:
-        ctx.report("E415", repeat.span, keyword=SINGLE_FIELDS[repeat.key])
+        written = _source_text(repeat.span).split()[0]  # the spelling the author wrote (标题 or title …)
+        zh, en = SINGLE_FIELDS[repeat.key]
+        keyword = (written, written) if written in (zh, en) else (zh, en)
+        line = repeat.first.line if repeat.first is not None else repeat.span.line
+        ctx.report("E415", repeat.span, keyword=keyword, line=line)
     valid = header.valid_for
     if valid is not None:
         infer(ctx, valid, PARAM)
@@ -640,6 +667,15 @@ def check_tiers(ctx: Context) -> None:
 
 def _check_pool_name(ctx: Context, span: Span, name: str) -> bool:
     if name not in ctx.symbols.pools:
+        visit = sym.VISIT_TYPES.get(name)
+        if visit is not None:  # `适用 住院`: a visit type where a pool is wanted, said in the document's words
+            holding = [p.name for p in ctx.symbols.pools.values()
+                       if visit in {sym.VISIT_TYPES.get(v, v) for v in p.visits}]
+            if holding:
+                ctx.report("E104", span, hint="H107", name=name, pool=holding[0])
+            else:
+                ctx.report("E104", span, hint="H108", name=name)
+            return False
         ctx.report_unknown("E104", span, name, ctx.symbols.pools)
         return False
     return True
@@ -780,6 +816,9 @@ def check_setting(ctx: Context, setting: n.Setting, scope: Scope) -> None:
     """deductible/cap/threshold: money or 无; ratio: a rate in 0–100%; 降低 a rate, 提高 percentage points."""
     what, wanted, value = SETTING_WORDS[setting.key], SETTING_TYPES[setting.key], setting.value
     if isinstance(value, n.NoneLit) and setting.key != "ratio":
+        allowed = NONE_WORDS.get(value.word)
+        if allowed is not None and setting.key not in allowed:
+            ctx.report("E417", value.span, word=value.word, keys=_setting_list(allowed))
         return
     if isinstance(value, n.Adjust):
         ctx.types[id(value)] = wanted
@@ -856,8 +895,10 @@ def _clause_citers(decl: n.Decl) -> Iterator[tuple[typing.Any, tuple[str, str]]]
 def check_dates(ctx: Context) -> None:
     """In force on or after issue; provisions inside the policy's period unless retroactive; dated values ascend."""
     header = ctx.policy.header
-    if header.issued and header.in_force and header.in_force < header.issued:
-        ctx.report("E302", keyword_span(ctx, header.span, IN_FORCE), in_force=header.in_force, issued=header.issued)
+    for keyword, day in ((ISSUED, header.issued), (PUBLISHED, header.published)):
+        if day and header.in_force and header.in_force < day:
+            ctx.report("E302", keyword_span(ctx, header.span, IN_FORCE), in_force=header.in_force, issued=day,
+                       field=keyword)
     if header.valid_until and header.in_force and header.valid_until < header.in_force:
         ctx.report("E309", keyword_span(ctx, header.span, VALID_UNTIL), until=header.valid_until,
                    in_force=header.in_force)
@@ -872,13 +913,14 @@ def check_dates(ctx: Context) -> None:
 # Settling moves dates forward (to a year's end, next month's push date, a due date, a validity in years) and
 # Python's dates end on 9999-12-31, so a policy's own dates end a century before: past this, nothing computes.
 LATEST_DATE = dt.date(9899, 12, 31)
-ISSUED, VALID_FOR = ("发布日期", "issued"), ("有效期", "valid_for")
+ISSUED, PUBLISHED, VALID_FOR = ("成文日期", "issued"), ("发布日期", "published"), ("有效期", "valid_for")
 
 
 def _check_date_range(ctx: Context, last: dt.date | None) -> None:
     """E312 for a date written past LATEST_DATE; E313 for a validity that runs past it."""
     header = ctx.policy.header
-    for keyword, value in ((ISSUED, header.issued), (IN_FORCE, header.in_force), (VALID_UNTIL, header.valid_until)):
+    for keyword, value in ((ISSUED, header.issued), (PUBLISHED, header.published), (IN_FORCE, header.in_force),
+                           (VALID_UNTIL, header.valid_until)):
         _report_too_late(ctx, keyword_span(ctx, header.span, keyword), keyword, value)
     valid = header.valid_for
     if (valid is not None and header.in_force is not None and header.in_force <= LATEST_DATE

@@ -65,7 +65,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E215": ("日期之后只能加减期限（日、个月、年），如 6月30日 + 20日", "only a duration (days, months, years) can be added to a date, as in --06-30 + 20 days"),
     # ---- clauses and dates
     "E301": ("{what}没有依据：请加上 依据 \"条款号\"，如 依据 \"四(六)\"", "{what} cites no clause: add clause \"…\", e.g. clause \"四(六)\""),
-    "E302": ("施行日期 {in_force} 早于发布日期 {issued}", "in force on {in_force}, before it was issued on {issued}"),
+    "E302": ("施行日期 {in_force} 早于{field} {issued}", "in force on {in_force}, before its {field} date {issued}"),
     "E303": ("条款“{name}”自 {start} 起，早于政策施行日期 {in_force}：如确需追溯，请加上 追溯执行", "provision {name} starts on {start}, before the policy is in force on {in_force}: add retroactive if it applies retroactively"),
     "E304": ("条款“{name}”至 {end}，超出了政策有效期（至 {last} 止）", "provision {name} runs until {end}, past the policy's last day {last}"),
     "E305": ("条款“{name}”的结束日期 {end} 早于开始日期 {start}", "provision {name} ends on {end}, before it starts on {start}"),
@@ -94,11 +94,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E412": ("本测试中就诊“{name}”重复", "the test has claim {name} twice"),
     "E413": ("本政策没有 监测，不能写 预期监测", "the policy has no monitor, so expect_monitor has nothing to check"),
     "E414": ("监测“{name}”缺少{field}：请写上 {keyword} …", "monitor {name} has no {field}: add {keyword} …"),
-    "E415": ("政策头部的 {keyword} 写了两次：只写一次（联合发文可以写几行 发布机关）",
-             "{keyword} is given twice in the policy header: give it once (a joint notice may give several issuer lines)"),
+    "E415": ("政策头部的 {keyword} 写了两次（第 {line} 行已写过）：只写一次（联合发文可以写几行 发布机关；"
+             "成文日期 与 发布日期 是两项，各写一次）",
+             "{keyword} is given twice in the policy header (first on line {line}): give it once (a joint notice "
+             "may give several issuer lines; issued and published are two fields, one each)"),
     "E416": ("本待遇没有规则直接给出{key}，{direction} 无值可调：请在更不具体的规则（如 对 全体救助对象）中写出{key}",
              "no rule of this tier sets {key} itself, so {direction} has nothing to adjust: give {key} in a less "
              "specific rule (e.g. for everyone)"),
+    "E417": ("“{word}”只能写在 {keys} 之后：此处请写 无", "{word} can only follow {keys}: write none here"),
     # ---- hints
     "H001": ("关键字与名称之间需要空格，例如“对 特困人员”", "put a space between a keyword and a name, e.g. for 特困人员"),
     "H003": ("中文输入法的全角符号 {found} 在此处不可用，请改用半角符号", "the full-width {found} from a Chinese input method is not allowed here; use the ASCII form"),
@@ -107,9 +110,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "H006": ("以汉字开头的名称中不能有阿拉伯数字（“一类2”会读成名称“一类”和数字“2”）：改用汉字数字（一类二），或把数字写进名称后的标签",
              "a name that starts with a Chinese character cannot contain ASCII digits (一类2 reads as the name 一类 "
              "and the number 2): use Chinese numerals (一类二) or put the number in the label after the name"),
+    "H007": ("金额的 万 之后要写 元：写作 {written}", "a sum in 万 is written with 元 after it: write {written}"),
+    "H008": ("千 不是金额单位：写作 {written}", "千 is not a unit of money: write {written}"),
+    "H009": ("“以上”不必写（超过 和 起付标准 本来就指以上的部分）：写作 {written}",
+             "leave out 以上 (threshold and deductible already mean the part above): write {written}"),
     "H101": ("是否要写“{suggestion}”？", "did you mean {suggestion}?"),
     "H102": ("比例要带百分号，如 5%", "a rate carries %, as in 5%"),
     "H103": ("金额要带单位，如 6000元", "money carries a unit, as in 6000 yuan"),
     "H104": ("按比例计算金额请写成 比例 × 金额，如 5% × 上年居民人均可支配收入", "to take a share of an amount write rate × money, as in 5% × prev_year_income"),
+    "H107": ("“{name}”是就诊类型，适用 后应写费用池：包含它的费用池是“{pool}”，写 适用 {pool}",
+             "{name} is a visit type and pools takes a pool: {pool} holds it, so write pools {pool}"),
+    "H108": ("“{name}”是就诊类型，适用 后应写费用池：先声明 费用池 {name}费用 = {name} 依据 \"…\"，再写 适用 {name}费用",
+             "{name} is a visit type and pools takes a pool: declare pool {name}费用 = {name} clause \"…\", "
+             "then write pools {name}费用"),
     "H105": ("可写类别、群组，或 全体救助对象、全体参保人员", "use a category, a group, any_category or everyone"),
 }

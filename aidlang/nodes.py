@@ -81,8 +81,10 @@ class BoolLit:
 
 @node
 class NoneLit:
-    """`none`/`无`: no deductible, no cap."""
+    """`none`/`无`: no deductible, no cap. `word` is how the document says it (`无`, `不设`, `不封顶`, `不设起付线`):
+    every spelling means the same, the checker only keeps each to the settings it can describe."""
 
+    word: str = attrs.field(default="无", eq=False, repr=False)
     span: Span = _span()
 
 
@@ -152,7 +154,7 @@ class Header:
     title: str | None
     doc_number: str | None
     issuers: tuple[str, ...]  # 发布机关, one per line: a joint notice has several
-    issued: dt.date | None
+    issued: dt.date | None  # 成文日期: the day the document was signed
     in_force: dt.date | None
     valid_for: Quantity | None  # a duration: 5 年
     valid_until: dt.date | None
@@ -160,6 +162,7 @@ class Header:
     repeals: tuple[str, ...]
     clause: "Clause | None"
     repeated: tuple["RepeatedField", ...] = ()  # a field written again: the checker reports it (E415)
+    published: dt.date | None = None  # 发布日期: the day it was made public (often days after 成文日期)
     span: Span = _span()
 
 
@@ -167,7 +170,8 @@ class Header:
 class RepeatedField:
     """A header field given a second time (its later occurrence, which the header ignores)."""
 
-    key: str  # the field's attribute on Header: title, doc_number, issued, in_force, valid_for, valid_until
+    key: str  # the field's attribute on Header: title, doc_number, issued, published, in_force, valid_for, …
+    first: Span | None = attrs.field(default=None, eq=False, repr=False)  # where the field was first given
     span: Span = _span()
 
 

@@ -211,8 +211,63 @@ def syntax_diagnostic(source: Source, error: UnexpectedInput, keep_all_tokens: b
     label = _example_label(error, keep_all_tokens)
     if label:
         return Diagnostic.make(label, span)
+    unit_hint = _unit_hint(error, token)
+    if unit_hint is not None:
+        hint, written = unit_hint
+        return Diagnostic.make("E001", span, hint=hint, found=_found(token), expected=_expected(expected),
+                               written=written)
     return Diagnostic.make("E001", span, hint=_token_hint(token, expected, _glued_to_name(error, token)),
                            found=_found(token), expected=_expected(expected))
+
+
+def _last_token(error: UnexpectedInput) -> Token | None:
+    """The last token the parser shifted before the failure (inside whatever it has reduced so far)."""
+    state = getattr(getattr(error, "interactive_parser", None), "parser_state", None)
+    stack = getattr(state, "value_stack", None)
+    last = stack[-1] if stack else None
+    while isinstance(last, Tree) and last.children:
+        last = last.children[-1]
+    return last if isinstance(last, Token) else None
+
+
+def _unit_hint(error: UnexpectedInput, token: Token) -> tuple[str, str] | None:
+    """The documents' ways of writing an amount that the language spells otherwise, and exactly what to write:
+    `3万` → `3万元`, `5千` → `5000元` (千 is no unit), `5000元以上` → `5000元` (超过/起付标准 already mean the part
+    above). Returns (hint code, the text to write)."""
+    text = str(token)
+    if token.type != "NAME":
+        return None
+    before = _last_token(error)
+    if before is None:
+        return None
+    if before.type == "NUMBER" and text not in ("元以上", "万元以上"):
+        number = str(before)
+        if text.startswith("万"):
+            return "H007", f"{number}万元"
+        if text.startswith("千"):
+            return "H008", f"{_times_thousand(number)}元"
+    if text in ("元以上", "万元以上") and before.type == "NUMBER":
+        return "H009", f"{before}{text[:-2]}"
+    if text == "以上" and before.type != "NUMBER" and str(before) in ("元", "万元", "yuan", "wan"):
+        number = _last_number(error)
+        return ("H009", f"{number}{before}") if number else None
+    return None
+
+
+def _last_number(error: UnexpectedInput) -> str | None:
+    state = getattr(getattr(error, "interactive_parser", None), "parser_state", None)
+    stack = getattr(state, "value_stack", None)
+    last = stack[-1] if stack else None
+    if isinstance(last, Tree):
+        numbers = [t for t in last.scan_values(lambda v: isinstance(v, Token) and v.type == "NUMBER")]
+        return str(numbers[-1]) if numbers else None
+    return None
+
+
+def _times_thousand(number: str) -> str:
+    from decimal import Decimal
+    value = Decimal(number) * 1000
+    return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
 
 
 def _expected(expected: set[str]) -> tuple[str, str]:

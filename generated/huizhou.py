@@ -86,52 +86,52 @@ class Policy(CompiledSettler):
     MONITORS = ()
     # generated method → line of the .aid file it computes (for error messages)
     LINES = {
-        'fund_item_aid_advance': 33,
-        'fund_item_aid_advance_2': 34,
-        'fund_item_aid_settlement': 39,
-        'fund_item_service_fee': 29,
-        'fund_item_service_fee_advance': 43,
-        'fund_item_service_fee_settlement': 48,
+        'fund_item_aid_advance': 34,
+        'fund_item_aid_advance_2': 35,
+        'fund_item_aid_settlement': 40,
+        'fund_item_service_fee': 30,
+        'fund_item_service_fee_advance': 44,
+        'fund_item_service_fee_settlement': 49,
     }
 
     def fund_item_service_fee(self, env):
         '基金管理 商业保险机构承办医疗救助服务资金: 款项 购买服务费用（当年）'
-        # huizhou.aid:29
+        # huizhou.aid:30
         return money_value(min((R_1_25 * env.series('aid_expenditure', int((env.year - 1)))), 40000000))
 
     def fund_item_aid_advance(self, env):
         '基金管理 商业保险机构承办医疗救助服务资金: 款项 医疗救助费用3月预拨'
-        # huizhou.aid:33
+        # huizhou.aid:34
         return money_value((R_1_2 * env.series('aid_expenditure', int((env.year - 1)))))
 
     def fund_item_aid_advance_2(self, env):
         '基金管理 商业保险机构承办医疗救助服务资金: 款项 医疗救助费用9月预拨'
-        # huizhou.aid:34
+        # huizhou.aid:35
         return money_value((R_2_5 * env.series('aid_expenditure', int((env.year - 1)))))
 
     def fund_item_aid_settlement(self, env):
         '基金管理 商业保险机构承办医疗救助服务资金: 款项 医疗救助费用年度结算（余额清算）'
-        # huizhou.aid:39
+        # huizhou.aid:40
         return money_value((env.series('aid_expenditure', int(env.year)) - (R_9_10 * env.series('aid_expenditure', int((env.year - 1))))))
 
     def fund_item_service_fee_advance(self, env):
         '基金管理 商业保险机构承办医疗救助服务资金: 款项 购买服务费用6月预拨'
-        # huizhou.aid:43
+        # huizhou.aid:44
         return money_value((R_4_5 * env.series('service_fee', int((env.year - 2)))))
 
     def fund_item_service_fee_settlement(self, env):
         '基金管理 商业保险机构承办医疗救助服务资金: 款项 购买服务费用年度结算（多退少补）'
-        # huizhou.aid:48
+        # huizhou.aid:49
         return (env.series('service_fee', int(env.year)) - env.series('service_fee_advance', int(env.year)))
 
 
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    100: 29,
-    105: 33,
-    110: 34,
-    115: 39,
-    120: 43,
-    125: 48,
+    100: 30,
+    105: 34,
+    110: 35,
+    115: 40,
+    120: 44,
+    125: 49,
 }

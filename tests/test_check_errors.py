@@ -44,6 +44,24 @@ def test_error_case(path: Path, update_golden: bool) -> None:
     assert output == golden.read_text(encoding="utf-8")
 
 
+# Cases whose English is pinned too (`<name>.en.txt`): the documents' words of issue 13 item 3.
+ENGLISH_CASES = ("header_field_twice", "in_force_before_published", "none_word_misplaced", "pool_is_visit_type")
+
+
+@pytest.mark.parametrize("name", ENGLISH_CASES)
+def test_error_case_in_english(name: str, update_golden: bool) -> None:
+    path = CASES / f"{name}.aid"
+    policy = parse(Source(path.name, path.read_text(encoding="utf-8-sig")))
+    with pytest.raises(AidError) as raised:
+        check(policy)
+    output = render_all(raised.value.diagnostics, "en") + "\n"
+    golden = path.with_suffix(".en.txt")
+    if update_golden:
+        golden.write_text(output, encoding="utf-8")
+    assert golden.exists(), f"no golden file {golden.name}: run pytest --update-golden and read it"
+    assert output == golden.read_text(encoding="utf-8")
+
+
 def test_every_checker_message_has_a_case() -> None:
     shown = set()
     for golden in CASES.glob("*.zh.txt"):

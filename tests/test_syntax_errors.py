@@ -37,6 +37,9 @@ EXPECTED = {
     "group_list_is_not_a_rule": ("E001", None),  # 群组 … = 特困人员, 孤儿 比例 100%: not E014's message
     "unquoted_clause": ("E015", None),          # 依据 二(一)
     "no_header": ("E016", None),                # no 政策 header
+    "wan_without_yuan": ("E001", "H007"),       # 限额 3万 — the documents' 万 without 元: write 3万元
+    "qian_is_no_unit": ("E001", "H008"),        # 限额 2.5千 — 千 is no unit: write 2500元 (2.5 × 1000)
+    "yuan_yishang": ("E001", "H009"),           # 超过 5000元以上 — 以上 is what 超过 means: write 5000元
 }
 SYNTAX_CODES = {"E001", "E002", "E003", "E004", "E007", "E008", "E011", "E013", "E014", "E015", "E016"}
 

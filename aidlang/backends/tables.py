@@ -685,6 +685,8 @@ class ViewBuilder:
             items.append(Item("发布机关", "、".join(h.issuers)))
         if h.issued:
             items.append(Item("成文日期", date_text(h.issued)))
+        if h.published:
+            items.append(Item("发布日期", date_text(h.published)))
         period = in_force_text(h)
         if period:
             items.append(Item("施行日期", period, clause_of(h)))

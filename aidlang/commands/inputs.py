@@ -284,14 +284,22 @@ def input_rejects(inputs: Inputs, rejects: str, lang: str) -> list[outputs.Outpu
     `R.persons.csv` (their own columns, then row and reason, as R.csv has the claims'): a bad row of a person
     with no claims is reported too. A file with no bad row writes nothing."""
     files = []
-    target = Path(rejects)
-    for role, loaded in (("identities", inputs.identities), ("persons", inputs.persons)):
+    for role, loaded in zip(INPUT_REJECT_ROLES, (inputs.identities, inputs.persons)):
         if loaded is None or not loaded.errors:
             continue
         bad = [(row, outputs.join_reasons(errors, lang)) for row, errors in sorted(loaded.row_errors().items())]
         header, rows = outputs.reject_rows(loaded.table, bad)
-        files.append(outputs.Output(str(target.with_name(f"{target.stem}.{role}{target.suffix}")), header, rows))
+        files.append(outputs.Output(input_rejects_path(rejects, role), header, rows))
     return files
+
+
+INPUT_REJECT_ROLES = ("identities", "persons")
+
+
+def input_rejects_path(rejects: str, role: str) -> str:
+    """Where `--rejects R.csv` puts the bad rows of identities.csv or persons.csv: `R.<role>.csv`."""
+    target = Path(rejects)
+    return str(target.with_name(f"{target.stem}.{role}{target.suffix}"))
 
 
 # ---------------------------------------------------------------- the run summary
@@ -317,7 +325,7 @@ class Report:
         for index, loaded in enumerate(self.files):
             table = loaded.table
             read = (f"{table.path}：读取 {len(table.rows)} 行（{_form_zh(table.form)}）" if zh
-                    else f"{table.path}: read {len(table.rows)} rows ({table.form})")
+                    else f"{table.path}: read {len(table.rows)} row{'' if len(table.rows) == 1 else 's'} ({table.form})")
             if index == 0 and self.settled is not None:
                 read += (f"，结算 {self.settled} 条，拒收 {len(self.rejected)} 条" if zh
                          else f"; settled {self.settled}, rejected {len(self.rejected)}")

@@ -47,7 +47,9 @@ class Settlement:
 def run(args: argparse.Namespace) -> int:
     lang = io.lang_of(args)
     check_available(args.engine)
-    refuse_clashes([("--out", args.out), ("--rejects", args.rejects)],
+    extra_rejects = [(f"--rejects ({role})", io.input_rejects_path(args.rejects, role))
+                     for role in io.INPUT_REJECT_ROLES] if args.rejects else []
+    refuse_clashes([("--out", args.out), ("--rejects", args.rejects), *extra_rejects],
                    [("POLICY", args.policy), ("--claims", args.claims), ("--identities", args.identities),
                     ("--persons", args.persons)])
     checked = io.load_policy(args.policy)
@@ -60,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     aid_by_category = any(tier.kind in ("aid", "tilted") for tier in checked.symbols.tiers.values())
     if args.identities is None and checked.symbols.categories and aid_by_category:
         _warn_no_identities(args.policy, lang)
-    engine = make_engine(args.engine, checked, inputs.params)
+    engine = make_engine(args.engine, checked, inputs.params, args.generated, io.lang_of(args))
     settlement = settle(engine, inputs, lang)
     if settlement is None:
         return io.EXIT_DATA

@@ -1,9 +1,14 @@
 """Loading a policy's compiled module (`aidlang compile` → `generated/<stem>.py`) to settle with it.
 
-`load_module(checked)` imports `generated/<stem>.py` next to the policy's `policies/` directory when its text
-is exactly what `backends.python.render` gives for the policy (fresh); when the file is missing or stale the
-module is compiled in memory from the policy instead (`how` says which), so a run never settles with code
-that does not match the policy it names.
+`load_module(checked, directory)` imports `<directory>/<stem>.py` when its text is exactly what
+`backends.python.render` gives for the policy (fresh); when the file is missing or stale the module is compiled
+in memory from the policy instead (`how` says which), so a run never settles with code that does not match the
+policy it names.
+
+One place for generated modules: `generated_dir` is where `compile` writes, `compile --check` looks and
+`run/test/annual/funds/monitor --engine compiled` read — `--generated DIR` on each, and by default `generated/`
+in the current directory, wherever the policy itself is on disk (contract: `compile`'s default DIR). So the
+advice "run `aidlang compile POLICY`" after a stale or missing module always fixes it.
 """
 
 from __future__ import annotations
@@ -16,14 +21,21 @@ from pathlib import Path
 from .backends import python as backend
 
 
-def generated_path(checked) -> Path | None:
-    """`<dir of policies/>/generated/<stem>.py` for a policy read from `<…>/policies/<stem>.aid`."""
+DEFAULT_DIR = "generated"
+
+
+def generated_dir(directory: str | Path | None = None) -> Path:
+    """The directory of generated modules and tables: `--generated DIR`, else `generated/` here."""
+    return Path(directory if directory else DEFAULT_DIR)
+
+
+def generated_path(checked, directory: str | Path | None = None) -> Path | None:
+    """`<generated dir>/<stem>.py` for a policy read from `<anywhere>/<stem>.aid`."""
     span = getattr(checked.policy, "span", None)
     source = getattr(span, "source", None)
     if source is None or not source.name:
         return None
-    path = Path(source.name).resolve()
-    return path.parent.parent / "generated" / (path.stem + ".py")
+    return (generated_dir(directory) / (Path(source.name).stem + ".py")).resolve()
 
 
 def module_from_source(text: str, name: str, filename: str = "<compiled policy>") -> types.ModuleType:
@@ -34,10 +46,11 @@ def module_from_source(text: str, name: str, filename: str = "<compiled policy>"
     return module
 
 
-def load_module(checked, path: Path | None = None) -> tuple[types.ModuleType, str]:
+def load_module(checked, path: Path | None = None,
+                directory: str | Path | None = None) -> tuple[types.ModuleType, str]:
     """(the compiled module, "generated" if imported from its file, else "in memory (missing|stale)")."""
     text = backend.render(checked)
-    path = path or generated_path(checked)
+    path = path or generated_path(checked, directory)
     name = f"aidlang_generated_{checked.name}"
     if path is not None and path.is_file():
         if path.read_bytes() == text.encode("utf-8"):

@@ -55,15 +55,16 @@ class CaseResult:
         return not self.failures and self.error_zh is None
 
 
-def run_policy_tests(checked: Any, lang: str = "zh", engine: str = "interp") -> list[CaseResult]:
+def run_policy_tests(checked: Any, lang: str = "zh", engine: str = "interp",
+                     generated: str | None = None) -> list[CaseResult]:
     """Every test case of the policy, in file order, settled by the interpreter (`engine` "interp") or by the
-    policy's compiled module ("compiled": `generated/<name>.py` when fresh, else compiled in memory);
-    explanations of failures always come from the interpreter."""
+    policy's compiled module ("compiled": `<generated>/<name>.py` when fresh — `--generated DIR`, default
+    generated/ — else compiled in memory); explanations of failures always come from the interpreter."""
     make = None
     if engine == "compiled":
         from .compiled import load_module
 
-        make = load_module(checked)[0].Policy
+        make = load_module(checked, directory=generated)[0].Policy
     return [run_case(checked, case, lang, make) for case in checked.policy.of_type(n.TestCase)]
 
 

@@ -408,14 +408,14 @@ def test_a_missing_or_stale_module_is_compiled_in_memory(tmp_path):
     generated.mkdir()
     (policies / "wuxi.aid").write_bytes((ROOT / "policies" / "wuxi.aid").read_bytes())
     checked = load(policies / "wuxi.aid")
-    module, how = load_module(checked)
+    module, how = load_module(checked, directory=generated)
     assert how.startswith("in memory") and "missing" in how and module.Policy.NAME == "wuxi"
     (generated / "wuxi.py").write_text(render(checked).replace("'四(六)'", "'五'"), encoding="utf-8")
-    module, how = load_module(checked)
+    module, how = load_module(checked, directory=generated)
     assert "stale" in how and module.Policy.IDENTITY_CLAUSE == "四(八)"
     assert "'五'" not in render(checked)
     (generated / "wuxi.py").write_text(render(checked), encoding="utf-8")
-    assert load_module(checked)[1].startswith("generated")
+    assert load_module(checked, directory=generated)[1].startswith("generated")
 
 
 def test_render_does_not_depend_on_hash_seed():

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = io.read_inputs(checked, identities=args.identities, persons=args.persons, params=args.param,
                             options=io.read_options(args))
     io.require_clean(inputs)
-    engine = make_engine(args.engine, checked, inputs.params)
+    engine = make_engine(args.engine, checked, inputs.params, args.generated, io.lang_of(args))
     try:
         rows = engine.annual(args.year, inputs.identity_records(), inputs.person_map())
     except MissingParameter as error:

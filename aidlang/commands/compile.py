@@ -1,4 +1,4 @@
-"""`aidlang compile [PATH...] [--out DIR] [--check]`: the generated files of each policy.
+"""`aidlang compile [PATH...] [--out DIR | --generated DIR] [--check]`: the generated files of each policy.
 
 For every policy, one file per backend in `BACKENDS`: `DIR/<name>.md` and `DIR/<name>.html` (the Chinese policy
 table), and `DIR/<name>.py` once the Python-module backend (`aidlang/backends/python.py`, `render(checked) -> str`)
@@ -18,6 +18,7 @@ from typing import Callable
 
 from .. import cli, pipeline
 from ..backends import tables
+from ..compiled import DEFAULT_DIR
 from ..diagnostics import AidError, render_all
 from ..outputs import remove_stale_temps, temp_path
 from ._files import say, unreadable, with_policy_files
@@ -50,7 +51,9 @@ def register(subparsers) -> None:
         "compile", help="write generated modules and Chinese policy tables / 生成政策表格",
         description="Write DIR/<name>.md and DIR/<name>.html (and DIR/<name>.py) for each policy.")
     parser.add_argument("paths", nargs="*", metavar="PATH", help=".aid files or directories (default: policies/)")
-    parser.add_argument("--out", default="generated", metavar="DIR", help="output directory (default: generated/)")
+    parser.add_argument("--out", "--generated", dest="out", default=DEFAULT_DIR, metavar="DIR",
+                        help="output directory, where run/test --engine compiled --generated DIR read the modules "
+                             "(default: generated/)")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 naming each missing or stale file")
     cli.add_lang(parser)
@@ -120,7 +123,7 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
         outputs, failed = render_all_outputs(files, out, lang)
         if args.check:
             # Only a run over every policy (no PATH given) knows which generated files no policy writes any more.
-            return check(outputs, failed, lang, out if not args.paths else None)
+            return check(outputs, failed, lang, out if not args.paths else None, fix_command(args))
         written = 0
         for target, text in outputs.items():
             if target.is_file() and target.read_bytes() == text.encode("utf-8"):
@@ -130,15 +133,24 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
             say(lang, f"已写入 {target}", f"wrote {target}")
     except OSError as error:
         return unreadable(lang, error)
-    say(lang, f"{len(outputs)} 个文件已是最新（本次写入 {written} 个）",
-        f"{len(outputs)} files up to date ({written} written)")
+    unchanged = len(outputs) - written
+    say(lang, f"写入 {written} 个，{unchanged} 个已是最新", f"{written} written, {unchanged} already up to date")
     if failed:
         say(lang, f"{failed} 个政策文件有错误，未生成", f"{failed} policy files have errors: not compiled", error=True)
         return 1
     return 0
 
 
-def check(outputs: dict[Path, str], failed: int, lang: str, whole_dir: Path | None = None) -> int:
+def fix_command(args: argparse.Namespace) -> str:
+    """The command that brings what `compile --check` looked at up to date: the same paths and directory."""
+    words = ["aidlang compile", *args.paths]
+    if args.out != DEFAULT_DIR:
+        words.append(f"--generated {args.out}")
+    return " ".join(words)
+
+
+def check(outputs: dict[Path, str], failed: int, lang: str, whole_dir: Path | None = None,
+          command: str = "aidlang compile") -> int:
     stale = 0
     suffixes = {target.suffix for target in outputs}
     leftovers = sorted(p for p in (whole_dir.iterdir() if whole_dir and whole_dir.is_dir() else ())
@@ -158,8 +170,8 @@ def check(outputs: dict[Path, str], failed: int, lang: str, whole_dir: Path | No
             "their generated files", error=True)
     if stale or failed or leftovers:
         if stale:
-            say(lang, f"{stale} 个生成文件需要更新：请运行 aidlang compile",
-                f"{stale} generated files need updating: run aidlang compile", error=True)
+            say(lang, f"{stale} 个生成文件需要更新：请运行 {command}",
+                f"{stale} generated files need updating: run {command}", error=True)
         return 1
     say(lang, f"{len(outputs)} 个生成文件均为最新", f"{len(outputs)} generated files are up to date")
     return 0

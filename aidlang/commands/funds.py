@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
                               f"{args.policy} has no fund block: funds has nothing to compute")
     loaded = io.read_expenditures(args, checked)
     (figures,) = loaded.records
-    engine = make_engine(args.engine, checked, {})
+    engine = make_engine(args.engine, checked, {}, args.generated, io.lang_of(args))
     expenditures = list(figures.expenditures)
     try:
         rows = engine.funds(expenditures)

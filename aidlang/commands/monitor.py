@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
                             params=args.param, options=io.read_options(args))
     io.require_clean(inputs)
-    engine = make_engine(args.engine, checked, inputs.params)
+    engine = make_engine(args.engine, checked, inputs.params, args.generated, io.lang_of(args))
     claim_errors: list = []
     try:
         rows = engine.monitor(list(inputs.claims.records), args.month, inputs.identity_records(),

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print(render_all(error.diagnostics, lang))
     passed = failed = 0
     for checked in policies:
-        for case in run_policy_tests(checked, lang, args.engine):
+        for case in run_policy_tests(checked, lang, args.engine, args.generated):
             if case.passed:
                 passed += 1
                 continue

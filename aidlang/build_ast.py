@@ -279,9 +279,14 @@ class _Builder(Transformer):
     def category_decl(self, meta, children):
         names = [c for c in children if isinstance(c, _Name)]
         label, note = self.first(children, _Label), self.first(children, _Note)
+        aliases = self.first(children, _Aliases)
         return n.Category(name=names[0].text, label=label.text if label else None,
                           parent=names[1].text if len(names) > 1 else None, note=note.text if note else None,
-                          clause=self.first(children, n.Clause), span=self.span(meta))
+                          clause=self.first(children, n.Clause), aliases=aliases.names if aliases else (),
+                          span=self.span(meta))
+
+    def aliases(self, meta, children):
+        return _Aliases(tuple(unquote(str(c)) for c in children))
 
     def group_decl(self, meta, children):
         label, note = self.first(children, _Label), self.first(children, _Note)
@@ -624,6 +629,13 @@ class _Note:
 
     def __init__(self, text: str):
         self.text = text
+
+
+class _Aliases:
+    __slots__ = ("names",)
+
+    def __init__(self, names: tuple[str, ...]):
+        self.names = names
 
 
 class _Field:

@@ -559,12 +559,40 @@ def check_categories(ctx: Context) -> None:
             ctx.report_unknown("E102", ctx.name_span(category.span, category.parent, after=("属于", "kind_of")),
                                category.parent, cats)
     _report_kind_cycles(ctx)
+    _check_aliases(ctx)
     for group in ctx.policy.of_type(n.Group):
         for member in group.members:
             _check_category_name(ctx, ctx.name_span(group.span, member, after=("=", "＝")), member)
     for rule in ctx.symbols.identity:
         for name in rule.names:
             _check_category_name(ctx, ctx.name_span(rule.span, name), name)
+
+
+def _check_aliases(ctx: Context) -> None:
+    """E418: a 别名 must name its category alone — not another category's identifier, Chinese name or 别名."""
+    owner: dict[str, str] = {}
+    for category in ctx.policy.of_type(n.Category):
+        owner.setdefault(category.name, category.name)
+        if category.label:
+            owner.setdefault(category.label, category.name)
+    for category in ctx.policy.of_type(n.Category):
+        for alias in category.aliases:
+            other = owner.get(alias)
+            if other is not None and other != category.name or alias in (category.name, category.label):
+                ctx.report("E418", _string_span(category.span, alias), alias=alias, name=other or category.name)
+            owner.setdefault(alias, category.name)
+
+
+def _string_span(span: Span, text: str) -> Span:
+    """Where the quoted `text` is written inside `span` (the quotes included), else `span`."""
+    source = span.source
+    for line_no in range(span.line, span.end_line + 1):
+        line = source.line(line_no)
+        for quote in ('"', "“", "「"):
+            at = line.find(quote + text)
+            if at >= 0:
+                return Span(source, line_no, at + 1, line_no, at + len(text) + 3)
+    return span
 
 
 def _check_category_name(ctx: Context, span: Span, name: str) -> None:

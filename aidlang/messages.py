@@ -102,6 +102,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "no rule of this tier sets {key} itself, so {direction} has nothing to adjust: give {key} in a less "
              "specific rule (e.g. for everyone)"),
     "E417": ("“{word}”只能写在 {keys} 之后：此处请写 无", "{word} can only follow {keys}: write none here"),
+    "E418": ("别名“{alias}”已是类别“{name}”的名称或别名：一个名称只能指一个类别",
+             "the alias {alias} already names category {name}: a name can stand for one category only"),
     # ---- hints
     "H001": ("关键字与名称之间需要空格，例如“对 特困人员”", "put a space between a keyword and a name, e.g. for 特困人员"),
     "H003": ("中文输入法的全角符号 {found} 在此处不可用，请改用半角符号", "the full-width {found} from a Chinese input method is not allowed here; use the ASCII form"),

@@ -210,6 +210,7 @@ class Category:
     parent: str | None  # kind_of
     note: str | None
     clause: Clause | None
+    aliases: tuple[str, ...] = ()  # 别名: other names data may use for it (最低生活保障对象 for 低保对象)
     span: Span = _span()
 
 

@@ -163,10 +163,12 @@ class Symbols:
 
     # ------------------------------------------------------------ categories
     def category(self, text: str) -> n.Category | None:
-        """A category by its identifier or its Chinese name (as data files write it)."""
+        """A category by its identifier, its Chinese name or one of its 别名 (as data files write it)."""
         found = self.categories.get(text)
         if found is None:
             found = next((c for c in self.categories.values() if c.label == text), None)
+        if found is None:
+            found = next((c for c in self.categories.values() if text in c.aliases), None)
         return found
 
     def ancestors(self, name: str) -> list[str]:

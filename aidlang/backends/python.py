@@ -681,6 +681,9 @@ class ModuleBuilder:
                 ids[c.label] = c.name
         for c in categories:
             ids[c] = c
+        for c in symbols.categories.values():  # 别名: data may name the category so; never over a name or label
+            for alias in c.aliases:
+                ids.setdefault(alias, c.name)
 
         # ---------------------------------------------------------- the text
         w = Writer()

@@ -894,6 +894,8 @@ class ViewBuilder:
             parts = []
             if cat.parent:
                 parts.append(f"属于{self.words.name(cat.parent)}")
+            if cat.aliases:
+                parts.append("又称" + "、".join(cat.aliases))
             if cat.note:
                 parts.append(cat.note)
             text = "；".join(parts)

@@ -6,6 +6,8 @@ them, so the arithmetic lives in one place. Money is shown with thousands separa
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import attrs
 
 from . import runtime as rt
@@ -109,8 +111,25 @@ def render(trace: list, result: Result, interp, lang: str = "zh") -> list[Step]:
             add(clause, f"{tp.label} 条件不满足：本项不适用" if zh else f"{tp.label}: condition not met, not applied")
         elif kind == "no_ratio":
             tp, category = event[1], event[2]
-            add("", f"{tp.label}：{cat_name(category)} 在该日期无适用比例，本项不支付" if zh else
-                f"{tp.label}: no ratio for {cat_name(category)} on this date, nothing paid")
+            listing = _listing_rules(symbols, tp.tier, category)
+            if listing:  # the tier lists the category, but no rule in force gives it a ratio: say which, and why
+                clauses = "、".join(dict.fromkeys(c for c, _ in listing if c)) or ("无" if zh else "none")
+                keys = sorted({k for _, ks in listing for k in ks}, key=SETTING_ORDER.index)
+                given = "、".join(rt.SETTING_WORDS[k][0] for k in keys)
+                given_en = ", ".join(rt.SETTING_WORDS[k][1] for k in keys)
+                if "ratio" not in keys:
+                    add(listing[0][0], f"{tp.label}：列有{cat_name(category)}的规则（依据 {clauses}）没有写 比例"
+                                       + (f"（只写了 {given}）" if given else "") + "：比例缺失即本项不支付" if zh else
+                        f"{tp.label}: the rules listing {cat_name(category)} (clauses {clauses}) give no ratio"
+                        + (f" (only {given_en})" if given_en else "") + ": without a ratio this tier pays nothing")
+                else:
+                    add(listing[0][0], f"{tp.label}：列有{cat_name(category)}的规则（依据 {clauses}）中写有比例的，"
+                                       "在该日期不施行或条件不满足：本项不支付" if zh else
+                        f"{tp.label}: of the rules listing {cat_name(category)} (clauses {clauses}), those giving a "
+                        "ratio are not in force on this date or their condition fails: this tier pays nothing")
+            else:
+                add("", f"{tp.label}：{cat_name(category)} 在该日期无适用比例，本项不支付" if zh else
+                    f"{tp.label}: no ratio for {cat_name(category)} on this date, nothing paid")
         elif kind == "deductible_tier":
             _deductible_steps(event, result, claim, add, cat_name, zh, lang)
         elif kind == "tilted_tier":
@@ -170,12 +189,49 @@ def _tilted_steps(event, result, claim, add, cat_name, zh, lang) -> None:
 
 
 def _ratio_step(tp, res, category, counted, raw, add, cat_name, zh, lang) -> None:
-    """The category's ratio of what counts (covered above the deductible, or burden above the threshold)."""
+    """The category's ratio of what counts (covered above the deductible, or burden above the threshold); when
+    the product is not whole fen, the exact product and its half-up rounding to the fen (contract §1)."""
     ratio_word = RATIO_WORDS[tp.kind][0 if zh else 1]
+    num, den = res.ratio_terms
+    exact = Fraction(counted * num, den)  # fen
+    product = money(raw, lang)
+    if exact.denominator != 1:
+        shown = _exact_yuan(exact)
+        product = (f"{shown}元，四舍五入到分 {money(raw, lang)}" if zh else
+                   f"{shown} yuan, rounded half-up to the fen: {money(raw, lang)}")
     add(res.clause_of("ratio"), f"{cat_name(category)} {ratio_word}{rt.format_rate(res.ratio)}："
-                                f"{amount(counted)} × {rt.format_rate(res.ratio)} = {money(raw, lang)}" if zh else
+                                f"{amount(counted)} × {rt.format_rate(res.ratio)} = {product}" if zh else
         f"{cat_name(category)} {ratio_word} {rt.format_rate(res.ratio)}: {amount(counted)} × "
-        f"{rt.format_rate(res.ratio)} = {money(raw, lang)}", counted, raw)
+        f"{rt.format_rate(res.ratio)} = {product}", counted, raw)
+
+
+def _exact_yuan(fen: Fraction) -> str:
+    """An exact amount in yuan with its thousands separators: every decimal when it ends within 8 places (the
+    rates of a policy make it end: 65% of a fen is 0.0065 yuan), else 8 places and "…"."""
+    yuan = fen / 100
+    whole = int(yuan)
+    rest = yuan - whole
+    digits = ""
+    for _ in range(8):
+        rest *= 10
+        digit = int(rest)
+        digits += str(digit)
+        rest -= digit
+        if rest == 0:
+            break
+    return f"{whole:,}." + digits + ("" if rest == 0 else "…")
+
+
+SETTING_ORDER = ("deductible", "ratio", "cap", "threshold")
+
+
+def _listing_rules(symbols, tier, category: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(clause, settings written) of each rule of the tier whose who-list covers the category."""
+    found = []
+    for rule in tier.rules:
+        if any(symbols.specificity(who, category) is not None for who in rule.who):
+            found.append((rule.clause.text if rule.clause else "", tuple(s.key for s in rule.settings)))
+    return found
 
 
 def _cap_step(res, used, raw, paid, word, add, zh, lang) -> None:

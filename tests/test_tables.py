@@ -195,9 +195,11 @@ def test_rule_cascade_and_published_parameters():
     assert insurance["甲"][1:4] == ["上年居民人均可支配收入的25%（降低50%）", "65%（提高5个百分点）", "不设封顶线"]
     assert insurance["甲"][4] == "二、三"
     aid = {r[0]: r for r in md_rows(md, "救助对象")}
-    assert aid["甲"][1:4] == ["不设起付标准", "100%", "另行发布〔注2〕"]
-    assert aid["乙"][1:4] == ["上年居民人均可支配收入的5%", "70%", "另行发布〔注2〕"]
-    assert "2. 年度救助限额为年度救助限额，另行发布。" in md  # which parameter `另行发布` stands for
+    # 注1 the base, 注2 the visit types, 注3 年度累计 (issue 13 item 6), 注4 the published cap
+    assert aid["甲"][1:4] == ["不设起付标准", "100%", "另行发布〔注4〕"]
+    assert aid["乙"][1:4] == ["上年居民人均可支配收入的5%", "70%", "另行发布〔注4〕"]
+    assert "4. 年度救助限额为年度救助限额，另行发布。" in md  # which parameter `另行发布` stands for
+    assert "3. 起付标准、年度救助限额均按年度累计计算（以出院日期所在年度为准，非按次计算）。" in md
 
 
 def test_conditional_rules_are_notes():
@@ -205,8 +207,8 @@ def test_conditional_rules_are_notes():
                            '对 乙 条件 转诊: 比例 70% 依据 "五"')
     md = render_source(text)
     aid = {r[0]: r for r in md_rows(md, "救助对象")}
-    assert aid["乙"][2] == "70%〔注3〕"  # 注1 the base, 注2 the published cap
-    assert "3. 乙，规范转诊的：救助比例70%（五）。" in md
+    assert aid["乙"][2] == "70%〔注5〕"  # 注1 the base, 注2 visit types, 注3 年度累计, 注4 the published cap
+    assert "5. 乙，规范转诊的：救助比例70%（五）。" in md
 
 
 # ================================================================ escaping

@@ -742,6 +742,20 @@ class ViewBuilder:
         base = base_text(tier.kind, tier.base, self.words)
         notes.add(f"计算基数：{base}。")
         self.fact(section, table_title, "计算基数", "内容", base, clause)
+        # which visits the tier covers, and that its amounts run over the year (settlement semantics §4, §5)
+        visit_names = list(dict.fromkeys(self.words.name(v) for p in tier.pools if p in s.pools
+                                         for v in s.pools[p].visits))
+        if not visit_names:
+            visit_names = [self.words.name(v.name) for v in s.visits.values()] or ["全部就诊类型"]
+        covers = "、".join(visit_names)
+        notes.add(f"适用就诊类型：{covers}。")
+        self.fact(section, table_title, "适用就诊类型", "内容", covers, clause)
+        valued = {st.key for r in tier.rules for st in r.settings if not isinstance(st.value, n.NoneLit)}
+        yearly = [key_titles.get(k, EXTRA_TITLES[k]) for k in ("deductible", "threshold", "cap") if k in valued]
+        if yearly:
+            text = "、".join(yearly) + "均按年度累计计算（以出院日期所在年度为准，非按次计算）"
+            notes.add(text + "。")
+            self.fact(section, table_title, "计算方式", "内容", text, clause)
         for pool, label in pools:
             if pool is None:
                 continue

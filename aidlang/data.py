@@ -68,6 +68,9 @@ class Vocabulary:
     category: Callable[[str], str | None] = lambda text: None
     # the amounts every claim must carry because the policy has no tier to compute them (basic_paid, …)
     required_amounts: tuple[str, ...] = ()
+    # optional claims.csv columns the policy reads (disease, institution_level) → the `.aid` line that first
+    # reads one: the file must have the column, or every claim would be read as having none
+    needed_columns: Mapping[str, str] = {}
 
 
 # ---------------------------------------------------------------- how files are read
@@ -462,6 +465,7 @@ def _read_claims(path: str | Path, vocabulary: Vocabulary, quick: bool,
     with runtime.collector_paused():
         table = read_table(path, CLAIM_COLUMNS + tuple(a for a in vocabulary.required_amounts
                                                        if a not in CLAIM_COLUMNS), CLAIM_OPTIONAL, options)
+        table = _needed_columns(table, vocabulary.needed_columns)
         if table.errors:
             return Loaded(table, (), table.errors)
         claims: list[Claim] = []
@@ -479,6 +483,17 @@ def _read_claims(path: str | Path, vocabulary: Vocabulary, quick: bool,
                     continue
             claims.append(claim)
         return Loaded(table, tuple(claims), tuple(errors), tuple(c.row for c in claims), dict(counts))
+
+
+def _needed_columns(table: Table, needed: Mapping[str, str]) -> Table:
+    """A column the policy reads is missing from the header: a file error naming the rule that reads it (an
+    absent `disease` column would make every claim one without a listed disease, silently)."""
+    if not table.header:
+        return table
+    missing = [DataError(table.path, 1, column, f"缺少列 {column}：{where} 的规则要读取它",
+                         f"the column {column} is missing: the rule at {where} reads it")
+               for column, where in needed.items() if column not in table.header]
+    return attrs.evolve(table, errors=table.errors + tuple(missing)) if missing else table
 
 
 def _careful_claim(file: str, raw: RawRow, vocabulary: Vocabulary, first_row: dict[str, int],

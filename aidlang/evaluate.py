@@ -173,19 +173,37 @@ def never_none(expr: n.Expr, symbols: Symbols, locals_=()) -> bool:
     return t in (n.Index, n.Compare, n.InList, n.BoolOp, n.Not)  # a fund series has a value or fails the run
 
 
-def reads_optional(policy: n.Policy) -> bool:
-    """Does any expression of the policy read a value the data may leave out (`rejects_when_missing`)? Only
-    then can a claim be rejected half-way, so only then do the engines settle each claim on a trial ledger."""
+OPTIONAL_CLAIM_COLUMNS = ("disease", "institution_level")  # claims.csv columns a policy may read
+
+
+def claim_columns_read(policy: n.Policy) -> dict[str, int]:
+    """The optional claims.csv columns the policy's expressions read → the first line reading each (the file
+    must then have the column: data.Vocabulary.needed_columns)."""
+    found: dict[str, int] = {}
+    for node in _nodes(policy):
+        if isinstance(node, n.Ref) and (b := builtin(node.name)) is not None and b.name in OPTIONAL_CLAIM_COLUMNS:
+            line = node.span.line if node.span is not None else 0
+            found[b.name] = min(found.get(b.name, line), line)
+    return found
+
+
+def _nodes(policy: n.Policy):
+    """Every node of the policy's tree (no order)."""
     stack: list = [policy]
     while stack:
         node = stack.pop()
-        if isinstance(node, n.Ref) and (b := builtin(node.name)) is not None and rejects_when_missing(b):
-            return True
+        yield node
         if isinstance(node, tuple):
             stack.extend(node)
         elif attrs.has(type(node)):
             stack.extend(getattr(node, f.name) for f in attrs.fields(type(node)) if f.name != "span")
-    return False
+
+
+def reads_optional(policy: n.Policy) -> bool:
+    """Does any expression of the policy read a value the data may leave out (`rejects_when_missing`)? Only
+    then can a claim be rejected half-way, so only then do the engines settle each claim on a trial ledger."""
+    return any(isinstance(node, n.Ref) and (b := builtin(node.name)) is not None and rejects_when_missing(b)
+               for node in _nodes(policy))
 
 
 def policy_source(policy: n.Policy) -> str:

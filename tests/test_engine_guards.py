@@ -66,7 +66,7 @@ def test_a_policy_that_pays_more_than_the_cost_stops_the_run(tmp_path, engine, c
     err = capsys.readouterr().err
     assert ("就诊 c1 的支付合计超过政策范围内费用 1,000.00 元（基本医保 525.00、大病保险 237.50、医疗救助 475.00、"
             "倾斜救助 0.00），个人自付将为负数") in err
-    assert err.startswith("op.aid（依据 基;大;救）")
+    assert "op.aid（依据 基;大;救）：就诊 c1" in err
     assert not out.exists()
     assert main(args + ["--lang", "en", "--rejects", str(tmp_path / "rejects.csv")]) == 2  # not a data problem
     assert ("op.aid (clauses 基;大;救): claim c1 would be paid more than its policy-scope cost 1,000.00 (basic "
@@ -142,3 +142,34 @@ def test_an_annual_benefit_that_needs_a_missing_attribute_stops_naming_the_perso
     assert main(args + ["--lang", "en"]) == 2
     assert ("persons.csv has no row for person p1, and the rule at wuhai.aid:100 needs their dibao class "
             "(dibao_class)") in capsys.readouterr().err
+
+
+JINGGU = str(Path(__file__).resolve().parent.parent / "policies" / "jinggu.aid")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_column_the_policy_reads_must_be_in_the_file(tmp_path, engine, capsys):
+    """Wuhai line 76 reads 病种 (disease): a claims file without the column would make every claim one without a
+    listed disease — 重特大疾病 aid never paid, silently. The file is refused naming the column and the rule."""
+    claims = write(tmp_path / "claims.csv", HEADER + "\nc1,p1,inpatient,2021-03-01,2021-03-05,50000,20000,0\n")
+    args = ["run", WUHAI, "--claims", claims, "--param", "minimum_wage=1980", "--engine", engine]
+    assert main(args) == 2
+    assert "claims.csv:1:disease: 缺少列 disease：wuhai.aid:76 的规则要读取它" in capsys.readouterr().err
+    assert main(args + ["--lang", "en"]) == 2
+    assert "claims.csv:1:disease: the column disease is missing: the rule at wuhai.aid:76 reads it" in \
+        capsys.readouterr().err
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_empty_institution_level_the_policy_reads_rejects_the_claim(tmp_path, engine):
+    """Jinggu 二(四): basic insurance's deductible and cap depend on 机构级别 (line 54 is the first rule reading
+    it). A claim without one cannot be settled — it would fall to the 75% rule with no deductible."""
+    claims = write(tmp_path / "claims.csv", "claim_id,person_id,visit_type,admission_date,discharge_date,"
+                   "policy_scope_cost,critical_paid,institution_level\n"
+                   "c1,p1,inpatient,2024-03-01,2024-03-05,10000,0,\n")
+    out, rejects = tmp_path / "results.csv", tmp_path / "rejects.csv"
+    assert main(["run", JINGGU, "--claims", claims, "--out", str(out), "--rejects", str(rejects),
+                 "--engine", engine]) == 0
+    reasons = {r["claim_id"]: r["reason"] for r in csv.DictReader(rejects.open(encoding="utf-8-sig"))}
+    assert reasons == {"c1": "institution_level: 就诊 c1 的机构级别（institution_level）为空，而 jinggu.aid:54 的规则需要它"}
+    assert list(csv.DictReader(out.open(encoding="utf-8-sig"))) == []

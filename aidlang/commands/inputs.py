@@ -21,6 +21,7 @@ from ..params import ParamSpec, parse_params
 from ..checker import CheckedPolicy
 from ..cli import internal_error
 from ..diagnostics import AidError
+from ..evaluate import claim_columns_read, policy_source
 from ..pipeline import load
 from ..symbols import VISIT_TYPES
 
@@ -115,7 +116,10 @@ def vocabulary(checked: CheckedPolicy) -> data.Vocabulary:
 
     # contract: an insurance tier the policy does not define must be given by every claim
     required = tuple(column for kind, column in INSURANCE_COLUMNS if kind not in kinds)
-    return data.Vocabulary(visit_type=VISIT_TYPES.get, category=category, required_amounts=required)
+    source = policy_source(checked.policy)
+    needed = {column: f"{source}:{line}" for column, line in claim_columns_read(checked.policy).items()}
+    return data.Vocabulary(visit_type=VISIT_TYPES.get, category=category, required_amounts=required,
+                           needed_columns=needed)
 
 
 def param_lookup(checked: CheckedPolicy) -> Callable[[str], ParamSpec | None]:

@@ -5,7 +5,8 @@ directory, writable). Then `write_outputs` stages each file as `.<name>.aidlang-
 and renames them all only when every one is complete; a failure or a signal removes the temps, and the next run
 to the same target removes a temp whose process is dead. CSV cells round-trip (a cell holding a CR is quoted),
 and text cells that a spreadsheet would read as a formula get a leading `'` (numeric columns are left plain);
-a path ending in `.xlsx` gets a workbook instead: text as text, amounts as numbers, never a formula.
+a path ending in `.xlsx` gets a workbook instead: text as text, amounts as numbers, never a formula; a path
+ending in `.parquet` gets a Parquet file (`write_parquet`): text as strings, amounts as decimal(18,2).
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ class Output:
     header: Sequence[str]
     rows: Iterable[Sequence[str]]
     numeric: frozenset[str] = attrs.field(default=frozenset(), kw_only=True)
+    # columns of YYYY-MM-DD dates that a Parquet file types as dates (CSV and workbooks write them as text)
+    dates: frozenset[str] = attrs.field(default=frozenset(), kw_only=True)
 
     @property
     def text_columns(self) -> tuple[int, ...]:
@@ -230,6 +233,57 @@ def _write_cell(sheet, r: int, c: int, cell: str, money) -> None:
         raise CellTooLarge(f"row {r + 1}, column {c + 1} does not fit in a workbook")
 
 
+# ---------------------------------------------------------------- Parquet
+
+PARQUET_SUFFIX = ".parquet"
+PARQUET_CHUNK = 100_000  # rows held as Python text before they become columns
+_TWO_DECIMALS = r"^-?[0-9]+\.[0-9]{2}$"
+
+
+def is_parquet(path: str | None) -> bool:
+    return path is not None and path.lower().endswith(PARQUET_SUFFIX)
+
+
+def write_parquet(file, output: Output) -> None:
+    """One Parquet file (polars, zstd). Text columns are strings holding exactly the CSV's text, without the
+    spreadsheet `'` (no spreadsheet evaluates a Parquet string); amount columns (`numeric`) are decimal(18,2),
+    exact (the text `12.30` is the decimal 12.30; an empty cell is null); `dates` columns are Parquet dates
+    (empty: null). Rows become columns a chunk at a time, so a year of claims is held as columns, not as text."""
+    import polars as pl  # only Parquet outputs need it
+
+    header = list(output.header)
+    frames = []
+    chunk: list[Sequence[str]] = []
+    for row in output.rows:
+        chunk.append(row)
+        if len(chunk) == PARQUET_CHUNK:
+            frames.append(_parquet_frame(pl, header, chunk, output))
+            chunk = []
+    if chunk or not frames:
+        frames.append(_parquet_frame(pl, header, chunk, output))
+    frame = pl.concat(frames, rechunk=False) if len(frames) > 1 else frames[0]
+    frame.write_parquet(file, compression="zstd", statistics=True)
+
+
+def _parquet_frame(pl, header: list[str], rows: list[Sequence[str]], output: Output):
+    columns = list(zip(*rows)) if rows else [()] * len(header)
+    series = []
+    for name, cells in zip(header, columns):
+        text = pl.Series(name, cells, dtype=pl.String)
+        if name in output.numeric:
+            blank = text == ""
+            if not (text.filter(~blank).str.contains(_TWO_DECIMALS)).all():
+                raise ValueError(f"the amount column {name} holds a value that is not yuan with 2 decimals")
+            text = pl.select(pl.when(blank).then(None).otherwise(text).alias(name)).to_series()
+            text = text.str.to_decimal(scale=2).cast(pl.Decimal(18, 2))
+        elif name in output.dates:
+            blank = text == ""
+            text = pl.select(pl.when(blank).then(None).otherwise(text).alias(name)).to_series()
+            text = text.str.to_date("%Y-%m-%d", strict=True)
+        series.append(text)
+    return pl.DataFrame(series)
+
+
 # ---------------------------------------------------------------- staging and committing
 
 TEMP_MARK = ".aidlang-"
@@ -304,6 +358,9 @@ def _stage(temp: Path, output: Output, bom: bool) -> None:
 def _write_to(raw, output: Output, bom: bool) -> None:
     if is_workbook(output.path):
         write_xlsx(raw, output)
+        return
+    if is_parquet(output.path):
+        write_parquet(raw, output)
         return
     with _text(raw, bom) as text:
         write_csv(text, output.header, output.rows, output.text_columns)

@@ -1,7 +1,8 @@
 """Input files as grids of text cells, before any column means anything: bytes → text → rows of cells.
 
-What offices have: CSV in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16, comma- or tab-separated, and
-Excel workbooks (`.xlsx`, read with python-calamine). The encoding is decided by exact rules first — a BOM; text
+What offices have: CSV in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16, comma- or tab-separated,
+Excel workbooks (`.xlsx`, read with python-calamine), and Parquet (`.parquet`, read with polars: typed columns
+become the text a CSV export would hold, exactly — see `parquet_column`). The encoding is decided by exact rules first — a BOM; text
 that is valid UTF-8 is UTF-8; else text that is valid GB18030 (which includes GBK) and has no NUL byte is
 GB18030 — and only what remains goes to a detector (charset-normalizer); `encoding` forces one.
 
@@ -37,6 +38,8 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32LE"), (codecs.BOM_UTF32_BE, "utf
          (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 (BOM)"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16LE"),
          (codecs.BOM_UTF16_BE, "utf-16", "UTF-16BE"))
 _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (.xlsx, .ods), OLE2 (.xls)
+PARQUET_MAGIC = b"PAR1"
+PARQUET_SUFFIX = ".parquet"
 
 
 @attrs.frozen
@@ -69,6 +72,8 @@ def read_grid(path: str | Path, encoding: str | None = None, sheet: str | None =
         return _failed(Problem(0, f"无法读取文件：{reason}", f"cannot read the file: {reason}"))
     if raw.startswith(_WORKBOOK_MAGIC):
         return read_workbook(path, sheet)
+    if raw.startswith(PARQUET_MAGIC) or str(path).lower().endswith(PARQUET_SUFFIX):
+        return read_parquet(raw)
     decoded = decode(raw, encoding)
     if isinstance(decoded, Problem):
         return _failed(decoded)
@@ -291,3 +296,115 @@ def _number_text(value: float) -> tuple[str, str]:
     if "e" in text:  # a tiny number: written out in full, so an amount refuses it for its decimals
         text = f"{value:.20f}".rstrip("0").rstrip(".")
     return text, "excel_number"
+
+
+# ---------------------------------------------------------------- Parquet
+
+def read_parquet(raw: bytes) -> Grid:
+    """A Parquet file as the grid its CSV export would be: the header is row 1 and the file's n-th row is row
+    n + 1, every typed value becomes the text that CSV would hold (`parquet_column`), and every check of a
+    CSV cell (invisible characters, length) applies to the text columns. An all-null row is kept as a row of
+    empty cells (a CSV line `,,,` is a row too): data.py then names what it lacks."""
+    import io
+
+    import polars as pl  # only Parquet files need it
+
+    try:
+        frame = pl.read_parquet(io.BytesIO(raw))
+    except Exception as error:  # noqa: BLE001 — polars raises its own errors for a damaged file
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return _failed(Problem(0, f"无法读取 Parquet 文件：{reason}", f"cannot read the Parquet file: {reason}"),
+                       "Parquet")
+    header = tuple(name.strip() for name in frame.columns)
+    problems: dict[int, Problem] = {}
+    header_problem = _cell_problem(1, None, header, "")
+    if header_problem is not None:
+        problems[1] = header_problem
+    columns: list[list[str]] = []
+    converted: Counter = Counter()
+    for index, name in enumerate(frame.columns):
+        cells = parquet_column(frame.get_column(name), index, problems, converted)
+        if isinstance(cells, Problem):
+            return _failed(cells, "Parquet")
+        columns.append(cells)
+    rows = [(1, header)]
+    rows.extend(zip(range(2, frame.height + 2), zip(*columns)) if columns else ())
+    return Grid(tuple(rows), problems, None, "Parquet", dict(converted))
+
+
+def parquet_column(series, index: int, problems: dict[int, Problem], converted: Counter) -> list[str] | Problem:
+    """One Parquet column as the text cells of a CSV file (null → empty), exactly:
+    text as it is (stripped, as CSV cells are); integers and decimals in their digits (decimal(18,2) `12.30` →
+    `12.30`; an integer is yuan, as in CSV); dates `YYYY-MM-DD`; a timestamp at midnight is its date, one with a
+    time of day keeps it (no date column takes it); booleans `true`/`false`; a float as a workbook's number cell
+    is read, at 15 significant digits (`2183.6`; `2183.605` keeps its third decimal and is refused as an
+    amount). Problems of a row's cell (an invisible character, a float that lost digits, bytes that are not
+    UTF-8) go to `problems`; a column of lists or structs is no column of values: the whole file's Problem."""
+    import polars as pl
+
+    dtype = series.dtype
+    name = series.name
+    if dtype.is_nested() or dtype == pl.Object:
+        return Problem(0, f"列 {name} 的类型为 {dtype}：数据文件的列应为文本、数值、日期或逻辑值",
+                       f"the column {name} has the type {dtype}: a data file's columns hold text, numbers, "
+                       "dates or booleans")
+    if dtype == pl.Null:
+        return [""] * len(series)
+    if dtype.is_float():
+        cells = []
+        for row, value in enumerate(series.to_list(), start=2):
+            if value is None:
+                cells.append("")
+                continue
+            text, kind = _number_text(value)
+            if kind == "lost_digits":
+                problems.setdefault(row, Problem(
+                    row, f"浮点数值超过 15 位有效数字，已丢失精度：{text}（请把此列存为文本或 decimal）",
+                    f"a float of more than 15 significant digits, which cannot be held exactly: {text} "
+                    "(store the column as text or decimal)", index))
+            converted["parquet_number"] += 1
+            cells.append(text)
+        return cells
+    if isinstance(dtype, pl.Datetime):
+        return [cell_text(value)[0] for value in series.to_list()]
+    if dtype == pl.Binary:
+        return _binary_cells(series.to_list(), index, problems)
+    if isinstance(dtype, pl.Duration):
+        return ["" if value is None else str(value) for value in series.to_list()]
+    # text, categoricals, integers, decimals, dates, times, booleans: polars' own text is the exact one
+    texts = series.cast(pl.String).to_list()
+    if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
+        return _text_cells(texts, index, problems)
+    return ["" if text is None else text for text in texts]
+
+
+def _text_cells(texts: list, index: int, problems: dict[int, Problem]) -> list[str]:
+    """Text cells stripped, as a CSV reader strips them; one scan of the whole column decides whether any cell
+    needs looking at for an invisible character, a tab or its length."""
+    cells = ["" if text is None else text.strip() for text in texts]
+    joined = " ".join(texts_ for texts_ in texts if texts_)
+    if _CONTROL.search(joined) is None and "\t" not in joined and max(map(len, cells), default=0) <= MAX_CELL:
+        return cells
+    for row, text in enumerate(texts, start=2):
+        if not text:
+            continue
+        found = _CONTROL.search(text) or ("\t" in text.strip() and "\t")
+        if found:
+            problems.setdefault(row, _control(row, found if isinstance(found, str) else found.group(), index))
+        elif len(text.strip()) > MAX_CELL:
+            problems.setdefault(row, Problem(row, f"单元格过长（{len(text.strip())} 个字符，最多 {MAX_CELL}）",
+                                             f"a cell too long ({len(text.strip())} characters, at most "
+                                             f"{MAX_CELL})", index))
+    return cells
+
+
+def _binary_cells(values: list, index: int, problems: dict[int, Problem]) -> list[str]:
+    texts = []
+    for row, value in enumerate(values, start=2):
+        try:
+            texts.append(None if value is None else bytes(value).decode("utf-8"))
+        except UnicodeDecodeError:
+            problems.setdefault(row, Problem(row, "二进制单元格不是有效的 UTF-8 文本",
+                                             "a binary cell that is not valid UTF-8 text", index))
+            texts.append("")
+    return _text_cells(texts, index, problems)

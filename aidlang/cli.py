@@ -14,7 +14,7 @@ import sys
 
 from .diagnostics import AidError, render_all
 
-COMMANDS = ("check", "fmt", "run", "explain", "test", "compile", "diff", "annual", "funds", "monitor")
+COMMANDS = ("check", "fmt", "run", "explain", "test", "compile", "diff", "annual", "funds", "monitor", "synth")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,6 +24,8 @@ ALLOWED = {
     "data": {"runtime", "records", "source", "sheets"},
     "params": {"data", "runtime"},
     "outputs": {"data", "runtime", "records"},
+    # synthetic data from a checked policy: reads the policy's symbols and periods, knows no engine or file
+    "synth": {"nodes", "symbols", "periods", "evaluate", "runtime", "source"},
 }
 NEVER_BELOW_CLI = {"cli", "commands"}
 

@@ -386,7 +386,9 @@ class _Builder(Transformer):
             word = _kw(children[0])
             key = "deductible" if word in ("不设起付线", "no_deductible") else "cap"
             return n.Setting(key=key, value=n.NoneLit(word=word, span=self.span(meta)), span=self.span(meta))
-        return n.Setting(key=SETTING_KEYS[_kw(children[0])], value=children[1], span=self.span(meta))
+        per_claim = isinstance(children[1], Tree) and children[1].data == "per_claim"  # 每次/按次 (docs/semantics.md)
+        return n.Setting(key=SETTING_KEYS[_kw(children[0])], value=children[-1], per_claim=per_claim,
+                         span=self.span(meta))
 
     # ------------------------------------------------------------ benefits
     def benefit_decl(self, meta, children):

@@ -37,6 +37,7 @@ class Resolution:
     ratio_terms: tuple[int, int]
     clauses: tuple[str, ...]
     sources: dict = attrs.field(eq=False, repr=False)
+    per_claim: frozenset = frozenset()  # "deductible", "threshold": of each claim alone (`每次`), else yearly
 
     def clause_of(self, key: str) -> str:
         rules = self.sources.get(key) or ()
@@ -90,6 +91,7 @@ def resolve(rules: list[n.Rule], ev: Evaluator, env: Env, tier: n.Tier | None = 
     values: dict[str, object] = {}
     sources: dict[str, list[n.Rule]] = {}
     used: list[n.Rule] = []
+    per_claim: dict[str, bool] = {}
     for rule in rules:
         if rule.when is not None and not ev.compile(rule.when)(env):
             continue
@@ -108,16 +110,17 @@ def resolve(rules: list[n.Rule], ev: Evaluator, env: Env, tier: n.Tier | None = 
             else:
                 values[key] = ev.compile_value(expr)(env)
                 sources[key] = [rule]
+                per_claim[key] = setting.per_claim
             if not any(r is rule for r in used):  # identity: rules compare equal by structure
                 used.append(rule)
-    found = rt.cascade_outcome(values, sources, used, _clause_text)
+    found = rt.cascade_outcome(values, sources, used, _clause_text, per_claim)
     if found is None:
         return NOT_APPLICABLE
-    deductible, ratio, cap, threshold, clauses = found
+    deductible, ratio, cap, threshold, clauses, modes = found
     return Resolution(
         deductible=deductible, ratio=ratio, cap=cap, threshold=threshold,
         ratio_terms=(ratio.numerator, ratio.denominator), clauses=clauses,
-        sources={k: tuple(v) for k, v in sources.items()})
+        sources={k: tuple(v) for k, v in sources.items()}, per_claim=modes)
 
 
 def _clause_text(rule: n.Rule) -> str | None:

@@ -132,10 +132,11 @@ class Scope:
     builtins: frozenset[str]  # the `Builtin.context`s visible here
     fund_series: bool = False  # fund inputs and items, `name[year]`
     running_totals: bool = False  # year_self_paid()
+    claim_ranks: bool = False  # claim_rank(): only where a claim is being settled
     tier_kind: str | None = None  # in a tier: the paid amounts of it and later tiers are not known yet
 
 
-TIER = Scope(("待遇", "a tier"), frozenset({"claim", "person"}), running_totals=True)
+TIER = Scope(("待遇", "a tier"), frozenset({"claim", "person"}), running_totals=True, claim_ranks=True)
 BENEFIT = Scope(("年度待遇", "an annual benefit"), frozenset({"person"}))
 FUND = Scope(("基金管理", "a fund block"), frozenset({"fund"}), fund_series=True)
 MONITOR = Scope(("监测", "a monitor"), frozenset({"person"}), running_totals=True)
@@ -256,6 +257,8 @@ def infer_call(ctx: Context, call: n.Call, scope: Scope) -> str | None:
         ctx.report("E210", call.span, name=call.func, expected=_arity_words(fewest, most), count=len(call.args))
     if canonical == "year_self_paid":
         return _running_total(ctx, call, scope)
+    if canonical == "claim_rank":
+        return _claim_rank(ctx, call, scope)
     return _same_type(ctx, call, scope)
 
 
@@ -277,6 +280,20 @@ def _running_total(ctx: Context, call: n.Call, scope: Scope) -> str | None:
                    allowed=allowed_where(lambda s: s.running_totals))
         return None
     return "money"
+
+
+def _claim_rank(ctx: Context, call: n.Call, scope: Scope) -> str | None:
+    """claim_rank(住院, …): the arguments are visit types or pools, as year_self_paid's; a number, in tiers only."""
+    for arg in call.args:
+        if isinstance(arg, n.Ref) and (arg.name in sym.VISIT_TYPES or arg.name in ctx.symbols.pools):
+            ctx.types[id(arg)] = "string"
+        else:
+            ctx.report("E105", arg.span, name=_source_text(arg.span))
+    if not scope.claim_ranks:
+        ctx.report("E115", call.span, name=call.func, where=scope.where,
+                   allowed=allowed_where(lambda s: s.claim_ranks))
+        return None
+    return "number"
 
 
 def _same_type(ctx: Context, call: n.Call, scope: Scope) -> str | None:
@@ -738,6 +755,12 @@ def _check_rule_names(ctx: Context, tier: n.Tier, rule: n.Rule) -> None:
         _check_provision_name(ctx, ctx.name_span(rule.span, rule.during, after=("期间", "during")), rule.during)
 
 
+def _per_claim_word(ctx: Context, setting: n.Setting) -> str:
+    """How the source spells the per-claim mark of a setting (每次, 按次 or per_claim)."""
+    text = _source_text(setting.span) or ""
+    return next((w for w in ("每次", "按次", "per_claim") if w in text), "每次")
+
+
 def _check_rule_settings(ctx: Context, tier: n.Tier, rule: n.Rule, set_plainly: set[str]) -> None:
     """`set_plainly`: the settings some rule of the tier gives a value (not 降低/提高) — what a relative
     setting can adjust; whether a less specific one precedes it for every claim is known only when settling."""
@@ -751,6 +774,11 @@ def _check_rule_settings(ctx: Context, tier: n.Tier, rule: n.Rule, set_plainly: 
             ctx.report("E407", setting.span, kind=TIER_WORDS[tier.kind])
         if setting.key == "deductible" and tier.kind == "tilted":
             ctx.report("E408", setting.span)
+        if setting.per_claim and setting.key in ("ratio", "cap"):
+            ctx.report("E419", setting.span, word=_per_claim_word(ctx, setting), key=key)
+        elif setting.per_claim and isinstance(setting.value, n.Adjust):
+            ctx.report("E420", setting.span, word=_per_claim_word(ctx, setting), key=key,
+                       direction={"down": ("降低", "reduced_by"), "up": ("提高", "raised_by")}[setting.value.direction])
         if isinstance(setting.value, n.Adjust) and setting.value.direction == "up" and setting.key != "ratio":
             ctx.report("E405", setting.span, key=key)
         if isinstance(setting.value, n.Adjust) and setting.key not in set_plainly:

@@ -98,6 +98,8 @@ def type_of(expr: n.Expr, symbols: Symbols, locals_: frozenset[str] = frozenset(
         func = FUNCTIONS.get(expr.func)
         if func == "year_self_paid":
             return "money"
+        if func == "claim_rank":
+            return "number"
         return type_of(expr.args[0], symbols, locals_) if expr.args else "number"
     if t is n.Index:
         return "money"
@@ -168,7 +170,7 @@ def never_none(expr: n.Expr, symbols: Symbols, locals_=()) -> bool:
     if t is n.Neg:
         return never_none(expr.operand, symbols, locals_)
     if t is n.Call:  # 年度累计自付 is a sum of amounts; 最小/最大 are missing when an argument is
-        return (FUNCTIONS.get(expr.func) == "year_self_paid"
+        return (FUNCTIONS.get(expr.func) in ("year_self_paid", "claim_rank")
                 or all(never_none(a, symbols, locals_) for a in expr.args))
     return t in (n.Index, n.Compare, n.InList, n.BoolOp, n.Not)  # a fund series has a value or fails the run
 
@@ -415,6 +417,12 @@ def _call(expr: n.Call, ev: Evaluator, locals_) -> Fn:
         except ValueError as error:
             raise EvalError(f"{error} is not a visit type", expr) from None
         return lambda env: env.running(chosen)
+    if func == "claim_rank":
+        try:
+            chosen = ev.symbols.running_visits(expr.args)
+        except ValueError as error:
+            raise EvalError(f"{error} is not a visit type", expr) from None
+        return lambda env: rt.year_claim_rank(env, chosen)
     if func in ("min", "max"):
         args = [ev.compile(a, locals_) for a in expr.args]
         pick = min if func == "min" else max

@@ -104,6 +104,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E417": ("“{word}”只能写在 {keys} 之后：此处请写 无", "{word} can only follow {keys}: write none here"),
     "E418": ("别名“{alias}”已是类别“{name}”的名称或别名：一个名称只能指一个类别",
              "the alias {alias} already names category {name}: a name can stand for one category only"),
+    "E419": ("“{word}”只能用于 起付标准 和 超过（每次住院起付标准、单次个人负担超过 … 的部分）：{key}按年度计算，请去掉“{word}”",
+             "{word} applies to deductible and threshold only (of each claim alone): {key} runs over the year; "
+             "leave out {word}"),
+    "E420": ("“{word}”要写在数额之前，不能用于 {direction}：调整沿用被调整的值是每次还是年度累计，写作 {key} {direction} …",
+             "{word} goes before an amount, not before {direction}: an adjustment keeps whether the value it "
+             "adjusts is per claim or yearly; write {key} {direction} …"),
     # ---- hints
     "H001": ("关键字与名称之间需要空格，例如“对 特困人员”", "put a space between a keyword and a name, e.g. for 特困人员"),
     "H003": ("中文输入法的全角符号 {found} 在此处不可用，请改用半角符号", "the full-width {found} from a Chinese input method is not allowed here; use the ASCII form"),

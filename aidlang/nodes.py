@@ -290,6 +290,7 @@ class DiseaseList:
 class Setting:
     key: str  # deductible | ratio | cap | threshold
     value: Expr  # NoneLit for none, Adjust for a relative value
+    per_claim: bool = False  # `起付标准 每次 800元`: of each claim alone, not of the year's running amount
     span: Span = _span()
 
 

@@ -69,6 +69,9 @@ FUNCTIONS: dict[str, str] = {
     # name -> canonical; year_self_paid(visit, …): this year's cumulative policy-scope cost minus basic and
     # critical insurance over claims of those visit types (all when none given), this claim included.
     "year_self_paid": "year_self_paid", "年度累计自付": "year_self_paid",
+    # claim_rank(visit, …): this claim's rank this year among the person's claims of those visit types (all
+    # when none given) that settle, in contract order, this claim included: 1 for the first (年度内第二次住院: 2)
+    "claim_rank": "claim_rank", "年度就诊次序": "claim_rank",
     "min": "min", "较小值": "min",
     "max": "max", "较大值": "max",
 }
@@ -76,6 +79,7 @@ FUNCTIONS: dict[str, str] = {
 FUNCTION_ARITY: dict[str, tuple[int, int | None]] = {
     # canonical name -> (fewest, most) arguments; None: no upper limit
     "year_self_paid": (0, len(VISIT_LABELS)),
+    "claim_rank": (0, len(VISIT_LABELS)),
     "min": (2, None),
     "max": (2, None),
 }

@@ -111,7 +111,7 @@ class Policy(CompiledSettler):
             terms = self.terms(step, c, v, p, L, yk, basic, critical, aid)
         if not terms:
             return None  # no ratio for the category: the tier does not apply
-        deductible, num, den, cap, _, rule_clauses = terms
+        deductible, num, den, cap, _, rule_clauses, _ = terms
         base = c.policy_scope_cost  # 基数, jinggu.aid:50
         if base < 0:
             base = 0

@@ -180,7 +180,7 @@ class Policy(CompiledSettler):
             terms = self.terms(step, c, v, p, L, yk, basic, critical, aid)
         if not terms:
             return None  # no ratio for the category: the tier does not apply
-        deductible, num, den, cap, _, rule_clauses = terms
+        deductible, num, den, cap, _, rule_clauses, _ = terms
         base = ((c.policy_scope_cost - basic) - critical)  # 基数, wuhai.aid:74
         if base < 0:
             base = 0
@@ -240,7 +240,7 @@ class Policy(CompiledSettler):
             terms = self.terms(step, c, v, p, L, yk, basic, critical, aid)
         if not terms:
             return None  # no ratio for the category: the tier does not apply
-        deductible, num, den, cap, _, rule_clauses = terms
+        deductible, num, den, cap, _, rule_clauses, _ = terms
         base = ((c.policy_scope_cost - basic) - critical)  # 基数, wuhai.aid:84
         if base < 0:
             base = 0

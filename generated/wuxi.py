@@ -175,7 +175,7 @@ class Policy(CompiledSettler):
             terms = self.terms(step, c, v, p, L, yk, basic, critical, aid)
         if not terms:
             return None  # no ratio for the category: the tier does not apply
-        deductible, num, den, cap, _, rule_clauses = terms
+        deductible, num, den, cap, _, rule_clauses, _ = terms
         base = ((c.policy_scope_cost - basic) - critical)  # 基数, wuxi.aid:71
         if base < 0:
             base = 0
@@ -308,7 +308,7 @@ class Policy(CompiledSettler):
             terms = self.terms(step, c, v, p, L, yk, basic, critical, aid)
         if not terms:
             return None  # no ratio for the category: the tier does not apply
-        _, num, den, cap, threshold, rule_clauses = terms
+        _, num, den, cap, threshold, rule_clauses, _ = terms
         burden = (((c.policy_scope_cost - basic) - critical) - aid)  # 基数, wuxi.aid:87
         if burden < 0:
             burden = 0

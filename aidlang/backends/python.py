@@ -39,11 +39,11 @@ from ..symbols import FUNCTIONS, VISIT_TYPES, builtin
 KINDS = ("basic", "critical", "aid", "tilted")
 VISITS = ("outpatient", "chronic", "inpatient")
 RUNTIME_NAMES = ("CompiledSettler", "GATED", "adjust", "age_of", "age_or_none", "attr_of", "attr_or_none",
-                 "cascade_missing", "compare_known", "divide", "known", "level_of", "money_value", "negate_known",
+                 "cascade_missing", "claim_cover", "compare_known", "divide", "known", "level_of", "money_value", "negate_known",
                  "person_age", "person_attr", "pick_known", "visit_name")
 # the parameters and locals of generated functions: no policy name may become one of them
 TIER_LOCALS = ("step", "c", "v", "p", "L", "yk", "basic", "critical", "aid", "clauses", "terms", "deductible",
-               "num", "den", "cap", "threshold", "rule_clauses", "base", "burden", "k", "earlier", "covered",
+               "num", "den", "cap", "threshold", "rule_clauses", "per_claim", "base", "burden", "k", "earlier", "covered",
                "after", "before", "used", "paid")
 RESERVED = frozenset(("Policy", "Fraction", "date", "operator", "self", "env", "values", "sources", "used")
                      + RUNTIME_NAMES + TIER_LOCALS)
@@ -181,6 +181,7 @@ class ExprGen:
         self.locals: frozenset[str] = frozenset()  # a fund's series and items, while compiling its expressions
         self.in_tier = False  # reading the claim from a tier function's arguments rather than from `env`
         self.reads_self_paid = False  # a tier expression reads 年度累计自付 (the module keeps its ledgers)
+        self.reads_rank = False  # a tier expression reads 年度就诊次序 (the module counts claims per visit type)
 
     @contextmanager
     def tier_mode(self):
@@ -244,6 +245,15 @@ class ExprGen:
                     self.reads_self_paid = True
                     return f"self.year_self_paid({chosen!r}, c, v, L, yk, basic, critical)"
                 return f"env.running({chosen!r})"
+            if func == "claim_rank":
+                try:
+                    chosen = self.symbols.running_visits(expr.args)
+                except ValueError as error:
+                    raise CompileError(f"{error} is not a visit type") from None
+                if not self.in_tier:
+                    raise CompileError(f"{expr.func} has a value only in a tier")
+                self.reads_rank = True
+                return f"self.year_claim_rank({chosen!r}, v, L, yk)"
             if func in ("min", "max"):
                 args = ", ".join(self.expr(a) for a in expr.args)
                 if all(self.never_none(a) for a in expr.args):
@@ -412,6 +422,9 @@ class ModuleBuilder:
         `cascade.resolve`; rule identities are their positions in the tier. Each line that evaluates a rule
         carries the rule's `.aid` line (`Writer.at`)."""
         body: list[tuple[str, int]] = [("values, sources, used = {}, {}, []", 0)]
+        modes = _has_per_claim(tier)  # whether each deductible/threshold is of each claim alone (每次)
+        if modes:
+            body.append(("per_claim = {}", 0))
         for rule in rules:
             number = tier.rules.index(rule) + 1
             at = _line(rule)
@@ -431,6 +444,8 @@ class ModuleBuilder:
                     text = "None" if isinstance(expr, n.NoneLit) else self.gen.value(expr)
                     inner.append(f"values[{key!r}] = {text}")
                     inner.append(f"sources[{key!r}] = [{number!r}]")
+                    if modes and key in ("deductible", "threshold"):
+                        inner.append(f"per_claim[{key!r}] = {setting.per_claim!r}")
             if rule.settings:
                 inner.append(f"used.append({number!r})")  # each rule once: cascade.resolve's `used`
             if rule.when is not None:
@@ -438,8 +453,9 @@ class ModuleBuilder:
                 body.extend(("    " + x, at) for x in inner or ["pass"])
             else:
                 body.extend((x, at) for x in inner)
-        body.append(("return self.cascade_terms(values, sources, used, "
-                     f"{self.consts.get(('C', id(tier)), 'CLAUSES_' + tier.name, self._clause_table(tier))})", 0))
+        clauses = self.consts.get(('C', id(tier)), 'CLAUSES_' + tier.name, self._clause_table(tier))
+        body.append((f"return self.cascade_terms(values, sources, used, {clauses}"
+                     f"{', per_claim' if modes else ''})", 0))
         name = self.names.make("rules", tier.name)
         w = self.methods
         w.line(f"def {name}(self, {TIER_ARGS}):")
@@ -493,22 +509,37 @@ class ModuleBuilder:
             w.line("if not terms:")
             w.line("    return None  # no ratio for the category: the tier does not apply")
             amount = "burden" if tier.kind == "tilted" else "base"
+            modes = _has_per_claim(tier)
             w.line(f"{'_' if tier.kind == 'tilted' else 'deductible'}, num, den, cap, "
-                   f"{'threshold' if tier.kind == 'tilted' else '_'}, rule_clauses = terms")
+                   f"{'threshold' if tier.kind == 'tilted' else '_'}, rule_clauses, "
+                   f"{'per_claim' if modes else '_'} = terms")
             w.line(f"{amount} = {base}  # 基数, {comment(src)}:{_line(tier.base or tier)}", at=_line(tier.base or tier))
             w.line(f"if {amount} < 0:")
             w.line(f"    {amount} = 0")
             w.line("k = yk + step[3]")
             w.line("earlier = L.get(k, 0)")
             w.line(f"L[k] = earlier + {amount}")
-            # the formulas of runtime.deductible_cover, apply_terms and apply_cap, inlined (the hot path)
+            # the formulas of runtime.deductible_cover, apply_terms and apply_cap, inlined (the hot path); a
+            # line of each claim alone (每次) is runtime.claim_cover, called
             if tier.kind == "tilted":
-                w.line("# the year's burden above the threshold: max(0, T + b − t) − max(0, T − t)")
-                w.line("after, before = earlier + burden - threshold, earlier - threshold")
-                w.line("covered = (after if after > 0 else 0) - (before if before > 0 else 0)")
+                if modes:
+                    w.line("if 'threshold' in per_claim:  # 每次: this claim's burden above the threshold, max(0, b − t)")
+                    w.line("    covered = claim_cover(burden, threshold)")
+                    w.line("else:  # the year's burden above the threshold: max(0, T + b − t) − max(0, T − t)")
+                    w.line("    after, before = earlier + burden - threshold, earlier - threshold")
+                    w.line("    covered = (after if after > 0 else 0) - (before if before > 0 else 0)")
+                else:
+                    w.line("# the year's burden above the threshold: max(0, T + b − t) − max(0, T − t)")
+                    w.line("after, before = earlier + burden - threshold, earlier - threshold")
+                    w.line("covered = (after if after > 0 else 0) - (before if before > 0 else 0)")
             else:
                 w.line("covered = base")
-                w.line("if deductible:  # above the year's deductible: max(0, E + e − D) − max(0, E − D)")
+                if modes:
+                    w.line("if deductible and 'deductible' in per_claim:  # 每次: this claim above it, max(0, e − D)")
+                    w.line("    covered = claim_cover(base, deductible)")
+                    w.line("elif deductible:  # above the year's deductible: max(0, E + e − D) − max(0, E − D)")
+                else:
+                    w.line("if deductible:  # above the year's deductible: max(0, E + e − D) − max(0, E − D)")
                 w.line("    after, before = earlier + base - deductible, earlier - deductible")
                 w.line("    covered = (after if after > 0 else 0) - (before if before > 0 else 0)")
             w.line("paid = (2 * covered * num + den) // (2 * den)  # ratio × covered, half-up once (covered ≥ 0)")
@@ -622,6 +653,9 @@ class ModuleBuilder:
         self_slots = {}
         if self.gen.reads_self_paid:  # 年度累计自付: this year's cost − basic − critical per visit type
             self_slots = {visit: len(slots) + i for i, visit in enumerate(VISITS)}
+        count_slots = {}
+        if self.gen.reads_rank:  # 年度就诊次序: the claims settled this year per visit type
+            count_slots = {visit: len(slots) + len(self_slots) + i for i, visit in enumerate(VISITS)}
         aid_tiers = [t for t in tiers if t.kind == "aid"]
         aid_uncovered = {v: bool(aid_tiers) and all(symbols.visit_pool(t, v) is None for t in aid_tiers)
                          for v in VISITS}
@@ -757,8 +791,11 @@ class ModuleBuilder:
             w.line(f"PARAM_LABELS = {dict(sorted(labels.items()))!r}")
             w.line("# ledgers per person and year: the deductible (tilted: burden) and cap ledgers of each tier and")
             w.line("# pool, then those of 年度累计自付 per visit type when an expression reads it")
-            w.line(f"SLOTS = {max(1, len(slots) + len(self_slots))!r}")
+            w.line(f"SLOTS = {max(1, len(slots) + len(self_slots) + len(count_slots))!r}")
             w.line(f"SELF_SLOTS = {self_slots!r}")
+            if count_slots:
+                w.line("# the claims settled this year per visit type, for 年度就诊次序")
+                w.line(f"COUNT_SLOTS = {count_slots!r}")
             w.line("# tiers in file order: (kind, tier function, {visit: (pool, deductible ledger, cap ledger)},")
             w.line("# gates (否则 不予救助 of aid and tilted tiers), {(category, pool, epoch): (rule table, static)})")
             w.line("TIERS = (")
@@ -833,6 +870,11 @@ class ModuleBuilder:
                 w.line(f"{first + index!r}: {self.methods.at[index]!r},")
         w.line("}")
         return w.text()
+
+
+def _has_per_claim(tier: n.Tier) -> bool:
+    """Some rule of the tier gives a deductible or threshold of each claim alone (`每次`)."""
+    return any(s.per_claim for rule in tier.rules for s in rule.settings)
 
 
 def _mentions_params(expr) -> bool:

@@ -28,13 +28,14 @@ from .funds import (  # noqa: F401
 from .ledgers import LedgerKey, Ledgers, _Overlay  # noqa: F401
 from .memory import collector_paused  # noqa: F401
 from .money import (  # noqa: F401
-    _RATE, _YUAN, apply_cap, apply_ratio, apply_terms, cap_remaining, deductible_cover,
+    _RATE, _YUAN, apply_cap, apply_ratio, apply_terms, cap_remaining, claim_cover, cover, deductible_cover,
     deductible_payment, format_rate, format_yuan, format_yuan_grouped, parse_rate, parse_yuan,
     percent_in_range, round_half_up, threshold_excess, tilted_payment, to_fen)
 from .monitoring import monitor_rows  # noqa: F401
 from .plans import (  # noqa: F401
     ClaimPlan, Outcome, PlanSettler, TierPlan, _reset, applicable, deductible_kind, pay_within_cap, tilted_kind)
-from .settle import SELF_LEDGER, ClaimEnv, Settler, claims_by_person, year_self_paid  # noqa: F401
+from .settle import (  # noqa: F401
+    COUNT_LEDGER, SELF_LEDGER, ClaimEnv, Settler, claims_by_person, year_claim_rank, year_self_paid)
 from .values import (  # noqa: F401
     EMPTY_IS_NONE, adjust, age_of, age_or_none, attr_of, attr_or_none, cascade_missing, cascade_outcome,
     compare_known, divide, known, level_of, money_value, negate_known, person_age, person_attr, pick_known)

@@ -45,6 +45,7 @@ class CompiledSettler(Settler):
     READS_OPTIONAL = False
     LINES: dict = {}
     SELF_SLOTS: dict = {}
+    COUNT_SLOTS: dict = {}  # visit → ledger of 年度就诊次序 (claims settled this year), empty when nothing reads it
 
     def __init__(self, params: dict[str, Any] | None = None):
         self.overrides = {self.PARAM_LABELS.get(k, k): v for k, v in (params or {}).items()}
@@ -108,20 +109,24 @@ class CompiledSettler(Settler):
         return found
 
     def terms(self, step: list, c: Claim, v: str, p, L: dict, yk: int, basic: int, critical: int, aid: int):
-        """A step's settings (deductible, ratio numerator, denominator, cap, threshold, clauses), or () when no
-        ratio resolves for the category (the tier does not apply); kept on the step when its rules are static."""
+        """A step's settings (deductible, ratio numerator, denominator, cap, threshold, clauses, per-claim keys),
+        or () when no ratio resolves for the category (the tier does not apply); kept on the step when its rules
+        are static."""
         found = step[1](c, v, p, L, yk, basic, critical, aid)
         if step[2]:
             step[0] = found
         return found
 
-    def cascade_terms(self, values: dict, sources: dict, used: list, clauses: dict) -> tuple:
-        """The end of a generated rule cascade (`clauses`: rule number → clause or None) as a step's terms."""
-        found = cascade_outcome(values, sources, used, clauses.get)
+    def cascade_terms(self, values: dict, sources: dict, used: list, clauses: dict, per_claim: dict | None = None
+                      ) -> tuple:
+        """The end of a generated rule cascade (`clauses`: rule number → clause or None; `per_claim`: setting →
+        whether its last value is of each claim alone) as a step's terms: (deductible, ratio numerator,
+        denominator, cap, threshold, clauses, per-claim keys)."""
+        found = cascade_outcome(values, sources, used, clauses.get, per_claim)
         if found is None:
             return ()
-        deductible, ratio, cap, threshold, rule_clauses = found
-        return (deductible, ratio.numerator, ratio.denominator, cap, threshold, rule_clauses)
+        deductible, ratio, cap, threshold, rule_clauses, modes = found
+        return (deductible, ratio.numerator, ratio.denominator, cap, threshold, rule_clauses, modes)
 
     # ------------------------------------------------------------ settling
     def settle(self, claims: list[Claim], identities: list[Identity], persons: dict[str, Person] | None = None,
@@ -144,6 +149,7 @@ class CompiledSettler(Settler):
         results: list = [None] * len(claims)
         rejected: list[ClaimError] = []
         names, slots, self_slots, reads_optional = self.names, self.SLOTS, self.SELF_SLOTS, self.reads_optional
+        count_slots = self.COUNT_SLOTS
         claim_day, held_of, settle_as, choose = self.claim_day, self.held, self._settle_as, self._choose
         for pid, items in claims_by_person(claims):
             rows, person, L = index.get(pid), persons.get(pid), {}  # L: this person's ledgers
@@ -188,6 +194,9 @@ class CompiledSettler(Settler):
                 if self_slots:
                     k = yk + self_slots[visit]
                     L[k] = L.get(k, 0) + cost - basic - critical
+                if count_slots:  # 年度就诊次序 of the person's later claims: only a claim that settles counts
+                    k = yk + count_slots[visit]
+                    L[k] = L.get(k, 0) + 1
                 results[item[3]] = make_result((c.claim_id, pid, names[category], basic, critical, aid, tilted,
                                                 self_pay, status, basis))
         if errors is not None:
@@ -282,6 +291,15 @@ class CompiledSettler(Settler):
         if v in visits:
             total += c.policy_scope_cost - basic - critical
         return total
+
+    def year_claim_rank(self, visits: tuple[str, ...], v: str, L: dict, yk: int) -> int:
+        """年度就诊次序 over the visit types: the claims settled earlier this year, plus this one when its visit
+        type is among them (runtime.year_claim_rank on the person's integer-keyed ledgers)."""
+        slots = self.COUNT_SLOTS
+        rank = 1 if v in visits else 0
+        for visit in visits:
+            rank += L.get(yk + slots[visit], 0)
+        return rank
 
     def where(self, error: BaseException) -> str | None:
         """`file.aid:line` of the innermost generated method in the error's traceback, if any."""

@@ -68,6 +68,22 @@ def deductible_cover(earlier: int, this: int, deductible: int) -> int:
     return (above_after if above_after > 0 else 0) - (above_before if above_before > 0 else 0)
 
 
+def claim_cover(this: int, deductible: int) -> int:
+    """The part of this claim's eligible amount above a per-claim deductible (`起付标准 每次`, 每次住院起付标准):
+    covered = max(0, e − D) — the claim alone, whatever the person's earlier claims this year were. A tilted
+    threshold of each claim (`超过 每次`, 单次个人负担超过 5000 元以上部分) is the same formula on the burden."""
+    above = this - deductible
+    return above if above > 0 else 0
+
+
+def cover(earlier: int, this: int, line: int, per_claim: bool) -> int:
+    """What a tier counts of this claim above its line (a deductible, or a tilted threshold): `claim_cover`
+    when the line is per claim, else the yearly `deductible_cover`."""
+    if per_claim:
+        return claim_cover(this, line)
+    return deductible_cover(earlier, this, line)
+
+
 def cap_remaining(cap: int | None, used: int) -> int | None:
     """What an annual cap still allows (None: no cap)."""
     if cap is None:

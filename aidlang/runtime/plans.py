@@ -9,8 +9,8 @@ from ..records import Claim, Identity, Person, Result
 from .errors import ClaimError, MissingValue
 from .ledgers import Ledgers
 from .memory import collector_paused
-from .money import apply_cap, deductible_cover
-from .settle import SELF_LEDGER, Settler, claims_by_person, mixes_insurance
+from .money import apply_cap, cover
+from .settle import COUNT_LEDGER, SELF_LEDGER, Settler, claims_by_person, mixes_insurance
 
 
 class Outcome:
@@ -98,8 +98,9 @@ def deductible_kind(plans: list[TierPlan], env, values: dict, prefix: tuple, out
             res = applicable(tp, env, out, trace)
         if res is None or res.ratio is None:
             continue
-        # covered = max(0, E + e − D) − max(0, E − D)   (contract §4)
-        base, earlier, covered, raw, used, paid = _pay(tp, res, env, values, prefix, res.deductible)
+        # covered = max(0, E + e − D) − max(0, E − D)   (contract §4); per claim: max(0, e − D)
+        base, earlier, covered, raw, used, paid = _pay(tp, res, env, values, prefix, res.deductible,
+                                                       "deductible" in res.per_claim)
         if base > 0:
             out.clauses.extend(res.clauses)
         if trace is not None:
@@ -108,17 +109,19 @@ def deductible_kind(plans: list[TierPlan], env, values: dict, prefix: tuple, out
     return 0
 
 
-def _pay(tp: TierPlan, res, env, values: dict, prefix: tuple, line: int) -> tuple[int, int, int, int, int, int]:
+def _pay(tp: TierPlan, res, env, values: dict, prefix: tuple, line: int, per_claim: bool
+         ) -> tuple[int, int, int, int, int, int]:
     """A tier that applies, on the ledgers: this claim's base (clamped at 0) joins the year's in the tier's
-    deductible (tilted: burden) ledger; the part above `line` — the deductible, or the tilted threshold — times
-    the ratio, half-up once, within the cap. (base, earlier, counted, raw, paid earlier, paid now)."""
+    deductible (tilted: burden) ledger; the part above `line` — the deductible, or the tilted threshold, of the
+    year or (`per_claim`) of this claim alone — times the ratio, half-up once, within the cap.
+    (base, earlier, counted, raw, paid earlier, paid now)."""
     base = tp.base(env)
     if base < 0:
         base = 0
     key = prefix + tp.dsuffix
     earlier = values.get(key, 0)
     values[key] = earlier + base
-    counted = deductible_cover(earlier, base, line) if line else base
+    counted = cover(earlier, base, line, per_claim) if line else base
     num, den = res.ratio_terms
     raw = (2 * counted * num + den) // (2 * den)  # apply_terms, inlined: counted ≥ 0
     used, paid = pay_within_cap(raw, res.cap, values, prefix + tp.csuffix)
@@ -142,8 +145,9 @@ def tilted_kind(plans: list[TierPlan], env, values: dict, prefix: tuple, out: Ou
         res = applicable(tp, env, out, trace)
         if res is None:
             continue
-        # excess = max(0, T + b − t) − max(0, T − t)   (contract §5)
-        burden, earlier, excess, raw, used, paid = _pay(tp, res, env, values, prefix, res.threshold)
+        # excess = max(0, T + b − t) − max(0, T − t)   (contract §5); per claim: max(0, b − t)
+        burden, earlier, excess, raw, used, paid = _pay(tp, res, env, values, prefix, res.threshold,
+                                                        "threshold" in res.per_claim)
         if paid > 0:
             out.clauses.extend(res.clauses)
         if trace is not None:
@@ -237,6 +241,8 @@ class PlanSettler(Settler):
         cost = claim.policy_scope_cost
         key = (*prefix, SELF_LEDGER, visit)
         values[key] = values.get(key, 0) + cost - out.basic - out.critical
+        key = (*prefix, COUNT_LEDGER, visit)  # 年度就诊次序 of the person's later claims
+        values[key] = values.get(key, 0) + 1
         self_pay = cost - out.basic - out.critical - out.aid - out.tilted
         if trace is not None:
             trace.append(("self_pay", cost, out, self_pay))

@@ -14,6 +14,7 @@ from .money import format_yuan
 from .visits import VISIT_NAMES, _VISITS
 
 SELF_LEDGER = "#self"  # per (person, year, visit): policy-scope cost − basic − critical, for 年度累计自付
+COUNT_LEDGER = "#count"  # per (person, year, visit): the claims settled so far, for 年度就诊次序
 
 
 def claims_by_person(claims: list[Claim]):
@@ -64,6 +65,17 @@ def year_self_paid(env, visits: tuple[str, ...]) -> int:
     if env.visit in visits:
         total += env.claim.policy_scope_cost - env.basic - env.critical
     return total
+
+
+def year_claim_rank(env, visits: tuple[str, ...]) -> int:
+    """年度就诊次序: this claim's rank among the person's claims of the visit types this year (1 for the first),
+    counting the claims settled before it in contract order (`COUNT_LEDGER`; a rejected claim is not counted)
+    and this one when its visit type is among them."""
+    values, prefix = env.values, env.prefix
+    rank = 1 if env.visit in visits else 0
+    for v in visits:
+        rank += values.get((*prefix, COUNT_LEDGER, v), 0)
+    return rank
 
 
 class Settler:

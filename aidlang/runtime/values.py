@@ -71,10 +71,13 @@ def adjust(key: str, value, amount, amount_type: str, direction: str):
     return result
 
 
-def cascade_outcome(values: dict, sources: dict, used: list, clause_of: Callable[[Any], str | None]):
+def cascade_outcome(values: dict, sources: dict, used: list, clause_of: Callable[[Any], str | None],
+                    per_claim: dict | None = None):
     """The end of a rule cascade, shared by every engine: None when no ratio resolved (the tier does not apply),
-    else (deductible, ratio, cap, threshold, clauses) — the clauses of the rules used (a setting of theirs made a
-    final value), in the order they applied, without repeats (`clause_of(rule)` None: the rule has no clause)."""
+    else (deductible, ratio, cap, threshold, clauses, per-claim keys) — the clauses of the rules used (a setting
+    of theirs made a final value), in the order they applied, without repeats (`clause_of(rule)` None: the rule
+    has no clause); the per-claim keys are the settings whose final value is of each claim alone (`每次`:
+    `per_claim[key]` as the last rule that set the key gave it — a `降低`/`提高` keeps it)."""
     ratio = values.get("ratio")
     if ratio is None:
         return None
@@ -82,7 +85,11 @@ def cascade_outcome(values: dict, sources: dict, used: list, clause_of: Callable
         ratio = Fraction(ratio)
     kept = {id(r) for rs in sources.values() for r in rs}
     clauses = tuple(dict.fromkeys(c for c in (clause_of(r) for r in used if id(r) in kept) if c is not None))
-    return (values.get("deductible") or 0, ratio, values.get("cap"), values.get("threshold") or 0, clauses)
+    modes = frozenset(k for k, v in per_claim.items() if v) if per_claim else NO_KEYS
+    return (values.get("deductible") or 0, ratio, values.get("cap"), values.get("threshold") or 0, clauses, modes)
+
+
+NO_KEYS: frozenset = frozenset()  # no setting of the cascade is per claim
 
 
 # persons.csv cells whose emptiness is itself a value (contract: "1-4 or empty", "A|B|C or empty"): no grade,

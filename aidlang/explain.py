@@ -162,7 +162,17 @@ def _deductible_steps(event, result, claim, add, cat_name, zh, lang) -> None:
         f"{tp.label} 基数：{_base_text(tp, base, result, claim, zh, lang)}" if zh else
         f"{tp.label} base: {_base_text(tp, base, result, claim, zh, lang)}", None, base)
     d_clause = res.clause_of("deductible")
-    if res.deductible:
+    if res.deductible and "deductible" in res.per_claim:  # 每次: this claim alone, max(0, e − D)
+        if zh:
+            text = (f"每次起付标准 {money(res.deductible, lang)}（按次计算，不计本年此前就诊）：本次 {money(base, lang)}"
+                    + (f" − {money(res.deductible, lang)} = {money(covered, lang)}" if covered else "，未超过起付标准"))
+        else:
+            text = (f"per-claim deductible {money(res.deductible, lang)} (this claim alone, earlier claims do not "
+                    f"count): this claim {money(base, lang)}"
+                    + (f" − {money(res.deductible, lang)} = {money(covered, lang)}" if covered
+                       else ", not above it"))
+        add(d_clause, text, base, covered)
+    elif res.deductible:
         add(d_clause, f"起付标准 {money(res.deductible, lang)}：本年此前累计 {money(earlier, lang)}，本次 "
                       f"{money(base, lang)}，起付标准以上 {money(covered, lang)}" if zh else
             f"deductible {money(res.deductible, lang)}: earlier this year {money(earlier, lang)}, this claim "
@@ -179,6 +189,15 @@ def _tilted_steps(event, result, claim, add, cat_name, zh, lang) -> None:
     add(tp.tier.clause.text if tp.tier.clause else "",
         f"{tp.label} 本次负担：{_base_text(tp, burden, result, claim, zh, lang)}" if zh else
         f"{tp.label} burden of this claim: {_base_text(tp, burden, result, claim, zh, lang)}", None, burden)
+    if "threshold" in res.per_claim:  # 每次: this claim's burden alone, max(0, b − t)
+        add(res.clause_of("threshold"),
+            f"单次负担 {money(burden, lang)}（按次计算，不计本年此前负担），超过 {money(res.threshold, lang)} 的部分："
+            f"{money(excess, lang)}" if zh else
+            f"burden of this claim alone {money(burden, lang)} (earlier claims do not count), above "
+            f"{money(res.threshold, lang)}: {money(excess, lang)}", burden, excess)
+        _ratio_step(tp, res, category, excess, raw, add, cat_name, zh, lang)
+        _cap_step(res, used, raw, paid, KIND_WORDS["tilted"][0 if zh else 1], add, zh, lang)
+        return
     add(res.clause_of("threshold"),
         f"本年此前累计负担 {money(earlier, lang)} + 本次 {money(burden, lang)}，超过 {money(res.threshold, lang)} "
         f"的部分：{money(excess, lang)}" if zh else

@@ -345,6 +345,9 @@ class Words:
 
     def _call(self, e: n.Call) -> tuple[str, int]:
         func = FUNCTIONS.get(e.func, e.func)
+        if func == "claim_rank":
+            on = "、".join(self.expr(a) for a in e.args) or "就诊"
+            return f"年度内{on}次序", P_ATOM
         if func == "year_self_paid":
             text = "个人年度累计自付费用"
             if e.args:
@@ -382,6 +385,10 @@ class Words:
         b = builtin(left.name) if isinstance(left, n.Ref) else None
         if b is not None and b.name == "age" and isinstance(right, n.Quantity):
             return "年龄" + AGE_WORDS[e.op].format(decimal_text(right.value))
+        if (isinstance(left, n.Call) and FUNCTIONS.get(left.func) == "claim_rank" and isinstance(right, n.Quantity)
+                and e.op in (">=", "==")):  # 年度内第二次及以上住院, as the documents say it
+            on = "、".join(self.expr(a) for a in left.args) or "就诊"
+            return f"年度内第{decimal_text(right.value)}次{'及以上' if e.op == '>=' else ''}{on}"
         return f"{self._wrap(left, P_SUM)}{COMPARE_WORDS[e.op]}{self._wrap(right, P_SUM)}"
 
 
@@ -453,6 +460,7 @@ class Resolved:
     value: n.Expr | None = None
     adjusts: list[n.Adjust] = dataclasses.field(default_factory=list)
     rules: list[n.Rule] = dataclasses.field(default_factory=list)
+    per_claim: bool = False  # the last absolute value is of each claim alone (每次); adjustments keep it
 
     def apply(self, setting: n.Setting, rule: n.Rule) -> None:
         if isinstance(setting.value, n.Adjust):
@@ -460,6 +468,7 @@ class Resolved:
             self.rules.append(rule)
         else:
             self.value, self.adjusts, self.rules = setting.value, [], [rule]
+            self.per_claim = setting.per_claim
 
     @property
     def empty(self) -> bool:
@@ -611,6 +620,12 @@ class ViewBuilder:
         return (param.label or param.name) if param.published_later or not param.values else None
 
     def resolved_text(self, key: str, r: Resolved, full: bool = False) -> str:
+        text = self._resolved_text(key, r, full)
+        if r.per_claim and r.value is not None and not isinstance(r.value, n.NoneLit):
+            return "每次" + text  # as the documents print it: 每次住院起付标准 800元
+        return text
+
+    def _resolved_text(self, key: str, r: Resolved, full: bool = False) -> str:
         if not r.adjusts:
             return self.value_text(key, r.value, full)
         how = "，".join(adjust_text(a, self.words) for a in r.adjusts)
@@ -750,12 +765,29 @@ class ViewBuilder:
         covers = "、".join(visit_names)
         notes.add(f"适用就诊类型：{covers}。")
         self.fact(section, table_title, "适用就诊类型", "内容", covers, clause)
-        valued = {st.key for r in tier.rules for st in r.settings if not isinstance(st.value, n.NoneLit)}
+        # which settings run over the year and which are of each claim alone (每次, docs/semantics.md)
+        valued = {st.key for r in tier.rules for st in r.settings
+                  if not isinstance(st.value, (n.NoneLit, n.Adjust)) and not st.per_claim}
+        per_claim = [(r, st) for r in tier.rules for st in r.settings if st.per_claim]
         yearly = [key_titles.get(k, EXTRA_TITLES[k]) for k in ("deductible", "threshold", "cap") if k in valued]
         if yearly:
-            text = "、".join(yearly) + "均按年度累计计算（以出院日期所在年度为准，非按次计算）"
+            text = "、".join(yearly) + "均按年度累计计算（以出院日期所在年度为准"
+            text += "）" if per_claim else "，非按次计算）"
+            if per_claim:
+                text = ("除下列按次计算的以外，" if any(st.key in valued for _, st in per_claim) else "") + text
             notes.add(text + "。")
             self.fact(section, table_title, "计算方式", "内容", text, clause)
+        for rule, st in per_claim:
+            named = [self.words.name(v) for p in rule.pools if p in s.pools for v in s.pools[p].visits] or visit_names
+            on = named[0] if len(named) == 1 else f"就诊（{'、'.join(named)}）"
+            value = self.value_text(st.key, st.value, full=True)
+            if st.key == "threshold":
+                text = f"按次计算：单次{on}个人负担超过{value}的部分（不计本年此前负担）"
+            else:
+                title = key_titles.get(st.key, EXTRA_TITLES[st.key])
+                text = f"按次计算：每次{on}{title} {value}（不计本年此前就诊）"
+            notes.add(text + (f"（{clause_of(rule)}）" if clause_of(rule) else "") + "。")
+            self.fact(section, table_title, "计算方式", "内容", text, clause_of(rule))
         for pool, label in pools:
             if pool is None:
                 continue

@@ -26,6 +26,8 @@ from aidlang.source import Source
 POLICIES = 40  # seeds; each policy is settled on CLAIMS claims
 CLAIMS = 1_500
 CATEGORIES = ("甲类", "乙类", "丙类", "丁类")
+# the claim's rank in the year (年度内第二次及以上住院 …), counted by both engines from one ledger
+RANKS = ("年度就诊次序(住院) >= 2", "年度就诊次序() >= 3", "年度就诊次序(门诊慢特病, 住院) = 1")
 CONDITIONS = ("转诊", "省内", "转诊 且 省内", "政策范围内费用 > 2万元", '病种 != "骨折"', "年龄 >= 60", '性别 = "女"',
               '机构级别 = "三级"', "年度累计自付(住院) > 5000元", '就诊方式 = "住院"', "转诊 或 政策范围内费用 > 1万元",
               "病种 在 重病")
@@ -100,6 +102,10 @@ def random_policy(rng: random.Random, number: int) -> tuple[str, bool]:
     def condition() -> str:
         return rng.choice(CONDITIONS)
 
+    def per_claim() -> str:
+        """`每次` (issue 13 item 1): a deductible or threshold of each claim alone, now and then."""
+        return rng.choice(("每次 ", "按次 ")) if rng.random() < 0.3 else ""
+
     def tier(kind: str, name: str) -> list[str]:
         mine = rng.sample(pools, rng.randint(1, len(pools)))
         out = [f'待遇 {kind} {name} 依据 "{name}" {{']
@@ -120,20 +126,25 @@ def random_policy(rng: random.Random, number: int) -> tuple[str, bool]:
         everyone = "全体参保人员" if kind in ("基本医保", "大病保险") else "全体救助对象"
         if kind == "倾斜救助":
             cap = f" 限额 {amount()}" if rng.random() < 0.6 else ""
-            out.append(f'  对 {everyone}: 超过 {amount(False)} 比例 {rng.choice(("50%", "60%"))}{cap} 依据 "{name}"')
+            out.append(f'  对 {everyone}: 超过 {per_claim()}{amount(False)} 比例 {rng.choice(("50%", "60%"))}{cap} '
+                       f'依据 "{name}"')
+            if rng.random() < 0.3:  # 年度内第二次及以上: a rule on the claim's rank in the year
+                out.append(f'  对 {rng.choice(cats)} 条件 {rng.choice(RANKS)}: 超过 降低 50% 依据 "{name}(次序)"')
             return out + ["}"]
         # the broad rule first (every setting the narrower ones may adjust), then narrower ones
-        out.append(f'  对 {everyone}: 起付标准 {amount()} 比例 {rng.choice(("50%", "60%", "70%"))} '
+        out.append(f'  对 {everyone}: 起付标准 {per_claim()}{amount()} 比例 {rng.choice(("50%", "60%", "70%"))} '
                    f'限额 {amount()} 依据 "{name}"')
         whos = cats + ([group] if group else [])
         for i in range(rng.randint(0, 3)):
             who = ", ".join(rng.sample(whos, rng.randint(1, min(2, len(whos)))))
             scope = f" 在 {rng.choice(mine)}" if mine and rng.random() < 0.3 else ""
             when = f" 条件 {condition()}" if rng.random() < 0.3 else ""
+            if rng.random() < 0.2:
+                when = f" 条件 {rng.choice(RANKS)}"
             when += during()
             settings = []
             if rng.random() < 0.5:
-                settings.append(rng.choice((f"起付标准 {amount()}", "起付标准 降低 50%")))
+                settings.append(rng.choice((f"起付标准 {per_claim()}{amount()}", "起付标准 降低 50%")))
             if rng.random() < 0.7:
                 settings.append(rng.choice(("比例 85%", "比例 100%", "比例 提高 5个百分点", "比例 降低 10%")))
             if rng.random() < 0.4:

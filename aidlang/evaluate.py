@@ -182,15 +182,15 @@ def claim_columns_read(policy: n.Policy) -> dict[str, int]:
     """The optional claims.csv columns the policy's expressions read → the first line reading each (the file
     must then have the column: data.Vocabulary.needed_columns)."""
     found: dict[str, int] = {}
-    for node in _nodes(policy):
+    for node in policy_nodes(policy):
         if isinstance(node, n.Ref) and (b := builtin(node.name)) is not None and b.name in OPTIONAL_CLAIM_COLUMNS:
             line = node.span.line if node.span is not None else 0
             found[b.name] = min(found.get(b.name, line), line)
     return found
 
 
-def _nodes(policy: n.Policy):
-    """Every node of the policy's tree (no order)."""
+def policy_nodes(policy) -> typing.Iterator:
+    """Every node of a policy's tree, or of any node's (no order)."""
     stack: list = [policy]
     while stack:
         node = stack.pop()
@@ -205,7 +205,7 @@ def reads_optional(policy: n.Policy) -> bool:
     """Does any expression of the policy read a value the data may leave out (`rejects_when_missing`)? Only
     then can a claim be rejected half-way, so only then do the engines settle each claim on a trial ledger."""
     return any(isinstance(node, n.Ref) and (b := builtin(node.name)) is not None and rejects_when_missing(b)
-               for node in _nodes(policy))
+               for node in policy_nodes(policy))
 
 
 def policy_source(policy: n.Policy) -> str:

@@ -34,7 +34,7 @@ from typing import Iterator, Mapping
 import attrs
 
 from . import nodes as n
-from .evaluate import quantity_value
+from .evaluate import policy_nodes, quantity_value
 from .periods import Periods
 from .symbols import VISIT_LABELS, VISIT_TYPES, builtin, missing_in_list, missing_test
 
@@ -175,25 +175,14 @@ def _window(periods: Periods) -> tuple[dt.date, int, dt.date | None, dt.date, in
     return start, (end - start).days, before, heavy_from, max(1, (heavy_to - heavy_from).days)
 
 
-def _walk(node) -> Iterator:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        yield item
-        if isinstance(item, tuple):
-            stack.extend(item)
-        elif attrs.has(type(item)):
-            stack.extend(getattr(item, f.name) for f in attrs.fields(type(item)) if f.name != "span")
-
-
 def _reads(policy: n.Policy) -> frozenset[str]:
     """The builtin names (canonical) the policy's expressions read."""
-    return frozenset(b.name for node in _walk(policy) if isinstance(node, n.Ref) and (b := builtin(node.name)))
+    return frozenset(b.name for node in policy_nodes(policy) if isinstance(node, n.Ref) and (b := builtin(node.name)))
 
 
 def _missing_meant(policy: n.Policy) -> frozenset[str]:
     found = set()
-    for node in _walk(policy):
+    for node in policy_nodes(policy):
         if isinstance(node, n.Compare):
             found.add(missing_test(node))
         elif isinstance(node, n.InList):
@@ -211,7 +200,7 @@ def _compared_strings(policy: n.Policy) -> dict[str, list[str]]:
             bucket = found.setdefault(b.name, [])
             bucket.extend(v.value for v in values if isinstance(v, n.StringLit) and v.value not in bucket)
 
-    for node in _walk(policy):
+    for node in policy_nodes(policy):
         if isinstance(node, n.Compare) and node.op in ("==", "!="):
             note(node.left, (node.right,))
             note(node.right, (node.left,))

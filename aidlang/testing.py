@@ -173,10 +173,13 @@ class _CaseRun:
             result = results.get(expect.claim)
             if result is None:
                 error = rejected.get(expect.claim)
-                actual = (f"拒收：{error.reason_zh}" if self.lang == "zh" else f"rejected: {error.reason_en}") \
-                    if error else "no such claim"
+                zh = self.lang == "zh"
+                if error is not None:
+                    actual = f"拒收：{error.reason_zh}" if zh else f"rejected: {error.reason_en}"
+                else:
+                    actual = "没有这条就诊" if zh else "no such claim"
                 self.checks += 1
-                self._fail(expect.span, expect.claim, "a settled claim", actual)
+                self._fail(expect.span, expect.claim, "结算成功" if zh else "a settled claim", actual)
                 continue
             for attr in expect.attrs:
                 key = RESULT_KEYS.get(attr.key, attr.key)

@@ -173,3 +173,26 @@ def test_an_empty_institution_level_the_policy_reads_rejects_the_claim(tmp_path,
     reasons = {r["claim_id"]: r["reason"] for r in csv.DictReader(rejects.open(encoding="utf-8-sig"))}
     assert reasons == {"c1": "institution_level: 就诊 c1 的机构级别（institution_level）为空，而 jinggu.aid:54 的规则需要它"}
     assert list(csv.DictReader(out.open(encoding="utf-8-sig"))) == []
+
+
+CASE_NEEDS_PERSON = header("tc") + POOLS + """待遇 医疗救助 救助 依据 "救" {
+  对 甲类 条件 家庭年收入 < 1万元: 比例 50% 依据 "救"
+}
+测试 缺收入 "没有人员信息的就诊被拒收" {
+  身份 p1 甲类 2023-01-01 ..
+  就诊 c1 p1 inpatient 2023-03-01 .. 2023-03-02 费用 1000元 基本医保支付 0元 大病保险支付 0元
+  预期 c1 医疗救助支付 500元
+}
+"""
+
+
+def test_a_policy_case_whose_claim_is_rejected_says_so_in_the_readers_language(tmp_path, capsys):
+    """The case gives no 人员 line, so line 11's 家庭年收入 is missing: the claim is rejected, and the failure
+    says what was expected and what happened, all in one language."""
+    policy = policy_dir(tmp_path, "tc", CASE_NEEDS_PERSON, "interp")
+    assert main(["test", policy]) == 1
+    assert ("c1: 预期 结算成功，实际 拒收：persons.csv 中没有人员 p1，而 tc.aid:11 的规则需要其家庭年收入"
+            "（family_annual_income）") in capsys.readouterr().out
+    assert main(["test", policy, "--lang", "en"]) == 1
+    assert ("c1: expected a settled claim, got rejected: persons.csv has no row for person p1, and the rule at "
+            "tc.aid:11 needs their family annual income") in capsys.readouterr().out

@@ -186,5 +186,3 @@ class Interpreter(rt.PlanSettler):
                 ) -> list[MonitorRow]:
         from .monitoring import monitor_list
         return monitor_list(self, claims, month, list(identities), persons or {}, errors)
-
-

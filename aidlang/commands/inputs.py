@@ -283,6 +283,15 @@ def _account(loaded: data.Loaded) -> None:
 
 # ---------------------------------------------------------------- the bad rows of identities and persons
 
+INPUT_REJECT_ROLES = ("identities", "persons")
+
+
+def input_rejects_path(rejects: str, role: str) -> str:
+    """Where `--rejects R.csv` puts the bad rows of identities.csv or persons.csv: `R.<role>.csv`."""
+    target = Path(rejects)
+    return str(target.with_name(f"{target.stem}.{role}{target.suffix}"))
+
+
 def input_rejects(inputs: Inputs, rejects: str, lang: str) -> list[outputs.Output]:
     """With `--rejects R.csv`, the bad rows of identities.csv and persons.csv go to `R.identities.csv` and
     `R.persons.csv` (their own columns, then row and reason, as R.csv has the claims'): a bad row of a person
@@ -295,15 +304,6 @@ def input_rejects(inputs: Inputs, rejects: str, lang: str) -> list[outputs.Outpu
         header, rows = outputs.reject_rows(loaded.table, bad)
         files.append(outputs.Output(input_rejects_path(rejects, role), header, rows))
     return files
-
-
-INPUT_REJECT_ROLES = ("identities", "persons")
-
-
-def input_rejects_path(rejects: str, role: str) -> str:
-    """Where `--rejects R.csv` puts the bad rows of identities.csv or persons.csv: `R.<role>.csv`."""
-    target = Path(rejects)
-    return str(target.with_name(f"{target.stem}.{role}{target.suffix}"))
 
 
 # ---------------------------------------------------------------- the run summary
@@ -329,7 +329,8 @@ class Report:
         for index, loaded in enumerate(self.files):
             table = loaded.table
             read = (f"{table.path}：读取 {len(table.rows)} 行（{_form_zh(table.form)}）" if zh
-                    else f"{table.path}: read {len(table.rows)} row{'' if len(table.rows) == 1 else 's'} ({table.form})")
+                    else f"{table.path}: read {len(table.rows)} {'row' if len(table.rows) == 1 else 'rows'} "
+                         f"({table.form})")
             if index == 0 and self.settled is not None:
                 read += (f"，结算 {self.settled} 条，拒收 {len(self.rejected)} 条" if zh
                          else f"; settled {self.settled}, rejected {len(self.rejected)}")

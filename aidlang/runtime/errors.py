@@ -61,10 +61,14 @@ class UnsetSetting(MissingParameter):
                    f"rule in force gives it: give the {english} in a rule in force on that date")
 
 
+# the insurance tiers as claims.csv's reader names them
+INSURANCE_WORDS = {"basic": "基本医保支付", "critical": "大病保险支付"}
+
+
 def missing_reason(kind: str, defined: bool) -> tuple[str, str]:
     """Why a claim without `basic_paid`/`critical_paid` cannot be settled (zh, en)."""
     column = f"{kind}_paid"
-    zh_kind = {"basic": "基本医保支付", "critical": "大病保险支付"}[kind]
+    zh_kind = INSURANCE_WORDS[kind]
     if defined:
         return (f"缺少{zh_kind}（{column}）：本政策在该就诊日期不计算该项",
                 f"{column} is missing and the policy does not compute it on this date")

@@ -9,7 +9,7 @@ import datetime as dt
 
 from ..records import Claim, Identity, Result
 from .dates import month_end
-from .errors import ClaimError, PaymentAboveCost, missing_reason
+from .errors import INSURANCE_WORDS, ClaimError, PaymentAboveCost, missing_reason
 from .money import format_yuan
 from .visits import VISIT_NAMES, _VISITS
 
@@ -84,8 +84,9 @@ class Settler:
 
     A subclass sets, in its constructor: `stay_days` ("admission", "discharge" or "any"), `month_end`, `order`
     (category → declared rank), `defines` (kind → the policy has a tier of it), `policy_period`, `_days`
-    (a dict), `source` (the `.aid` file's name, for messages) and `reads_optional` (an expression reads a person
-    attribute, so a claim can be rejected half-way: each is settled on a trial ledger); and provides `category_id(text)` (a data file's category → identifier or None) and
+    (a dict), `source` (the `.aid` file's name, for messages) and `reads_optional` (an expression reads a value
+    the data may leave out, so a claim can be rejected half-way and each claim settles so that its ledger
+    writes can be undone); and provides `category_id(text)` (a data file's category → identifier or None) and
     `day_info(day)` → (epoch, in force, basic computed, critical computed).
     """
 
@@ -155,11 +156,10 @@ class Settler:
         cost = claim.policy_scope_cost
         if mixes_insurance(claim) and basic + critical > cost:
             given, computed = ("basic", "critical") if claim.basic_paid is not None else ("critical", "basic")
-            zh_of = {"basic": "基本医保支付", "critical": "大病保险支付"}
             amounts = {"basic": basic, "critical": critical}
             return ClaimError(
                 claim.claim_id,
-                f"数据给出的{zh_of[given]} {format_yuan(amounts[given])} 元与本政策计算的{zh_of[computed]} "
+                f"数据给出的{INSURANCE_WORDS[given]} {format_yuan(amounts[given])} 元与本政策计算的{INSURANCE_WORDS[computed]} "
                 f"{format_yuan(amounts[computed])} 元之和超过政策范围内费用 {format_yuan(cost)} 元",
                 f"{given}_paid {format_yuan(amounts[given])} given by the data and {computed}_paid "
                 f"{format_yuan(amounts[computed])} computed by the policy exceed the policy-scope cost "

@@ -18,7 +18,8 @@ COMMANDS = ("check", "fmt", "run", "explain", "test", "compile", "diff", "annual
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aidlang", description="medical-assistance policy as code / 医疗救助政策即代码")
+    parser = argparse.ArgumentParser(prog="aidlang",
+                                     description="medical-assistance policy as code / 医疗救助政策即代码")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="message language (default zh)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:

@@ -151,8 +151,9 @@ def read_table(path: str | Path, required: Sequence[str], optional: Sequence[str
             problems = (_shape_error(name, line, len(cells), width),)
         if len(cells) < width:
             cells = cells + ("",) * (width - len(cells))
-        # a repeated column name keeps its last cell, as a dict does (the header error stops the file anyway)
-        rows.append(RawRow(line, dict(zip(header, cells)), problems))
+        # a repeated column name keeps its last cell, as a dict does (the header error stops the file anyway);
+        # the cells of a row longer than the header have no column (its shape error is in `problems`)
+        rows.append(RawRow(line, dict(zip(header, cells, strict=False)), problems))
     return Table(name, header, tuple(rows), tuple(errors), grid.form, tuple(warnings), converted)
 
 
@@ -163,7 +164,8 @@ def _data_error(name: str, problem: sheets.Problem, header: Sequence[str]) -> Da
 
 def _shape_error(name: str, line: int, cells: int, width: int) -> DataError:
     if cells > width:
-        return DataError(name, line, "", f"本行有 {cells} 列，表头只有 {width} 列", f"the row has {cells} fields, the header {width}")
+        return DataError(name, line, "", f"本行有 {cells} 列，表头只有 {width} 列",
+                         f"the row has {cells} fields, the header {width}")
     return DataError(name, line, "", f"本行只有 {cells} 列，表头有 {width} 列（缺少的值不会当作空值）",
                      f"the row has only {cells} fields, the header {width} (missing cells are not read as empty)")
 
@@ -183,13 +185,15 @@ def _columns(name: str, line: int, written: Sequence[str], required: Sequence[st
         names.append(text)
         near = nearest_column(text, known)
         if near is not None and not options.allow_extra_columns:
-            errors.append(DataError(name, line, text, f"未知的列 {text}：是否应为 {near}？（确是多余的列请加 --allow-extra-columns）",
+            errors.append(DataError(name, line, text,
+                                    f"未知的列 {text}：是否应为 {near}？（确是多余的列请加 --allow-extra-columns）",
                                     f"unknown column {text}: did you mean {near}? (if it is an extra column, "
                                     f"give --allow-extra-columns)"))
         else:
             label = text or f"#{position}"
             like = (f"（与 {near} 相近）", f" (near {near})") if near else ("", "")
-            warnings.append(DataError(name, line, label, f"多余的列，已忽略{like[0]}", f"an extra column, ignored{like[1]}"))
+            warnings.append(DataError(name, line, label, f"多余的列，已忽略{like[0]}",
+                                      f"an extra column, ignored{like[1]}"))
     header = tuple(names)
     for col in required:
         if col not in header:
@@ -693,7 +697,8 @@ def read_persons(path: str | Path, options: ReadOptions = DEFAULT_OPTIONS) -> Lo
         cells = _Cells(table.path, raw, counts, options)
         person_id = cells.text("person_id")
         _reject_repeat(cells, "person_id", person_id, first_row, raw.row, ("人员编号", "person_id"))
-        gender = cells.choice("gender", lambda v: v if v in _GENDERS else None, ("性别（应为 男 或 女）", "gender (男 or 女)"))
+        gender = cells.choice("gender", lambda v: v if v in _GENDERS else None,
+                              ("性别（应为 男 或 女）", "gender (男 or 女)"))
         birth = cells.date("birth_date")
         grade = cells.choice("disability_grade", _GRADES.get, ("残疾等级（应为 1-4）", "disability grade (1-4)"),
                              required=False)

@@ -164,7 +164,7 @@ def comments(text: str, words: list[Word]) -> list[Comment]:
     """The comments of a source: the lexer skips only whitespace and comments, so any `#` between two
     tokens starts one. (Reading them here keeps the cached parser free of per-parse state.)"""
     line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-    gaps = zip([0] + [w.end for w in words], [w.start for w in words] + [len(text)])
+    gaps = zip([0] + [w.end for w in words], [w.start for w in words] + [len(text)], strict=True)
     out = []
     for gap_start, gap_end in gaps:
         for m in _COMMENT.finditer(text, gap_start, gap_end):
@@ -190,7 +190,7 @@ class _Printer:
         for item in reversed(self.items):
             next_words.append(following)
             following = item if isinstance(item, Word) else following
-        for item, following in zip(self.items, reversed(next_words)):
+        for item, following in zip(self.items, reversed(next_words), strict=True):
             if isinstance(item, Word):
                 self.word(item)
             else:

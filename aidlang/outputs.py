@@ -132,13 +132,15 @@ def refuse_clashes(targets: Sequence[tuple[str, str | None]], inputs: Sequence[t
 
 def _refuse_unwritable(option: str, path: str) -> None:
     if os.path.isdir(path):
-        raise OutputRefused(f"输出 {option} {path} 是目录，应为文件名", f"the output {option} {path} is a directory, not a file")
+        raise OutputRefused(f"输出 {option} {path} 是目录，应为文件名",
+                            f"the output {option} {path} is a directory, not a file")
     parent = os.path.dirname(os.path.realpath(path))
     if not os.path.isdir(parent):
         raise OutputRefused(f"无法写入 {option} {path}：目录 {parent} 不存在",
                             f"cannot write {option} {path}: there is no directory {parent}")
     if not os.access(parent, os.W_OK | os.X_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-        raise OutputRefused(f"无法写入 {option} {path}：没有写入权限", f"cannot write {option} {path}: permission denied")
+        raise OutputRefused(f"无法写入 {option} {path}：没有写入权限",
+                            f"cannot write {option} {path}: permission denied")
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -266,9 +268,9 @@ def write_parquet(file, output: Output) -> None:
 
 
 def _parquet_frame(pl, header: list[str], rows: list[Sequence[str]], output: Output):
-    columns = list(zip(*rows)) if rows else [()] * len(header)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(header)
     series = []
-    for name, cells in zip(header, columns):
+    for name, cells in zip(header, columns, strict=True):
         text = pl.Series(name, cells, dtype=pl.String)
         if name in output.numeric:
             blank = text == ""

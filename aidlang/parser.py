@@ -143,7 +143,8 @@ def read_source(path: str | Path) -> Source:
 
 WORDS = {  # what a terminal is, in a policy author's words
     "NAME": ("名称", "a name"), "STRING": ("带引号的文字", "a quoted string"), "NUMBER": ("数字", "a number"),
-    "DATE": ("日期（如 2023-01-01）", "a date (such as 2023-01-01)"), "MONTH_DAY": ("月日（如 9月30日）", "a month and day (such as --09-30)"),
+    "DATE": ("日期（如 2023-01-01）", "a date (such as 2023-01-01)"),
+    "MONTH_DAY": ("月日（如 9月30日）", "a month and day (such as --09-30)"),
     "YEAR_MONTH": ("年月（如 2023-05）", "a year and month (such as 2023-05)"),
     "_COLON": ("冒号 :", "a colon :"), "_COMMA": ("逗号 ,", "a comma ,"), "_LBRACE": ("{", "{"), "_RBRACE": ("}", "}"),
     "_LPAR": ("(", "("), "_RPAR": (")", ")"), "_LBRACKET": ("[", "["), "_RBRACKET": ("]", "]"), "EQ": ("=", "="),

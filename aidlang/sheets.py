@@ -2,9 +2,9 @@
 
 What offices have: CSV in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16, comma- or tab-separated,
 Excel workbooks (`.xlsx`, read with python-calamine), and Parquet (`.parquet`, read with polars: typed columns
-become the text a CSV export would hold, exactly — see `parquet_column`). The encoding is decided by exact rules first — a BOM; text
-that is valid UTF-8 is UTF-8; else text that is valid GB18030 (which includes GBK) and has no NUL byte is
-GB18030 — and only what remains goes to a detector (charset-normalizer); `encoding` forces one.
+become the text a CSV export would hold, exactly — see `parquet_column`). The encoding is decided by exact
+rules first — a BOM; text that is valid UTF-8 is UTF-8; else text that is valid GB18030 (which includes GBK)
+and has no NUL byte is GB18030 — and only what remains goes to a detector (charset-normalizer); `encoding` forces one.
 
 Every line of a CSV file is one row (split at `\\n` only, a trailing `\\r` dropped). A quoted field must end on
 the line it starts on: a quote left open is that row's problem, and the next line is read as its own row. csv's
@@ -186,8 +186,8 @@ def _quoted_cells(number: int, line: str, delimiter: str) -> tuple[tuple[str, ..
         if "unexpected end of data" in str(error):
             return cells, Problem(number, "引号未闭合：带引号的字段必须在本行内结束（不能跨行）",
                                   "a quote is left open: a quoted field must end on its own line")
-        return cells, Problem(number, "引号位置有误：结束引号后应紧跟分隔符", "a misplaced quote: a closing quote must be "
-                              "followed by the delimiter")
+        return cells, Problem(number, "引号位置有误：结束引号后应紧跟分隔符",
+                              "a misplaced quote: a closing quote must be followed by the delimiter")
 
 
 def _cell_problem(number: int, line: str | None, cells: tuple[str, ...], delimiter: str) -> Problem | None:
@@ -328,7 +328,7 @@ def read_parquet(raw: bytes) -> Grid:
             return _failed(cells, "Parquet")
         columns.append(cells)
     rows = [(1, header)]
-    rows.extend(zip(range(2, frame.height + 2), zip(*columns)) if columns else ())
+    rows.extend(zip(range(2, frame.height + 2), zip(*columns, strict=True), strict=True) if columns else ())
     return Grid(tuple(rows), problems, None, "Parquet", dict(converted))
 
 

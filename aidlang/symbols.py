@@ -99,7 +99,8 @@ PERSON_KEYS = {
     "gender": "gender", "性别": "gender", "birth_date": "birth_date", "出生日期": "birth_date",
     "disability_grade": "disability_grade", "残疾等级": "disability_grade",
     "dibao_class": "dibao_class", "低保类别": "dibao_class",
-    "family_monthly_income_per_capita": "family_monthly_income_per_capita", "家庭月人均收入": "family_monthly_income_per_capita",
+    "family_monthly_income_per_capita": "family_monthly_income_per_capita",
+    "家庭月人均收入": "family_monthly_income_per_capita",
     "family_annual_income": "family_annual_income", "家庭年收入": "family_annual_income",
 }
 RESULT_KEYS = {

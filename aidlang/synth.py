@@ -152,7 +152,8 @@ def shape_of(checked, params: Mapping[str, object] | None = None) -> Shape:
         categories=categories, visits=visits, visit_weights=tuple(VISIT_WEIGHTS[v] for v in visits),
         pools=_capped_pools(symbols, params, visits), start=start, days=days, before=before,
         heavy_from=heavy_from, heavy_days=heavy_days, given_basic="basic" not in kinds,
-        given_critical="critical" not in kinds, basic_ratio=_highest_ratio(symbols, params, "basic"), diseases=diseases, heavy_disease=heavy_disease, levels=levels,
+        given_critical="critical" not in kinds, basic_ratio=_highest_ratio(symbols, params, "basic"),
+        diseases=diseases, heavy_disease=heavy_disease, levels=levels,
         person_reads=person_reads, may_be_missing=_missing_meant(policy) & person_reads,
         person_values={k: tuple(v) for k, v in compared.items()})
 

@@ -52,7 +52,7 @@ def settle(claims, identities, fallback):
     if several:
         mine = [i for i, c in enumerate(claims) if c.person_id in several]
         out = fallback([claims[i] for i in mine], [r for r in identities if r.person_id in several])
-        for i, result in zip(mine, out):
+        for i, result in zip(mine, out, strict=True):
             results[i] = result
     return results
 

@@ -34,7 +34,7 @@ import handwritten_wuxi  # noqa: E402
 from settle import CITIES, synthesize  # noqa: E402
 
 try:  # the columnar experiment needs polars, which aidlang does not depend on
-    import columnar_wuxi  # noqa: E402
+    import columnar_wuxi
 except ModuleNotFoundError as missing:
     if missing.name != "polars":
         raise

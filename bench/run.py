@@ -13,6 +13,7 @@ the ratios of one run rather than seconds across runs.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import tempfile
 import time
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             out = directory / f"results-{engine}.csv"
             command = ["run", str(policy), "--claims", str(claims), "--identities", str(identities),
                        "--out", str(out), "--engine", engine]
-            seconds[f"run --engine {engine}"] = timed(lambda: cli.main(command))
+            seconds[f"run --engine {engine}"] = timed(functools.partial(cli.main, command))
             assert out.exists(), f"aidlang run --engine {engine} wrote no results"
         outputs = {path.read_bytes() for path in directory.glob("results-*.csv")}
         assert len(outputs) == 1, "the engines wrote different results.csv"

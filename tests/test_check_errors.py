@@ -45,7 +45,8 @@ def test_error_case(path: Path, update_golden: bool) -> None:
 
 
 # Cases whose English is pinned too (`<name>.en.txt`): the documents' words of issue 13 item 3.
-ENGLISH_CASES = ("alias_names_two_categories", "claim_rank_out_of_context", "per_claim_misplaced", "header_field_twice", "in_force_before_published", "none_word_misplaced", "pool_is_visit_type")
+ENGLISH_CASES = ("alias_names_two_categories", "claim_rank_out_of_context", "per_claim_misplaced", "header_field_twice",
+                 "in_force_before_published", "none_word_misplaced", "pool_is_visit_type")
 
 
 @pytest.mark.parametrize("name", ENGLISH_CASES)

@@ -57,7 +57,8 @@ def test_good_claims_settle_in_input_order(files, tmp_path):
     assert [r["claim_id"] for r in rows] == ["c2", "c1"]
     c2, c1 = rows
     assert (c1["category"], c1["aid_paid"], c1["self_pay"], c1["status"]) == ("特困人员", "8000.00", "0.00", "ok")
-    assert (c2["category"], c2["aid_paid"], c2["self_pay"], c2["basis"]) == ("最低生活保障对象", "170.00", "30.00", "四(六)")
+    assert (c2["category"], c2["aid_paid"], c2["self_pay"], c2["basis"]) == (
+        "最低生活保障对象", "170.00", "30.00", "四(六)")
 
 
 def test_results_go_to_stdout_without_out(files, capsys):
@@ -219,7 +220,8 @@ def test_a_person_without_an_income_the_rule_needs_is_rejected_not_paid_zero(tmp
             "--param", "minimum_wage=1980", "--out", str(out), "--engine", engine]
     assert main(args) == 2 and not out.exists()  # without --rejects: nothing written
     err = capsys.readouterr().err
-    assert "claims.csv:3:person_id: 人员 q2 的家庭年收入（family_annual_income）为空，而 wuhai.aid:79 的规则需要它" in err
+    assert ("claims.csv:3:person_id: 人员 q2 的家庭年收入（family_annual_income）为空，"
+            "而 wuhai.aid:79 的规则需要它") in err
     assert ("claims.csv:4:person_id: persons.csv 中没有人员 q3，而 wuhai.aid:79 的规则需要其家庭月人均收入"
             "（family_monthly_income_per_capita）") in err
     assert main(args + ["--lang", "en"]) == 2
@@ -229,7 +231,8 @@ def test_a_person_without_an_income_the_rule_needs_is_rejected_not_paid_zero(tmp
     rows = {r["claim_id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
     # q1: 1000 < 1980 × 1.5 = 2970, and 50000 − 20000 − 0 = 30000 > 70% × 40000 = 28000: 重特大疾病医疗救助 (白血病,
     # 住院), 75% of 30000 = 22500, within 8万; self-pay 30000 − 22500 = 7500
-    assert (rows["c1"]["aid_paid"], rows["c1"]["self_pay"], rows["c1"]["basis"]) == ("22500.00", "7500.00", "三(二)3(2)")
+    assert (rows["c1"]["aid_paid"], rows["c1"]["self_pay"], rows["c1"]["basis"]) == (
+        "22500.00", "7500.00", "三(二)3(2)")
     assert set(rows) == {"c1"}
     rejected = {r["claim_id"]: r["reason"] for r in csv.DictReader(rejects.open(encoding="utf-8"))}
     assert set(rejected) == {"c2", "c3"} and "family_annual_income" in rejected["c2"]
@@ -287,5 +290,6 @@ def test_a_rule_adjusting_a_setting_no_rule_in_force_gives_stops_the_run_naming_
     out = tmp_path / "results.csv"
     assert main(["run", policy, "--claims", claims, "--identities", identities, "--out", str(out),
                  "--engine", engine]) == 2
-    assert "us.aid:13：规则调整限额（降低/提高），但 2022-10-01 没有施行中的更不具体的规则给出限额" in capsys.readouterr().err
+    assert ("us.aid:13：规则调整限额（降低/提高），但 2022-10-01 没有施行中的更不具体的规则给出限额"
+            in capsys.readouterr().err)
     assert not out.exists()

@@ -58,8 +58,10 @@ def test_optional_columns(tmp_path):
     header = HEADER + ",referred,in_province,disease,institution_level"
     path = claims_file(tmp_path, GOOD + ",false,TRUE,白血病,二级", GOOD.replace("c1", "c2") + ",,,,", header=header)
     first, second = data.read_claims(path, VOCABULARY).records
-    assert (first.referred, first.in_province, first.disease, first.institution_level) == (False, True, "白血病", "二级")
-    assert (second.referred, second.in_province, second.disease, second.institution_level) == (True, True, None, None)
+    assert (first.referred, first.in_province, first.disease, first.institution_level) == (
+        False, True, "白血病", "二级")
+    assert (second.referred, second.in_province, second.disease, second.institution_level) == (
+        True, True, None, None)
 
 
 def test_a_bom_is_not_part_of_the_first_column(tmp_path):
@@ -94,13 +96,15 @@ def test_crlf_line_ends_and_blank_lines(tmp_path):
      "日期有歧义：03/01/2023（日和月哪个在前？请写作 YYYY-MM-DD）",
      "an ambiguous date: 03/01/2023 (day or month first? write YYYY-MM-DD)"),
     ("c1,p1,inpatient,2023-03-11,2023-03-10,20000,0,0", "discharge_date",
-     "出院日期（2023-03-10）早于入院日期（2023-03-11）", "discharge_date (2023-03-10) is before admission_date (2023-03-11)"),
+     "出院日期（2023-03-10）早于入院日期（2023-03-11）",
+     "discharge_date (2023-03-10) is before admission_date (2023-03-11)"),
     ("c1,p1,dental,2023-03-01,2023-03-10,20000,0,0", "visit_type",
      "未知的就诊类型：dental", "unknown visit type: dental"),
     ("c1,p1,inpatient,2023-03-01,,20000,0,0", "discharge_date", "不能为空", "must not be empty"),
     (",p1,inpatient,2023-03-01,2023-03-10,20000,0,0", "claim_id", "不能为空", "must not be empty"),
     ("c1,p1,inpatient,2023-03-01,2023-03-10,20000,15000,6000", "critical_paid",
-     "基本医保与大病保险支付之和超过政策范围内费用", "basic and critical insurance together pay more than the policy-scope cost"),
+     "基本医保与大病保险支付之和超过政策范围内费用",
+     "basic and critical insurance together pay more than the policy-scope cost"),
 ])
 def test_each_bad_claim_value(tmp_path, row, column, zh, en):
     path = claims_file(tmp_path, GOOD.replace("c1", "c0"), row)
@@ -171,7 +175,8 @@ def test_a_missing_file(tmp_path):
 
 
 def test_render():
-    error = data.DataError("claims.csv", 3, "policy_scope_cost", "金额不能为负数：-5", "an amount must not be negative: -5")
+    error = data.DataError("claims.csv", 3, "policy_scope_cost", "金额不能为负数：-5",
+                           "an amount must not be negative: -5")
     assert error.render() == "claims.csv:3:policy_scope_cost: 金额不能为负数：-5"
     assert error.render("en") == "claims.csv:3:policy_scope_cost: an amount must not be negative: -5"
 
@@ -194,7 +199,8 @@ TRICKY = {
                "-5", "1e3", "１２", "١٢", "12.", ".5", "1_000", "+1", "12.0５", "1.2.3", "0x10", "12,5", " 12", "12 ",
                "1 2", "12.5元", "²", "2,000.00", "¥12", "￥1,234,567.5", "1,2,3", "100000000", "100000000.01",
                "9" * 16, "９９．５"],
-    "boolean": ["true", "false", "", "TRUE", "False", "tRuE", "yes", "是", "否", "1", " true", "false\u3000", "ｔｒｕｅ"],
+    "boolean": ["true", "false", "", "TRUE", "False", "tRuE", "yes", "是", "否", "1", " true", "false\u3000",
+                "ｔｒｕｅ"],
     "text": ["", "白血病", "二级", " x "],
 }
 KINDS = {"claim_id": "claim_id", "person_id": "person_id", "visit_type": "visit_type", "admission_date": "date",

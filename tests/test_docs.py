@@ -155,4 +155,5 @@ def test_readme_compiled_policy_example_prints_what_it_says_without_the_compiler
     assert out.returncode == 0, out.stderr
     assert out.stdout == shown
     # C1: (10000 − 2000) × 85% = 6800元 aid, 1200元 self-pay; C2: 5100元 capped at 10000 − 6800 = 3200元
-    assert shown.split("\n")[:2] == ["C1 最低生活保障对象 680000 120000 四(六)", "C2 最低生活保障对象 320000 280000 四(六)"]
+    assert shown.split("\n")[:2] == ["C1 最低生活保障对象 680000 120000 四(六)",
+                                     "C2 最低生活保障对象 320000 280000 四(六)"]

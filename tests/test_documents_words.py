@@ -5,7 +5,6 @@ tests/cases/syntax and tests/cases/errors.) Amounts are worked by hand in the co
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 

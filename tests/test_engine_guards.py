@@ -94,8 +94,8 @@ def test_given_and_computed_insurance_above_the_cost_reject_the_claim_and_leave_
     assert (rows["c2"]["basic_paid"], rows["c2"]["critical_paid"], rows["c2"]["self_pay"]) == (
         "525.00", "237.50", "237.50")
     reasons = {r["claim_id"]: r["reason"] for r in csv.DictReader(rejects.open(encoding="utf-8-sig"))}
-    assert reasons["c1"] == ("critical_paid: 数据给出的大病保险支付 500.00 元与本政策计算的基本医保支付 525.00 元之和超过政策范围内"
-                             "费用 1000.00 元")
+    assert reasons["c1"] == ("critical_paid: 数据给出的大病保险支付 500.00 元与本政策计算的基本医保支付 525.00 元"
+                             "之和超过政策范围内费用 1000.00 元")
 
 
 MIANYANG = str(Path(__file__).resolve().parent.parent / "policies" / "mianyang.aid")
@@ -116,7 +116,8 @@ def test_monitor_applies_the_critical_insurance_tilt_of_the_identities(tmp_path,
     base = ["monitor", MIANYANG, "--claims", claims, "--month", "2023-03", *MIANYANG_PARAMS, "--engine", engine]
     assert main(base + ["--identities", identities, "--out", str(out)]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
-    assert [(r["person_id"], r["cumulative_self_paid"], r["threshold"]) for r in rows] == [("p1", "20500.00", "20000.00")]
+    assert [(r["person_id"], r["cumulative_self_paid"], r["threshold"]) for r in rows] == [
+        ("p1", "20500.00", "20000.00")]
     assert main(base + ["--out", str(out)]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [r["cumulative_self_paid"] for r in rows] == ["28000.00"]
@@ -127,9 +128,11 @@ WUHAI = str(Path(__file__).resolve().parent.parent / "policies" / "wuhai.aid")
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_an_annual_benefit_that_needs_a_missing_attribute_stops_naming_the_person(tmp_path, engine, capsys):
-    """Wuhai 三(二)2(2): 门诊救助金 for 最低生活保障家庭成员 depends on 低保类别, age and disability (line 100 reads 低保类别
-    first): p1 holds the identity but has no persons.csv row, so nobody can say what p1 gets — exit 2, naming p1."""
-    identities = write(tmp_path / "identities.csv", "person_id,category,start,end\np1,最低生活保障家庭成员,2020-01-01,\n")
+    """Wuhai 三(二)2(2): 门诊救助金 for 最低生活保障家庭成员 depends on 低保类别, age and disability (line 100
+    reads 低保类别 first): p1 holds the identity but has no persons.csv row, so nobody can say what p1 gets — exit 2,
+    naming p1."""
+    identities = write(tmp_path / "identities.csv",
+                       "person_id,category,start,end\np1,最低生活保障家庭成员,2020-01-01,\n")
     persons = write(tmp_path / "persons.csv", "person_id,gender,birth_date,disability_grade,dibao_class,"
                     "family_monthly_income_per_capita,family_annual_income\np2,男,1960-01-01,,A,,\n")
     out = tmp_path / "benefits.csv"
@@ -171,7 +174,8 @@ def test_an_empty_institution_level_the_policy_reads_rejects_the_claim(tmp_path,
     assert main(["run", JINGGU, "--claims", claims, "--out", str(out), "--rejects", str(rejects),
                  "--engine", engine]) == 0
     reasons = {r["claim_id"]: r["reason"] for r in csv.DictReader(rejects.open(encoding="utf-8-sig"))}
-    assert reasons == {"c1": "institution_level: 就诊 c1 的机构级别（institution_level）为空，而 jinggu.aid:54 的规则需要它"}
+    assert reasons == {
+        "c1": "institution_level: 就诊 c1 的机构级别（institution_level）为空，而 jinggu.aid:54 的规则需要它"}
     assert list(csv.DictReader(out.open(encoding="utf-8-sig"))) == []
 
 

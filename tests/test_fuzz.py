@@ -74,7 +74,8 @@ def front_end(text: str) -> None:
 
 # ---------------------------------------------------------------- random text
 
-INTERESTING_CHARS = list('政策类别对在依据比例限额元万%％{}｛｝()（）[]［］:：,，、=＝<>≤+-×/."“”「」#\n \t\u3000') + list("0123456789ab_")
+INTERESTING_CHARS = (list('政策类别对在依据比例限额元万%％{}｛｝()（）[]［］:：,，、=＝<>≤+-×/."“”「」#\n \t\u3000')
+                     + list("0123456789ab_"))
 
 
 @fuzz_settings(1500)
@@ -115,7 +116,7 @@ def test_token_soup(text):
 def declarations(text: str) -> list[str]:
     """A policy cut before each line that starts a top-level declaration (the first piece is the header)."""
     starts = [m.start() for m in re.finditer(r"^[^\s#}]", text, re.M)]
-    return [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+    return [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)], strict=True)]
 
 
 POLICY_PIECES = [declarations(text) for text in POLICY_TEXTS]

@@ -289,7 +289,8 @@ def test_every_output_reads_back_to_its_rows(tmp_path_factory, rows, bom):
         # still start with a sign, as it cannot be a formula
         written = outputs.inert(b)
         assert outputs.inert(a) in (a, "'" + a)
-        assert not written.startswith(("=", "+", "-", "@", "\t", "\r")) or re.fullmatch(r"[+-][0-9]+(\.[0-9]+)?", written)
+        assert (not written.startswith(("=", "+", "-", "@", "\t", "\r"))
+                or re.fullmatch(r"[+-][0-9]+(\.[0-9]+)?", written))
     sheet = openpyxl.load_workbook(xlsx_path).active
     cells = [[c.value for c in r] for r in sheet.iter_rows()]
     expected = [header] + [[a or None, b or None, Decimal(amount)] for a, b, amount in made]

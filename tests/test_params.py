@@ -104,7 +104,8 @@ def test_a_bad_value_is_refused_quoting_it(files, capsys, name, value, zh, en):
 def test_a_parameter_is_given_once_by_its_name_or_its_label(files, capsys):
     args = [*command("run", *files), *param_args(GOOD), "--param", "医疗救助年度限额=2万元"]
     assert main(args) == 2
-    assert capsys.readouterr().err.splitlines() == ["--param:9:医疗救助年度限额: 参数 医疗救助年度限额 已由第 3 个 --param 给出"]
+    assert capsys.readouterr().err.splitlines() == [
+        "--param:9:医疗救助年度限额: 参数 医疗救助年度限额 已由第 3 个 --param 给出"]
 
 
 @pytest.mark.parametrize("name", ["run", "explain", "annual", "monitor"])
@@ -140,7 +141,8 @@ def test_wan_yuan_settles_a_claim(files, tmp_path):
     """LATER, 低保对象, one stay: cost 50000, basic 20000, critical 8000 (both given: the policy has neither tier).
     医疗救助: base 50000 − 20000 − 8000 = 22000; above the deductible 1000: 21000; 70% × 21000 = 14700;
       the cap 1万元 = 10000 → 10000.
-    倾斜救助: base 22000 − 10000 = 12000; above the threshold 5000元: 7000; 0.5 × 7000 = 3500; the cap 0.2万 = 2000 → 2000.
+    倾斜救助: base 22000 − 10000 = 12000; above the threshold 5000元: 7000; 0.5 × 7000 = 3500;
+      the cap 0.2万 = 2000 → 2000.
     self-pay 50000 − 20000 − 8000 − 10000 − 2000 = 10000."""
     out = tmp_path / "results.csv"
     assert main([*command("run", *files), *param_args(GOOD), "--out", str(out)]) == 0

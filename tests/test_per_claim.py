@@ -1,7 +1,8 @@
-"""Issue 13 item 1: per-claim settings. `起付标准 每次 800元` (每次住院起付标准) and `超过 按次 5000元` (单次个人负担超过
-5000 元以上部分) count each claim alone, covered = max(0, e − D) (`runtime.claim_cover`); `年度就诊次序(住院)` is the
-claim's rank among the person's settled claims of that visit type this year, so `年度内第二次及以上住院起付标准降低
-50%` is a rule condition. Settled through `aidlang run` on both engines; amounts worked by hand in the comments."""
+"""Issue 13 item 1: per-claim settings. `起付标准 每次 800元` (每次住院起付标准) and `超过 按次 5000元`
+(单次个人负担超过 5000 元以上部分) count each claim alone, covered = max(0, e − D) (`runtime.claim_cover`);
+`年度就诊次序(住院)` is the claim's rank among the person's settled claims of that visit type this year, so
+`年度内第二次及以上住院起付标准降低50%` is a rule condition. Settled through `aidlang run` on both engines; amounts
+worked by hand in the comments."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ POLICY = """政策 perclaim "按次起付" {
 }
 """
 
-CLAIMS = """claim_id,person_id,visit_type,admission_date,discharge_date,policy_scope_cost,basic_paid,critical_paid,institution_level
+CLAIMS = ("claim_id,person_id,visit_type,admission_date,discharge_date,policy_scope_cost,basic_paid,critical_paid,"
+          "institution_level\n") + """\
 c1,p1,住院,2025-02-01,2025-02-10,10000,6000,0,二级
 c2,p1,住院,2025-05-01,2025-05-10,3000,1800,0,二级
 c3,p1,门诊慢特病,2025-06-01,2025-06-01,2000,1000,0,二级
@@ -102,7 +104,8 @@ def test_the_formula_is_the_claim_alone():
 
 
 def test_the_formatter_keeps_the_per_claim_word():
-    messy = POLICY.replace("起付标准 每次 800元", "起付标准   每次\t800元").replace("超过 按次 5000元", "超过 按次  5000元")
+    messy = (POLICY.replace("起付标准 每次 800元", "起付标准   每次\t800元")
+             .replace("超过 按次 5000元", "超过 按次  5000元"))
     assert format_text(messy) == format_text(POLICY)
     assert "起付标准 每次 800元" in format_text(messy) and "超过 按次 5000元" in format_text(messy)
     english = POLICY.replace("起付标准 每次 800元", "deductible per_claim 800元")
@@ -115,7 +118,8 @@ def test_the_table_says_per_claim(workdir):
     # as the documents print it: 每次住院起付标准 800元 — here the rule covers both visit types of the tier
     assert "| 低保对象 | 每次800元〔注7〕 | 每次800元 | 70% | 5万元 |" in table
     assert "按次计算：每次就诊（住院、门诊慢特病）起付标准 800元（不计本年此前就诊）（二(一)）。" in table
-    assert "3. 年度救助限额均按年度累计计算（以出院日期所在年度为准）。" in table and "起付标准均按年度累计" not in table
+    assert "3. 年度救助限额均按年度累计计算（以出院日期所在年度为准）。" in table
+    assert "起付标准均按年度累计" not in table
     assert "年度内第2次及以上住院的：起付标准降低50%" in table
     assert "按次计算：单次就诊（住院、门诊慢特病）个人负担超过5000元的部分" in table
     one_visit = POLICY.replace("适用 住院费用, 慢病费用", "适用 住院费用").replace("门诊慢特病 依据", "门诊慢特病 依据")

@@ -107,7 +107,8 @@ def test_wuxi_golden_has_every_number_of_four_six_to_four_eight():
     # 四(七): 年度个人负担 6000元 以上部分 60%, no cap stated
     assert rows["全体救助对象"][1:5] == ["6000元", "60%", "不设封顶线", "四(七)"]
     # 四(八): 就高不重复; 次月起不再享受; 住院期间保留/取得
-    for phrase in ("按就高原则享受待遇，不重复享受", "次月起不再享受", "当次住院仍按原救助对象类别", "当次住院起即可按相应类别"):
+    for phrase in ("按就高原则享受待遇，不重复享受", "次月起不再享受", "当次住院仍按原救助对象类别",
+                   "当次住院起即可按相应类别"):
         assert phrase in golden, phrase
 
 

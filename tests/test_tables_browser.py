@@ -258,7 +258,7 @@ def test_generated_pages_in_chromium(tmp_path):
 
         browser = Browser(CHROMIUM, tmp_path / "profile")
         try:
-            for name, page, view in written:
+            for name, page, _ in written:
                 target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
                 session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
                 for domain in ("Runtime", "Log", "Page", "Network"):
@@ -294,7 +294,7 @@ def test_generated_pages_in_chromium(tmp_path):
         finally:
             browser.close()
 
-        for name, page, view in written:
+        for name, _, view in written:
             parser = TableCells()
             parser.feed(doms[name].result())
             assert parser.scripts == 0, f"{name}: a <script> element reached the DOM"

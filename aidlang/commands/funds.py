@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import data, outputs
+from .. import outputs
 from ..cli import add_lang
 from ..evaluate import MissingParameter
 from . import inputs as io

@@ -85,7 +85,8 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
             raise  # `| head`: the CLI ends quietly
         except OSError as error:  # an output that cannot be written: nothing was (outputs.write_outputs)
             where = f"{error.filename}: " if error.filename else ""
-            say(("无法写入输出：" if lang == "zh" else "cannot write the output: ") + where + (error.strerror or str(error)))
+            say(("无法写入输出：" if lang == "zh" else "cannot write the output: ") + where
+                + (error.strerror or str(error)))
             return EXIT_DATA
         except AidError:
             raise  # a policy problem: the CLI prints its diagnostics (exit 1)
@@ -297,7 +298,7 @@ def input_rejects(inputs: Inputs, rejects: str, lang: str) -> list[outputs.Outpu
     `R.persons.csv` (their own columns, then row and reason, as R.csv has the claims'): a bad row of a person
     with no claims is reported too. A file with no bad row writes nothing."""
     files = []
-    for role, loaded in zip(INPUT_REJECT_ROLES, (inputs.identities, inputs.persons)):
+    for role, loaded in zip(INPUT_REJECT_ROLES, (inputs.identities, inputs.persons), strict=True):
         if loaded is None or not loaded.errors:
             continue
         bad = [(row, outputs.join_reasons(errors, lang)) for row, errors in sorted(loaded.row_errors().items())]

@@ -79,8 +79,9 @@ def run(args: argparse.Namespace) -> int:
     outputs.write_outputs(files, bom=args.bom)
     io.note_settlement(len(settlement.results), settlement.rejected)
     if args.rejects:
-        io.say(f"已结算 {len(settlement.results)} 条，拒收 {len(settlement.rejected)} 条（见 {args.rejects}）" if lang == "zh"
-               else f"settled {len(settlement.results)}, rejected {len(settlement.rejected)} (see {args.rejects})")
+        settled, rejected = len(settlement.results), len(settlement.rejected)
+        io.say(f"已结算 {settled} 条，拒收 {rejected} 条（见 {args.rejects}）" if lang == "zh"
+               else f"settled {settled}, rejected {rejected} (see {args.rejects})")
     return 0
 
 
@@ -106,7 +107,7 @@ def settle(engine, inputs: io.Inputs, lang: str) -> Settlement | None:
         rejected[row_of[error.claim_id]] = [(io.claim_error_column(error), error.reason_zh, error.reason_en)]
     result_rows = [row_of[result.claim_id] for result in results]
     _assert_every_claim_once(claims_file, result_rows, rejected)
-    return Settlement(dict(zip(result_rows, results)), rejected)
+    return Settlement(dict(zip(result_rows, results, strict=True)), rejected)
 
 
 def _assert_every_claim_once(claims_file: data.Loaded, result_rows: list[int], rejected: dict) -> None:

@@ -70,12 +70,12 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         raise io.UsageFailure(f"无法创建目录 {args.out}：{error.strerror}",
                               f"cannot make the directory {args.out}: {error.strerror}") from None
-    refuse_clashes([(f"--out {name}", path) for (name, _, _), path in zip(files, paths)],
+    refuse_clashes([(f"--out {name}", path) for (name, _, _), path in zip(files, paths, strict=True)],
                    [("POLICY", args.policy)])
     outputs.write_outputs([
         outputs.Output(path, header, rows(), numeric=synth.AMOUNTS & set(header),
                        dates=synth.DATES & set(header))
-        for (_, header, rows), path in zip(files, paths)])
+        for (_, header, rows), path in zip(files, paths, strict=True)])
     io.say(f"{args.out}：{len(files)} 个文件，{args.claims} 条就诊，{maker.persons} 人" if lang == "zh" else
            f"{args.out}: {len(files)} files, {args.claims} claims, {maker.persons} persons")
     return 0

@@ -10,7 +10,6 @@ Compiling instead of walking the tree per claim is what makes the interpreter fa
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 import typing
 from decimal import Decimal
@@ -42,21 +41,7 @@ class EvalError(Exception):
 MissingInput = rt.MissingInput  # a fund series without a value for the year asked (shared runtime)
 
 
-class Env:
-    """What an expression can read: the claim and person being settled, the date (parameters by date, age),
-    the amounts paid by the tiers so far, running yearly totals and fund series."""
-
-    __slots__ = ("claim", "person", "date", "year", "basic", "critical", "aid", "tilted", "running", "series",
-                 "values", "prefix", "visit")
-
-    def __init__(self, claim=None, person=None, date: dt.date | None = None, year: int = 0,
-                 running: Callable[[tuple[str, ...]], int] | None = None,
-                 series: Callable[[str, int], Any] | None = None):
-        self.claim, self.person, self.date = claim, person, date
-        self.year = year or (date.year if date else 0)
-        self.basic = self.critical = self.aid = self.tilted = 0
-        self.running, self.series = running, series
-        self.values, self.prefix, self.visit = None, (), None  # the settling claim's ledgers, (person, year), visit
+Env = rt.ClaimEnv  # what an expression reads (the settlement loop's environment)
 
 
 # ---------------------------------------------------------------- static types
@@ -236,16 +221,18 @@ def _children(expr) -> list:
 # ---------------------------------------------------------------- the evaluator
 
 class Evaluator:
-    """Compiles expressions of one policy and holds its parameter values (`--param` overrides by name)."""
+    """Lowers a policy's expressions to closures over a `runtime.ClaimEnv` (the interpreter's lowering of the
+    plan). Parameters are read from the environment (`env.params`), so one lowering serves every `--param`."""
 
-    def __init__(self, symbols: Symbols, params: dict[str, Any] | None = None, fast: bool = True):
+    def __init__(self, symbols: Symbols):
         self.symbols = symbols
-        self.fast = fast  # compile simple claim expressions to one Python expression (same results)
-        by_label = {p.label: p.name for p in symbols.params.values() if p.label}
-        self.overrides = {by_label.get(k, k): v for k, v in (params or {}).items()}
         self._cache: dict[int, Fn] = {}
-        self._param_cache: dict[tuple[str, int], Any] = {}
-        self._param_stack: list[str] = []
+
+    def lower(self, expression: rt.Expression) -> Fn:
+        """A plan's expression as a closure: its value kept (money rounded half-up) where the plan says so."""
+        if expression.value:
+            return self.compile_value(expression.node, expression.locals)
+        return self.compile(expression.node, expression.locals)
 
     # ------------------------------------------------------------ compiling
     def compile(self, expr: n.Expr, locals_: frozenset[str] = frozenset()) -> Fn:
@@ -253,15 +240,11 @@ class Evaluator:
         key = id(expr) if not locals_ else None
         if key is not None and key in self._cache:
             return self._cache[key]
-        source = python_source(expr) if self.fast else None
-        if source is not None:
-            fn = eval(f"lambda env: {source}", {"_F": Fraction})  # text built from a fixed table, see below
-        else:
-            try:
-                compiler = COMPILERS[type(expr)]
-            except KeyError:
-                raise EvalError(f"cannot evaluate a {type(expr).__name__}", expr) from None
-            fn = compiler(expr, self, locals_)
+        try:
+            compiler = COMPILERS[type(expr)]
+        except KeyError:
+            raise EvalError(f"cannot evaluate a {type(expr).__name__}", expr) from None
+        fn = compiler(expr, self, locals_)
         if key is not None:
             self._cache[key] = fn
         return fn
@@ -271,7 +254,7 @@ class Evaluator:
         fn = self.compile(expr, locals_)
         if type_of(expr, self.symbols, locals_) != "money":
             return fn
-        if isinstance(expr, n.Quantity) and type(fn(None)) is int:
+        if isinstance(expr, n.Quantity) and type(quantity_value(expr)) is int:
             return fn
         if not _may_split_fen(expr):  # sums and differences of fen stay whole fen
             return fn
@@ -280,60 +263,6 @@ class Evaluator:
             v = fn(env)
             return v if type(v) is int or v is None else rt.to_fen(v)
         return money
-
-    def value(self, expr: n.Expr, env: Env) -> Any:
-        return self.compile_value(expr)(env)
-
-    # ------------------------------------------------------------ parameters
-    def has_value(self, name: str) -> bool:
-        p = self.symbols.params[name]
-        return name in self.overrides or p.values is not None
-
-    def param(self, name: str, on: dt.date | None) -> Any:
-        """A parameter's value on a date: a `--param` value, else the dated value with the latest 自 ≤ date."""
-        if name in self.overrides:
-            return self.overrides[name]
-        p = self.symbols.params[name]
-        if p.values is None:
-            raise MissingParameter(name, p.label, None, self._unset(name))
-        chosen = None
-        for i, dv in enumerate(p.values):
-            if dv.since is None or on is None or dv.since <= on:
-                if chosen is None or (dv.since or dt.date.min) >= (p.values[chosen].since or dt.date.min):
-                    chosen = i
-        if chosen is None:
-            raise MissingParameter(name, p.label, on)
-        dv = p.values[chosen]
-        if _mentions_params(dv.expr):  # derived from other parameters, which may change by date
-            return self._evaluate_param(p, dv, on)
-        key = (name, chosen)
-        if key not in self._param_cache:
-            self._param_cache[key] = self._evaluate_param(p, dv, on)
-        return self._param_cache[key]
-
-    def _evaluate_param(self, p: n.Param, dv: n.DatedValue, on: dt.date | None) -> Any:
-        name = p.name
-        if name in self._param_stack:
-            raise EvalError(f"parameter {name} is defined in terms of itself", p)
-        self._param_stack.append(name)
-        try:
-            v = self.compile(dv.expr)(Env(date=on or dv.since))
-        finally:
-            self._param_stack.pop()
-        if p.type == "money" and type(v) is not int:
-            v = rt.to_fen(v)
-        return v
-
-    def _unset(self, but: str) -> tuple[tuple[str, str | None], ...]:
-        return tuple((p.name, p.label) for p in self.symbols.params.values()
-                     if p.values is None and p.name not in self.overrides and p.name != but)
-
-    def param_dates(self) -> list[dt.date]:
-        """Every date on which some parameter's value changes."""
-        return sorted({dv.since for p in self.symbols.params.values() if p.values and p.name not in self.overrides
-                       for dv in p.values if dv.since is not None})
-
-
 
 
 # ---------------------------------------------------------------- one compiler per node class
@@ -397,8 +326,7 @@ def _ref(expr: n.Ref, ev: Evaluator, locals_) -> Fn:
     if name in locals_:  # a fund series or item: this year's value
         return lambda env: env.series(name, env.year)
     if name in ev.symbols.params:
-        param = ev.param
-        return lambda env: param(name, env.date)
+        return lambda env: env.params.value(name, env.date)
     b = builtin(name)
     if b is not None:
         if rejects_when_missing(b):
@@ -416,7 +344,7 @@ def _call(expr: n.Call, ev: Evaluator, locals_) -> Fn:
             chosen = ev.symbols.running_visits(expr.args)
         except ValueError as error:
             raise EvalError(f"{error} is not a visit type", expr) from None
-        return lambda env: env.running(chosen)
+        return lambda env: rt.year_self_paid(env, chosen)
     if func == "claim_rank":
         try:
             chosen = ev.symbols.running_visits(expr.args)
@@ -537,8 +465,8 @@ def _in_list(expr: n.InList, ev: Evaluator, locals_) -> Fn:
     parts = [ev.compile(x, locals_) for x in expr.items]
     if _visit_side(expr.item):
         parts = [_as_visit(p) for p in parts]
-    if all(is_static(x, ev.symbols) for x in expr.items):
-        fixed = frozenset(p(Env()) for p in parts)
+    if all(is_static(x, ev.symbols) and not _mentions_params(x) for x in expr.items):
+        fixed = frozenset(p(None) for p in parts)
         return lambda env: item(env) in fixed
     return lambda env: item(env) in {p(env) for p in parts}
 
@@ -570,52 +498,3 @@ COMPILERS: dict[type, Callable[[Any, Evaluator, frozenset], Fn]] = {
 }
 
 EXPRESSION_CLASSES: tuple[type, ...] = typing.get_args(n.Expr)
-
-
-# ---------------------------------------------------------------- the fast path for simple claim expressions
-# A base such as `政策范围内费用 - 基本医保支付 - 大病保险支付` or a condition such as `转诊 且 省内` runs once
-# per claim; as closures that is a call per node. When an expression uses only claim values that are never
-# missing, literals and + − ×, comparisons and logic, it becomes a single Python expression instead. The text
-# is assembled only from the fixed table below, `repr` of literal values and operators, never from policy
-# names, and gives exactly what the closures give (a test compares the two).
-
-SOURCE_READERS = {
-    "policy_scope_cost": "env.claim.policy_scope_cost", "basic_paid": "env.basic", "critical_paid": "env.critical",
-    "aid_paid": "env.aid", "referred": "env.claim.referred", "in_province": "env.claim.in_province",
-    "visit_type": "env.claim.visit_type", "current_year": "env.year",
-}
-_SOURCE_OPS = {"+": "+", "-": "-", "*": "*", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
-
-
-def python_source(expr: n.Expr, visit: bool = False) -> str | None:
-    """One Python expression computing `expr` from `env`, or None when it is outside the simple subset."""
-    t = type(expr)
-    if t is n.Ref:
-        b = builtin(expr.name)
-        return SOURCE_READERS.get(b.name) if b is not None else None
-    if t is n.Quantity:
-        v = quantity_value(expr)
-        return repr(v) if type(v) is int else f"_F({v.numerator}, {v.denominator})"
-    if t is n.BoolLit:
-        return repr(expr.value)
-    if t is n.StringLit:
-        return repr(VISIT_TYPES.get(expr.value, expr.value) if visit else expr.value)
-    if t is n.Binary or t is n.Compare:
-        op = _SOURCE_OPS.get(expr.op)
-        as_visit = t is n.Compare and (_visit_side(expr.left) or _visit_side(expr.right))
-        left, right = python_source(expr.left, as_visit), python_source(expr.right, as_visit)
-        if op is None or left is None or right is None:
-            return None
-        return f"({left} {op} {right})"
-    if t is n.Neg:
-        inner = python_source(expr.operand)
-        return None if inner is None else f"(-{inner})"
-    if t is n.Not:
-        inner = python_source(expr.operand)
-        return None if inner is None else f"(not {inner})"
-    if t is n.BoolOp:
-        parts = [python_source(x) for x in expr.operands]
-        if any(p is None for p in parts):
-            return None
-        return "(" + f" {expr.op} ".join(f"bool({p})" for p in parts) + ")"
-    return None

@@ -1,7 +1,8 @@
-"""The words of an explanation: the interpreter's trace of one claim, as numbered steps in Chinese or English.
+"""The words of an explanation: the settlement loop's trace of one claim (`runtime.trace`), as numbered steps
+in Chinese or English.
 
-The settlement core writes plain events (what was applied, with the amounts); this module only phrases
-them, so the arithmetic lives in one place. Money is shown with thousands separators: 20,000.00.
+The loop writes plain events (what was applied, with the amounts); this module only phrases them, with the
+plan's names, so the arithmetic lives in one place. Money is shown with thousands separators: 20,000.00.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from fractions import Fraction
 import attrs
 
 from . import runtime as rt
+from .runtime import trace as t
 from .records import Result
 from .symbols import VISIT_LABELS
 
@@ -44,10 +46,10 @@ def amount(fen: int) -> str:
     return rt.format_yuan_grouped(fen)
 
 
-def render(trace: list, result: Result, interp, lang: str = "zh") -> list[Step]:
+def render(trace: list, result: Result, plan, lang: str = "zh") -> list[Step]:
+    """The steps of a trace (`PlanSettler.explain_trace`) with the names of the plan it settled on."""
     zh = lang == "zh"
     steps: list[Step] = []
-    symbols = interp.symbols
 
     def add(clause: str, text: str, before=None, after=None):
         steps.append(Step(len(steps) + 1, clause, f"{clause} {text}".strip(), before, after))
@@ -55,13 +57,13 @@ def render(trace: list, result: Result, interp, lang: str = "zh") -> list[Step]:
     def cat_name(category: str) -> str:
         if not category:
             return "无类别" if zh else "no category"
-        return symbols.display_name(category)
+        return plan.categories[category]
 
     claim = None
     for event in trace:
-        kind = event[0]
-        if kind == "claim":
-            claim, visit = event[1], event[2]
+        kind = type(event)
+        if kind is t.ClaimRead:
+            claim, visit = event.claim, event.visit
             span = claim.admission_date.isoformat()
             if claim.discharge_date != claim.admission_date:
                 span += (" 至 " if zh else " to ") + claim.discharge_date.isoformat()
@@ -71,8 +73,8 @@ def render(trace: list, result: Result, interp, lang: str = "zh") -> list[Step]:
             else:
                 add("", f"claim {claim.claim_id}: {visit}, {span}, policy-scope cost "
                         f"{money(claim.policy_scope_cost, lang)}", None, claim.policy_scope_cost)
-        elif kind == "identity":
-            _, held, chosen, trials, clause = event
+        elif kind is t.IdentityChosen:
+            held, chosen, trials, clause = event.held, event.chosen, event.trials, event.clause
             if not held:
                 add("", "身份：未持有救助类别" if zh else "identity: no aid category held")
             elif trials is None and len(held) == 1:
@@ -83,84 +85,89 @@ def render(trace: list, result: Result, interp, lang: str = "zh") -> list[Step]:
                     f"several identities ({', '.join(cat_name(c) for c in held)}): {cat_name(chosen)} by declared order")
             else:
                 parts = ("，" if zh else ", ").join(
-                    f"{cat_name(c)} {'合计支付' if zh else 'pays'} {money(t, lang)}" for c, t in trials)
+                    f"{cat_name(c)} {'合计支付' if zh else 'pays'} {money(total, lang)}" for c, total in trials)
                 add(clause, f"多重身份就高：{parts} → 适用 {cat_name(chosen)}" if zh else
                     f"several identities, the highest applies: {parts} → {cat_name(chosen)}")
-        elif kind == "not_in_force":
-            start, end = event[2]
+        elif kind is t.NotInForce:
+            start, end = event.period
             period = f"{start or '…'} ~ {end or '…'}"
-            add("", f"出院日期 {event[1]} 不在政策施行期间（{period}）：状态 not_in_force" if zh else
-                f"discharge date {event[1]} is outside the policy's period ({period}): status not_in_force")
-        elif kind == "given":
-            word = KIND_WORDS[event[1]][0 if zh else 1]
-            add("", f"{word}支付 {money(event[2], lang)}（数据提供）" if zh else
-                f"paid by {word}: {money(event[2], lang)} (given by the data)", None, event[2])
-        elif kind == "no_category":
+            add("", f"出院日期 {event.day} 不在政策施行期间（{period}）：状态 not_in_force" if zh else
+                f"discharge date {event.day} is outside the policy's period ({period}): status not_in_force")
+        elif kind is t.Given:
+            word = KIND_WORDS[event.kind][0 if zh else 1]
+            add("", f"{word}支付 {money(event.amount, lang)}（数据提供）" if zh else
+                f"paid by {word}: {money(event.amount, lang)} (given by the data)", None, event.amount)
+        elif kind is t.NoCategory:
             add("", "未持有救助类别：不予医疗救助（状态 no_category）" if zh else
                 "no aid category held: no medical aid (status no_category)")
-        elif kind == "visit_uncovered":
-            visit = event[1]
+        elif kind is t.VisitUncovered:
+            visit = event.visit
             add("", f"{VISIT_LABELS.get(visit, visit)} 不在医疗救助范围内（状态 not_covered）" if zh else
                 f"{visit} visits are not covered by medical aid (status not_covered)")
-        elif kind == "gate":
-            tp, clause = event[1], event[2]
-            add(clause, f"{tp.label} 条件不满足：不予救助（状态 not_covered）" if zh else
-                f"{tp.label}: condition not met, not covered (status not_covered)")
-        elif kind == "condition":
-            tp, clause = event[1], event[2]
-            add(clause, f"{tp.label} 条件不满足：本项不适用" if zh else f"{tp.label}: condition not met, not applied")
-        elif kind == "no_ratio":
-            tp, category = event[1], event[2]
-            listing = _listing_rules(symbols, tp.tier, category)
-            if listing:  # the tier lists the category, but no rule in force gives it a ratio: say which, and why
-                clauses = "、".join(dict.fromkeys(c for c, _ in listing if c)) or ("无" if zh else "none")
-                keys = sorted({k for _, ks in listing for k in ks}, key=SETTING_ORDER.index)
-                given = "、".join(rt.SETTING_WORDS[k][0] for k in keys)
-                given_en = ", ".join(rt.SETTING_WORDS[k][1] for k in keys)
-                if "ratio" not in keys:
-                    add(listing[0][0], f"{tp.label}：列有{cat_name(category)}的规则（依据 {clauses}）没有写 比例"
-                                       + (f"（只写了 {given}）" if given else "") + "：比例缺失即本项不支付" if zh else
-                        f"{tp.label}: the rules listing {cat_name(category)} (clauses {clauses}) give no ratio"
-                        + (f" (only {given_en})" if given_en else "") + ": without a ratio this tier pays nothing")
-                else:
-                    add(listing[0][0], f"{tp.label}：列有{cat_name(category)}的规则（依据 {clauses}）中写有比例的，"
-                                       "在该日期不施行或条件不满足：本项不支付" if zh else
-                        f"{tp.label}: of the rules listing {cat_name(category)} (clauses {clauses}), those giving a "
-                        "ratio are not in force on this date or their condition fails: this tier pays nothing")
-            else:
-                add("", f"{tp.label}：{cat_name(category)} 在该日期无适用比例，本项不支付" if zh else
-                    f"{tp.label}: no ratio for {cat_name(category)} on this date, nothing paid")
-        elif kind == "deductible_tier":
-            _deductible_steps(event, result, claim, add, cat_name, zh, lang)
-        elif kind == "tilted_tier":
+        elif kind is t.GateFailed:
+            label = event.step.tier.label
+            add(event.clause, f"{label} 条件不满足：不予救助（状态 not_covered）" if zh else
+                f"{label}: condition not met, not covered (status not_covered)")
+        elif kind is t.ConditionFailed:
+            label = event.step.tier.label
+            add(event.clause, f"{label} 条件不满足：本项不适用" if zh else f"{label}: condition not met, not applied")
+        elif kind is t.NoRatio:
+            _no_ratio_step(event.step.tier, event.category, add, cat_name, zh)
+        elif kind is t.TierPaid and event.step.tier.kind == "tilted":
             _tilted_steps(event, result, claim, add, cat_name, zh, lang)
-        elif kind == "self_pay":
-            cost, outcome, self_pay = event[1], event[2], event[3]
-            pieces = " − ".join(amount(x) for x in (cost, outcome.basic, outcome.critical, outcome.aid,
-                                                     outcome.tilted))
-            add("", f"个人自付：{pieces} = {money(self_pay, lang)}" if zh else
-                f"self-paid: {pieces} = {money(self_pay, lang)}", cost, self_pay)
+        elif kind is t.TierPaid:
+            _deductible_steps(event, result, claim, add, cat_name, zh, lang)
+        elif kind is t.SelfPay:
+            pieces = " − ".join(amount(x) for x in (event.cost, event.basic, event.critical, event.aid,
+                                                     event.tilted))
+            add("", f"个人自付：{pieces} = {money(event.self_pay, lang)}" if zh else
+                f"self-paid: {pieces} = {money(event.self_pay, lang)}", event.cost, event.self_pay)
     basis = result.basis or ("无" if zh else "none")
     add("", f"结果：状态 {result.status}，依据 {basis}" if zh else f"result: status {result.status}, clauses {basis}")
     return steps
 
 
-def _base_text(tp, base: int, result: Result, claim, zh: bool, lang: str) -> str:
+def _no_ratio_step(tier, category: str, add, cat_name, zh: bool) -> None:
+    """A tier that pays the category nothing for want of a ratio: when rules of the tier list the category,
+    say which, and why."""
+    label = tier.label
+    listing = [(r.clause or "", tuple(s.key for s in r.settings)) for r in tier.rules if category in r.covers]
+    if not listing:
+        add("", f"{label}：{cat_name(category)} 在该日期无适用比例，本项不支付" if zh else
+            f"{label}: no ratio for {cat_name(category)} on this date, nothing paid")
+        return
+    clauses = "、".join(dict.fromkeys(c for c, _ in listing if c)) or ("无" if zh else "none")
+    keys = sorted({k for _, ks in listing for k in ks}, key=SETTING_ORDER.index)
+    given = "、".join(rt.SETTING_WORDS[k][0] for k in keys)
+    given_en = ", ".join(rt.SETTING_WORDS[k][1] for k in keys)
+    if "ratio" not in keys:
+        add(listing[0][0], f"{label}：列有{cat_name(category)}的规则（依据 {clauses}）没有写 比例"
+                           + (f"（只写了 {given}）" if given else "") + "：比例缺失即本项不支付" if zh else
+            f"{label}: the rules listing {cat_name(category)} (clauses {clauses}) give no ratio"
+            + (f" (only {given_en})" if given_en else "") + ": without a ratio this tier pays nothing")
+    else:
+        add(listing[0][0], f"{label}：列有{cat_name(category)}的规则（依据 {clauses}）中写有比例的，"
+                           "在该日期不施行或条件不满足：本项不支付" if zh else
+            f"{label}: of the rules listing {cat_name(category)} (clauses {clauses}), those giving a "
+            "ratio are not in force on this date or their condition fails: this tier pays nothing")
+
+
+def _base_text(tier, base: int, result: Result, claim, zh: bool, lang: str) -> str:
     """The base, with its subtraction shown when it is the kind's default (cost minus the tiers before)."""
     pieces = [claim.policy_scope_cost]
     pieces += {"basic": [], "critical": [result.basic_paid], "aid": [result.basic_paid, result.critical_paid],
-               "tilted": [result.basic_paid, result.critical_paid, result.aid_paid]}[tp.kind]
+               "tilted": [result.basic_paid, result.critical_paid, result.aid_paid]}[tier.kind]
     if max(0, pieces[0] - sum(pieces[1:])) == base and len(pieces) > 1:
         return " − ".join(amount(p) for p in pieces) + f" = {money(base, lang)}"
     return money(base, lang)
 
 
 def _deductible_steps(event, result, claim, add, cat_name, zh, lang) -> None:
-    _, tp, res, category, base, earlier, covered, raw, used, paid = event
-    word = KIND_WORDS[tp.kind][0 if zh else 1]
-    add(tp.tier.clause.text if tp.tier.clause else "",
-        f"{tp.label} 基数：{_base_text(tp, base, result, claim, zh, lang)}" if zh else
-        f"{tp.label} base: {_base_text(tp, base, result, claim, zh, lang)}", None, base)
+    tier, res, category = event.step.tier, event.terms, event.category
+    base, earlier, covered, raw, used, paid = event.base, event.earlier, event.counted, event.raw, event.used, event.paid
+    word = KIND_WORDS[tier.kind][0 if zh else 1]
+    add(tier.clause, f"{tier.label} 基数：{_base_text(tier, base, result, claim, zh, lang)}" if zh else
+        f"{tier.label} base: {_base_text(tier, base, result, claim, zh, lang)}", None, base)
     d_clause = res.clause_of("deductible")
     if res.deductible and "deductible" in res.per_claim:  # 每次: this claim alone, max(0, e − D)
         if zh:
@@ -180,22 +187,22 @@ def _deductible_steps(event, result, claim, add, cat_name, zh, lang) -> None:
     else:
         add(d_clause, f"不设起付标准：计入 {money(covered, lang)}" if zh else
             f"no deductible: {money(covered, lang)} counts", base, covered)
-    _ratio_step(tp, res, category, covered, raw, add, cat_name, zh, lang)
+    _ratio_step(tier, res, category, covered, raw, add, cat_name, zh, lang)
     _cap_step(res, used, raw, paid, word, add, zh, lang)
 
 
 def _tilted_steps(event, result, claim, add, cat_name, zh, lang) -> None:
-    _, tp, res, category, burden, earlier, excess, raw, used, paid = event
-    add(tp.tier.clause.text if tp.tier.clause else "",
-        f"{tp.label} 本次负担：{_base_text(tp, burden, result, claim, zh, lang)}" if zh else
-        f"{tp.label} burden of this claim: {_base_text(tp, burden, result, claim, zh, lang)}", None, burden)
+    tier, res, category = event.step.tier, event.terms, event.category
+    burden, earlier, excess, raw, used, paid = event.base, event.earlier, event.counted, event.raw, event.used, event.paid
+    add(tier.clause, f"{tier.label} 本次负担：{_base_text(tier, burden, result, claim, zh, lang)}" if zh else
+        f"{tier.label} burden of this claim: {_base_text(tier, burden, result, claim, zh, lang)}", None, burden)
     if "threshold" in res.per_claim:  # 每次: this claim's burden alone, max(0, b − t)
         add(res.clause_of("threshold"),
             f"单次负担 {money(burden, lang)}（按次计算，不计本年此前负担），超过 {money(res.threshold, lang)} 的部分："
             f"{money(excess, lang)}" if zh else
             f"burden of this claim alone {money(burden, lang)} (earlier claims do not count), above "
             f"{money(res.threshold, lang)}: {money(excess, lang)}", burden, excess)
-        _ratio_step(tp, res, category, excess, raw, add, cat_name, zh, lang)
+        _ratio_step(tier, res, category, excess, raw, add, cat_name, zh, lang)
         _cap_step(res, used, raw, paid, KIND_WORDS["tilted"][0 if zh else 1], add, zh, lang)
         return
     add(res.clause_of("threshold"),
@@ -203,15 +210,15 @@ def _tilted_steps(event, result, claim, add, cat_name, zh, lang) -> None:
         f"的部分：{money(excess, lang)}" if zh else
         f"burden earlier this year {money(earlier, lang)} + this claim {money(burden, lang)}, above "
         f"{money(res.threshold, lang)}: {money(excess, lang)}", burden, excess)
-    _ratio_step(tp, res, category, excess, raw, add, cat_name, zh, lang)
+    _ratio_step(tier, res, category, excess, raw, add, cat_name, zh, lang)
     _cap_step(res, used, raw, paid, KIND_WORDS["tilted"][0 if zh else 1], add, zh, lang)
 
 
-def _ratio_step(tp, res, category, counted, raw, add, cat_name, zh, lang) -> None:
+def _ratio_step(tier, res, category, counted, raw, add, cat_name, zh, lang) -> None:
     """The category's ratio of what counts (covered above the deductible, or burden above the threshold); when
     the product is not whole fen, the exact product and its half-up rounding to the fen (contract §1)."""
-    ratio_word = RATIO_WORDS[tp.kind][0 if zh else 1]
-    num, den = res.ratio_terms
+    ratio_word = RATIO_WORDS[tier.kind][0 if zh else 1]
+    num, den = res.num, res.den
     exact = Fraction(counted * num, den)  # fen
     product = money(raw, lang)
     if exact.denominator != 1:
@@ -242,15 +249,6 @@ def _exact_yuan(fen: Fraction) -> str:
 
 
 SETTING_ORDER = ("deductible", "ratio", "cap", "threshold")
-
-
-def _listing_rules(symbols, tier, category: str) -> list[tuple[str, tuple[str, ...]]]:
-    """(clause, settings written) of each rule of the tier whose who-list covers the category."""
-    found = []
-    for rule in tier.rules:
-        if any(symbols.specificity(who, category) is not None for who in rule.who):
-            found.append((rule.clause.text if rule.clause else "", tuple(s.key for s in rule.settings)))
-    return found
 
 
 def _cap_step(res, used, raw, paid, word, add, zh, lang) -> None:

@@ -316,7 +316,9 @@ def test_injection_policy_compiles_to_only_its_settlement():
     assert tokenize.detect_encoding(io.BytesIO(text.encode("utf-8")).readline)[0] == "utf-8"
     assert "coding: utf-7" in text.splitlines()[1]  # the title's text is there, inert
     tree = ast.parse(text)
-    # the module: a docstring, imports of the standard library and aidlang.runtime, constants, one class
+    # the module: a docstring, imports of the standard library and aidlang.runtime, constants, a function per
+    # expression (one `return`), the plan's records built from literals and those names, one class
+    from aidlang.backends.python import RECORDS
     for node in tree.body:
         if isinstance(node, ast.Expr):
             assert isinstance(node.value, ast.Constant) and node is tree.body[0]
@@ -327,7 +329,10 @@ def test_injection_policy_compiles_to_only_its_settlement():
             assert [a.name for a in node.names] == ["operator"]
         elif isinstance(node, ast.Assign):
             calls = [c for c in ast.walk(node.value) if isinstance(c, ast.Call)]
-            assert all(isinstance(c.func, ast.Name) and c.func.id in ("Fraction", "date") for c in calls)
+            assert all(isinstance(c.func, ast.Name) and c.func.id in ("Fraction", "date", "frozenset", *RECORDS)
+                       for c in calls)
+        elif isinstance(node, ast.FunctionDef):
+            assert [type(x) for x in node.body] == [ast.Return]
         else:
             assert isinstance(node, ast.ClassDef) and node.name == "Policy"
             # its body: a docstring, tables of literals, methods — nothing that runs when the module is imported
@@ -412,7 +417,7 @@ def test_a_missing_or_stale_module_is_compiled_in_memory(tmp_path):
     assert how.startswith("in memory") and "missing" in how and module.Policy.NAME == "wuxi"
     (generated / "wuxi.py").write_text(render(checked).replace("'四(六)'", "'五'"), encoding="utf-8")
     module, how = load_module(checked, directory=generated)
-    assert "stale" in how and module.Policy.IDENTITY_CLAUSE == "四(八)"
+    assert "stale" in how and module.PLAN.identity_clause == "四(八)"
     assert "'五'" not in render(checked)
     (generated / "wuxi.py").write_text(render(checked), encoding="utf-8")
     assert load_module(checked, directory=generated)[1].startswith("generated")

@@ -177,32 +177,21 @@ def test_in_period():
 
 # ---------------------------------------------------------------- ledgers
 
-def test_ledgers_add_and_years_apart():
-    ledgers = rt.Ledgers()
-    ledgers.add(("p1", 2023, "aid", "c:pool"), 500)
-    ledgers.add(("p1", 2023, "aid", "c:pool"), 250)
-    assert ledgers.get(("p1", 2023, "aid", "c:pool")) == 750
-    assert ledgers.get(("p1", 2024, "aid", "c:pool")) == 0  # a new year starts at 0
-    assert ledgers.get(("p2", 2023, "aid", "c:pool")) == 0  # another person
-
-
 def test_ledger_trials_and_commit():
-    ledgers = rt.Ledgers()
-    key = ("p1", 2023, "aid", "c:pool")
-    ledgers.add(key, 100)
-    first = ledgers.trial()
-    first.add(key, 50)  # 100 + 50
-    second = ledgers.trial()
-    second.add(key, 70)  # 100 + 70: each trial starts from the same ledgers
-    second.add(("p1", 2023, "tilted", "d:all"), 9)
-    assert first.get(key) == 150 and second.get(key) == 170
-    assert ledgers.get(key) == 100  # trials never touch the ledgers
-    ledgers.commit(second)
-    assert ledgers.get(key) == 170
-    assert ledgers.get(("p1", 2023, "tilted", "d:all")) == 9
-    copy = ledgers.copy()
-    copy.add(key, 1)
-    assert ledgers.get(key) == 170 and copy.get(key) == 171
+    """A person's ledgers are a dict keyed year × slots + slot; 就高's trials write to an Overlay that reads
+    through, and keeping one is an update."""
+    slots = 4
+    ledgers = {2023 * slots + 1: 100}
+    key = 2023 * slots + 1
+    first, second = rt.Overlay(ledgers), rt.Overlay(ledgers)
+    first[key] = first.get(key, 0) + 50  # 100 + 50
+    second[key] = second.get(key, 0) + 70  # 100 + 70: each trial starts from the same ledgers
+    second[2023 * slots + 3] = second.get(2023 * slots + 3, 0) + 9
+    assert first.get(key, 0) == 150 and second.get(key, 0) == 170
+    assert ledgers.get(key, 0) == 100  # trials never touch the ledgers
+    assert second.get(2024 * slots + 1, 0) == 0  # a new year starts at 0
+    ledgers.update(dict.items(second))
+    assert ledgers == {key: 170, 2023 * slots + 3: 9}
 
 
 # ---------------------------------------------------------------- claim order of the compiled loop

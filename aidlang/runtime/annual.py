@@ -17,8 +17,7 @@ def annual_rows(settler, year: int, identities: list[Identity], persons: dict[st
                 param: Callable[[str, dt.date], Any]) -> list:
     """Rows by person (sorted by id), benefits in declaration order; shared by the engines.
 
-    `benefits`: (display name, due spec, highest only, rows) with rows (everyone: bool, categories covered,
-    (start, end) period, condition(env) or None, kind, value(env) or None, share_of parameter or None, clause).
+    `benefits`: the plan's `Benefit`s, lowered.
     """
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     index = settler.identity_index(identities)
@@ -27,28 +26,28 @@ def annual_rows(settler, year: int, identities: list[Identity], persons: dict[st
     for pid in people:
         held = {cat for cat, start, end in index.get(pid, ()) if start <= last and end >= first}
         person = persons.get(pid)
-        for label, due_spec, highest_only, benefit_rows in benefits:
-            due = due_on(due_spec, year)
+        for benefit in benefits:
+            due = due_on(benefit.due, year)
             env = settler.new_env()
             env.person, env.date, env.year = person, due or last, year
             matches = []
-            for order, (everyone, covered, (p_start, p_end), when, kind, value, share_of, clause) in \
-                    enumerate(benefit_rows):
+            for order, row in enumerate(benefit.rows):
+                p_start, p_end = row.period
                 if not ((p_start is None or p_start <= last) and (p_end is None or p_end >= first)):
                     continue
-                if not (everyone or held & covered):
+                if not (row.everyone or held & row.covered):
                     continue
                 try:
-                    if when is not None and not when(env):
+                    if row.when is not None and not row.when(env):
                         continue
-                    amount, rank = _benefit_value(kind, value, share_of, env, param)
+                    amount, rank = _benefit_value(row.kind, row.value, row.share_of, env, param)
                 except MissingValue as missing:  # the benefit would be decided by a value nobody gave
                     missing.person_id, missing.source = pid, settler.source
                     raise
-                matches.append((rank, -order, clause, amount))
+                matches.append((rank, -order, row.clause, amount))
             if not matches:
                 continue
-            if highest_only:
+            if benefit.highest:
                 _, _, clause, amount = max(matches, key=lambda m: (m[0], m[1]))
                 chosen = [(clause, amount)]
             else:
@@ -56,7 +55,7 @@ def annual_rows(settler, year: int, identities: list[Identity], persons: dict[st
             amounts = [a for _, a in chosen]
             total = None if any(a is None for a in amounts) else sum(amounts)
             clauses = [c for c, _ in chosen if c is not None]
-            rows.append(BenefitRow(pid, label, total, due, ";".join(dict.fromkeys(clauses))))
+            rows.append(BenefitRow(pid, benefit.label, total, due, ";".join(dict.fromkeys(clauses))))
     return rows
 
 

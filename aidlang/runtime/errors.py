@@ -151,3 +151,17 @@ class PaymentAboveCost(MissingParameter):
                    f"(basic {basic}, critical {critical}, aid {aid}, tilted {tilted}), a negative self-pay: check "
                    f"the ratios, caps and --param values")
 
+
+
+def source_line(error: BaseException, module_globals: dict) -> str | None:
+    """`file.aid:line` of the innermost frame of a generated module (its globals) in the error's traceback,
+    from the module's table of lines (`LINE_AT`); None when no frame of the module maps to a line."""
+    found = None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals is module_globals:
+            line = module_globals.get("LINE_AT", {}).get(tb.tb_lineno)
+            if line is not None:
+                found = f"{module_globals.get('SOURCE', '')}:{line}"
+        tb = tb.tb_next
+    return found

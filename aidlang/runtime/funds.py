@@ -16,16 +16,15 @@ class MissingInput(Exception):
 
 
 class FundBook:
-    """One fund's series and items for one county, computed on demand and remembered. `fund` is (inputs as
-    (name, label), items as (name, due spec, value(env), clause), checks as (name, label, test(env), clause))."""
+    """One fund's series and items for one county, computed on demand and remembered. `fund` is the plan's
+    `Fund`, lowered."""
 
     def __init__(self, settler, fund: tuple, county: str, figures: dict[tuple[str, int], int]):
         self.settler, self.fund, self.county, self.figures = settler, fund, county, figures
-        inputs, items, _ = fund
-        self.inputs = {name for name, _ in inputs} | {label for _, label in inputs if label}
+        self.inputs = {name for name, _ in fund.inputs} | {label for _, label in fund.inputs if label}
         self.items: dict[str, list[int]] = {}
-        for i, item in enumerate(items):
-            self.items.setdefault(item[0], []).append(i)
+        for i, item in enumerate(fund.items):
+            self.items.setdefault(item.name, []).append(i)
         self._memo: dict[tuple[int, int], int] = {}
         self._busy: set[tuple[int, int]] = set()
 
@@ -40,7 +39,7 @@ class FundBook:
         raise MissingInput(name, year)
 
     def _input_name(self, name: str) -> str:
-        for input_name, label in self.fund[0]:
+        for input_name, label in self.fund.inputs:
             if name in (input_name, label):
                 return input_name
         return name
@@ -55,23 +54,23 @@ class FundBook:
         if key in self._memo:
             return self._memo[key]
         if key in self._busy:
-            raise MissingInput(self.fund[1][index][0], year)  # an item defined through itself in the same year
+            raise MissingInput(self.fund.items[index].name, year)  # an item defined through itself in the same year
         self._busy.add(key)
         try:
-            _, due, value, _ = self.fund[1][index]
-            result = value(self._env(due_on(due, year), year))
+            item = self.fund.items[index]
+            result = item.value(self._env(due_on(item.due, year), year))
         finally:
             self._busy.discard(key)
         self._memo[key] = result
         return result
 
     def check(self, index: int, year: int) -> bool:
-        return bool(self.fund[2][index][2](self._env(dt.date(year, 12, 31), year)))
+        return bool(self.fund.checks[index].test(self._env(dt.date(year, 12, 31), year)))
 
 
 def fund_figures(fund: tuple, expenditures: list) -> dict[str, dict[tuple[str, int], int]]:
     """expenditures.csv's `aid_expenditure` feeds the input of that name (or the fund's only input)."""
-    names = [name for name, _ in fund[0]]
+    names = [name for name, _ in fund.inputs]
     target = EXPENDITURE if EXPENDITURE in names or len(names) != 1 else names[0]
     out: dict[str, dict[tuple[str, int], int]] = {}
     for e in expenditures:
@@ -88,15 +87,15 @@ def fund_years(settler, expenditures: list) -> range:
     return range(lo, hi + 1)
 
 
-def _entries(settler, funds: list, expenditures: list, part: int):
+def _entries(settler, funds, expenditures: list, part: str):
     """(book, county, year, index, entry) for every fund, county (by name), year of the policy and entry of the
-    fund's items (`part` 1) or checks (`part` 2)."""
+    fund's `part` ("items" or "checks")."""
     years = fund_years(settler, expenditures)
     for fund in funds:
         for county, figures in sorted(fund_figures(fund, expenditures).items()):
             book = FundBook(settler, fund, county, figures)
             for year in years:
-                for index, entry in enumerate(fund[part]):
+                for index, entry in enumerate(getattr(fund, part)):
                     yield book, county, year, index, entry
 
 
@@ -104,12 +103,12 @@ def fund_schedule_rows(settler, funds: list, expenditures: list) -> list:
     from ..records import ScheduleRow
 
     rows: list = []
-    for book, county, year, index, (name, due, _, clause) in _entries(settler, funds, expenditures, 1):
+    for book, county, year, index, item in _entries(settler, funds, expenditures, "items"):
         try:
             amount = book.item(index, year)
         except MissingInput:
             continue
-        rows.append(ScheduleRow(county, name, due_on(due, year), amount, clause, year))
+        rows.append(ScheduleRow(county, item.name, due_on(item.due, year), amount, item.clause, year))
     rows.sort(key=lambda r: (r.county, r.due, r.item))
     return rows
 
@@ -118,11 +117,11 @@ def fund_check_rows(settler, funds: list, expenditures: list) -> list:
     from ..records import FundCheckFailure
 
     out: list = []
-    for book, county, year, index, (name, label, _, clause) in _entries(settler, funds, expenditures, 2):
+    for book, county, year, index, check in _entries(settler, funds, expenditures, "checks"):
         try:
             ok = book.check(index, year)
         except MissingInput:
             continue
         if not ok:
-            out.append(FundCheckFailure(county, year, name, label, clause))
+            out.append(FundCheckFailure(county, year, check.name, check.label, check.clause))
     return out

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 def monitor_rows(settler: Settler, claims: list[Claim], month: tuple[int, int], identities: list[Identity],
                  persons: dict[str, Person], errors, monitors: list) -> list:
     """Monitoring lists (监测), shared by the engines: the year's claims through the month's end settled for the
-    insurance tiers, then each person's amount against each monitor's threshold. `monitors`: (threshold(env),
-    push day of the next month, amount(env) or None for the sum over visit types, clause)."""
+    insurance tiers, then each person's amount against each monitor's threshold. `monitors`: the plan's
+    `Monitor`s, lowered."""
     year, mon = month
     last = month_end(dt.date(year, mon, 1))
     first = dt.date(year, 1, 1)
@@ -34,17 +34,17 @@ def monitor_rows(settler: Settler, claims: list[Claim], month: tuple[int, int], 
         person = totals.setdefault(r.person_id, {})
         person[visit] = person.get(visit, 0) + claim.policy_scope_cost - r.basic_paid - r.critical_paid
     rows: list = []
-    for threshold_fn, push_day, amount_fn, clause in monitors:
+    for monitor in monitors:
         env = settler.new_env()
         env.date, env.year = last, year
-        threshold = threshold_fn(env)
-        push_by = next_month_day(year, mon, push_day)
+        threshold = monitor.threshold(env)
+        push_by = next_month_day(year, mon, monitor.push_day)
         for pid in sorted(totals):
             by_visit = totals[pid]
             env = settler.new_env()
             env.person, env.date, env.year = persons.get(pid), last, year
             env.running = lambda visits, t=by_visit: sum(t.get(v, 0) for v in visits)
-            amount = amount_fn(env) if amount_fn else sum(by_visit.values())
+            amount = monitor.amount(env) if monitor.amount else sum(by_visit.values())
             if amount > threshold:
-                rows.append(MonitorRow(pid, amount, threshold, push_by, clause))
+                rows.append(MonitorRow(pid, amount, threshold, push_by, monitor.clause))
     return rows

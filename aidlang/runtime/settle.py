@@ -1,6 +1,7 @@
-"""What every engine's settlement loop shares: the contract's claim order (`claims_by_person`), the environment
-a claim's expressions read (`ClaimEnv`, and 年度累计自付 from its ledgers), and `Settler`: the identities a
-person holds for a claim, the checks that reject a claim as a data error, and a claim outside every period.
+"""What the settlement loop builds on: the claim order (`claims_by_person`), the environment a claim's
+expressions read (`ClaimEnv`, and 年度累计自付 and 年度就诊次序 from the person's ledgers), and `Settler`: the
+identities a person holds for a claim, the checks that reject a claim as a data error, and a claim outside
+every period.
 """
 
 from __future__ import annotations
@@ -11,10 +12,8 @@ from ..records import Claim, Identity, Result
 from .dates import month_end
 from .errors import INSURANCE_WORDS, ClaimError, PaymentAboveCost, missing_reason
 from .money import format_yuan
+from .trace import NotInForce
 from .visits import VISIT_NAMES, _VISITS
-
-SELF_LEDGER = "#self"  # per (person, year, visit): policy-scope cost − basic − critical, for 年度累计自付
-COUNT_LEDGER = "#count"  # per (person, year, visit): the claims settled so far, for 年度就诊次序
 
 
 def claims_by_person(claims: list[Claim]):
@@ -43,25 +42,31 @@ def mixes_insurance(claim: Claim) -> bool:
 
 
 class ClaimEnv:
-    """What a compiled module's expressions read while a claim settles (the interpreter uses `evaluate.Env`,
-    which has the same attributes)."""
+    """What a policy's expressions read while a claim settles (or a benefit, fund item or monitor is computed):
+    the claim, its canonical visit type, the person, the date and year, the amounts the tiers have paid so far,
+    the person's ledgers `L` and this year's first slot `yk` in them, the plan (for the slots of 年度累计自付 and
+    年度就诊次序), the parameters, and a fund's series (`series(name, year)`) or a monitor's running amounts
+    (`running(visits)`)."""
 
-    __slots__ = ("claim", "person", "date", "year", "basic", "critical", "aid", "tilted", "running", "series",
-                 "values", "prefix", "visit")
+    __slots__ = ("claim", "person", "date", "year", "visit", "basic", "critical", "aid", "tilted", "L", "yk",
+                 "plan", "params", "series", "running")
 
-    def __init__(self):
-        self.claim = self.person = self.date = self.running = self.series = self.values = self.visit = None
-        self.year = self.basic = self.critical = self.aid = self.tilted = 0
-        self.prefix = ()
+    def __init__(self, plan=None, params=None):
+        self.claim = self.person = self.date = self.visit = self.series = self.running = None
+        self.year = self.basic = self.critical = self.aid = self.tilted = self.yk = 0
+        self.L: dict = {}
+        self.plan, self.params = plan, params
 
 
 def year_self_paid(env, visits: tuple[str, ...]) -> int:
     """年度累计自付: this year's cost − basic − critical over the visit types, this claim included (with the
-    insurance amounts settled so far)."""
-    values, prefix = env.values, env.prefix
+    insurance amounts settled so far); a monitor gives its own running amounts instead."""
+    if env.running is not None:
+        return env.running(visits)
+    L, yk, slots = env.L, env.yk, env.plan.self_slots
     total = 0
     for v in visits:
-        total += values.get((*prefix, SELF_LEDGER, v), 0)
+        total += L.get(yk + slots[v], 0)
     if env.visit in visits:
         total += env.claim.policy_scope_cost - env.basic - env.critical
     return total
@@ -69,25 +74,20 @@ def year_self_paid(env, visits: tuple[str, ...]) -> int:
 
 def year_claim_rank(env, visits: tuple[str, ...]) -> int:
     """年度就诊次序: this claim's rank among the person's claims of the visit types this year (1 for the first),
-    counting the claims settled before it in contract order (`COUNT_LEDGER`; a rejected claim is not counted)
-    and this one when its visit type is among them."""
-    values, prefix = env.values, env.prefix
+    counting the claims settled before it in settlement order (a rejected claim is not counted) and this one
+    when its visit type is among them."""
+    L, yk, slots = env.L, env.yk, env.plan.count_slots
     rank = 1 if env.visit in visits else 0
     for v in visits:
-        rank += values.get((*prefix, COUNT_LEDGER, v), 0)
+        rank += L.get(yk + slots[v], 0)
     return rank
 
 
 class Settler:
-    """What every engine's settlement loop shares: the identities a person holds for a claim, the checks that
-    reject a claim as a data error, and the result of a claim outside every period.
-
-    A subclass sets, in its constructor: `stay_days` ("admission", "discharge" or "any"), `month_end`, `order`
-    (category → declared rank), `defines` (kind → the policy has a tier of it), `policy_period`, `_days`
-    (a dict), `source` (the `.aid` file's name, for messages) and `reads_optional` (an expression reads a value
-    the data may leave out, so a claim can be rejected half-way and each claim settles so that its ledger
-    writes can be undone); and provides `category_id(text)` (a data file's category → identifier or None) and
-    `day_info(day)` → (epoch, in force, basic computed, critical computed).
+    """The identities a person holds for a claim, the checks that reject a claim as a data error, and the
+    result of a claim outside every period (`runtime.PlanSettler` is the one subclass; it sets `stay_days`,
+    `month_end`, `order`, `defines`, `policy_period`, `_days`, `source`, and provides `category_id(text)` and
+    `day_info(day)`).
     """
 
     # ------------------------------------------------------------ identities
@@ -170,6 +170,6 @@ class Settler:
         """Outside every period: nothing is paid beyond what the data gave."""
         basic, critical = claim.basic_paid or 0, claim.critical_paid or 0
         if trace is not None:
-            trace.append(("not_in_force", claim.discharge_date, self.policy_period))
+            trace.append(NotInForce(claim.discharge_date, self.policy_period))
         return Result(claim.claim_id, claim.person_id, "", basic, critical, 0, 0,
                       claim.policy_scope_cost - basic - critical, "not_in_force", "")

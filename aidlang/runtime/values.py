@@ -1,5 +1,5 @@
 """The values of expressions, shared by every engine: exact division, comparisons with missing values, money
-rounded at its root, `降低`/`提高` adjustments, the end of a rule cascade, and a person's attributes and age.
+rounded at its root, `降低`/`提高` adjustments, and a person's attributes and age.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from ..records import Person
 from .dates import age_on
-from .errors import MissingValue, UnsetSetting
+from .errors import MissingValue
 from .money import to_fen
 
 
@@ -71,27 +71,6 @@ def adjust(key: str, value, amount, amount_type: str, direction: str):
     return result
 
 
-def cascade_outcome(values: dict, sources: dict, used: list, clause_of: Callable[[Any], str | None],
-                    per_claim: dict | None = None):
-    """The end of a rule cascade, shared by every engine: None when no ratio resolved (the tier does not apply),
-    else (deductible, ratio, cap, threshold, clauses, per-claim keys) — the clauses of the rules used (a setting
-    of theirs made a final value), in the order they applied, without repeats (`clause_of(rule)` None: the rule
-    has no clause); the per-claim keys are the settings whose final value is of each claim alone (`每次`:
-    `per_claim[key]` as the last rule that set the key gave it — a `降低`/`提高` keeps it)."""
-    ratio = values.get("ratio")
-    if ratio is None:
-        return None
-    if not isinstance(ratio, Fraction):
-        ratio = Fraction(ratio)
-    kept = {id(r) for rs in sources.values() for r in rs}
-    clauses = tuple(dict.fromkeys(c for c in (clause_of(r) for r in used if id(r) in kept) if c is not None))
-    modes = frozenset(k for k, v in per_claim.items() if v) if per_claim else NO_KEYS
-    return (values.get("deductible") or 0, ratio, values.get("cap"), values.get("threshold") or 0, clauses, modes)
-
-
-NO_KEYS: frozenset = frozenset()  # no setting of the cascade is per claim
-
-
 # persons.csv cells whose emptiness is itself a value (contract: "1-4 or empty", "A|B|C or empty"): no grade,
 # no class. Any other attribute a person row leaves empty — or every attribute of a person with no row — is
 # missing, and an expression that reads it rejects the claim (docs/semantics.md).
@@ -144,9 +123,3 @@ def person_attr(env, attr: str, line: int = 0):
 def person_age(env, line: int = 0):
     """`age_of` on the date being evaluated."""
     return age_of(env.person, env.date, line)
-
-
-def cascade_missing(key: str, where: str, on: dt.date | None):
-    """`降低`/`提高` with no less specific rule in force setting the value (one set to 无 is a value: `adjust`
-    keeps it): `where` is the rule's `file.aid:line`, `on` the claim's date."""
-    raise UnsetSetting(key, where, on)

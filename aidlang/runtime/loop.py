@@ -1,0 +1,360 @@
+"""The settlement loop: every engine's claims settle here, through a lowered `runtime.plan.PolicyPlan`.
+
+Stated once, for the interpreter and the compiled modules alike (docs/semantics.md): claims in settlement
+order, person by person (`claims_by_person`), each on its person's ledgers; the categories a person holds for
+a claim and 就高 (each category tried on a trial of the ledgers, the one paying most kept, ties by declared
+order); the kinds in order — basic, critical, then (a category held, the visit type covered, no gate failing)
+aid and tilted aid — the first tier of each kind that applies paying; the status, basis and self-pay. A
+tier's payment is `runtime.money`'s formulas, called: the base above the deductible (tilted: the burden above
+the threshold) of the year or of the claim alone, times the ratio rounded half-up once, within what the cap
+still allows.
+
+An engine differs only in how the plan's expressions were lowered (closures, generated functions); with a
+`trace` list the loop writes down every step (`runtime.trace`, phrased by `aidlang explain`).
+
+Ledgers: a person's are a small dict keyed by integers, `year × plan.slots + slot` — each tier's deductible
+(tilted: burden) and cap slot per pool, then 年度累计自付 and 年度就诊次序 per visit type. 就高's trials write
+to an `_Overlay` that reads through; a claim that may be rejected half-way (it reads a value the data may leave
+out, or gives one insurance amount and not the other) settles on a copy kept only when it settles.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from typing import Any
+
+from ..records import Claim, Identity, Person, Result, make_result
+from . import trace as t
+from .annual import annual_rows
+from .errors import ClaimError, MissingParameter, MissingValue, PolicyRuntimeError
+from .funds import fund_check_rows, fund_schedule_rows
+from .ledgers import Overlay
+from .memory import collector_paused
+from .money import apply_cap, apply_terms, cover
+from .monitoring import monitor_rows
+from .parameters import Parameters
+from .settle import ClaimEnv, Settler, claims_by_person, mixes_insurance
+from .terms import resolve
+
+NOT_APPLICABLE = object()  # a static cascade that resolved to no ratio, kept as such
+
+
+class Outcome:
+    """A claim settled as one category (one trial of 就高, or the only one)."""
+
+    __slots__ = ("category", "basic", "critical", "aid", "tilted", "status", "clauses")
+
+    def __init__(self, category: str):
+        self.category = category
+        self.basic = self.critical = self.aid = self.tilted = 0
+        self.status = "ok"
+        self.clauses: list[str] = []
+
+    @property
+    def total(self) -> int:
+        return self.basic + self.critical + self.aid + self.tilted
+
+
+class PlanSettler(Settler):
+    """Settles claims, explains one, and computes annual benefits, fund schedules and monitoring lists, from a
+    lowered plan (`plan`) and `--param` values (`params`)."""
+
+    def __init__(self, plan, params: dict[str, Any] | None = None):
+        self.plan = plan
+        self.parameters = Parameters(plan.params, params, self.new_env)
+        self.names = dict(plan.categories)
+        self.names[""] = ""
+        self.order = {name: i for i, name in enumerate(plan.order)}
+        self.highest, self.identity_clause = plan.highest, plan.identity_clause
+        self.stay_days, self.month_end = plan.stay_days, plan.month_end
+        self.defines, self.has_aid_tiers = plan.defines, plan.has_aid_tiers
+        self.policy_period, self.source, self.reads_optional = plan.period, plan.source, plan.reads_optional
+        self.routes = plan.routes
+        self.slots, self.self_slots, self.count_slots = plan.slots, plan.self_slots, plan.count_slots
+        self._days: dict[dt.date, tuple[int, bool, bool, bool]] = {}
+        self._static: dict = {}  # step → its static cascade's terms (or NOT_APPLICABLE)
+
+    # ------------------------------------------------------------ what the shared code asks
+    def category_id(self, text: str) -> str | None:
+        return self.plan.category_ids.get(text)
+
+    def new_env(self) -> ClaimEnv:
+        return ClaimEnv(self.plan, self.parameters)
+
+    def param(self, name: str, on: dt.date | None):
+        return self.parameters.value(name, on)
+
+    def day_info(self, day: dt.date) -> tuple[int, bool, bool, bool]:
+        """(epoch, in force at all, basic computed, critical computed) for a discharge date; kept per date."""
+        found = self._days.get(day)
+        if found is None:
+            index = bisect.bisect_right(self.plan.bounds, day.toordinal())
+            epoch = self.plan.epochs[index]
+            found = self._days[day] = (index, epoch.in_force, epoch.basic_on, epoch.critical_on)
+        return found
+
+    def where(self, error: BaseException) -> str | None:
+        """`file.aid:line` of the policy line an unexpected error arose on, when the engine knows it."""
+        return None
+
+    # ------------------------------------------------------------ settling
+    def settle(self, claims: list[Claim], identities: list[Identity], persons: dict[str, Person] | None = None,
+               errors: list[ClaimError] | None = None, insurance_only: bool = False) -> list[Result]:
+        """Results in input order. Claims that are data errors go to `errors` if given (and are left out),
+        else the first is raised. `insurance_only` stops after the basic and critical tiers (monitoring)."""
+        try:
+            with collector_paused():
+                return self._settle_all(claims, identities, persons or {}, errors, insurance_only)
+        except (ClaimError, MissingParameter):
+            raise
+        except Exception as error:
+            where = self.where(error)
+            if where is None:
+                raise
+            raise PolicyRuntimeError(where, error) from error
+
+    def _settle_all(self, claims, identities, persons, errors, insurance_only) -> list[Result]:
+        index = self.identity_index(identities)
+        results: list = [None] * len(claims)
+        env = self.new_env()
+        settle_claim = self.settle_claim
+        for pid, items in claims_by_person(claims):
+            rows, person, L = index.get(pid), persons.get(pid), {}  # L: this person's ledgers
+            for item in items:
+                i = item[3]
+                try:
+                    results[i] = settle_claim(claims[i], rows, person, L, env, None, insurance_only)
+                except ClaimError as error:
+                    if errors is None:
+                        raise
+                    errors.append(error)
+        return [r for r in results if r is not None]
+
+    def settle_claim(self, claim: Claim, rows, person: Person | None, L: dict, env: ClaimEnv,
+                     trace: list | None = None, insurance_only: bool = False) -> Result:
+        """One claim on the ledgers `L` of the person's earlier claims, which it updates only when it settles
+        (`rows`: the person's entries of `identity_index`)."""
+        visit, epoch, active = self.claim_day(claim)
+        if trace is not None:
+            trace.append(t.ClaimRead(claim, visit))
+        if not active:
+            return self._not_in_force(claim, trace)
+        saved = L.copy() if self.reads_optional or mixes_insurance(claim) else None
+        try:
+            return self._settle(claim, visit, epoch, rows, person, L, env, trace, insurance_only)
+        except (MissingValue, ClaimError) as problem:
+            if saved is None:
+                raise
+            L.clear()
+            L.update(saved)  # a claim rejected half-way leaves no trace on the person's later claims
+            if isinstance(problem, MissingValue):
+                raise problem.claim_error(claim, self.source) from None
+            raise
+
+    def _settle(self, claim: Claim, visit: str, epoch: int, rows, person, L: dict, env: ClaimEnv, trace,
+                insurance_only: bool) -> Result:
+        day = claim.discharge_date
+        env.claim, env.person, env.date, env.year, env.visit = claim, person, day, day.year, visit
+        yk = env.yk = day.year * self.slots
+        held = self.held(rows, claim) if rows else ()
+        if len(held) <= 1:
+            category = held[0] if held else ""
+            out = self._settle_as(category, claim, visit, epoch, env, L, trace, insurance_only)
+            if trace is not None:
+                trace.insert(1, t.IdentityChosen(tuple(held), category, None, ""))
+        else:
+            out = self._choose(held, claim, visit, epoch, env, L, trace, insurance_only)
+        cost = claim.policy_scope_cost
+        if self.self_slots:  # 年度累计自付 of the person's later claims
+            k = yk + self.self_slots[visit]
+            L[k] = L.get(k, 0) + cost - out.basic - out.critical
+        if self.count_slots:  # 年度就诊次序 of the person's later claims
+            k = yk + self.count_slots[visit]
+            L[k] = L.get(k, 0) + 1
+        self_pay = cost - out.basic - out.critical - out.aid - out.tilted
+        if trace is not None:
+            trace.append(t.SelfPay(cost, out.basic, out.critical, out.aid, out.tilted, self_pay))
+        clauses = out.clauses
+        basis = clauses[0] if len(clauses) == 1 else ";".join(dict.fromkeys(clauses))
+        if self_pay < 0:
+            raise self.above_cost(claim, out.basic, out.critical, out.aid, out.tilted, basis)
+        return make_result((claim.claim_id, claim.person_id, self.names[out.category], out.basic, out.critical,
+                            out.aid, out.tilted, self_pay, out.status, basis))
+
+    def _choose(self, held: list[str], claim: Claim, visit: str, epoch: int, env: ClaimEnv, L: dict, trace,
+                insurance_only: bool) -> Outcome:
+        """Several categories: 就高 settles each on a trial of the same ledgers and keeps the one that pays the
+        most (ties: declared order); without 就高 the first in declared order applies."""
+        if not self.highest:
+            outcome = self._settle_as(held[0], claim, visit, epoch, env, L, trace, insurance_only)
+            if trace is not None:
+                trace.insert(1, t.IdentityChosen(tuple(held), outcome.category, None, self.identity_clause))
+        else:
+            best: tuple[Outcome, Overlay] | None = None
+            trials = []
+            for category in held:
+                trial = Overlay(L)
+                tried = self._settle_as(category, claim, visit, epoch, env, trial, None, insurance_only)
+                trials.append((category, tried.total))
+                if best is None or tried.total > best[0].total:
+                    best = (tried, trial)
+            assert best is not None
+            outcome, kept = best
+            if trace is None:
+                L.update(dict.items(kept))
+            else:  # settle the winner again, this time writing down each step
+                outcome = self._settle_as(outcome.category, claim, visit, epoch, env, L, trace, insurance_only)
+                trace.insert(1, t.IdentityChosen(tuple(held), outcome.category, tuple(trials), self.identity_clause))
+            env.L = L
+        if self.identity_clause:
+            outcome.clauses.append(self.identity_clause)
+        return outcome
+
+    def _settle_as(self, category: str, claim: Claim, visit: str, epoch: int, env: ClaimEnv, L: dict, trace,
+                   insurance_only: bool) -> Outcome:
+        """The claim's kinds in order, as this category ("" for none), on the ledgers `L`."""
+        route = self.routes[(category, visit, epoch)]
+        env.L = L
+        env.basic = env.critical = env.aid = env.tilted = 0
+        out = Outcome(category)
+        given = claim.basic_paid
+        if given is not None:
+            env.basic = out.basic = given
+            if trace is not None:
+                trace.append(t.Given("basic", given))
+        elif route.basic:
+            env.basic = out.basic = self._pay(route.basic, "deductible", env, L, out, trace)
+        given = claim.critical_paid
+        if given is not None:
+            env.critical = out.critical = given
+            if trace is not None:
+                trace.append(t.Given("critical", given))
+        elif route.critical:
+            env.critical = out.critical = self._pay(route.critical, "deductible", env, L, out, trace)
+        if insurance_only or not self.has_aid_tiers or out.status != "ok":
+            return out
+        if not category:
+            out.status = "no_category"
+            if trace is not None:
+                trace.append(t.NoCategory())
+            return out
+        if route.aid_uncovered:
+            out.status = "not_covered"
+            if trace is not None:
+                trace.append(t.VisitUncovered(visit))
+            return out
+        for step, gate in route.gates:  # a failed 否则 不予救助 condition: no aid of either kind
+            if not gate.test(env):
+                self._gate_failed(step, gate, out, trace)
+                return out
+        if route.aid:
+            env.aid = out.aid = self._pay(route.aid, "deductible", env, L, out, trace)
+        if route.tilted:
+            env.tilted = out.tilted = self._pay(route.tilted, "threshold", env, L, out, trace)
+        return out
+
+    @staticmethod
+    def _gate_failed(step, gate, out: Outcome, trace) -> None:
+        out.status = "not_covered"
+        if gate.clause:
+            out.clauses.append(gate.clause)
+        if trace is not None:
+            trace.append(t.GateFailed(step, gate.clause))
+
+    def _pay(self, steps, line: str, env: ClaimEnv, L: dict, out: Outcome, trace) -> int:
+        """What a kind pays: its first step that applies, on the ledgers. The step's base (clamped at 0) joins
+        the year's in its deductible (tilted: burden) slot; the part above `line` — the deductible, or the
+        tilted threshold, of the year or of this claim alone — times the ratio, half-up once, within the cap."""
+        for step in steps:
+            for gate in step.gates:  # an insurance tier's `否则 不予救助`: the claim is not covered
+                if not gate.test(env):
+                    self._gate_failed(step, gate, out, trace)
+                    return 0
+            terms = self._terms(step, env, out, trace)
+            if terms is None:
+                continue
+            base = step.base(env)
+            if base < 0:
+                base = 0
+            k = env.yk + step.deductible_slot
+            earlier = L.get(k, 0)
+            L[k] = earlier + base
+            amount = terms.deductible if line == "deductible" else terms.threshold
+            counted = cover(earlier, base, amount, line in terms.per_claim) if amount else base
+            raw = apply_terms(counted, terms.num, terms.den)
+            cap = terms.cap
+            used = 0
+            paid = raw
+            if cap is not None:
+                k = env.yk + step.cap_slot
+                used = L.get(k, 0)
+                paid = apply_cap(raw, cap, used)
+                if paid:
+                    L[k] = used + paid
+            if (base if line == "deductible" else paid) > 0:
+                out.clauses.extend(terms.clauses)
+            if trace is not None:
+                trace.append(t.TierPaid(step, terms, out.category, base, earlier, counted, raw, used, paid))
+            return paid
+        return 0
+
+    def _terms(self, step, env: ClaimEnv, out: Outcome, trace):
+        """The step's terms if its tier applies to the claim (conditions hold, a ratio resolves), else None."""
+        for cond in step.conditions:
+            if not cond.test(env):
+                if trace is not None:
+                    trace.append(t.ConditionFailed(step, cond.clause))
+                return None
+        if step.cascade.static:
+            terms = self._static.get(step)
+            if terms is None:
+                terms = resolve(step.cascade, env)
+                self._static[step] = NOT_APPLICABLE if terms is None else terms
+            elif terms is NOT_APPLICABLE:
+                terms = None
+        else:
+            terms = resolve(step.cascade, env)
+        if terms is None and trace is not None:
+            trace.append(t.NoRatio(step, out.category))
+        return terms
+
+    # ------------------------------------------------------------ explaining
+    def explain_trace(self, claims: list[Claim], identities: list[Identity], persons: dict[str, Person] | None,
+                      claim_id: str) -> tuple[list, Result]:
+        """(the trace, the result) of one claim, its person's earlier claims settled first."""
+        target = next((c for c in claims if c.claim_id == claim_id), None)
+        if target is None:
+            raise KeyError(claim_id)
+        persons = persons or {}
+        index = self.identity_index(identities)
+        rows, person = index.get(target.person_id), persons.get(target.person_id)
+        theirs = [c for c in claims if c.person_id == target.person_id]
+        L: dict = {}
+        env = self.new_env()
+        for _, items in claims_by_person(theirs):
+            for item in items:
+                claim = theirs[item[3]]
+                if claim is target:
+                    break
+                try:
+                    self.settle_claim(claim, rows, person, L, env)
+                except ClaimError:
+                    pass  # rejected rows do not count for later claims
+        trace: list = []
+        result = self.settle_claim(target, rows, person, L, env, trace)
+        return trace, result
+
+    # ------------------------------------------------------------ person-level, fund and monitoring outputs
+    def annual(self, year: int, identities: list[Identity], persons: dict[str, Person] | None = None) -> list:
+        return annual_rows(self, year, identities, persons or {}, self.plan.benefits, self.param)
+
+    def funds(self, expenditures) -> list:
+        return fund_schedule_rows(self, self.plan.funds, expenditures)
+
+    def fund_check_failures(self, expenditures) -> list:
+        return fund_check_rows(self, self.plan.funds, expenditures)
+
+    def monitor(self, claims: list[Claim], month: tuple[int, int], identities: list[Identity] = (),
+                persons: dict[str, Person] | None = None, errors: list[ClaimError] | None = None) -> list:
+        return monitor_rows(self, claims, month, list(identities), persons or {}, errors, self.plan.monitors)

@@ -59,6 +59,28 @@ def _kw(tree: Tree) -> str:
     return str(tree.children[0])
 
 
+# Handlers shared by several rules, made before the class that holds them (a header field; an identity rule).
+def _string_field(key: str):
+    def handler(self, meta, children):
+        return _Field(key, unquote(str(children[0])), self.span(meta))
+    return handler
+
+
+def _date_field(key: str):
+    def handler(self, meta, children):
+        return _Field(key, children[0].value, self.span(meta))
+    return handler
+
+
+def _identity_rule(kind: str):
+    def handler(self, meta, children):
+        names = self.first(children, _Names)
+        texts = tuple(unquote(str(c)) for c in children if isinstance(c, Token))
+        return n.IdentityRule(kind=kind, names=names.names if names else (), texts=texts,
+                              clause=self.first(children, n.Clause), span=self.span(meta))
+    return handler
+
+
 @v_args(meta=True)
 class _Builder(Transformer):
     def __init__(self, source: Source):
@@ -73,7 +95,10 @@ class _Builder(Transformer):
         return Span(self.source, meta.line, meta.column, meta.end_line, meta.end_column)
 
     def token_span(self, tok: Token) -> Span:
-        return Span(self.source, tok.line, tok.column, tok.end_line, tok.end_column)
+        line, column, end_line, end_column = tok.line, tok.column, tok.end_line, tok.end_column
+        assert line is not None and column is not None and end_line is not None and end_column is not None, (
+            "a token from the lexer has a position")
+        return Span(self.source, line, column, end_line, end_column)
 
     def problem(self, code: str, span: Span, **args) -> None:
         self.problems.append(Diagnostic.make(code, span, **args))
@@ -232,16 +257,6 @@ class _Builder(Transformer):
             valid_until=fields.get("valid_until"), supersedes=tuple(fields["supersedes"]),
             repeals=tuple(fields["repeals"]), clause=clause, repeated=tuple(repeated), span=self.span(meta))
 
-    def _string_field(key):
-        def handler(self, meta, children):
-            return _Field(key, unquote(str(children[0])), self.span(meta))
-        return handler
-
-    def _date_field(key):
-        def handler(self, meta, children):
-            return _Field(key, children[0].value, self.span(meta))
-        return handler
-
     title = _string_field("title")
     doc_number = _string_field("doc_number")
     issuer = _string_field("issuer")
@@ -329,14 +344,6 @@ class _Builder(Transformer):
     # ------------------------------------------------------------ identity rules
     def identity_decl(self, meta, children):
         return n.Identity(rules=tuple(children), span=self.span(meta))
-
-    def _identity_rule(kind):
-        def handler(self, meta, children):
-            names = self.first(children, _Names)
-            texts = tuple(unquote(str(c)) for c in children if isinstance(c, Token))
-            return n.IdentityRule(kind=kind, names=names.names if names else (), texts=texts,
-                                  clause=self.first(children, n.Clause), span=self.span(meta))
-        return handler
 
     priority_highest = _identity_rule("highest")
     priority_order = _identity_rule("order")

@@ -355,13 +355,15 @@ def infer_binary(ctx: Context, expr: n.Binary, scope: Scope) -> str | None:
     result = table.get((left, right))
     if result is not None:
         return result
-    pair = dict(left=TYPE_WORDS[left], right=TYPE_WORDS[right])
+    left_words, right_words = TYPE_WORDS[left], TYPE_WORDS[right]
     if "pp" in (left, right):
         ctx.report("E203", expr.span)
     elif expr.op in "+-":
-        ctx.report("E201", expr.span, hint="H104" if {left, right} == {"money", "rate"} else None, **pair)
+        ctx.report("E201", expr.span, hint="H104" if {left, right} == {"money", "rate"} else None,
+                   left=left_words, right=right_words)
     else:
-        ctx.report("E202", expr.span, op=("相乘", "×") if expr.op == "*" else ("相除", "÷"), **pair)
+        ctx.report("E202", expr.span, op=("相乘", "×") if expr.op == "*" else ("相除", "÷"),
+                   left=left_words, right=right_words)
     return None
 
 
@@ -430,7 +432,7 @@ INFER: dict[type, Callable[[Context, typing.Any, Scope], str | None]] = {
     n.NoneLit: infer_none, n.Binary: infer_binary, n.Neg: infer_neg, n.Compare: infer_compare,
     n.InList: infer_in_list, n.BoolOp: infer_bool_op, n.Not: infer_not, n.Adjust: infer_adjust,
 }
-EXPR_CLASSES: tuple[type, ...] = typing.get_args(n.Expr)
+EXPR_CLASSES: tuple[type[n.Expr], ...] = typing.get_args(n.Expr)
 
 
 def sub_expressions(expr: n.Expr) -> Iterator[n.Expr]:
@@ -532,7 +534,17 @@ def check_header(ctx: Context) -> None:
 
 # ---------------------------------------------------------------- duplicate declarations
 
-NAMESPACES: tuple[tuple[tuple[str, str], tuple[type, ...]], ...] = (
+class _Named(typing.Protocol):
+    """A declaration that has a name: every kind but 身份."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def span(self) -> Span: ...
+
+
+NAMESPACES: tuple[tuple[tuple[str, str], tuple[type[_Named], ...]], ...] = (
     (("参数", "param"), (n.Param,)), (("类别或群组", "category or group"), (n.Category, n.Group)),
     (("费用池", "pool"), (n.Pool,)), (("条款", "provision"), (n.Provision,)), (("目录", "list"), (n.DiseaseList,)),
     (("待遇", "tier"), (n.Tier,)), (("年度待遇", "benefit"), (n.Benefit,)), (("基金管理", "fund"), (n.Fund,)),
@@ -628,7 +640,7 @@ def _report_kind_cycles(ctx: Context) -> None:
         while parent in cats and parent not in chain:
             chain.append(parent)
             parent = cats[parent].parent
-        if parent == name and name not in reported:
+        if parent == name and name not in reported and category.parent is not None:  # (it is: parent came from it)
             reported |= set(chain)
             words = " 属于 ".join(chain + [name]), " kind_of ".join(chain + [name])
             ctx.report("E114", ctx.name_span(category.span, category.parent, after=("属于", "kind_of")), chain=words)
@@ -899,14 +911,14 @@ def _type_benefit_row(ctx: Context, row: n.BenefitRow) -> None:
         if expect(ctx, row.value, BENEFIT, ("rate",), what) == "rate":
             check_rate_range(ctx, row.value, what)
     if row.share_of is not None:
-        _check_share_base(ctx, row)
+        _check_share_base(ctx, row, row.share_of)
 
 
-def _check_share_base(ctx: Context, row: n.BenefitRow) -> None:
-    span = ctx.name_span(row.span, row.share_of, after=("之", "of"))
-    param = ctx.symbols.params.get(row.share_of)
+def _check_share_base(ctx: Context, row: n.BenefitRow, share_of: str) -> None:
+    span = ctx.name_span(row.span, share_of, after=("之", "of"))
+    param = ctx.symbols.params.get(share_of)
     if param is None:
-        ctx.report_unknown("E121", span, row.share_of, ctx.symbols.params)
+        ctx.report_unknown("E121", span, share_of, ctx.symbols.params)
     elif param.type != "money":
         ctx.report("E204", span, what=("“之”后的参数", "the parameter after of"), expected=TYPE_WORDS["money"],
                    actual=TYPE_WORDS[param.type])
@@ -931,10 +943,10 @@ CITING_DECLARATIONS = {
 
 def _clause_citers(decl: n.Decl) -> Iterator[tuple[typing.Any, tuple[str, str]]]:
     """The nodes of a declaration that must cite a clause, with how a message names them."""
-    if type(decl) in CITING_DECLARATIONS:
-        yield decl, named(CITING_DECLARATIONS[type(decl)], decl.name)
-    elif isinstance(decl, n.Identity):
+    if isinstance(decl, n.Identity):  # (first: the one declaration without a name)
         yield from ((rule, ("身份规则", "an identity rule")) for rule in decl.rules)
+    elif type(decl) in CITING_DECLARATIONS:
+        yield decl, named(CITING_DECLARATIONS[type(decl)], decl.name)
     elif isinstance(decl, n.Tier) and decl.clause is None:
         yield from ((rule, (f"待遇“{decl.name}”的规则", f"a rule of tier {decl.name}")) for rule in decl.rules)
         yield from ((c, (f"待遇“{decl.name}”的条件", f"a condition of tier {decl.name}")) for c in decl.conditions)
@@ -1195,7 +1207,7 @@ def _expect_literal(ctx: Context, value: n.Expr, wanted: str, what: tuple[str, s
         return
     if isinstance(value, n.Ref):
         found: str | None = "string"
-        ctx.types[id(value)] = found
+        ctx.types[id(value)] = "string"
     else:
         found = infer(ctx, value, PARAM)
     if found is not None and found != wanted:

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
 import attrs
 
@@ -53,6 +53,16 @@ class DataError:
         if self.column:
             where.append(self.column)
         return f"{':'.join(where)}: {self.reason(lang)}"
+
+
+_T = TypeVar("_T")
+
+
+def _given(value: _T | None) -> _T:
+    """A required cell's value in a row with no error (a required cell that is empty or bad is an error of the
+    row, so a row that has none has every required value)."""
+    assert value is not None, "a row with no error has every required value"
+    return value
 
 
 def render_errors(errors: Iterable[DataError], lang: str = "zh") -> str:
@@ -485,7 +495,7 @@ def _read_claims(path: str | Path, vocabulary: Vocabulary, quick: bool,
                 if row_errors:
                     errors.extend(row_errors)
                     continue
-            claims.append(claim)
+            claims.append(_given(claim))
         return Loaded(table, tuple(claims), tuple(errors), tuple(c.row for c in claims), dict(counts))
 
 
@@ -671,7 +681,7 @@ def read_identities(path: str | Path, vocabulary: Vocabulary, options: ReadOptio
         if cells.errors:
             errors.extend(cells.errors)
         else:
-            identities.append(Identity(person_id, category, start, end))
+            identities.append(Identity(_given(person_id), category, _given(start), end))
             good.append(raw.row)
     return Loaded(table, tuple(identities), tuple(errors), tuple(good), dict(counts))
 
@@ -709,7 +719,7 @@ def read_persons(path: str | Path, options: ReadOptions = DEFAULT_OPTIONS) -> Lo
         if cells.errors:
             errors.extend(cells.errors)
         else:
-            persons.append(Person(person_id, gender, birth, grade, dibao, monthly, annual))
+            persons.append(Person(_given(person_id), gender, birth, grade, dibao, monthly, annual))
             good.append(raw.row)
     return Loaded(table, tuple(persons), tuple(errors), tuple(good), dict(counts))
 
@@ -750,8 +760,8 @@ def read_expenditures(path: str | Path, extra_columns: Sequence[str] = (),
         year = int(year_text) if year_text is not None and _YEAR.match(year_text) else None
         if year_text is not None and year is None:
             cells.fail("year", f"年份应为四位数字：{year_text}", f"a year is four digits: {year_text}")
-        key = (county, year)
         if county is not None and year is not None:
+            key = (county, year)
             if key in first_row:
                 cells.fail("year", f"{county} {year} 年重复（已在第 {first_row[key]} 行出现）",
                            f"{county} {year} appears twice (first on row {first_row[key]})")
@@ -761,9 +771,10 @@ def read_expenditures(path: str | Path, extra_columns: Sequence[str] = (),
         if cells.errors:
             errors.extend(cells.errors)
             continue
-        rows.append(Expenditure(county, year, amounts["aid_expenditure"]))
+        key = (_given(county), _given(year))
+        rows.append(Expenditure(*key, _given(amounts["aid_expenditure"])))
         good.append(raw.row)
         for column, amount in amounts.items():
-            series[column][key] = amount
+            series[column][key] = _given(amount)
     figures = FundFigures(tuple(rows), series)
     return Loaded(table, (figures,), tuple(errors), tuple(good), dict(counts))

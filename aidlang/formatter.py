@@ -88,13 +88,20 @@ def _tokens_and_tree(source: Source) -> tuple[list[Token], Tree]:
 
 # ---------------------------------------------------------------- pass 1: tree + tokens → words
 
+def _at(position: int | None) -> int:
+    """A token's place in the source: the lexer gives every token one (Lark's types allow a token made by hand
+    without)."""
+    assert position is not None, "a token from the lexer has a position"
+    return position
+
+
 class _Layout:
     """Which tokens begin a line, and which stick to the token before them, read from the tree."""
 
     def __init__(self, tokens: list[Token]):
         self.tokens = tokens
-        self.starts = [t.start_pos for t in tokens]
-        self.braces = [t.start_pos for t in tokens if t.type == "_LBRACE"]
+        self.starts = [_at(t.start_pos) for t in tokens]
+        self.braces = [_at(t.start_pos) for t in tokens if t.type == "_LBRACE"]
         self.line_starts: dict[int, LineStart] = {}  # by token index
         self.glued: set[int] = set()
 
@@ -105,8 +112,8 @@ class _Layout:
         out, previous_type = [], ""
         for i, token in enumerate(self.tokens):
             glued = i in self.glued or token.type in NO_SPACE_BEFORE or previous_type in NO_SPACE_AFTER
-            out.append(Word(ASCII_FORMS.get(token.type, str(token)), token.start_pos, token.end_pos,
-                            token.line, glued, self.line_starts.get(i)))
+            out.append(Word(ASCII_FORMS.get(token.type, str(token)), _at(token.start_pos), _at(token.end_pos),
+                            _at(token.line), glued, self.line_starts.get(i)))
             previous_type = token.type
         return out
 
@@ -116,7 +123,7 @@ class _Layout:
         self.mark_glue(node)
         brace = self.own_brace(node)
         for child in node.children:
-            inside = brace is not None and self.start_of(child) > self.tokens[brace].start_pos
+            inside = brace is not None and self.start_of(child) > self.starts[brace]
             if inside:
                 self.line_starts[self.first(child)] = LineStart(depth + 1, item=True)
             self.visit(child, depth + 1 if inside else depth)
@@ -149,7 +156,7 @@ class _Layout:
         return None
 
     def start_of(self, node: Tree | Token) -> int:
-        return node.start_pos if isinstance(node, Token) else node.meta.start_pos
+        return _at(node.start_pos) if isinstance(node, Token) else node.meta.start_pos
 
     def first(self, node: Tree | Token) -> int:
         return bisect.bisect_left(self.starts, self.start_of(node))
@@ -203,12 +210,10 @@ class _Printer:
             self.end_line()
             if word.line_start.item:
                 self.blank_line_if_authored(word.line)
-            self.start_line(word.line_start.depth)
+            self.start_line(word.line_start.depth).append(word.text)
             self.statement_depth = word.line_start.depth
-            self.current.append(word.text)
         elif self.current is None:  # the statement goes on after a comment that ended its line
-            self.start_line(self.statement_depth + 1)
-            self.current.append(word.text)
+            self.start_line(self.statement_depth + 1).append(word.text)
         else:
             self.current.append(word.text if word.glued else " " + word.text)
         self.block_start = word.text == "{"
@@ -223,8 +228,7 @@ class _Printer:
             between_items = following is None or following.line_start is not None
             if between_items:
                 self.blank_line_if_authored(comment.line)
-            self.start_line(self.own_line_depth(following))
-            self.current.append(comment.text)
+            self.start_line(self.own_line_depth(following)).append(comment.text)
             self.end_line()
             self.block_start = False
         self.last_line = comment.line
@@ -242,8 +246,9 @@ class _Printer:
         if not self.block_start and line - self.last_line > 1:
             self.lines.append("")
 
-    def start_line(self, depth: int) -> None:
+    def start_line(self, depth: int) -> list[str]:
         self.current = [INDENT * depth]
+        return self.current
 
     def end_line(self) -> None:
         if self.current is not None:

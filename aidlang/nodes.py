@@ -20,7 +20,8 @@ def _span() -> Span:
     return attrs.field(eq=False, repr=False)
 
 
-node = attrs.frozen(kw_only=True)
+# Every node is `@attrs.frozen(kw_only=True)`, written out on each class rather than through an alias: mypy's
+# attrs support reads only the decorator itself, and through it checks every node's fields and constructor.
 
 
 # ---------------------------------------------------------------- expressions
@@ -30,14 +31,14 @@ UNITS = ("yuan", "percent", "pp", "year", "month", "day", "age", "")
 or none (a plain number). `万元` is folded into yuan (value × 10,000)."""
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Quantity:
     value: Decimal
     unit: str  # one of UNITS
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Ref:
     """A name: a parameter, category, list, claim or person attribute, fund series or builtin."""
 
@@ -45,14 +46,14 @@ class Ref:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Call:
     func: str
     args: tuple["Expr", ...]
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Index:
     """`series[year - 1]`: a fund series or item of another year."""
 
@@ -61,25 +62,25 @@ class Index:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class StringLit:
     value: str
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class DateLit:
     value: dt.date
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class BoolLit:
     value: bool
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class NoneLit:
     """`none`/`无`: no deductible, no cap. `word` is how the document says it (`无`, `不设`, `不封顶`, `不设起付线`):
     every spelling means the same, the checker only keeps each to the settings it can describe."""
@@ -88,7 +89,7 @@ class NoneLit:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Binary:
     op: str  # + - * /
     left: "Expr"
@@ -96,13 +97,13 @@ class Binary:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Neg:
     operand: "Expr"
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Compare:
     op: str  # < <= > >= == !=
     left: "Expr"
@@ -110,7 +111,7 @@ class Compare:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class InList:
     """`disease in 重特大疾病` (a declared list) or `grade in [1, 2, 3]` (literal items)."""
 
@@ -120,20 +121,20 @@ class InList:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class BoolOp:
     op: str  # and | or
     operands: tuple["Expr", ...]
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Not:
     operand: "Expr"
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Adjust:
     """A setting relative to the less specific rule's: `reduced_by 50%`, `raised_by 5 个百分点`."""
 
@@ -148,7 +149,7 @@ Expr = Union[Quantity, Ref, Call, Index, StringLit, DateLit, BoolLit, NoneLit, B
 
 # ---------------------------------------------------------------- header
 
-@node
+@attrs.frozen(kw_only=True)
 class Header:
     name: str
     title: str | None
@@ -166,7 +167,7 @@ class Header:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class RepeatedField:
     """A header field given a second time (its later occurrence, which the header ignores)."""
 
@@ -175,7 +176,7 @@ class RepeatedField:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Clause:
     """A citation of the source document, e.g. `四(六)`."""
 
@@ -185,14 +186,14 @@ class Clause:
 
 # ---------------------------------------------------------------- declarations
 
-@node
+@attrs.frozen(kw_only=True)
 class DatedValue:
     expr: Expr
     since: dt.date | None
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Param:
     name: str
     label: str | None
@@ -203,7 +204,7 @@ class Param:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Category:
     name: str
     label: str | None
@@ -214,7 +215,7 @@ class Category:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Group:
     name: str
     label: str | None
@@ -224,7 +225,7 @@ class Group:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class IdentityRule:
     """One line of the identity block.
 
@@ -240,13 +241,13 @@ class IdentityRule:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Identity:
     rules: tuple[IdentityRule, ...]
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Visit:
     name: str  # outpatient | chronic | inpatient, or 普通门诊 | 门诊慢特病 | 住院
     label: str | None
@@ -254,7 +255,7 @@ class Visit:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Pool:
     name: str
     label: str | None
@@ -264,7 +265,7 @@ class Pool:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Provision:
     """A part of the policy with its own period, e.g. Mianyang's clauses in force from 2022-09-01."""
 
@@ -277,7 +278,7 @@ class Provision:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class DiseaseList:
     name: str
     label: str | None
@@ -286,7 +287,7 @@ class DiseaseList:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Setting:
     key: str  # deductible | ratio | cap | threshold
     value: Expr  # NoneLit for none, Adjust for a relative value
@@ -294,7 +295,7 @@ class Setting:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Rule:
     """`for 特困人员, 孤儿 in 慢特病和住院 when … during …: ratio 100% clause "四(六)"`."""
 
@@ -307,7 +308,7 @@ class Rule:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class TierCondition:
     """A condition of the whole tier; `otherwise` names the status a claim gets when it fails."""
 
@@ -320,7 +321,7 @@ class TierCondition:
 TIER_KINDS = ("basic", "critical", "aid", "tilted")
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Tier:
     kind: str  # one of TIER_KINDS
     name: str
@@ -334,7 +335,7 @@ class Tier:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class BenefitRow:
     who: tuple[str, ...]
     when: Expr | None
@@ -346,7 +347,7 @@ class BenefitRow:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class DueSpec:
     """A yearly date: month and day, in the same or the next year, plus an optional duration."""
 
@@ -357,7 +358,7 @@ class DueSpec:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class BenefitFlag:
     """`highest_only` (only the highest row is paid) or `no_waiting_period` (免除等待期)."""
 
@@ -366,7 +367,7 @@ class BenefitFlag:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Benefit:
     name: str
     label: str | None
@@ -385,7 +386,7 @@ class Benefit:
         return any(f.kind == "no_waiting_period" for f in self.flags)
 
 
-@node
+@attrs.frozen(kw_only=True)
 class FundInput:
     name: str
     label: str | None
@@ -393,7 +394,7 @@ class FundInput:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class FundItem:
     name: str
     label: str | None
@@ -403,7 +404,7 @@ class FundItem:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class FundCheck:
     name: str
     label: str | None
@@ -412,7 +413,7 @@ class FundCheck:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Fund:
     name: str
     label: str | None
@@ -423,7 +424,7 @@ class Fund:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Monitor:
     name: str
     label: str | None
@@ -435,7 +436,7 @@ class Monitor:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Target:
     name: str
     label: str | None
@@ -446,7 +447,7 @@ class Target:
 
 # ---------------------------------------------------------------- tests inside a policy
 
-@node
+@attrs.frozen(kw_only=True)
 class Attr:
     """`key value` in a test line; keys are checked by the checker, values are literals or names."""
 
@@ -455,7 +456,7 @@ class Attr:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class TestIdentity:
     person: str
     category: str
@@ -464,21 +465,21 @@ class TestIdentity:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class TestPerson:
     person: str
     attrs: tuple[Attr, ...]
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class TestParam:
     name: str
     value: Expr
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class TestClaim:
     claim: str
     person: str
@@ -489,7 +490,7 @@ class TestClaim:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class TestExpenditure:
     county: str
     year: int
@@ -497,14 +498,14 @@ class TestExpenditure:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class ExpectClaim:
     claim: str
     attrs: tuple[Attr, ...]
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class ExpectBenefit:
     person: str
     benefit: str
@@ -512,7 +513,7 @@ class ExpectBenefit:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class ExpectSchedule:
     county: str
     year: int
@@ -522,7 +523,7 @@ class ExpectSchedule:
     span: Span = _span()
 
 
-@node
+@attrs.frozen(kw_only=True)
 class ExpectMonitor:
     person: str
     listed: bool
@@ -534,7 +535,7 @@ TestItem = Union[TestIdentity, TestPerson, TestParam, TestClaim, TestExpenditure
                  ExpectSchedule, ExpectMonitor]
 
 
-@node
+@attrs.frozen(kw_only=True)
 class TestCase:
     name: str
     label: str | None
@@ -548,7 +549,7 @@ Decl = Union[Param, Category, Group, Identity, Visit, Pool, Provision, DiseaseLi
              Target, TestCase]
 
 
-@node
+@attrs.frozen(kw_only=True)
 class Policy:
     header: Header
     decls: tuple[Decl, ...]

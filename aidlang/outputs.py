@@ -330,7 +330,7 @@ def write_outputs(outputs: Sequence[Output], bom: bool = False) -> None:
     with _signals_raise():
         try:
             for output in outputs:
-                if not any(output is d for d in direct):
+                if output.path is not None and not any(output is d for d in direct):
                     target = Path(os.path.realpath(output.path))  # through a link, to the file it names
                     remove_stale_temps(target)
                     staged.append((temp_path(target), target, output))

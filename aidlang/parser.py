@@ -196,14 +196,15 @@ def _found(token: Token) -> str | tuple[str, str]:
 def syntax_diagnostic(source: Source, error: UnexpectedInput, keep_all_tokens: bool = False) -> Diagnostic:
     """One diagnostic for a parse failure: a labelled mistake if an example matches, else what was expected."""
     if isinstance(error, UnexpectedCharacters):
-        ch = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
+        pos = error.pos_in_stream
+        ch = source.text[pos] if pos is not None and pos < len(source.text) else ""
         span = point(source, error.line, error.column)
         if ch in QUOTES:
             return Diagnostic.make("E011", span)
         return Diagnostic.make("E002", span, hint=_char_hint(ch), found=f"“{ch}”")
     token = getattr(error, "token", None)
     expected = _accepted(error)
-    if isinstance(error, UnexpectedEOF) or (token is not None and token.type == "$END"):
+    if isinstance(error, UnexpectedEOF) or token is None or token.type == "$END":  # no token: the input ended
         span = _end_span(source)
         code = "E013" if "_RBRACE" in expected else "E003"
         return Diagnostic.make(code, span, expected=_expected(expected))
@@ -250,8 +251,8 @@ def _unit_hint(error: UnexpectedInput, token: Token) -> tuple[str, str] | None:
     if text in ("元以上", "万元以上") and before.type == "NUMBER":
         return "H009", f"{before}{text[:-2]}"
     if text == "以上" and before.type != "NUMBER" and str(before) in ("元", "万元", "yuan", "wan"):
-        number = _last_number(error)
-        return ("H009", f"{number}{before}") if number else None
+        last_number = _last_number(error)
+        return ("H009", f"{last_number}{before}") if last_number else None
     return None
 
 
@@ -304,7 +305,8 @@ def _example_label(error: UnexpectedInput, keep_all_tokens: bool) -> str | None:
         return None
     table = _example_contexts(keep_all_tokens)
     for depth in sorted({d for examples in SYNTAX_EXAMPLES.values() for d, _ in examples}, reverse=True):
-        label = table.get(_context(error, depth))
+        context = _context(error, depth)
+        label = table.get(context) if context is not None else None
         if label:
             return label
     return None
@@ -318,10 +320,12 @@ def _accepted(error: UnexpectedInput) -> set[str]:
     if interactive is not None:
         return set(interactive.accepts())
     state = getattr(error, "state", None)
-    try:
-        return set(state.parse_conf.states[state.position].keys())
-    except AttributeError:
-        return set(getattr(error, "expected", None) or ())
+    if state is not None:
+        try:
+            return set(state.parse_conf.states[state.position].keys())
+        except AttributeError:  # a state without a parse table
+            pass
+    return set(getattr(error, "expected", None) or ())
 
 
 def _end_span(source: Source) -> Span:

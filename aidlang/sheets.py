@@ -193,9 +193,10 @@ def _quoted_cells(number: int, line: str, delimiter: str) -> tuple[tuple[str, ..
 def _cell_problem(number: int, line: str | None, cells: tuple[str, ...], delimiter: str) -> Problem | None:
     """An invisible character anywhere in the line (even where stripping would hide it), a tab inside a cell
     of a comma-separated file, or a cell too long to be a value."""
-    found = _CONTROL.search(line) if line is not None else None
-    if found is not None:
-        return _control(number, found.group(), line.count(delimiter, 0, found.start()) if delimiter else None)
+    if line is not None:
+        found = _CONTROL.search(line)
+        if found is not None:
+            return _control(number, found.group(), line.count(delimiter, 0, found.start()) if delimiter else None)
     for index, cell in enumerate(cells):
         found = _CONTROL.search(cell) if line is None else None
         if found is not None or (delimiter != "\t" and "\t" in cell):

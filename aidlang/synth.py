@@ -34,7 +34,7 @@ from typing import Iterator, Mapping
 import attrs
 
 from . import nodes as n
-from .evaluate import policy_nodes, quantity_value
+from .expressions import policy_nodes, quantity_value
 from .periods import Periods
 from .symbols import VISIT_LABELS, VISIT_TYPES, builtin, missing_in_list, missing_test
 
@@ -400,7 +400,7 @@ class Synth:
         visits, visit_cum, visit_total = shape.visits, self._visit_cum, self._visit_cum[-1]
         room = shape.basic_ratio
         for k in range(count):
-            if heavy:
+            if pool is not None:  # heavy
                 visit = pool.visits[int(u() * (len(pool.visits)))]
                 discharge = shape.heavy_from.toordinal() + int(u() * shape.heavy_days)
                 cost = pool.cap * HEAVY_SPEND // count * (80 + int(u() * 41)) // 100

@@ -156,7 +156,7 @@ class _CaseRun:
         self.checks += 1
         if expected == actual:
             return
-        trace = ()
+        trace: tuple | list = ()
         if trace_for is not None:
             try:
                 interp = Interpreter(self.checked, self.params)

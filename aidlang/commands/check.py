@@ -26,10 +26,10 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
         good, bad = pipeline.load_all(files)
     except OSError as error:  # a file that exists but cannot be read: not a policy problem
         return unreadable(lang, error)
-    for error in bad:
-        print(render_all(error.diagnostics, lang), file=sys.stderr)
+    for failed in bad:
+        print(render_all(failed.diagnostics, lang), file=sys.stderr)
     if bad:
-        problems = sum(len(error.diagnostics) for error in bad)
+        problems = sum(len(failed.diagnostics) for failed in bad)
         say(lang, f"{len(bad)} 个政策文件有错误，共 {problems} 个问题；{len(good)} 个通过",
             f"{plural(problems, 'problem')} in {plural(len(bad), 'policy file')}; {len(good)} passed", error=True)
         return 1

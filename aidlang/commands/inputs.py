@@ -186,6 +186,13 @@ class Inputs:
     person_problems: dict[str, list[data.DataError]]  # person -> problems of their identity/person rows
 
     @property
+    def claims_read(self) -> data.Loaded:
+        """The claims file, for a command that reads one (run, monitor): `read_inputs` was given `claims`."""
+        if self.claims is None:
+            raise ValueError("no claims file was read")  # a command that settles claims always reads them
+        return self.claims
+
+    @property
     def all_errors(self) -> list[data.DataError]:
         errors = list(self.fatal)
         errors += [e for row in sorted(self.claim_rows) for e in self.claim_rows[row]]

@@ -66,13 +66,13 @@ def run(args: argparse.Namespace) -> int:
     engine = make_engine(args.engine, checked, inputs.params, args.generated, io.lang_of(args))
     claim_errors: list = []
     try:
-        rows = engine.monitor(list(inputs.claims.records), args.month, inputs.identity_records(),
+        rows = engine.monitor(list(inputs.claims_read.records), args.month, inputs.identity_records(),
                               inputs.person_map(), errors=claim_errors)
     except MissingParameter as error:
         io.say(error.zh if lang == "zh" else error.en)
         return io.EXIT_DATA
     if claim_errors:
-        path = inputs.claims.table.path
+        path = inputs.claims_read.table.path
         raise io.DataFailure([data.DataError(path, error.row, io.claim_error_column(error), error.reason_zh,
                                              error.reason_en) for error in claim_errors])
     outputs.write_outputs([outputs.Output(args.out, outputs.MONITOR_HEADER, outputs.monitor_rows(rows),

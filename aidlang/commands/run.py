@@ -15,6 +15,7 @@ from .. import data, outputs
 from ..cli import add_lang
 from . import inputs as io
 from ..evaluate import MissingParameter
+from ..records import Result
 from .engines import add_engine, check_available, make_engine
 from ._outputs import add_bom, refuse_clashes
 
@@ -39,7 +40,7 @@ def register(subparsers) -> None:
 class Settlement:
     """The outcome of a run: results and rejected rows, each keyed by the claim's row in claims.csv."""
 
-    results: dict[int, object]  # row -> Result
+    results: dict[int, Result]  # row -> its result
     rejected: dict[int, list[tuple[str, str, str]]]  # row -> [(column, reason_zh, reason_en)]
 
 
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
                             outputs.result_rows(settlement.results[row] for row in sorted(settlement.results)),
                             numeric=outputs.RESULTS_NUMERIC)]
     if args.rejects:
-        header, rows = outputs.reject_rows(inputs.claims.table, [
+        header, rows = outputs.reject_rows(inputs.claims_read.table, [
             (row, _reason(problems, lang)) for row, problems in sorted(settlement.rejected.items())])
         files.append(outputs.Output(args.rejects, header, rows))
         files += io.input_rejects(inputs, args.rejects, lang)  # bad identity/person rows, with or without claims
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
 def settle(engine, inputs: io.Inputs, lang: str) -> Settlement | None:
     """Settle the good claims; every other claim row is rejected with its reasons."""
-    claims_file = inputs.claims
+    claims_file = inputs.claims_read
     rejected: dict[int, list[tuple[str, str, str]]] = {
         row: [(e.column, e.reason_zh, e.reason_en) for e in errors] for row, errors in inputs.claim_rows.items()}
     # a bad identity or person row makes all of that person's claims untrustworthy
@@ -103,8 +104,9 @@ def settle(engine, inputs: io.Inputs, lang: str) -> Settlement | None:
         io.say(error.zh if lang == "zh" else error.en)
         return None
     row_of = {claim.claim_id: claim.row for claim in good}
-    for error in claim_errors:
-        rejected[row_of[error.claim_id]] = [(io.claim_error_column(error), error.reason_zh, error.reason_en)]
+    for claim_error in claim_errors:
+        rejected[row_of[claim_error.claim_id]] = [
+            (io.claim_error_column(claim_error), claim_error.reason_zh, claim_error.reason_en)]
     result_rows = [row_of[result.claim_id] for result in results]
     _assert_every_claim_once(claims_file, result_rows, rejected)
     return Settlement(dict(zip(result_rows, results, strict=True)), rejected)
@@ -134,6 +136,6 @@ def _reason(problems: list[tuple[str, str, str]], lang: str) -> str:
 
 def _claim_errors(inputs: io.Inputs, settlement: Settlement) -> list[data.DataError]:
     """The claims the engine could not settle, as data errors naming file, row and column."""
-    path = inputs.claims.table.path
+    path = inputs.claims_read.table.path
     return [data.DataError(path, row, column, zh, en)
             for row, problems in sorted(settlement.rejected.items()) for column, zh, en in problems]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from . import nodes as n
-from .evaluate import is_static
+from .expressions import is_static
 from .symbols import VISIT_TYPES, Symbols
 
 

@@ -8,25 +8,23 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "aidlang"
 
-# layer -> the aidlang modules it may import (anything not listed here is unconstrained). A layer is a module
-# `aidlang/<layer>.py` or a package `aidlang/<layer>/`, whose modules may also import each other.
-ALLOWED = {
-    "source": set(),
-    "messages": set(),
-    "diagnostics": {"messages", "source"},
-    "nodes": {"source"},
-    "records": set(),
-    "runtime": {"records"},
-    "build_ast": {"nodes", "diagnostics", "source", "messages"},
-    "parser": {"nodes", "build_ast", "diagnostics", "source", "messages"},
-    "symbols": {"nodes", "source"},
-    "sheets": set(),  # bytes → rows of text cells (decoding, delimiters, quotes, workbooks)
-    "data": {"runtime", "records", "source", "sheets"},
-    "params": {"data", "runtime"},
-    "outputs": {"data", "runtime", "records"},
-    # synthetic data from a checked policy: reads the policy's symbols and periods, knows no engine or file
-    "synth": {"nodes", "symbols", "periods", "evaluate", "runtime", "source"},
-}
+# The layers, bottom to top: a module may import modules of its own layer and of the layers below it, never
+# one above. Every module and package directly inside aidlang/ belongs to exactly one layer (a new one must be
+# placed, a missing one fails the test): front end → plan → engines, documents, files → commands.
+LAYERS = (
+    ("foundation", {"records", "source", "messages", "sheets"}),  # plain records, source text, decoding
+    ("runtime", {"runtime", "diagnostics", "nodes"}),  # what generated modules import; messages; the tree
+    ("front end", {"build_ast", "parser", "symbols", "checker", "pipeline", "formatter", "expressions"}),
+    ("semantics", {"periods", "cascade"}),  # when things are in force; which rules speak for whom
+    ("plan", {"plan"}),
+    ("engines, documents, files", {"evaluate", "interpreter", "compiled", "backends", "explain", "data", "params",
+                                   "outputs", "synth", "testing"}),
+    ("commands", {"commands", "cli", "__main__"}),
+)
+LAYER_OF = {module: index for index, (_, modules) in enumerate(LAYERS) for module in modules}
+# engines never import each other's internals: the interpreter's lowering is evaluate + interpreter, the
+# compiled modules' is compiled + backends (python); the plan and the runtime are what they share
+ENGINES = {"interpreter": {"evaluate", "interpreter"}, "compiled": {"compiled", "backends"}}
 NEVER_BELOW_CLI = {"cli", "commands"}
 
 
@@ -71,19 +69,44 @@ def aidlang_imports(path: Path) -> set[str]:
     return {name.split(".")[1] for name in imported_modules(path) if name.startswith("aidlang.")}
 
 
-@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def top_level_modules() -> set[str]:
+    """The modules and packages directly inside aidlang/."""
+    return {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"} | \
+        {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+
+
+def test_every_module_is_in_exactly_one_layer():
+    placed = [m for _, modules in LAYERS for m in modules]
+    assert len(placed) == len(set(placed)), "a module is in two layers"
+    assert top_level_modules() == set(placed), (
+        f"not in a layer: {sorted(top_level_modules() - set(placed))}; "
+        f"in a layer but missing: {sorted(set(placed) - top_level_modules())}")
+
+
+@pytest.mark.parametrize("layer", [name for name, _ in LAYERS])
 def test_layer_imports_only_downwards(layer):
-    paths = layer_files(layer)
-    if not paths:
-        pytest.skip(f"{layer} not written yet")
-    for path in paths:
-        allowed = ALLOWED[layer] if path.parent == PACKAGE else ALLOWED[layer] | {layer}
-        extra = aidlang_imports(path) - allowed
-        assert not extra, f"aidlang/{relative(path)} imports {sorted(extra)}, above its layer"
+    index = next(i for i, (name, _) in enumerate(LAYERS) if name == layer)
+    for module in LAYERS[index][1]:
+        paths = layer_files(module)
+        assert paths, f"aidlang/{module} is missing"
+        for path in paths:
+            above = {m for m in aidlang_imports(path) if LAYER_OF.get(m, len(LAYERS)) > index}
+            assert not above, f"aidlang/{relative(path)} imports {sorted(above)}, above its layer ({layer})"
+
+
+def test_engines_do_not_import_each_other():
+    for engine, modules in ENGINES.items():
+        others = set().union(*(m for e, m in ENGINES.items() if e != engine))
+        for module in modules:
+            for path in layer_files(module):
+                if relative(path).startswith("backends/") and relative(path) != "backends/python.py":
+                    continue  # the documents' backends (tables, compare) are not the compiled engine
+                assert not (aidlang_imports(path) & others), f"aidlang/{relative(path)} imports another engine"
 
 
 def test_runtime_imports_only_the_standard_library():
-    """Besides `records` and each other, the runtime's modules import the standard library only."""
+    """Besides `records` and each other, the runtime's modules import the standard library only: a generated
+    module needs nothing else."""
     for path in layer_files("runtime"):
         tops = {name.split(".")[0] for name in imported_modules(path)}
         assert tops <= set(sys.stdlib_module_names) | {"aidlang"}, path

@@ -28,10 +28,10 @@ from fractions import Fraction
 
 from .. import nodes as n
 from .. import runtime as rt
-from ..evaluate import _may_split_fen, missing_in_list, missing_test, never_none, quantity_value, type_of
+from ..expressions import may_split_fen, never_none, quantity_value, type_of, visit_side
 from ..plan import build_plan
 from ..plan.build import written
-from ..symbols import FUNCTIONS, VISIT_TYPES, builtin, rejects_when_missing
+from ..symbols import FUNCTIONS, VISIT_TYPES, builtin, missing_in_list, missing_test, rejects_when_missing
 
 # the runtime names a module may import: the plan's records, the default bases and what expressions call
 RECORDS = ("Benefit", "BenefitRule", "Cascade", "Condition", "Constant", "Epoch", "Fund", "FundCheck", "FundItem",
@@ -173,7 +173,7 @@ class ExprGen:
             return text
         if isinstance(expr, n.Quantity) and type(quantity_value(expr)) is int:
             return text
-        if not _may_split_fen(expr):
+        if not may_split_fen(expr):
             return text
         return f"money_value({text})"
 
@@ -254,7 +254,7 @@ class ExprGen:
         if t is n.Compare and (tested := missing_test(expr)) is not None:  # `家庭年收入 = 无`
             return f"({self.person_or_none(tested)} {'is' if expr.op == '==' else 'is not'} None)"
         if t is n.Compare:
-            as_visit = _visit_side(expr.left) or _visit_side(expr.right)
+            as_visit = visit_side(expr.left) or visit_side(expr.right)
             left, right = self.expr(expr.left, as_visit), self.expr(expr.right, as_visit)
             if as_visit:
                 left, right = self.visit_value(left, expr.left), self.visit_value(right, expr.right)
@@ -262,7 +262,7 @@ class ExprGen:
                 return f"({left} {OPS[expr.op]} {right})"
             return f"compare_known({OPERATOR_FUNCS[expr.op]}, {left}, {right}, {expr.op == '!='!r})"
         if t is n.InList:
-            as_visit = _visit_side(expr.item)
+            as_visit = visit_side(expr.item)
             tested = missing_in_list(expr)  # `残疾等级 在 [无, 3, 4]`: the policy says what a missing one means
             item = self.person_or_none(tested) if tested is not None else self.expr(expr.item)
             if as_visit:
@@ -309,11 +309,6 @@ class ExprGen:
         if attr == "age":
             return "age_or_none(env.person, env.date)"
         return f"attr_or_none(env.person, {attr!r})"
-
-
-def _visit_side(expr) -> bool:
-    """Is this `就诊方式` (the claim's visit type)?"""
-    return isinstance(expr, n.Ref) and (b := builtin(expr.name)) is not None and b.name == "visit_type"
 
 
 # ---------------------------------------------------------------- the module

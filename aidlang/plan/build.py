@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import nodes as n
 from ..cascade import candidate_rules, is_static_rules
-from ..evaluate import policy_source, reads_optional, type_of
+from ..expressions import mentions_params, policy_nodes, policy_source, quantity_value, reads_optional, type_of
 from ..periods import Epochs, Periods, in_force
 from ..runtime import plan as p
 from ..symbols import EVERYONE, FUNCTIONS, Symbols
@@ -72,7 +72,6 @@ class Planner:
         if isinstance(node, n.NoneLit):
             return p.Constant(None)
         if isinstance(node, n.Quantity):
-            from ..evaluate import quantity_value
             return p.Constant(quantity_value(node))
         for sub in _calls(node):
             func = FUNCTIONS.get(sub.func)
@@ -229,7 +228,7 @@ class Planner:
             values = None
             if prm.values is not None:
                 values = tuple(p.ParamValue(dv.since, self.expression(dv.expr, f"参数_{prm.name}", value=False),
-                                            _mentions_params(dv.expr)) for dv in prm.values)
+                                            mentions_params(dv.expr)) for dv in prm.values)
             out[prm.name] = p.Param(prm.name, prm.label, prm.type, values)
         return out
 
@@ -309,13 +308,7 @@ class Planner:
 
 
 def _calls(node):
-    from ..evaluate import policy_nodes
     return [x for x in policy_nodes(node) if isinstance(x, n.Call)]
-
-
-def _mentions_params(expr) -> bool:
-    from ..evaluate import _mentions_params as mentions
-    return mentions(expr)
 
 
 def build_plan(checked) -> p.PolicyPlan:

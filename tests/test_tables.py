@@ -1,8 +1,9 @@
 """The Chinese policy tables (`aidlang compile` → `<name>.md`/`<name>.html`) and the 新旧对照表 (`aidlang diff`).
 
-Golden files: `tests/golden/<name>.md` for every policy in `policies/` (`pytest --update-golden` rewrites them; read
-the diff before committing). The Wuxi golden is also checked against the document itself: every number of
-四(六)–四(八) is in the table, and every number in the table is in the document.
+The expected table of every policy in `policies/` is its committed `generated/<name>.md` (one copy: `aidlang
+compile` rewrites it, `aidlang compile --check` in CI and the test here say when it is stale). The Wuxi table is
+also checked against the document itself: every number of 四(六)–四(八) is in the table, and every number in the
+table is in the document.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from aidlang.source import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").glob("*.aid"))
-GOLDEN = ROOT / "tests" / "golden"
+GENERATED = ROOT / "generated"
 CASES = ROOT / "tests" / "cases"
 SEED = ROOT / "tests" / "data" / "seeds" / "wuxi_2022-98_medical_aid.txt"
 
@@ -55,18 +56,15 @@ def md_rows(text: str, first_column: str) -> list[list[str]]:
     return rows
 
 
-# ================================================================ golden files
+# ================================================================ the committed tables
 
 @pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
-def test_markdown_golden(path, update_golden):
+def test_markdown_is_the_committed_generated_table(path):
     text = tables.render_markdown(load_or_skip(path))
-    golden = GOLDEN / f"{path.stem}.md"
-    if update_golden:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-        return
-    assert golden.is_file(), f"no golden file {golden.relative_to(ROOT)}: run pytest --update-golden and read it"
-    assert text == golden.read_text(encoding="utf-8"), f"{path.stem}.md differs from its golden file"
+    committed = GENERATED / f"{path.stem}.md"
+    assert committed.is_file(), f"no {committed.relative_to(ROOT)}: run aidlang compile and read it"
+    assert text == committed.read_text(encoding="utf-8"), (
+        f"{path.stem}.md differs from {committed.relative_to(ROOT)}: run aidlang compile and read the diff")
 
 
 @pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
@@ -90,11 +88,11 @@ def seed_text() -> str:
 WUXI_NUMBERS = ["100%", "85%", "70%", "不设起付标准", "1万元", "30万元", "6000元", "60%"]
 
 
-def test_wuxi_golden_has_every_number_of_four_six_to_four_eight():
-    golden = (GOLDEN / "wuxi.md").read_text(encoding="utf-8")
+def test_wuxi_table_has_every_number_of_four_six_to_four_eight():
+    table = (GENERATED / "wuxi.md").read_text(encoding="utf-8")
     for token in WUXI_NUMBERS:
-        assert token in golden, token
-    rows = {r[0]: r for r in md_rows(golden, "救助对象")}
+        assert token in table, token
+    rows = {r[0]: r for r in md_rows(table, "救助对象")}
     # header: 救助对象 | 所属分组 | 起付标准 | 救助比例 | 年度救助限额（普通门诊） | 年度救助限额（…住院） | 依据
     # 四(六): 全额资助参保对象及特困职工 85%; 其中特困人员、孤儿、事实无人抚养儿童 100%; 定额资助参保对象 70%;
     # 不设起付标准; 普通门诊 1万元; 门诊慢特病和住院共用 30万元.
@@ -109,12 +107,12 @@ def test_wuxi_golden_has_every_number_of_four_six_to_four_eight():
     # 四(八): 就高不重复; 次月起不再享受; 住院期间保留/取得
     for phrase in ("按就高原则享受待遇，不重复享受", "次月起不再享受", "当次住院仍按原救助对象类别",
                    "当次住院起即可按相应类别"):
-        assert phrase in golden, phrase
+        assert phrase in table, phrase
 
 
-def test_wuxi_golden_invents_no_number():
+def test_wuxi_table_invents_no_number():
     """Every number printed in the Wuxi table is in the document; nothing else in the table has a digit."""
-    golden = (GOLDEN / "wuxi.md").read_text(encoding="utf-8")
+    table = (GENERATED / "wuxi.md").read_text(encoding="utf-8")
     seed = seed_text()
     patterns = [
         r"\d{4}年\d{1,2}月\d{1,2}日",  # dates
@@ -122,7 +120,7 @@ def test_wuxi_golden_invents_no_number():
         r"\d+世纪\d+年代",  # 20世纪60年代精减退职职工
         r"〔\d{4}〕\d+号",  # the document number
     ]
-    rest = golden
+    rest = table
     for pattern in patterns:
         for token in re.findall(pattern, rest):
             assert token in seed, f"{token} is in the table but not in the document"
@@ -313,7 +311,7 @@ def test_compile_writes_md_and_html_then_check_passes(tmp_path, capsys):
     expected = sorted([f"{s}.md" for s in stems] + [f"{s}.html" for s in stems]
                       + ([f"{s}.py" for s in stems] if _python_backend_exists() else []))
     assert names == expected
-    assert (tmp_path / "wuxi.md").read_text(encoding="utf-8") == (GOLDEN / "wuxi.md").read_text(encoding="utf-8")
+    assert (tmp_path / "wuxi.md").read_text(encoding="utf-8") == (GENERATED / "wuxi.md").read_text(encoding="utf-8")
     capsys.readouterr()
     assert main(["compile", *paths, "--out", str(tmp_path), "--check"]) == 0
     # a second compile changes nothing on disk

@@ -37,39 +37,55 @@ def timed(fn) -> float:
     return time.perf_counter() - started
 
 
+BASELINE = "read (baseline)"
+
+
+def run_engines(policy: Path, claims: Path, identities: Path, directory: Path, engines=("interp", "compiled"),
+                clock=None) -> dict[str, float]:
+    """Seconds of the reading alone (BASELINE) and of `aidlang run --engine E` for each engine, in this process
+    (`clock` times one call: `timed` by default). Each run writes `directory/results-E.csv`; all must be the
+    same bytes (an AssertionError otherwise)."""
+    clock = clock or timed
+    words = vocabulary(load(policy))
+
+    def read() -> None:
+        with collector_paused():  # as every command reads
+            data.read_claims(claims, words)
+            data.read_identities(identities, words)
+
+    seconds = {BASELINE: clock(read)}
+    for engine in engines:
+        out = directory / f"results-{engine}.csv"
+        command = ["run", str(policy), "--claims", str(claims), "--identities", str(identities),
+                   "--out", str(out), "--engine", engine]
+        seconds[f"run --engine {engine}"] = clock(functools.partial(cli.main, command))
+        assert out.exists(), f"aidlang run --engine {engine} wrote no results"
+    outputs = {(directory / f"results-{engine}.csv").read_bytes() for engine in engines}
+    assert len(outputs) == 1, "the engines wrote different results.csv"
+    return seconds
+
+
+def report(seconds: dict[str, float], claims: int) -> list[str]:
+    """The printed table: seconds, claims/s and the time over the reading's (`/read`) of each row."""
+    baseline = seconds[BASELINE]
+    lines = [f"{claims:,} Wuxi claims", f"{'':24} {'seconds':>8} {'claims/s':>10} {'/read':>6}"]
+    lines += [f"{name:24} {spent:8.1f} {claims / spent:10,.0f} {spent / baseline:5.2f}x"
+              for name, spent in seconds.items()]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=1_000_000, help="claims (default 1000000)")
     parser.add_argument("--engine", action="append", choices=("interp", "compiled"),
                         help="engines to run (default both)")
     args = parser.parse_args(argv)
-    policy = ROOT / "policies" / "wuxi.aid"
-    words = vocabulary(load(policy))
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         synthesize(CITIES["wuxi"], args.claims, directory)
-        claims, identities = directory / "claims.csv", directory / "identities.csv"
-
-        def read() -> None:
-            with collector_paused():  # as every command reads
-                data.read_claims(claims, words)
-                data.read_identities(identities, words)
-
-        seconds = {"read (baseline)": timed(read)}
-        for engine in args.engine or ["interp", "compiled"]:
-            out = directory / f"results-{engine}.csv"
-            command = ["run", str(policy), "--claims", str(claims), "--identities", str(identities),
-                       "--out", str(out), "--engine", engine]
-            seconds[f"run --engine {engine}"] = timed(functools.partial(cli.main, command))
-            assert out.exists(), f"aidlang run --engine {engine} wrote no results"
-        outputs = {path.read_bytes() for path in directory.glob("results-*.csv")}
-        assert len(outputs) == 1, "the engines wrote different results.csv"
-
-    baseline = seconds["read (baseline)"]
-    print(f"{args.claims:,} Wuxi claims")
-    print(f"{'':24} {'seconds':>8} {'claims/s':>10} {'/read':>6}")
-    for name, spent in seconds.items():
-        print(f"{name:24} {spent:8.1f} {args.claims / spent:10,.0f} {spent / baseline:5.2f}x")
+        seconds = run_engines(ROOT / "policies" / "wuxi.aid", directory / "claims.csv",
+                              directory / "identities.csv", directory, args.engine or ["interp", "compiled"])
+    print("\n".join(report(seconds, args.claims)))
     return 0
 
 

@@ -283,6 +283,7 @@ def claim_files(draw):
     return list(header), rows
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(claim_files(), st.sets(st.sampled_from(("basic_paid", "critical_paid"))))
 def test_the_quick_way_reads_every_file_as_the_careful_way(file, required):

@@ -78,6 +78,7 @@ INTERESTING_CHARS = (list('政策类别对在依据比例限额元万%％{}｛�
                      + list("0123456789ab_"))
 
 
+@pytest.mark.slow
 @fuzz_settings(1500)
 @given(st.text(max_size=80) | st.text(alphabet=st.sampled_from(INTERESTING_CHARS), max_size=120))
 def test_random_text(text):
@@ -105,6 +106,7 @@ def token_soup(draw) -> str:
     return (HEADER if draw(st.booleans()) else "") + body
 
 
+@pytest.mark.slow
 @fuzz_settings(1500)
 @given(token_soup())
 def test_token_soup(text):
@@ -212,6 +214,7 @@ def noisy_layout(draw) -> tuple[str, str]:
     return text, "".join(out)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not POLICY_TEXTS, reason="no policies to take excerpts from")
 @fuzz_settings(150)
 @given(noisy_layout())

@@ -2,9 +2,12 @@
 terminals. This is the slow proof (about half a minute of Lark's collision scan) that lets every other parser
 in the process skip it."""
 
+import pytest
+
 from aidlang.parser import build_lark
 
 
+@pytest.mark.slow
 def test_grammar_builds_strict():
     parser = build_lark(strict=True)
     assert parser.options.strict

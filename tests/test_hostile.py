@@ -221,6 +221,7 @@ def settle(directory: Path, lines: list[str]) -> tuple[int, dict[str, list[str]]
     return code, {row[0]: row for row in results}, rejected
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(mutations())

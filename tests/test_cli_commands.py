@@ -7,6 +7,9 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
+from aidlang import cli, commands
 from aidlang.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,3 +105,47 @@ def test_annual_funds_and_monitor_write_the_same_with_the_compiled_module(tmp_pa
             assert main([*args, "--engine", engine, "--out", str(outs[engine])]) == 0, (name, engine)
         assert outs["compiled"].read_bytes() == outs["interp"].read_bytes(), name
         assert len(outs["interp"].read_text(encoding="utf-8").splitlines()) > 1, name  # not only a header
+
+
+# ---------------------------------------------------------------- command modules that do not import
+
+def add_command_module(tmp_path: Path, monkeypatch, name: str, text: str | None) -> str:
+    """A module `aidlang.commands.<name>` in tmp_path (none when `text` is None), listed in cli.COMMANDS."""
+    if text is not None:
+        (tmp_path / f"{name}.py").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(commands, "__path__", [*commands.__path__, str(tmp_path)])
+    monkeypatch.setattr(cli, "COMMANDS", (*cli.COMMANDS, name))
+    return f"aidlang.commands.{name}"
+
+
+@pytest.mark.parametrize("text, cause", [
+    ("import aidlang_no_such_dependency\n", "ModuleNotFoundError: No module named 'aidlang_no_such_dependency'"),
+    ("from aidlang.data import no_such_name\n", "ImportError: cannot import name 'no_such_name'"),
+    (None, "ModuleNotFoundError: No module named 'aidlang.commands.missing'"),
+], ids=["missing dependency", "missing name", "missing module"])
+def test_a_command_module_that_does_not_import_is_an_internal_error_naming_it(tmp_path, monkeypatch, capsys, text,
+                                                                               cause):
+    """Not a command that silently goes missing from `aidlang --help`: every command fails, exit 3, one line."""
+    module = add_command_module(tmp_path, monkeypatch, "broken" if text else "missing", text)
+    assert main(["check", WUXI]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"内部错误：无法导入命令模块 {module}（{cause}") and err.count("\n") == 1
+    assert main(["--lang", "en", "check", WUXI]) == 3
+    assert capsys.readouterr().err.startswith(f"internal error: the command module {module} cannot be imported "
+                                              f"({cause}")
+    assert main(["check", "--lang=en", WUXI]) == 3
+    assert capsys.readouterr().err.startswith("internal error: the command module")
+
+
+def test_a_command_module_that_does_not_import_shows_its_traceback_with_aidlang_debug(tmp_path, monkeypatch):
+    add_command_module(tmp_path, monkeypatch, "broken", "from aidlang.data import no_such_name\n")
+    monkeypatch.setenv("AIDLANG_DEBUG", "1")
+    with pytest.raises(cli.CommandUnavailable) as raised:
+        main(["check", WUXI])
+    assert raised.value.module == "aidlang.commands.broken"
+    assert isinstance(raised.value.__cause__, ImportError)
+
+
+def test_every_listed_command_imports():
+    for name in cli.COMMANDS:
+        assert callable(cli._command(name).register), name

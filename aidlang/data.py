@@ -19,7 +19,7 @@ import attrs
 from . import runtime, sheets
 from .records import Claim, Expenditure, Identity, Person
 
-# ---------------------------------------------------------------- headers (contract.md)
+# ---------------------------------------------------------------- headers (docs/data.md, "Columns")
 
 CLAIM_COLUMNS = ("claim_id", "person_id", "visit_type", "admission_date", "discharge_date", "policy_scope_cost")
 CLAIM_OPTIONAL = ("basic_paid", "critical_paid", "referred", "in_province", "disease", "institution_level")

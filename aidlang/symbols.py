@@ -70,7 +70,7 @@ FUNCTIONS: dict[str, str] = {
     # critical insurance over claims of those visit types (all when none given), this claim included.
     "year_self_paid": "year_self_paid", "年度累计自付": "year_self_paid",
     # claim_rank(visit, …): this claim's rank this year among the person's claims of those visit types (all
-    # when none given) that settle, in contract order, this claim included: 1 for the first (年度内第二次住院: 2)
+    # when none given) that settle, in settlement order, this claim included: 1 for the first (年度内第二次住院: 2)
     "claim_rank": "claim_rank", "年度就诊次序": "claim_rank",
     "min": "min", "较小值": "min",
     "max": "max", "较大值": "max",

@@ -78,7 +78,7 @@ def _settle_columns(frame: pl.DataFrame) -> pl.DataFrame:
     aided = (pl.col("discharge") >= IN_FORCE) & pl.col("category").is_not_null()
     tilted_on = aided & pl.col("eligible")
     frame = (frame.join(ratios, on="category", how="left").join(caps, on="visit", how="left")
-             .sort("person_id", "discharge", "admission", "claim_id")  # contract §2: the ledgers' order
+             .sort("person_id", "discharge", "admission", "claim_id")  # runtime.claims_by_person's order
              .with_columns(pl.max_horizontal(pl.col("cost") - pl.col("basic") - pl.col("critical"), 0).alias("base")))
     uncapped = pl.when(aided).then((2 * pl.col("base") * pl.col("num") + pl.col("den")) // (2 * pl.col("den")))
     frame = frame.with_columns(pl.min_horizontal(uncapped.otherwise(0).cum_sum().over("person_id", year, "ledger"),

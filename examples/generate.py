@@ -5,8 +5,9 @@
 The data are invented. Each city's set covers every category of its policy, every visit type, persons
 whose annual caps are hit, stays across a year boundary, identities lost or gained during a stay, several
 identities at once, persons without any identity, claims not referred or treated out of the province,
-and (Wuhai) diseases of the major-illness list. Categories are written by their Chinese names as in
-shared/domain.md; visit types mostly in English, some in Chinese (both are accepted).
+and (Wuhai) diseases of the major-illness list. Categories are written by their Chinese names, as each policy
+declares them (`类别` in policies/<city>.aid); visit types mostly in English, some in Chinese (both are accepted:
+docs/language.md, "就诊类型与状态 Visit types and statuses").
 """
 
 from __future__ import annotations

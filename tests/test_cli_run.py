@@ -204,8 +204,8 @@ PERSONS_HEADER = ("person_id,gender,birth_date,disability_grade,dibao_class,fami
 def test_a_person_without_an_income_the_rule_needs_is_rejected_not_paid_zero(tmp_path, engine, capsys):
     """Wuhai 三(一)3: 其他特殊困难人员 qualifies when 家庭月人均收入 < 1.5 × 最低工资 and the year's inpatient
     self-pay exceeds 70% of 家庭年收入. Without 家庭年收入 nobody can tell whether q2 qualifies: the claim is
-    rejected naming the person, the attribute and the rule (contract: missing data decides no money), never
-    settled as aid 0 with status ok."""
+    rejected naming the person, the attribute and the rule (README: a missing value rejects the claim, never reads
+    as zero), never settled as aid 0 with status ok."""
     claims = write(tmp_path / "claims.csv", CLAIMS_HEADER + ",disease\n"
                    "c1,q1,inpatient,2021-03-01,2021-03-05,50000,20000,0,白血病\n"
                    "c2,q2,inpatient,2021-03-01,2021-03-05,50000,20000,0,白血病\n"

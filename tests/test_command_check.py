@@ -1,5 +1,5 @@
-"""`aidlang check`: what it prints where, and its exit codes (contract.md). The checker's own errors are
-pinned in tests/test_check*; here only the command around them."""
+"""`aidlang check`: what it prints where, and its exit codes (docs/language.md, "命令 Commands"). The checker's
+own errors are pinned in tests/test_check*; here only the command around them."""
 
 from pathlib import Path
 

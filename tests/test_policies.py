@@ -194,7 +194,8 @@ def test_policy_cases_pass(path):
 def test_huizhou_refunds(tmp_path):
     """二(四)3/4: a settlement below what was advanced is a refund (a negative amount). The policy's own
     服务费用封顶 case states them with `预期拨付 … -180万元`; this checks the same refunds end to end through
-    `aidlang funds` (contract: expenditures.csv in, schedule.csv out), where the sign must survive the CSV."""
+    `aidlang funds` (docs/language.md, "命令 Commands": expenditures.csv in, schedule.csv out), where the sign must
+    survive the CSV."""
     import csv
     import datetime as dt
     from decimal import Decimal

@@ -90,7 +90,7 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
             return EXIT_DATA
         except AidError:
             raise  # a policy problem: the CLI prints its diagnostics (exit 1)
-        except Exception as error:  # noqa: BLE001 — the contract: never a traceback
+        except Exception as error:  # noqa: BLE001 — exit 3, never a traceback (cli.py)
             return internal_error(error, lang)
         finally:
             _REPORT.reset(token)
@@ -115,7 +115,7 @@ def vocabulary(checked: CheckedPolicy) -> data.Vocabulary:
         found = symbols.category(text)
         return found.name if found is not None else None
 
-    # contract: an insurance tier the policy does not define must be given by every claim
+    # an insurance tier the policy does not define must be given by every claim (docs/semantics.md, "Data errors")
     required = tuple(column for kind, column in INSURANCE_COLUMNS if kind not in kinds)
     source = policy_source(checked.policy)
     needed = {column: f"{source}:{line}" for column, line in claim_columns_read(checked.policy).items()}

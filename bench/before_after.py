@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
                 for label, tree in (("before", old), ("after", ROOT)):
                     if engine == "compiled":  # each tree's own module, fresh
                         subprocess.run([sys.executable, "-m", "aidlang", "compile", f"policies/{args.city}.aid",
-                                        "--out", str(work / f"gen-{label}")], env=dict(os.environ, PYTHONPATH=str(tree)),
+                                        "--out", str(work / f"gen-{label}")],
+                                       env=dict(os.environ, PYTHONPATH=str(tree)),
                                        cwd=tree, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                     out = work / f"results-{label}-{engine}.csv"
                     command = ["run", f"policies/{args.city}.aid", "--claims", str(work / "claims.csv"),

@@ -32,17 +32,28 @@ def rule_names_pool(rule: n.Rule, pool: str, visit: str) -> bool:
     return pool in rule.pools or visit in {VISIT_TYPES.get(p, p) for p in rule.pools}
 
 
-def candidate_rules(symbols: Symbols, tier: n.Tier, category: str, pool: str, visit: str,
-                    in_force: Callable[[n.Rule], bool]) -> list[n.Rule]:
-    """The rules that may speak for this category in this pool, in the order they apply."""
+def ordered_rules(tier: n.Tier, specificity_of: Callable[[n.Rule], int | None],
+                  names_pool: Callable[[n.Rule], bool], keep: Callable[[n.Rule], bool]) -> list[n.Rule]:
+    """The rules of a tier that `keep` keeps, whose who-list names the row (`specificity_of` not None) and that
+    name the pool, in the order they apply: who-name specificity, then pool-scoped after unscoped, then file
+    order. The engines' cascades (`candidate_rules`) and the tables' (`backends.tables.Resolver`) both."""
     ranked = []
     for index, rule in enumerate(tier.rules):
-        s = specificity(symbols, rule, category)
-        if s is None or not rule_names_pool(rule, pool, visit) or not in_force(rule):
+        if not keep(rule):
+            continue
+        s = specificity_of(rule)
+        if s is None or not names_pool(rule):
             continue
         ranked.append(((s, 1 if rule.pools else 0, index), rule))
     ranked.sort(key=lambda pair: pair[0])
     return [rule for _, rule in ranked]
+
+
+def candidate_rules(symbols: Symbols, tier: n.Tier, category: str, pool: str, visit: str,
+                    in_force: Callable[[n.Rule], bool]) -> list[n.Rule]:
+    """The rules that may speak for this category in this pool (of the visit type), in the order they apply."""
+    return ordered_rules(tier, lambda rule: specificity(symbols, rule, category),
+                         lambda rule: rule_names_pool(rule, pool, visit), in_force)
 
 
 def is_static_rules(rules: list[n.Rule], symbols: Symbols) -> bool:

@@ -55,6 +55,8 @@ def load_module(checked, path: Path | None = None,
     if path is not None and path.is_file():
         if path.read_bytes() == text.encode("utf-8"):
             spec = importlib.util.spec_from_file_location(name, path)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"cannot import {path}")
             module = importlib.util.module_from_spec(spec)
             sys.modules.pop(name, None)
             spec.loader.exec_module(module)

@@ -21,7 +21,7 @@ from .expressions import (  # noqa: F401  (claim_columns_read, policy_source: fo
     quantity_value, type_of, visit_side)
 from .symbols import FUNCTIONS, VISIT_TYPES, Symbols, builtin, missing_in_list, missing_test, rejects_when_missing
 
-Fn = Callable[["Env"], Any]
+Fn = Callable[[Any], Any]  # env (a runtime.ClaimEnv, or None for a constant) → value
 
 
 MissingParameter = rt.MissingParameter  # raised by every engine; defined with the shared runtime

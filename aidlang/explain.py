@@ -82,7 +82,8 @@ def render(trace: list, result: Result, plan, lang: str = "zh") -> list[Step]:
             elif trials is None:
                 names = "、".join(cat_name(c) for c in held)
                 add(clause, f"多重身份（{names}）按顺序适用 {cat_name(chosen)}" if zh else
-                    f"several identities ({', '.join(cat_name(c) for c in held)}): {cat_name(chosen)} by declared order")
+                    f"several identities ({', '.join(cat_name(c) for c in held)}): {cat_name(chosen)} "
+                    "by declared order")
             else:
                 parts = ("，" if zh else ", ").join(
                     f"{cat_name(c)} {'合计支付' if zh else 'pays'} {money(total, lang)}" for c, total in trials)
@@ -164,14 +165,16 @@ def _base_text(tier, base: int, result: Result, claim, zh: bool, lang: str) -> s
 
 def _deductible_steps(event, result, claim, add, cat_name, zh, lang) -> None:
     tier, res, category = event.step.tier, event.terms, event.category
-    base, earlier, covered, raw, used, paid = event.base, event.earlier, event.counted, event.raw, event.used, event.paid
+    base, earlier, covered = event.base, event.earlier, event.counted
+    raw, used, paid = event.raw, event.used, event.paid
     word = KIND_WORDS[tier.kind][0 if zh else 1]
     add(tier.clause, f"{tier.label} 基数：{_base_text(tier, base, result, claim, zh, lang)}" if zh else
         f"{tier.label} base: {_base_text(tier, base, result, claim, zh, lang)}", None, base)
     d_clause = res.clause_of("deductible")
     if res.deductible and "deductible" in res.per_claim:  # 每次: this claim alone, max(0, e − D)
         if zh:
-            text = (f"每次起付标准 {money(res.deductible, lang)}（按次计算，不计本年此前就诊）：本次 {money(base, lang)}"
+            text = (f"每次起付标准 {money(res.deductible, lang)}（按次计算，不计本年此前就诊）："
+                    f"本次 {money(base, lang)}"
                     + (f" − {money(res.deductible, lang)} = {money(covered, lang)}" if covered else "，未超过起付标准"))
         else:
             text = (f"per-claim deductible {money(res.deductible, lang)} (this claim alone, earlier claims do not "
@@ -193,7 +196,8 @@ def _deductible_steps(event, result, claim, add, cat_name, zh, lang) -> None:
 
 def _tilted_steps(event, result, claim, add, cat_name, zh, lang) -> None:
     tier, res, category = event.step.tier, event.terms, event.category
-    burden, earlier, excess, raw, used, paid = event.base, event.earlier, event.counted, event.raw, event.used, event.paid
+    burden, earlier, excess = event.base, event.earlier, event.counted
+    raw, used, paid = event.raw, event.used, event.paid
     add(tier.clause, f"{tier.label} 本次负担：{_base_text(tier, burden, result, claim, zh, lang)}" if zh else
         f"{tier.label} burden of this claim: {_base_text(tier, burden, result, claim, zh, lang)}", None, burden)
     if "threshold" in res.per_claim:  # 每次: this claim's burden alone, max(0, b − t)
@@ -252,13 +256,14 @@ SETTING_ORDER = ("deductible", "ratio", "cap", "threshold")
 
 
 def _cap_step(res, used, raw, paid, word, add, zh, lang) -> None:
-    if res.cap is None:
+    cap = res.cap
+    if cap is None:
         add(res.clause_of("cap"), f"不设年度限额：{word}支付 {money(paid, lang)}" if zh else
             f"no annual cap: {word} pays {money(paid, lang)}", raw, paid)
         return
-    left = rt.cap_remaining(res.cap, used)
+    left = max(cap - used, 0)  # what the cap still allows
     add(res.clause_of("cap"),
-        f"年度限额 {money(res.cap, lang)}，本年已支付 {money(used, lang)}，剩余 {money(left, lang)}："
+        f"年度限额 {money(cap, lang)}，本年已支付 {money(used, lang)}，剩余 {money(left, lang)}："
         f"{word}支付 {money(paid, lang)}" if zh else
-        f"annual cap {money(res.cap, lang)}, paid earlier this year {money(used, lang)}, left "
+        f"annual cap {money(cap, lang)}, paid earlier this year {money(used, lang)}, left "
         f"{money(left, lang)}: {word} pays {money(paid, lang)}", raw, paid)

@@ -40,40 +40,39 @@ _UNIT_TYPES = {"yuan": "money", "percent": "rate", "pp": "pp", "": "number", "ag
 
 def type_of(expr: n.Expr, symbols: Symbols, locals_: frozenset[str] = frozenset()) -> str:
     """The static type of an expression: money, rate, pp, number, bool, string, date, duration, none."""
-    t = type(expr)
-    if t is n.Quantity:
+    if isinstance(expr, n.Quantity):
         return _UNIT_TYPES.get(expr.unit, "number")
-    if t is n.Ref:
+    if isinstance(expr, n.Ref):
         if expr.name in locals_:
             return "money"
         if expr.name in symbols.params:
             return symbols.params[expr.name].type
-        b = builtin(expr.name)
-        if b is not None:
-            return b.type
+        found = builtin(expr.name)
+        if found is not None:
+            return found.type
         return "string"
-    if t is n.Call:
+    if isinstance(expr, n.Call):
         func = FUNCTIONS.get(expr.func)
         if func == "year_self_paid":
             return "money"
         if func == "claim_rank":
             return "number"
         return type_of(expr.args[0], symbols, locals_) if expr.args else "number"
-    if t is n.Index:
+    if isinstance(expr, n.Index):
         return "money"
-    if t in (n.StringLit,):
+    if isinstance(expr, (n.StringLit,)):
         return "string"
-    if t is n.DateLit:
+    if isinstance(expr, n.DateLit):
         return "date"
-    if t in (n.BoolLit, n.Compare, n.InList, n.BoolOp, n.Not):
+    if isinstance(expr, (n.BoolLit, n.Compare, n.InList, n.BoolOp, n.Not)):
         return "bool"
-    if t is n.NoneLit:
+    if isinstance(expr, n.NoneLit):
         return "none"
-    if t is n.Neg:
+    if isinstance(expr, n.Neg):
         return type_of(expr.operand, symbols, locals_)
-    if t is n.Adjust:
+    if isinstance(expr, n.Adjust):
         return type_of(expr.amount, symbols, locals_)
-    if t is n.Binary:
+    if isinstance(expr, n.Binary):
         a, b = type_of(expr.left, symbols, locals_), type_of(expr.right, symbols, locals_)
         if expr.op in "+-":
             if "money" in (a, b):
@@ -92,17 +91,16 @@ def type_of(expr: n.Expr, symbols: Symbols, locals_: frozenset[str] = frozenset(
         if a in ("rate", "pp"):
             return "rate"
         return "number"
-    raise TypeError(f"no type for {t.__name__}")
+    raise TypeError(f"no type for {type(expr).__name__}")
 
 
 def is_static(expr: n.Expr | None, symbols: Symbols) -> bool:
     """True when the value depends only on literals and parameters (so it is fixed for a date range)."""
     if expr is None:
         return True
-    t = type(expr)
-    if t is n.Ref:
+    if isinstance(expr, n.Ref):
         return expr.name in symbols.params or (builtin(expr.name) is None and expr.name in VISIT_TYPES)
-    if t in (n.Call, n.Index):
+    if isinstance(expr, (n.Call, n.Index)):
         return False
     return all(is_static(child, symbols) for child in children(expr))
 
@@ -115,22 +113,22 @@ NEVER_NONE = frozenset(("policy_scope_cost", "basic_paid", "critical_paid", "aid
 def never_none(expr: n.Expr, symbols: Symbols, locals_=()) -> bool:
     """True when the value can never be missing, so arithmetic and comparisons on it need no test for None
     (docs/semantics.md, "Missing person attributes"); both engines ask this of the same tree."""
-    t = type(expr)
-    if t in (n.Quantity, n.StringLit, n.BoolLit, n.DateLit):
+    if isinstance(expr, (n.Quantity, n.StringLit, n.BoolLit, n.DateLit)):
         return True
-    if t is n.Ref:
+    if isinstance(expr, n.Ref):
         if expr.name in symbols.params or expr.name in locals_:
             return True
         b = builtin(expr.name)
         return b.name in NEVER_NONE if b is not None else expr.name in VISIT_TYPES
-    if t is n.Binary:
+    if isinstance(expr, n.Binary):
         return never_none(expr.left, symbols, locals_) and never_none(expr.right, symbols, locals_)
-    if t is n.Neg:
+    if isinstance(expr, n.Neg):
         return never_none(expr.operand, symbols, locals_)
-    if t is n.Call:  # 年度累计自付 is a sum of amounts; 最小/最大 are missing when an argument is
+    if isinstance(expr, n.Call):  # 年度累计自付 is a sum of amounts; 最小/最大 are missing when an argument is
         return (FUNCTIONS.get(expr.func) in ("year_self_paid", "claim_rank")
                 or all(never_none(a, symbols, locals_) for a in expr.args))
-    return t in (n.Index, n.Compare, n.InList, n.BoolOp, n.Not)  # a fund series has a value or fails the run
+    # a fund series has a value or fails the run; a test is true or false
+    return isinstance(expr, (n.Index, n.Compare, n.InList, n.BoolOp, n.Not))
 
 
 OPTIONAL_CLAIM_COLUMNS = ("disease", "institution_level")  # claims.csv columns a policy may read
@@ -173,20 +171,20 @@ def policy_source(policy: n.Policy) -> str:
 
 
 def children(expr) -> list:
-    t = type(expr)
-    if t is n.Binary or t is n.Compare:
+    """The sub-expressions of an expression."""
+    if isinstance(expr, (n.Binary, n.Compare)):
         return [expr.left, expr.right]
-    if t is n.Neg or t is n.Not:
+    if isinstance(expr, (n.Neg, n.Not)):
         return [expr.operand]
-    if t is n.BoolOp:
+    if isinstance(expr, n.BoolOp):
         return list(expr.operands)
-    if t is n.InList:
+    if isinstance(expr, n.InList):
         return [expr.item, *expr.items]
-    if t is n.Adjust:
+    if isinstance(expr, n.Adjust):
         return [expr.amount]
-    if t is n.Call:
+    if isinstance(expr, n.Call):
         return list(expr.args)
-    if t is n.Index:
+    if isinstance(expr, n.Index):
         return [expr.index]
     return []
 

@@ -170,7 +170,7 @@ def settle_both(checked, claims, identities, persons, params):
         except PolicyRuntimeError as error:  # the compiled module names the .aid line of a failing expression
             outcomes.append(("error", type(error.error).__name__))
             continue
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 — any error: the other engine must raise the same kind
             outcomes.append(("error", type(error).__name__))
             continue
         outcomes.append((results, [(e.claim_id, e.reason_zh, e.reason_en, e.row) for e in errors]))
@@ -193,7 +193,7 @@ def test_compiled_equals_interpreter_on_timelines(path, timelines, seed):
     persons = [f"p{i}" for i in range(len(timelines))]
     identities = [Identity(pid, names[cat % len(names)], first + dt.timedelta(days=start),
                            None if held is None else first + dt.timedelta(days=start + held))
-                  for pid, rows in zip(persons, timelines) for cat, start, held in rows]
+                  for pid, rows in zip(persons, timelines, strict=True) for cat, start, held in rows]
     rng = random.Random(seed)
     claims = make_claims(checked, rng, persons + ["nobody"], 2_500)
     params = published_later_params(checked)

@@ -53,4 +53,5 @@ def test_a_tier_listing_the_category_without_a_ratio_says_so(tmp_path, monkeypat
     assert ("二(二) 医疗救助：列有特困人员的规则（依据 二(二)）没有写 比例（只写了 限额）：比例缺失即本项不支付"
             in out)
     out = explain(tmp_path, monkeypatch, capsys, "c2", "en")
-    assert "the rules listing 特困人员 (clauses 二(二)) give no ratio (only cap): without a ratio this tier pays nothing" in out
+    assert ("the rules listing 特困人员 (clauses 二(二)) give no ratio (only cap): without a ratio this tier pays "
+            "nothing") in out

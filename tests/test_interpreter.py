@@ -71,7 +71,8 @@ def test_wuxi_outpatient_cap_across_two_claims(wuxi):
     # Tilted: burdens 1,200 then 4,800 → 6,000 in all, not above 6,000 → 0.
     # o3 next year: the cap starts again → 6,800.
     ids = [Identity("p1", "最低生活保障对象", D(2023, 1, 1), None)]
-    claims = [claim("o1", "p1", "outpatient", D(2023, 2, 1), 8000), claim("o2", "p1", "outpatient", D(2023, 3, 1), 8000),
+    claims = [claim("o1", "p1", "outpatient", D(2023, 2, 1), 8000),
+              claim("o2", "p1", "outpatient", D(2023, 3, 1), 8000),
               claim("o3", "p1", "outpatient", D(2024, 1, 5), 8000)]
     r = settle_one(wuxi, claims, ids)
     assert r["o1"].aid_paid == 6800 * Y and r["o1"].self_pay == 1200 * Y
@@ -83,7 +84,8 @@ def test_wuxi_inpatient_cap_is_apart_from_outpatient(wuxi):
     # After the outpatient cap is used up (8,000 + 8,000 → 6,800 + 3,200), an inpatient stay still gets 85%:
     # 1,000 × 85% = 850 (the 300,000 慢特病和住院 cap is its own ledger).
     ids = [Identity("p1", "最低生活保障对象", D(2023, 1, 1), None)]
-    claims = [claim("o1", "p1", "outpatient", D(2023, 2, 1), 8000), claim("o2", "p1", "outpatient", D(2023, 3, 1), 8000),
+    claims = [claim("o1", "p1", "outpatient", D(2023, 2, 1), 8000),
+              claim("o2", "p1", "outpatient", D(2023, 3, 1), 8000),
               claim("i1", "p1", "inpatient", D(2023, 4, 1), 1000)]
     assert settle_one(wuxi, claims, ids)["i1"].aid_paid == 850 * Y
 
@@ -123,7 +125,8 @@ def test_wuxi_only_the_applied_category_moves_the_ledgers(wuxi):
     # o1: 8,000 (cap 10,000). o2: 特困 would pay min(8,000, 2,000) = 2,000; 低保边缘 min(5,600, 2,000) = 2,000 —
     # the losing trial of o1 must not have spent any cap, or o2 would get less.
     ids = [Identity("p1", "特困人员", D(2023, 1, 1), None), Identity("p1", "低保边缘家庭成员", D(2023, 1, 1), None)]
-    claims = [claim("o1", "p1", "outpatient", D(2023, 2, 1), 8000), claim("o2", "p1", "outpatient", D(2023, 3, 1), 8000)]
+    claims = [claim("o1", "p1", "outpatient", D(2023, 2, 1), 8000),
+              claim("o2", "p1", "outpatient", D(2023, 3, 1), 8000)]
     r = settle_one(wuxi, claims, ids)
     assert r["o1"].aid_paid == 8000 * Y and r["o2"].aid_paid == 2000 * Y
 
@@ -201,7 +204,8 @@ def test_wuxi_explain_names_clauses_and_amounts(wuxi):
 def test_explain_settles_earlier_claims_first(wuxi):
     # o2 sees the 6,800 that o1 spent of the 10,000 outpatient cap.
     ids = [Identity("p1", "最低生活保障对象", D(2023, 1, 1), None)]
-    claims = [claim("o2", "p1", "outpatient", D(2023, 3, 1), 8000), claim("o1", "p1", "outpatient", D(2023, 2, 1), 8000)]
+    claims = [claim("o2", "p1", "outpatient", D(2023, 3, 1), 8000),
+              claim("o1", "p1", "outpatient", D(2023, 2, 1), 8000)]
     texts = [s.text for s in wuxi.explain(claims, ids, {}, "o2")]
     assert any("本年已支付 6,800.00元，剩余 3,200.00元" in t for t in texts)
 
@@ -379,7 +383,8 @@ def test_without_highest_the_declared_order_decides():
     ids = [Identity("p", "高", D(2023, 1, 1), None), Identity("p", "低", D(2023, 1, 1), None)]
     r = settle_one(Interpreter(checked_text(text)), [claim("c", "p", "inpatient", D(2023, 3, 1), 1000)], ids)["c"]
     assert (r.category, r.aid_paid) == ("低", 500 * Y)  # 低 is declared first; 就高 is not declared
-    r = settle_one(Interpreter(checked_text(text.replace('类别 低 依据 "一"', '身份规则 { 多重身份 就高 依据 "八" }\n类别 低 依据 "一"'))),
+    highest = text.replace('类别 低 依据 "一"', '身份规则 { 多重身份 就高 依据 "八" }\n类别 低 依据 "一"')
+    r = settle_one(Interpreter(checked_text(highest)),
                    [claim("c", "p", "inpatient", D(2023, 3, 1), 1000)], ids)["c"]
     assert (r.category, r.aid_paid, r.basis) == ("高", 900 * Y, "二;八")
 

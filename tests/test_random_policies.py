@@ -184,7 +184,8 @@ def annual_benefit(rng: random.Random, cats: list[str], has_param: bool, provisi
         when = f" 条件 {rng.choice(BENEFIT_CONDITIONS)}" if rng.random() < 0.5 else ""
         if provision_names and rng.random() < 0.2:
             when += f" 期间 {rng.choice(provision_names)}"
-        values = ["金额 800元", "金额 300元", "纳入"] + (["资助比例 75% 之 工资", "资助比例 100% 之 工资"] if has_param else [])
+        shares = ["资助比例 75% 之 工资", "资助比例 100% 之 工资"]
+        values = ["金额 800元", "金额 300元", "纳入"] + (shares if has_param else [])
         out.append(f'  对 {who}{when}: {rng.choice(values)} 依据 "年({i})"')
     if rng.random() < 0.5:
         out.append('  按最高标准 依据 "年"')

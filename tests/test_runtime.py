@@ -82,19 +82,21 @@ def test_apply_cap():
     assert rt.cap_remaining(None, 5) is None
 
 
-def test_deductible_payment():
+def test_tier_payment_above_a_deductible():
     # E 8,000, e 5,000, D 10,000 → covered 3,000; × 70% = 2,100; cap 30,000 with 29,000 used → 1,000
-    assert rt.deductible_payment(800_000, 500_000, 1_000_000, Fraction(7, 10), 3_000_000, 2_900_000) == (300_000,
-                                                                                                       100_000)
+    assert rt.tier_payment(800_000, 500_000, 1_000_000, False, 7, 10, 3_000_000, 2_900_000) == (300_000, 210_000,
+                                                                                                100_000)
+    # per claim (每次): this 5,000 above 1,000 alone = 4,000, whatever was spent earlier; × 70% = 2,800
+    assert rt.tier_payment(800_000, 500_000, 100_000, True, 7, 10, None, 0) == (400_000, 280_000, 280_000)
 
 
-def test_tilted_payment():
+def test_tier_payment_above_a_tilted_threshold():
     # threshold 6,000: earlier burden 4,200, this 4,800 → 9,000 − 6,000 = 3,000 above; × 60% = 1,800
-    assert rt.tilted_payment(420_000, 480_000, 600_000, Fraction(3, 5), None, 0) == (300_000, 180_000)
+    assert rt.tier_payment(420_000, 480_000, 600_000, False, 3, 5, None, 0) == (300_000, 180_000, 180_000)
     # below the threshold: 1,000 + 2,000 < 6,000 → 0
-    assert rt.tilted_payment(100_000, 200_000, 600_000, Fraction(3, 5), None, 0) == (0, 0)
+    assert rt.tier_payment(100_000, 200_000, 600_000, False, 3, 5, None, 0) == (0, 0, 0)
     # already above: all 2,000 × 50% = 1,000, but a cap of 5,000 with 4,500 used leaves 500
-    assert rt.tilted_payment(700_000, 200_000, 600_000, Fraction(1, 2), 500_000, 450_000) == (200_000, 50_000)
+    assert rt.tier_payment(700_000, 200_000, 600_000, False, 1, 2, 500_000, 450_000) == (200_000, 100_000, 50_000)
 
 
 # ---------------------------------------------------------------- yuan and rates as text
@@ -224,7 +226,7 @@ def test_collector_paused_restores_the_collector_as_it_found_it():
             with rt.collector_paused():  # nested: the inner one must not switch it back on
                 pass
             assert not gc.isenabled()
-            1 / 0
+            raise ZeroDivisionError
     assert gc.isenabled()  # back on, although the block failed
     gc.disable()
     try:

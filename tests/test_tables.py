@@ -464,16 +464,19 @@ def test_table_ratios_agree_with_the_engines_cascade(path):
     import datetime as dt
     from fractions import Fraction
 
-    import attrs
-    cascade = pytest.importorskip("aidlang.cascade")
+    import dataclasses
+
+    from aidlang import cascade
+    from aidlang import runtime as rt
     from aidlang.evaluate import Evaluator
+    from aidlang.plan.build import Planner
     from aidlang.symbols import VISIT_TYPES
 
     checked = load_or_skip(path)
     s = checked.symbols
     view = tables.build_view(checked)
     ratio_facts = {(f.table, f.item, f.pool): f.value for f in view.facts if f.field in ("救助比例", "支付比例")}
-    evaluator = Evaluator(s)
+    evaluator, planner = Evaluator(s), Planner(checked)
     compared = conditional = 0
     for tier in s.tiers.values():
         pools = [p for p in tier.pools if p in s.pools] or [None]
@@ -484,10 +487,17 @@ def test_table_ratios_agree_with_the_engines_cascade(path):
                     conditional += 1
                     continue  # a rule with a 条件: the table shows it with a note, the engine decides per claim
                 rules = cascade.candidate_rules(s, tier, category, pool or "*", visit, lambda r: r.when is None)
-                rules = [attrs.evolve(r, settings=tuple(x for x in r.settings if x.key == "ratio")) for r in rules]
-                if any(not isinstance(x.value, (n.Quantity, n.Adjust)) for r in rules for x in r.settings):
+                if any(not isinstance(x.value, (n.Quantity, n.Adjust)) for r in rules for x in r.settings
+                       if x.key == "ratio"):
                     continue  # a ratio from a parameter: nothing to compare without its value
-                engine = cascade.resolve_on(rules, evaluator, dt.date(2024, 1, 1)).ratio
+                # the engines' cascade (runtime.resolve) on the plan's rules, their ratios alone
+                planned = [rt.lower(planner.rule(tier, tier.rules.index(r)), evaluator.lower) for r in rules]
+                planned = [dataclasses.replace(r, settings=tuple(x for x in r.settings if x.key == "ratio"))
+                           for r in planned]
+                env = rt.ClaimEnv()
+                env.date = dt.date(2024, 1, 1)
+                terms = rt.resolve(rt.Cascade(tuple(planned), True), env)
+                engine = terms.ratio if terms is not None else None
                 key = (tier.label or tier.name, s.display_name(category),
                        (s.pools[pool].label or pool) if pool and len(pools) > 1 else "")
                 if key not in ratio_facts:

@@ -188,11 +188,10 @@ class ExprGen:
         return never_none(expr, self.symbols, self.locals)
 
     def expr(self, expr: n.Expr, visit: bool = False) -> str:
-        t = type(expr)
         c = self.consts
-        if t is n.Quantity:
+        if isinstance(expr, n.Quantity):
             return c.value(quantity_value(expr))
-        if t is n.Ref:
+        if isinstance(expr, n.Ref):
             name = expr.name
             if name in self.locals:  # a fund series or item: this year's value
                 return f"env.series({name!r}, env.year)"
@@ -208,7 +207,7 @@ class ExprGen:
             if name in VISIT_TYPES:
                 return repr(VISIT_TYPES[name])
             raise CompileError(f"unknown name {name}")
-        if t is n.Call:
+        if isinstance(expr, n.Call):
             func = FUNCTIONS.get(expr.func)
             if func == "year_self_paid":
                 try:
@@ -228,32 +227,32 @@ class ExprGen:
                     return f"{func}({args})"
                 return f"pick_known({func}, {args})"  # a missing person attribute: missing
             raise CompileError(f"unknown function {expr.func}")
-        if t is n.Index:
+        if isinstance(expr, n.Index):
             return f"env.series({expr.name!r}, int({self.expr(expr.index)}))"
-        if t is n.StringLit:
+        if isinstance(expr, n.StringLit):
             return repr(VISIT_TYPES.get(expr.value, expr.value) if visit else expr.value)
-        if t is n.DateLit:
+        if isinstance(expr, n.DateLit):
             return c.value(expr.value)
-        if t is n.BoolLit:
+        if isinstance(expr, n.BoolLit):
             return repr(expr.value)
-        if t is n.NoneLit:
+        if isinstance(expr, n.NoneLit):
             return "None"
-        if t is n.Binary:
+        if isinstance(expr, n.Binary):
             left, right = self.expr(expr.left), self.expr(expr.right)
             if not self.never_none(expr):  # a missing person attribute: missing (docs/semantics.md)
                 return f"known({ARITH_FUNCS[expr.op]}, {left}, {right})"
             if expr.op == "/":
                 return f"divide({left}, {right})"
             return f"({left} {OPS[expr.op]} {right})"
-        if t is n.Neg:
+        if isinstance(expr, n.Neg):
             if not self.never_none(expr):
                 return f"negate_known({self.expr(expr.operand)})"
             return f"(-{self.expr(expr.operand)})"
-        if t is n.Not:
+        if isinstance(expr, n.Not):
             return f"(not {self.expr(expr.operand)})"
-        if t is n.Compare and (tested := missing_test(expr)) is not None:  # `家庭年收入 = 无`
+        if isinstance(expr, n.Compare) and (tested := missing_test(expr)) is not None:  # `家庭年收入 = 无`
             return f"({self.person_or_none(tested)} {'is' if expr.op == '==' else 'is not'} None)"
-        if t is n.Compare:
+        if isinstance(expr, n.Compare):
             as_visit = visit_side(expr.left) or visit_side(expr.right)
             left, right = self.expr(expr.left, as_visit), self.expr(expr.right, as_visit)
             if as_visit:
@@ -261,7 +260,7 @@ class ExprGen:
             if self.never_none(expr.left) and self.never_none(expr.right):
                 return f"({left} {OPS[expr.op]} {right})"
             return f"compare_known({OPERATOR_FUNCS[expr.op]}, {left}, {right}, {expr.op == '!='!r})"
-        if t is n.InList:
+        if isinstance(expr, n.InList):
             as_visit = visit_side(expr.item)
             tested = missing_in_list(expr)  # `残疾等级 在 [无, 3, 4]`: the policy says what a missing one means
             item = self.person_or_none(tested) if tested is not None else self.expr(expr.item)
@@ -281,18 +280,18 @@ class ExprGen:
                         members.append(None)
                     elif isinstance(x, n.StringLit) and as_visit:
                         members.append(VISIT_TYPES.get(x.value, x.value))
-                    else:
+                    elif isinstance(x, (n.StringLit, n.BoolLit, n.DateLit)):
                         members.append(x.value)
                 return f"({item} in {c.frozen(members)})"
             parts = [self.expr(x, as_visit) for x in expr.items]
             if as_visit:
-                parts = [self.visit_value(p, x) for p, x in zip(parts, expr.items)]
+                parts = [self.visit_value(p, x) for p, x in zip(parts, expr.items, strict=True)]
             return f"({item} in {{{', '.join(parts)}}})"
-        if t is n.BoolOp:
+        if isinstance(expr, n.BoolOp):
             return "(" + f" {expr.op} ".join(f"bool({self.expr(x)})" for x in expr.operands) + ")"
-        if t is n.Adjust:
+        if isinstance(expr, n.Adjust):
             return self.expr(expr.amount)
-        raise CompileError(f"cannot translate a {t.__name__}")
+        raise CompileError(f"cannot translate a {type(expr).__name__}")
 
     def missable_value(self, attr: str, line: int) -> str:
         """A value the data may leave out, read at `.aid` line `line` (runtime.attr_of, age_of, level_of)."""

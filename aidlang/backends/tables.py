@@ -22,6 +22,8 @@ from decimal import Decimal
 import jinja2
 
 from .. import nodes as n
+from .. import runtime as rt
+from ..cascade import ordered_rules
 from ..symbols import ANY_CATEGORY, EVERYONE, FUNCTIONS, VISIT_LABELS, VISIT_TYPES, Symbols, builtin
 
 # ================================================================ the view model
@@ -273,7 +275,7 @@ class Words:
         text, prec = self._expr(e)
         return f"（{text}）" if prec < need else text
 
-    def _expr(self, e) -> tuple[str, int]:  # noqa: C901 — one dispatch over the node classes
+    def _expr(self, e) -> tuple[str, int]:  # one dispatch over the node classes
         if isinstance(e, n.Quantity):
             return quantity_text(e), P_ATOM
         if isinstance(e, n.Ref):
@@ -432,7 +434,7 @@ def base_text(kind: str, base: n.Expr | None, words: Words) -> str:
                 start_ok = False
                 break
             paid.append(b.name)
-    if not start_ok:
+    if not start_ok and base is not None:
         return words.expr(base)
     if not paid:
         return "政策范围内费用"
@@ -500,21 +502,15 @@ class Resolver:
             return True
         if pool is None:
             return False
-        visits = {VISIT_TYPES.get(v, v) for v in self.symbols.pools[pool].visits} if pool in self.symbols.pools else set()
+        declared = self.symbols.pools.get(pool)
+        visits = {VISIT_TYPES.get(v, v) for v in declared.visits} if declared is not None else set()
         return pool in rule.pools or bool(visits & {VISIT_TYPES.get(p, p) for p in rule.pools})
 
     def rules(self, row: str, pool: str | None, conditional: bool) -> list[n.Rule]:
         """The rules covering the row in the pool, in cascade order (least specific first)."""
-        ranked = []
-        for index, rule in enumerate(self.tier.rules):
-            if (rule.when is not None) != conditional:
-                continue
-            s = self.specificity(rule, row)
-            if s is None or not self.names_pool(rule, pool):
-                continue
-            ranked.append(((s, 1 if rule.pools else 0, index), rule))
-        ranked.sort(key=lambda pair: pair[0])
-        return [rule for _, rule in ranked]
+        return ordered_rules(self.tier, lambda rule: self.specificity(rule, row),
+                             lambda rule: self.names_pool(rule, pool),
+                             lambda rule: (rule.when is not None) == conditional)
 
     def resolve(self, row: str, pool: str | None) -> dict[str, Resolved]:
         out: dict[str, Resolved] = {}
@@ -537,20 +533,23 @@ def symbolic(expr: n.Expr, symbols: Symbols) -> tuple[Decimal, str, str | None] 
     return None
 
 
-def adjusted(value: tuple[Decimal, str, str | None], adjust: n.Adjust):
-    """A value after `降低 50%` (× (1 − 50%)) or `提高 5个百分点` (+ 5pp); None when it cannot be computed."""
+def adjusted(value: tuple[Decimal, str, str | None], adjust: n.Adjust, key: str):
+    """A value after `降低 50%` (× (1 − 50%)) or `提高 5个百分点` (+ 5pp), by the engines' formula
+    (`runtime.adjusted_amount`) in the table's units (percent, yuan); a ratio stays within 0%–100% as the
+    engines keep it. None when it cannot be computed (the amount is not a literal, or of another unit)."""
     amount = adjust.amount
     if not isinstance(amount, n.Quantity):
         return None
     number, unit, param = value
-    sign = -1 if adjust.direction == "down" else 1
-    if amount.unit == "percent":
-        return number * (1 + sign * amount.value / 100), unit, param
-    if amount.unit == "pp" and unit == "percent":
-        return number + sign * amount.value, unit, param
-    if amount.unit == unit and unit in ("yuan",):
-        return number + sign * amount.value, unit, param
-    return None
+    amount_type = {"percent": "rate", "pp": "pp", "yuan": "money"}.get(amount.unit)
+    if not (amount_type == "rate" or (amount_type == "pp" and unit == "percent")
+            or (amount_type == "money" and unit == "yuan")):
+        return None
+    by = amount.value / 100 if amount_type == "rate" else amount.value
+    result = rt.adjusted_amount(number, by, amount_type, adjust.direction)
+    if key == "ratio" and unit == "percent":
+        result = min(max(result, Decimal(0)), Decimal(100))
+    return result, unit, param
 
 
 # ================================================================ building the view
@@ -633,7 +632,7 @@ class ViewBuilder:
             return how
         value = symbolic(r.value, self.symbols)
         for a in r.adjusts:
-            value = adjusted(value, a) if value is not None else None
+            value = adjusted(value, a, key) if value is not None else None
         if value is None:
             return f"{self.value_text(key, r.value, full)}，{how}"
         number, unit, param = value
@@ -794,13 +793,13 @@ class ViewBuilder:
             p = s.pools[pool]
             shared = [{"deductible": "合并计算起付标准", "cap": "共用" + key_titles.get("cap", "限额")}.get(k, k)
                       for k in p.shares]
-            visits = "、".join(self.words.name(v) for v in p.visits)
+            visit_words = "、".join(self.words.name(v) for v in p.visits)
             visit_names = [self.words.name(v) for v in p.visits]
-            named = label if all(v in label for v in visit_names) else f"{label}（{visits}）"
+            pool_named = label if all(v in label for v in visit_names) else f"{label}（{visit_words}）"
             if len(p.visits) > 1:
-                text = named + ("、".join(shared) if shared else "分别计算起付标准和限额")
-            elif label != visits:
-                text = f"{label}：{visits}"
+                text = pool_named + ("、".join(shared) if shared else "分别计算起付标准和限额")
+            elif label != visit_words:
+                text = f"{label}：{visit_words}"
             else:
                 continue
             notes.add(text + (f"（{clause_of(p)}）" if clause_of(p) else "") + "。")
@@ -837,7 +836,7 @@ class ViewBuilder:
                     settings += f"（执行期间：{self.provision_words(rule.during)}）"
                 self.fact(section, table_title, f"{who}{where}", f"条件：{cond}", settings, clause_of(rule))
                 return notes.add(f"{who}{where}，{cond}的：{settings}{basis}。")
-            period = self.provision_words(rule.during)
+            period = self.provision_words(rule.during or "")
             self.fact(section, table_title, f"{who}{where}", "执行期间", period, clause_of(rule))
             return notes.add(f"对{who}{where}的规定（{settings}）执行期间：{period}{basis}。")
 
@@ -920,11 +919,11 @@ class ViewBuilder:
         if not grouped:
             head1 = [HeadCell(h.text, h.colspan, 1) for h in head1]
         table_rows = []
-        for label, depth, group_cell, by_pool, row_basis in body:
+        for label_cell, depth, group_cell, by_pool, row_basis in body:
             cells = ([group_cell] if group_cell is not None else [])
             cells += [by_pool[ck][0] for ck in column_keys]
             cells.append(Cell(row_basis))
-            table_rows.append(Row(label, depth, tuple(cells)))
+            table_rows.append(Row(label_cell, depth, tuple(cells)))
         if any(c.text == NOT_APPLICABLE for row in table_rows for c in row.cells):
             notes.add("“—”表示该类人员不适用本项待遇。")
         head = (tuple(head1), tuple(head2)) if grouped else (tuple(head1),)
@@ -935,7 +934,7 @@ class ViewBuilder:
         s = self.symbols
         items = []
         section = "救助对象"
-        for name, depth in self.category_rows():
+        for name, _ in self.category_rows():
             cat = s.categories[name]
             parts = []
             if cat.parent:
@@ -995,7 +994,7 @@ class ViewBuilder:
                 value = self.value_text("amount", row.value, full=True)
             else:
                 value = "纳入"
-            marks = ()
+            marks: tuple[int, ...] = ()
             if row.during:
                 marks = (notes.add(f"执行期间：{self.provision_words(row.during)}。"),)
             rows.append(Row(Cell(who), 0, (Cell(cond or "—"), Cell(value, marks), Cell(clause_of(row)))))
@@ -1055,8 +1054,9 @@ class ViewBuilder:
             rows.append(Row(Cell(label), 0, (Cell(how), Cell(clause_of(check)))))
             self.fact(section, title, label, "核查要求", how, clause_of(check))
         if rows:
-            columns = ("核查事项", "要求", "依据")
-            tables.append(Table(f"{title}：核查", columns, (tuple(HeadCell(c) for c in columns),), tuple(rows),
+            check_columns = ("核查事项", "要求", "依据")
+            head = (tuple(HeadCell(c) for c in check_columns),)
+            tables.append(Table(f"{title}：核查", check_columns, head, tuple(rows),
                                 () if tables else notes.notes()))
         return tables
 
@@ -1126,7 +1126,7 @@ class ViewBuilder:
         if identity:
             sections.append(("多重身份及身份变动", (), tuple(identity), ()))
         if s.lists:
-            items = []
+            items: list[Item] = []
             for lst in s.lists.values():
                 label, text = lst.label or lst.name, "、".join(x for x in lst.items if x)
                 items.append(Item(label, text, clause_of(lst)))
@@ -1141,8 +1141,8 @@ class ViewBuilder:
             sections.append((section, tables, (), ()))
         if s.monitors:
             section = "监测"
-            items = tuple(i for m in s.monitors.values() for i in self.monitor_items(section, m))
-            sections.append((section, (), items, ()))
+            monitor_items = tuple(i for m in s.monitors.values() for i in self.monitor_items(section, m))
+            sections.append((section, (), monitor_items, ()))
         if s.targets:
             items = []
             for target in s.targets.values():
@@ -1203,11 +1203,11 @@ def markdown_escape(value) -> str:
 def environment(kind: str) -> jinja2.Environment:
     """`html`: autoescape on for everything; `md`: every `{{ }}` output goes through `markdown_escape`."""
     loader = jinja2.PackageLoader("aidlang", "templates")
-    options = dict(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                   keep_trailing_newline=True)
     if kind == "html":
-        return jinja2.Environment(autoescape=True, **options)
-    return jinja2.Environment(autoescape=False, finalize=markdown_escape, **options)
+        return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                                  lstrip_blocks=True, keep_trailing_newline=True, autoescape=True)
+    return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                              keep_trailing_newline=True, autoescape=False, finalize=markdown_escape)
 
 
 def render_view(view: PolicyView, fmt: str) -> str:

@@ -12,7 +12,7 @@ import argparse
 
 from .. import data
 from ..cli import add_lang
-from ..evaluate import MissingParameter
+from ..runtime import ClaimError, MissingParameter
 from . import inputs as io
 from .engines import make_engine
 
@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
                             params=args.param, options=io.read_options(args))
     if inputs.fatal:
         raise io.DataFailure(inputs.all_errors)
-    raws = {raw.row: raw for raw in inputs.claims.table.rows}
+    claims = inputs.claims_read
+    raws = {raw.row: raw for raw in claims.table.rows}
     target_row = next((raw for raw in raws.values() if raw.values.get("claim_id") == args.claim), None)
     if target_row is None:
         raise io.UsageFailure(f"{args.claims} 中没有就诊编号 {args.claim}", f"{args.claims} has no claim {args.claim}")
@@ -53,15 +54,13 @@ def run(args: argparse.Namespace) -> int:
         raise io.DataFailure(relevant)
     engine = make_engine("interp", checked, inputs.params)
     try:
-        steps = engine.explain(list(inputs.claims.records), inputs.identity_records(), inputs.person_map(),
+        steps = engine.explain(list(claims.records), inputs.identity_records(), inputs.person_map(),
                                args.claim, lang)
     except MissingParameter as error:
         io.say(error.zh if lang == "zh" else error.en)
         return io.EXIT_DATA
-    except Exception as error:  # the interpreter's ClaimError: this claim cannot be settled
-        if not hasattr(error, "reason_zh"):
-            raise
-        raise io.DataFailure([data.DataError(inputs.claims.table.path, target_row.row, io.claim_error_column(error),
+    except ClaimError as error:  # this claim cannot be settled
+        raise io.DataFailure([data.DataError(claims.table.path, target_row.row, io.claim_error_column(error),
                                              error.reason_zh, error.reason_en)]) from None
     for step in steps:
         print(step)
@@ -72,6 +71,7 @@ def _refuse_repeated(path: str, claim: str, rows: list[int]) -> None:
     """A claim_id on several rows is a file `run` rejects: explaining one of them would be a guess."""
     if len(rows) > 1:
         listed = ", ".join(str(row) for row in sorted(rows))
-        raise io.UsageFailure(f"{path} 中就诊编号 {claim} 出现了 {len(rows)} 次（第 {listed} 行）：无法确定解释哪一条，run 也会拒收",
+        raise io.UsageFailure(f"{path} 中就诊编号 {claim} 出现了 {len(rows)} 次（第 {listed} 行）："
+                              "无法确定解释哪一条，run 也会拒收",
                               f"{path} has claim {claim} {len(rows)} times (rows {listed}): which one to explain is "
                               "unclear, and run rejects the file too")

@@ -9,6 +9,7 @@ parameters, annual benefits, funds and monitors with their expressions and types
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 from .. import nodes as n
@@ -79,10 +80,11 @@ class Planner:
             self.reads_rank |= func == "claim_rank"
         return p.Expression(node, type_of(node, self.symbols, locals_), value, locals_, line_of(node), name)
 
-    def shared(self, key: tuple, make):
+    def shared(self, key: tuple, make, *args):
+        """`make(*args)`, made once per key: equal records stay one object, so a module prints each once."""
         found = self._shared.get(key)
         if found is None:
-            found = self._shared[key] = make()
+            found = self._shared[key] = make(*args)
         return found
 
     # ------------------------------------------------------------ tiers
@@ -120,19 +122,21 @@ class Planner:
 
     def conditions(self, tier: n.Tier) -> tuple[tuple[p.Condition, ...], tuple[p.Condition, ...]]:
         """(conditions, gates) of a tier, each made once."""
-        def make():
-            conds, gates = [], []
-            for i, c in enumerate(tier.conditions):
-                made = p.Condition(self.expression(c.expr, f"{tier.name}_条件{i + 1}", value=False), clause_of(c),
-                                   written(c), line_of(c))
-                (gates if c.otherwise else conds).append(made)
-            return tuple(conds), tuple(gates)
-        return self.shared(("conditions", id(tier)), make)
+        return self.shared(("conditions", id(tier)), self._conditions, tier)
+
+    def _conditions(self, tier: n.Tier) -> tuple[tuple[p.Condition, ...], tuple[p.Condition, ...]]:
+        conds: list[p.Condition] = []
+        gates: list[p.Condition] = []
+        for i, c in enumerate(tier.conditions):
+            made = p.Condition(self.expression(c.expr, f"{tier.name}_条件{i + 1}", value=False), clause_of(c),
+                               written(c), line_of(c))
+            (gates if c.otherwise else conds).append(made)
+        return tuple(conds), tuple(gates)
 
     def base(self, tier: n.Tier):
         if tier.base is None:
             return p.DEFAULT_BASES[tier.kind]
-        return self.shared(("base", id(tier)), lambda: self.expression(tier.base, f"{tier.name}_基数"))
+        return self.shared(("base", id(tier)), self.expression, tier.base, f"{tier.name}_基数")
 
     # ------------------------------------------------------------ epochs and routes
     def epochs(self) -> tuple[tuple[int, ...], list[dt.date]]:
@@ -163,6 +167,9 @@ class Planner:
                         slots.setdefault((tier.name, key), len(slots))
         return slots
 
+    def in_force(self, tier: n.Tier, day: dt.date, rule: n.Rule) -> bool:
+        return in_force(self.periods.rule(rule, tier), day)
+
     def kind_active(self, kind: str, day: dt.date) -> bool:
         """Does the policy compute this kind on the day (some rule of one of its tiers in force)?"""
         return any(in_force(self.periods.rule(r, t), day) for t in self.tiers if t.kind == kind for r in t.rules)
@@ -175,19 +182,18 @@ class Planner:
             pool = symbols.visit_pool(tier, visit)
             if pool is None:
                 continue
-            rules = candidate_rules(symbols, tier, category, pool, visit,
-                                    lambda r, t=tier: in_force(self.periods.rule(r, t), day))
+            rules = candidate_rules(symbols, tier, category, pool, visit, functools.partial(self.in_force, tier, day))
             if not rules:
                 continue
             numbers = tuple(tier.rules.index(r) for r in rules)
-            cascade = self.shared(("cascade", id(tier), numbers), lambda: p.Cascade(
-                tuple(self.rule(tier, i) for i in numbers), is_static_rules(rules, symbols)))
+            cascade = self.shared(("cascade", id(tier), numbers), p.Cascade,
+                                  tuple(self.rule(tier, i) for i in numbers), is_static_rules(rules, symbols))
             dkey, ckey = symbols.ledger_keys(tier, pool, visit)
             conditions, tier_gates = self.conditions(tier)
             insurance = tier.kind in ("basic", "critical")
-            step = self.shared(("step", id(tier), pool, numbers, dkey, ckey, epoch), lambda: p.Step(
-                self.tier(tier), pool, self.base(tier), conditions, tier_gates if insurance else (), cascade,
-                slots[(tier.name, dkey)], slots[(tier.name, ckey)]))
+            step = self.shared(("step", id(tier), pool, numbers, dkey, ckey, epoch), p.Step,
+                               self.tier(tier), pool, self.base(tier), conditions, tier_gates if insurance else (),
+                               cascade, slots[(tier.name, dkey)], slots[(tier.name, ckey)])
             kinds[tier.kind].append(step)
             if not insurance:
                 gates.extend((step, g) for g in tier_gates)
@@ -195,20 +201,21 @@ class Planner:
         uncovered = bool(aid_tiers) and all(symbols.visit_pool(t, visit) is None for t in aid_tiers)
         gates.sort(key=lambda pair: pair[0].tier.kind != "aid")  # the aid tiers' first, then the tilted ones'
         key = ("route", *(id(s) for k in p.KINDS for s in kinds[k]), *(id(g) for _, g in gates), uncovered)
-        return self.shared(key, lambda: p.Route(*(tuple(kinds[k]) for k in p.KINDS), tuple(gates), uncovered))
+        return self.shared(key, p.Route, *(tuple(kinds[k]) for k in p.KINDS), tuple(gates), uncovered)
 
     # ------------------------------------------------------------ identities
     def category_ids(self) -> dict[str, str]:
         """Every name data may give a category (label, identifier, alias) → its identifier."""
         ids: dict[str, str] = {}
-        for c in reversed(list(self.symbols.categories.values())):
-            if c.label:
-                ids[c.label] = c.name
-        for c in self.symbols.categories:
-            ids[c] = c
-        for c in self.symbols.categories.values():  # 别名: data may name the category so; never over a name or label
-            for alias in c.aliases:
-                ids.setdefault(alias, c.name)
+        declared = list(self.symbols.categories.values())
+        for category in reversed(declared):
+            if category.label:
+                ids[category.label] = category.name
+        for name in self.symbols.categories:
+            ids[name] = name
+        for category in declared:  # 别名: data may name the category so; never over a name or label
+            for alias in category.aliases:
+                ids.setdefault(alias, category.name)
         return dict(sorted(ids.items()))
 
     def identity(self) -> tuple[bool, str, str, bool]:
@@ -216,10 +223,10 @@ class Planner:
         symbols = self.symbols
         highest = symbols.identity_flag("highest")
         kind = "highest" if highest else "order"
-        rule = next((r for r in symbols.identity if r.kind == kind and r.clause), None)
+        clause = next((r.clause.text for r in symbols.identity if r.kind == kind and r.clause), "")
         held_mode = (symbols.identity_flag("stay_keeps_lost"), symbols.identity_flag("stay_gains_new"))
         stay_days = {(True, False): "admission", (False, True): "discharge"}.get(held_mode, "any")
-        return highest, rule.clause.text if rule else "", stay_days, symbols.identity_flag("month_end")
+        return highest, clause, stay_days, symbols.identity_flag("month_end")
 
     # ------------------------------------------------------------ parameters and person-level outputs
     def params(self) -> dict[str, p.Param]:

@@ -27,19 +27,21 @@ from .funds import (  # noqa: F401
     EXPENDITURE, FundBook, MissingInput, fund_check_rows, fund_figures, fund_schedule_rows, fund_years)
 from .ledgers import Overlay  # noqa: F401
 from .loop import Outcome, PlanSettler  # noqa: F401
-from .parameters import Parameters  # noqa: F401
-from .plan import (  # noqa: F401
-    DEFAULT_BASES, Benefit, BenefitRule, Cascade, Condition, Constant, Epoch, Expression, Fund, FundCheck, FundItem,
-    Monitor, Param, ParamValue, PolicyPlan, Route, Rule, Setting, Step, Tier, cost, cost_after_aid, cost_after_basic,
-    cost_after_insurance, expressions, lower)
 from .memory import collector_paused  # noqa: F401
 from .money import (  # noqa: F401
     _RATE, _YUAN, apply_cap, apply_ratio, apply_terms, cap_remaining, claim_cover, cover, deductible_cover,
-    deductible_payment, format_rate, format_yuan, format_yuan_grouped, parse_rate, parse_yuan,
-    percent_in_range, round_half_up, threshold_excess, tilted_payment, to_fen)
+    format_rate, format_yuan, format_yuan_grouped, parse_rate, parse_yuan, percent_in_range, round_half_up,
+    tier_payment, to_fen)
 from .monitoring import monitor_rows  # noqa: F401
-from .settle import ClaimEnv, Settler, claims_by_person, mixes_insurance, year_claim_rank, year_self_paid  # noqa: F401
+from .parameters import Parameters  # noqa: F401
+from .plan import (  # noqa: F401
+    DEFAULT_BASES, Benefit, BenefitRule, Cascade, Condition, Constant, Epoch, Expression, Fund, FundCheck,
+    FundItem, Monitor, Param, ParamValue, PolicyPlan, Route, Rule, Setting, Step, Tier, cost, cost_after_aid,
+    cost_after_basic, cost_after_insurance, expressions, lower)
+from .settle import (  # noqa: F401
+    ClaimEnv, Settler, claims_by_person, mixes_insurance, year_claim_rank, year_self_paid)
 from .terms import Terms, resolve  # noqa: F401
 from .values import (  # noqa: F401
-    EMPTY_IS_NONE, adjust, age_of, age_or_none, attr_of, attr_or_none, compare_known, divide, known, level_of, money_value, negate_known, person_age, person_attr, pick_known)
+    EMPTY_IS_NONE, adjust, adjusted_amount, age_of, age_or_none, attr_of, attr_or_none, compare_known, divide,
+    known, level_of, money_value, negate_known, person_age, person_attr, pick_known)
 from .visits import VISIT_NAMES, _VISITS, visit_name  # noqa: F401

@@ -32,7 +32,8 @@ class MissingParameter(Exception):
         shown = f"{name}（{label}）" if label else name
         when = f"（{on.isoformat()}）" if on else ""
         self.zh = f"缺少参数 {shown}{when}：请用 --param {name}=值 提供"
-        self.en = f"parameter {name} has no value{' on ' + on.isoformat() if on else ''}: give it with --param {name}=VALUE"
+        self.en = (f"parameter {name} has no value{' on ' + on.isoformat() if on else ''}: "
+                   f"give it with --param {name}=VALUE")
         if others:
             self.zh += "；另有未给出取值的参数：" + "、".join(f"{o}（{lab}）" if lab else o for o, lab in others)
             self.en += "; other parameters without a value: " + ", ".join(o for o, _ in others)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .dates import due_on
+from .plan import Fund
 
 EXPENDITURE = "aid_expenditure"  # the column of expenditures.csv
 
@@ -19,7 +20,7 @@ class FundBook:
     """One fund's series and items for one county, computed on demand and remembered. `fund` is the plan's
     `Fund`, lowered."""
 
-    def __init__(self, settler, fund: tuple, county: str, figures: dict[tuple[str, int], int]):
+    def __init__(self, settler, fund: Fund, county: str, figures: dict[tuple[str, int], int]):
         self.settler, self.fund, self.county, self.figures = settler, fund, county, figures
         self.inputs = {name for name, _ in fund.inputs} | {label for _, label in fund.inputs if label}
         self.items: dict[str, list[int]] = {}
@@ -68,7 +69,7 @@ class FundBook:
         return bool(self.fund.checks[index].test(self._env(dt.date(year, 12, 31), year)))
 
 
-def fund_figures(fund: tuple, expenditures: list) -> dict[str, dict[tuple[str, int], int]]:
+def fund_figures(fund: Fund, expenditures: list) -> dict[str, dict[tuple[str, int], int]]:
     """expenditures.csv's `aid_expenditure` feeds the input of that name (or the fund's only input)."""
     names = [name for name, _ in fund.inputs]
     target = EXPENDITURE if EXPENDITURE in names or len(names) != 1 else names[0]
@@ -99,7 +100,7 @@ def _entries(settler, funds, expenditures: list, part: str):
                     yield book, county, year, index, entry
 
 
-def fund_schedule_rows(settler, funds: list, expenditures: list) -> list:
+def fund_schedule_rows(settler, funds: tuple[Fund, ...], expenditures: list) -> list:
     from ..records import ScheduleRow
 
     rows: list = []
@@ -108,12 +109,14 @@ def fund_schedule_rows(settler, funds: list, expenditures: list) -> list:
             amount = book.item(index, year)
         except MissingInput:
             continue
-        rows.append(ScheduleRow(county, item.name, due_on(item.due, year), amount, item.clause, year))
+        due = due_on(item.due, year)
+        assert due is not None, "a fund item has a 截止日期 (the grammar requires one)"
+        rows.append(ScheduleRow(county, item.name, due, amount, item.clause, year))
     rows.sort(key=lambda r: (r.county, r.due, r.item))
     return rows
 
 
-def fund_check_rows(settler, funds: list, expenditures: list) -> list:
+def fund_check_rows(settler, funds: tuple[Fund, ...], expenditures: list) -> list:
     from ..records import FundCheckFailure
 
     out: list = []

@@ -5,9 +5,9 @@ order, person by person (`claims_by_person`), each on its person's ledgers; the 
 a claim and 就高 (each category tried on a trial of the ledgers, the one paying most kept, ties by declared
 order); the kinds in order — basic, critical, then (a category held, the visit type covered, no gate failing)
 aid and tilted aid — the first tier of each kind that applies paying; the status, basis and self-pay. A
-tier's payment is `runtime.money`'s formulas, called: the base above the deductible (tilted: the burden above
-the threshold) of the year or of the claim alone, times the ratio rounded half-up once, within what the cap
-still allows.
+tier's payment is `runtime.money.tier_payment`, called: the base above the deductible (tilted: the burden
+above the threshold) of the year or of the claim alone, times the ratio rounded half-up once, within what the
+cap still allows.
 
 An engine differs only in how the plan's expressions were lowered (closures, generated functions); with a
 `trace` list the loop writes down every step (`runtime.trace`, phrased by `aidlang explain`).
@@ -31,7 +31,7 @@ from .errors import ClaimError, MissingParameter, MissingValue, PolicyRuntimeErr
 from .funds import fund_check_rows, fund_schedule_rows
 from .ledgers import Overlay
 from .memory import collector_paused
-from .money import apply_cap, apply_terms, cover
+from .money import tier_payment
 from .monitoring import monitor_rows
 from .parameters import Parameters
 from .settle import ClaimEnv, Settler, claims_by_person, mixes_insurance
@@ -120,7 +120,8 @@ class PlanSettler(Settler):
         env = self.new_env()
         settle_claim = self.settle_claim
         for pid, items in claims_by_person(claims):
-            rows, person, L = index.get(pid), persons.get(pid), {}  # L: this person's ledgers
+            rows, person = index.get(pid), persons.get(pid)
+            L: dict[int, int] = {}  # this person's ledgers
             for item in items:
                 i = item[3]
                 try:
@@ -280,18 +281,14 @@ class PlanSettler(Settler):
             k = env.yk + step.deductible_slot
             earlier = L.get(k, 0)
             L[k] = earlier + base
-            amount = terms.deductible if line == "deductible" else terms.threshold
-            counted = cover(earlier, base, amount, line in terms.per_claim) if amount else base
-            raw = apply_terms(counted, terms.num, terms.den)
             cap = terms.cap
-            used = 0
-            paid = raw
-            if cap is not None:
-                k = env.yk + step.cap_slot
-                used = L.get(k, 0)
-                paid = apply_cap(raw, cap, used)
-                if paid:
-                    L[k] = used + paid
+            ck = env.yk + step.cap_slot
+            used = L.get(ck, 0) if cap is not None else 0
+            amount = terms.deductible if line == "deductible" else terms.threshold
+            counted, raw, paid = tier_payment(earlier, base, amount, line in terms.per_claim, terms.num, terms.den,
+                                              cap, used)
+            if cap is not None and paid:
+                L[ck] = used + paid
             if (base if line == "deductible" else paid) > 0:
                 out.clauses.extend(terms.clauses)
             if trace is not None:
@@ -355,6 +352,6 @@ class PlanSettler(Settler):
     def fund_check_failures(self, expenditures) -> list:
         return fund_check_rows(self, self.plan.funds, expenditures)
 
-    def monitor(self, claims: list[Claim], month: tuple[int, int], identities: list[Identity] = (),
+    def monitor(self, claims: list[Claim], month: tuple[int, int], identities: list[Identity] | tuple = (),
                 persons: dict[str, Person] | None = None, errors: list[ClaimError] | None = None) -> list:
         return monitor_rows(self, claims, month, list(identities), persons or {}, errors, self.plan.monitors)

@@ -102,23 +102,16 @@ def apply_cap(amount: int, cap: int | None, used: int) -> int:
     return amount if amount < left else left
 
 
-def deductible_payment(earlier: int, this: int, deductible: int, rate: Fraction, cap: int | None,
-                       cap_used: int) -> tuple[int, int]:
-    """A deductible tier on one claim: (covered, paid) with paid = min(ratio × covered, cap left)."""
-    covered = deductible_cover(earlier, this, deductible)
-    return covered, apply_cap(apply_ratio(covered, rate), cap, cap_used)
-
-
-def threshold_excess(earlier: int, this: int, threshold: int) -> int:
-    """The part of this claim's burden above the yearly threshold: max(0, T + b − t) − max(0, T − t)."""
-    return deductible_cover(earlier, this, threshold)
-
-
-def tilted_payment(earlier: int, this: int, threshold: int, rate: Fraction, cap: int | None,
-                   cap_used: int) -> tuple[int, int]:
-    """Tilted aid on one claim (contract §5): (excess, paid) with paid = min(ratio × excess, cap left)."""
-    excess = threshold_excess(earlier, this, threshold)
-    return excess, apply_cap(apply_ratio(excess, rate), cap, cap_used)
+def tier_payment(earlier: int, this: int, line: int, per_claim: bool, num: int, den: int, cap: int | None,
+                 cap_used: int) -> tuple[int, int, int]:
+    """What a tier pays on one claim, as the settlement loop computes it (docs/semantics.md, "Tiers"):
+    (counted, raw, paid). `counted` is the part of this claim's base (tilted: burden) above the line — the
+    deductible or threshold, of the year (`earlier` is the year's amount before this claim) or of this claim
+    alone (`per_claim`); `raw` = ratio (`num`/`den`) × counted, half-up once; `paid` = min(raw, what the cap
+    still allows after `cap_used`)."""
+    counted = cover(earlier, this, line, per_claim) if line else this
+    raw = apply_terms(counted, num, den)
+    return counted, raw, apply_cap(raw, cap, cap_used)
 
 
 # ---------------------------------------------------------------- yuan text ↔ fen

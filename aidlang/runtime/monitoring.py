@@ -13,10 +13,10 @@ from .dates import month_end, next_month_day
 from .visits import VISIT_NAMES
 
 if TYPE_CHECKING:
-    from .settle import Settler
+    from .loop import PlanSettler
 
 
-def monitor_rows(settler: Settler, claims: list[Claim], month: tuple[int, int], identities: list[Identity],
+def monitor_rows(settler: PlanSettler, claims: list[Claim], month: tuple[int, int], identities: list[Identity],
                  persons: dict[str, Person], errors, monitors: list) -> list:
     """Monitoring lists (监测), shared by the engines: the year's claims through the month's end settled for the
     insurance tiers, then each person's amount against each monitor's threshold. `monitors`: the plan's

@@ -26,12 +26,11 @@ from typing import Any, Callable
 KINDS = ("basic", "critical", "aid", "tilted")
 VISIT_ORDER = ("outpatient", "chronic", "inpatient")
 
-record = dataclass(frozen=True, slots=True, eq=False)
 
 
 # ---------------------------------------------------------------- expressions, before and after lowering
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class Expression:
     """A policy expression as the checker left it, not yet lowered: `node` (the syntax tree), its `type`
     (money, rate, pp, number, bool, string, date, …), whether it is kept as a `value` (money rounded half-up to
@@ -45,8 +44,11 @@ class Expression:
     line: int = 0
     name: str = ""
 
+    def __call__(self, env) -> Any:
+        raise TypeError(f"the expression {self.name or self.line} was not lowered by an engine (runtime.lower)")
 
-@record
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Constant:
     """A literal value in a plan (85%, 3万元, 无): the same in every engine, so no engine lowers it."""
 
@@ -85,7 +87,7 @@ DEFAULT_BASES = {"basic": cost, "critical": cost_after_basic, "aid": cost_after_
 
 # ---------------------------------------------------------------- tiers and their rule cascades
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class Setting:
     """One setting of a rule: `key` (deductible, ratio, cap, threshold) gets `value`; with `direction` ("down"
     for 降低, "up" for 提高) the value is an amount that adjusts the value so far (`runtime.adjust`, whose
@@ -98,7 +100,7 @@ class Setting:
     per_claim: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class Rule:
     """A rule of a tier: its `number` in the tier (1 for the first), condition (`when`, or None), settings,
     clause, `where` (`file.aid:line`, for messages), `text` (as the policy writes it) and the categories its
@@ -113,7 +115,7 @@ class Rule:
     covers: frozenset = frozenset()
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class Cascade:
     """The rules that may speak for one category in one pool and epoch, in the order they apply (least
     specific first, docs/semantics.md "Rule cascade"); `static`: no conditions and settings from literals and
@@ -123,7 +125,7 @@ class Cascade:
     static: bool
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class Tier:
     """A tier as the policy declares it: kind, name, label (its Chinese name), clause, `.aid` line and all its
     rules in file order."""
@@ -136,7 +138,7 @@ class Tier:
     rules: tuple[Rule, ...]
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class Condition:
     """A condition of a tier (`条件`): its `test`, clause, text as written and line. A tier's condition that
     fails means the tier does not apply; a gate (`否则 不予救助`) that fails means the claim is not covered."""
@@ -147,7 +149,7 @@ class Condition:
     line: int
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class Step:
     """One tier as a claim of one category, visit type and epoch meets it: the `pool` the visit type falls in,
     the `base` (None: the kind's default, `DEFAULT_BASES`), the tier's conditions, its gates (insurance tiers
@@ -164,7 +166,7 @@ class Step:
     cap_slot: int
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class Route:
     """What a claim of one category and visit type runs through in an epoch: the steps of each kind, in the
     order they are tried (the first that applies pays); the aid and tilted tiers' gates, checked before any aid;
@@ -178,7 +180,7 @@ class Route:
     aid_uncovered: bool
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class Epoch:
     """A date range in which nothing in force changes, from `start` (None: from the beginning of time): whether
     the policy is in force at all, and whether it computes basic and critical-illness insurance."""
@@ -191,7 +193,7 @@ class Epoch:
 
 # ---------------------------------------------------------------- parameters, annual benefits, funds, monitors
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class ParamValue:
     """A parameter's value from a date (`自`, None: always), and whether it is derived from other parameters
     (then computed again for every date)."""
@@ -201,7 +203,7 @@ class ParamValue:
     derived: bool
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class Param:
     """A parameter: name, label, type, and its dated values (None: published later, given with `--param`)."""
 
@@ -211,7 +213,7 @@ class Param:
     values: tuple[ParamValue, ...] | None
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class BenefitRule:
     """A row of an annual benefit: who it covers (`everyone`, or the categories in `covered`), its period, its
     condition, `kind` (amount, share, eligible), value, the parameter a share is of, and clause."""
@@ -226,7 +228,7 @@ class BenefitRule:
     clause: str | None
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class Benefit:
     """An annual benefit (年度待遇): label, due date spec (`runtime.due_on`), 按最高标准, rows."""
 
@@ -236,7 +238,7 @@ class Benefit:
     rows: tuple[BenefitRule, ...]
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class FundItem:
     name: str
     due: tuple | None
@@ -244,7 +246,7 @@ class FundItem:
     clause: str
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class FundCheck:
     name: str
     label: str
@@ -252,7 +254,7 @@ class FundCheck:
     clause: str
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class Fund:
     """A fund (基金管理): its inputs as (name, label), items and checks."""
 
@@ -261,7 +263,7 @@ class Fund:
     checks: tuple[FundCheck, ...]
 
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class Monitor:
     """A monitoring list (监测): the threshold, the day of the next month it is due, the amount (None: the
     year's self-pay over every visit type) and clause."""
@@ -274,7 +276,7 @@ class Monitor:
 
 # ---------------------------------------------------------------- the policy
 
-@record
+@dataclass(frozen=True, slots=True, eq=False)
 class PolicyPlan:
     """Everything the settlement loop and the person-level outputs read of one policy.
 
@@ -349,5 +351,10 @@ def lower(plan: Any, fn: Callable[[Expression], Any]) -> Any:
 def expressions(plan: Any) -> list[Expression]:
     """Every `Expression` in a plan, once each, in the order `lower` meets them."""
     found: list[Expression] = []
-    lower(plan, lambda e: found.append(e) or e)
+
+    def keep(e: Expression) -> Expression:
+        found.append(e)
+        return e
+
+    lower(plan, keep)
     return found

@@ -90,6 +90,20 @@ class Settler:
     `day_info(day)`).
     """
 
+    stay_days: str
+    month_end: bool
+    order: dict[str, int]
+    defines: dict[str, bool]
+    policy_period: tuple
+    source: str
+    _days: dict
+
+    def category_id(self, text: str) -> str | None:
+        raise NotImplementedError
+
+    def day_info(self, day: dt.date) -> tuple[int, bool, bool, bool]:
+        raise NotImplementedError
+
     # ------------------------------------------------------------ identities
     def identity_index(self, identities: list[Identity]) -> dict[str, list[tuple[str, dt.date, dt.date]]]:
         """Per person: (category identifier, first day, last day held) — a lost identity held to its month's
@@ -133,10 +147,11 @@ class Settler:
         day = claim.discharge_date
         visit = claim.visit_type
         if visit not in _VISITS:
-            visit = VISIT_NAMES.get(visit)
-            if visit is None:
+            canonical = VISIT_NAMES.get(visit)
+            if canonical is None:
                 raise ClaimError(claim.claim_id, f"就诊类型“{claim.visit_type}”无法识别",
                                  f"unknown visit type {claim.visit_type!r}", claim.row)
+            visit = canonical
         if claim.admission_date > day:
             raise ClaimError(claim.claim_id, "入院日期晚于出院日期", "admission date after discharge date", claim.row)
         epoch, active, basic_on, critical_on = self._days.get(day) or self.day_info(day)
@@ -159,7 +174,8 @@ class Settler:
             amounts = {"basic": basic, "critical": critical}
             return ClaimError(
                 claim.claim_id,
-                f"数据给出的{INSURANCE_WORDS[given]} {format_yuan(amounts[given])} 元与本政策计算的{INSURANCE_WORDS[computed]} "
+                f"数据给出的{INSURANCE_WORDS[given]} {format_yuan(amounts[given])} 元"
+                f"与本政策计算的{INSURANCE_WORDS[computed]} "
                 f"{format_yuan(amounts[computed])} 元之和超过政策范围内费用 {format_yuan(cost)} 元",
                 f"{given}_paid {format_yuan(amounts[given])} given by the data and {computed}_paid "
                 f"{format_yuan(amounts[computed])} computed by the policy exceed the policy-scope cost "

@@ -7,16 +7,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-event = dataclass(frozen=True, slots=True)
 
 
-@event
+@dataclass(frozen=True, slots=True)
 class ClaimRead:
     claim: Any
     visit: str
 
 
-@event
+@dataclass(frozen=True, slots=True)
 class IdentityChosen:
     """The categories held, the one applied, the 就高 trials as (category, total paid) or None, the clause."""
 
@@ -26,29 +25,29 @@ class IdentityChosen:
     clause: str
 
 
-@event
+@dataclass(frozen=True, slots=True)
 class NotInForce:
     day: dt.date
     period: tuple
 
 
-@event
+@dataclass(frozen=True, slots=True)
 class Given:
     kind: str  # basic | critical: the amount the data gave
     amount: int
 
 
-@event
+@dataclass(frozen=True, slots=True)
 class NoCategory:
     pass
 
 
-@event
+@dataclass(frozen=True, slots=True)
 class VisitUncovered:
     visit: str
 
 
-@event
+@dataclass(frozen=True, slots=True)
 class GateFailed:
     """A `否则 不予救助` condition failed: the claim is not covered."""
 
@@ -56,7 +55,7 @@ class GateFailed:
     clause: str
 
 
-@event
+@dataclass(frozen=True, slots=True)
 class ConditionFailed:
     """A tier's condition failed: the tier does not apply."""
 
@@ -64,7 +63,7 @@ class ConditionFailed:
     clause: str
 
 
-@event
+@dataclass(frozen=True, slots=True)
 class NoRatio:
     """No rule in force gives the category a ratio: the tier does not apply."""
 
@@ -72,7 +71,7 @@ class NoRatio:
     category: str
 
 
-@event
+@dataclass(frozen=True, slots=True)
 class TierPaid:
     """A tier that applied: its base (tilted: burden), the year's amount before this claim, what counted above
     the deductible or threshold, the ratio's product rounded half-up, the cap paid earlier and the payment."""
@@ -88,7 +87,7 @@ class TierPaid:
     paid: int
 
 
-@event
+@dataclass(frozen=True, slots=True)
 class SelfPay:
     cost: int
     basic: int

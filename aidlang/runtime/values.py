@@ -52,18 +52,22 @@ def money_value(v):
     return v if type(v) is int or v is None else to_fen(v)
 
 
-def adjust(key: str, value, amount, amount_type: str, direction: str):
-    """Apply `降低 x`/`提高 x` to the value so far: a rate x is relative (× (1 ∓ x)), percentage points and
-    money are absolute (∓ x). Money results are rounded half-up to the fen; a ratio stays within 0%–100% (提高
-    5个百分点 of 100% is 100%: nothing pays more than the amount it is a share of). `无` (None: no deductible,
-    cap or threshold) stays `无`: half of no cap is no cap."""
-    if value is None:
-        return None
+def adjusted_amount(value, amount, amount_type: str, direction: str):
+    """The formula of `降低 x`/`提高 x`: a rate x is relative (× (1 ∓ x)), percentage points and money are
+    absolute (∓ x). Exact for ints, Fractions and Decimals alike (the tables show it on Decimals)."""
     sign = -1 if direction == "down" else 1
     if amount_type == "rate":
-        result = value * (1 + sign * amount)
-    else:
-        result = value + sign * amount
+        return value * (1 + sign * amount)
+    return value + sign * amount
+
+
+def adjust(key: str, value, amount, amount_type: str, direction: str):
+    """Apply `降低 x`/`提高 x` to the value so far (`adjusted_amount`). Money results are rounded half-up to the
+    fen; a ratio stays within 0%–100% (提高 5个百分点 of 100% is 100%: nothing pays more than the amount it is a
+    share of). `无` (None: no deductible, cap or threshold) stays `无`: half of no cap is no cap."""
+    if value is None:
+        return None
+    result = adjusted_amount(value, amount, amount_type, direction)
     if key == "ratio":
         return min(max(result, 0), 1)
     if type(result) is not int:

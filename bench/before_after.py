@@ -24,7 +24,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from settle import CITIES, synthesize  # noqa: E402
 
-
 # the child reports its own peak memory as the last line of stderr
 CHILD = ("import resource, sys; from aidlang.cli import main; code = main(sys.argv[1:]); "
          "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)")

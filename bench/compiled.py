@@ -41,11 +41,11 @@ except ModuleNotFoundError as missing:
         raise
     columnar_wuxi = None
 
-from aidlang import data  # noqa: E402
-from aidlang.commands.inputs import vocabulary  # noqa: E402
-from aidlang.compiled import load_module  # noqa: E402
-from aidlang.interpreter import Interpreter  # noqa: E402
-from aidlang.pipeline import load  # noqa: E402
+from aidlang.check.pipeline import load  # noqa: E402
+from aidlang.cli.inputs import vocabulary  # noqa: E402
+from aidlang.engines.compiled.loader import load_module  # noqa: E402
+from aidlang.engines.interp.interpreter import Interpreter  # noqa: E402
+from aidlang.io import data  # noqa: E402
 from aidlang.runtime import collector_paused  # noqa: E402
 
 

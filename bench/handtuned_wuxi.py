@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from handwritten_wuxi import IN_FORCE, RANK, RATIO  # the rules as the plain version states them (bench/ on the path)
+
 from aidlang.records import make_result
 from aidlang.runtime import claims_by_person, month_end
-from handwritten_wuxi import IN_FORCE, RANK, RATIO  # the rules as the plain version states them (bench/ on the path)
 
 CAP = {"outpatient": (0, 1_000_000), "chronic": (1, 30_000_000), "inpatient": (1, 30_000_000)}  # (ledger, cap)
 BURDEN = 2  # the tilted burden's ledger (四(七): 60% above 6000元 a year)

@@ -25,9 +25,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from settle import CITIES, synthesize  # noqa: E402
 
-from aidlang import cli, data  # noqa: E402
-from aidlang.commands.inputs import vocabulary  # noqa: E402
-from aidlang.pipeline import load  # noqa: E402
+from aidlang import cli  # noqa: E402
+from aidlang.check.pipeline import load  # noqa: E402
+from aidlang.cli.inputs import vocabulary  # noqa: E402
+from aidlang.io import data  # noqa: E402
 from aidlang.runtime import collector_paused  # noqa: E402
 
 

@@ -27,12 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aidlang import data  # noqa: E402
-from aidlang.commands.inputs import param_lookup, vocabulary  # noqa: E402
-from aidlang.compiled import load_module  # noqa: E402
-from aidlang.interpreter import Interpreter  # noqa: E402
-from aidlang.params import parse_params  # noqa: E402
-from aidlang.pipeline import load  # noqa: E402
+from aidlang.check.pipeline import load  # noqa: E402
+from aidlang.cli.inputs import param_lookup, vocabulary  # noqa: E402
+from aidlang.engines.compiled.loader import load_module  # noqa: E402
+from aidlang.engines.interp.interpreter import Interpreter  # noqa: E402
+from aidlang.io import data  # noqa: E402
+from aidlang.io.params import parse_params  # noqa: E402
 
 CITIES = {
     "wuxi": {

@@ -12,20 +12,20 @@ PACKAGE = Path(__file__).resolve().parent.parent / "aidlang"
 # one above. Every module and package directly inside aidlang/ belongs to exactly one layer (a new one must be
 # placed, a missing one fails the test): front end → plan → engines, documents, files → commands.
 LAYERS = (
-    ("foundation", {"records", "source", "messages", "sheets"}),  # plain records, source text, decoding
-    ("runtime", {"runtime", "diagnostics", "nodes"}),  # what generated modules import; messages; the tree
-    ("front end", {"build_ast", "parser", "symbols", "checker", "pipeline", "formatter", "expressions"}),
-    ("semantics", {"periods", "cascade"}),  # when things are in force; which rules speak for whom
-    ("plan", {"plan"}),
-    ("engines, documents, files", {"evaluate", "interpreter", "compiled", "backends", "explain", "data", "params",
-                                   "outputs", "synth", "testing"}),
-    ("commands", {"commands", "cli", "__main__"}),
+    ("records", {"records"}),  # what flows between data files and engines
+    ("runtime", {"runtime"}),  # the execution core: what generated modules import (stdlib only)
+    ("front end", {"frontend"}),  # source, parser, syntax tree, diagnostics, formatter
+    ("checker", {"check"}),  # symbols, types, static facts, periods, the rules' order; load = read → check
+    ("plan", {"plan"}),  # the checked policy lowered into the plan every engine runs
+    ("engines, documents, files", {"engines", "documents", "io"}),
+    ("policy tests", {"policy_tests"}),  # the policies' own test cases, on any engine
+    ("commands", {"cli", "__main__"}),
 )
 LAYER_OF = {module: index for index, (_, modules) in enumerate(LAYERS) for module in modules}
-# engines never import each other's internals: the interpreter's lowering is evaluate + interpreter, the
-# compiled modules' is compiled + backends (python); the plan and the runtime are what they share
-ENGINES = {"interpreter": {"evaluate", "interpreter"}, "compiled": {"compiled", "backends"}}
-NEVER_BELOW_CLI = {"cli", "commands"}
+# engines never import each other's internals: each is a lowering of the plan, and the plan and the runtime are
+# what they share
+ENGINES = ("aidlang.engines.interp", "aidlang.engines.compiled")
+NEVER_BELOW_CLI = {"cli"}
 
 
 def relative(path: Path) -> str:
@@ -43,7 +43,7 @@ def layer_files(layer: str) -> list[Path]:
 
 def imported_modules(path: Path) -> set[str]:
     """The dotted names a file imports, relative imports resolved (`from ..records import X` in
-    `aidlang/runtime/money.py` is `aidlang.records`; `from . import runtime` in `aidlang/data.py` is
+    `aidlang/runtime/money.py` is `aidlang.records`; `from . import runtime` in `aidlang/policy_tests.py` is
     `aidlang.runtime`)."""
     package = ("aidlang", *path.relative_to(PACKAGE).parts[:-1])  # what a relative import starts from
     found = set()
@@ -95,13 +95,22 @@ def test_layer_imports_only_downwards(layer):
 
 
 def test_engines_do_not_import_each_other():
-    for engine, modules in ENGINES.items():
-        others = set().union(*(m for e, m in ENGINES.items() if e != engine))
-        for module in modules:
-            for path in layer_files(module):
-                if relative(path).startswith("backends/") and relative(path) != "backends/python.py":
-                    continue  # the documents' backends (tables, compare) are not the compiled engine
-                assert not (aidlang_imports(path) & others), f"aidlang/{relative(path)} imports another engine"
+    for engine in ENGINES:
+        others = [e for e in ENGINES if e != engine]
+        paths = sorted((PACKAGE.parent / engine.replace(".", "/")).rglob("*.py"))
+        assert paths, f"{engine} is missing"
+        for path in paths:
+            found = {m for m in imported_modules(path) for other in others if m == other or m.startswith(other + ".")}
+            assert not found, f"aidlang/{relative(path)} imports {sorted(found)}, another engine's"
+
+
+def test_documents_and_files_import_no_engine():
+    """The tables, comparisons, explanations and data files work from the plan and the runtime, whatever engine
+    settles."""
+    for layer in ("documents", "io"):
+        for path in layer_files(layer):
+            found = {m for m in imported_modules(path) if m.startswith("aidlang.engines")}
+            assert not found, f"aidlang/{relative(path)} imports {sorted(found)}"
 
 
 def test_runtime_imports_only_the_standard_library():
@@ -115,7 +124,7 @@ def test_runtime_imports_only_the_standard_library():
 def test_lark_does_not_leak_past_the_front_end():
     """Only the parser, the tree builder and the formatter know Lark's types."""
     for path in PACKAGE.rglob("*.py"):
-        if relative(path) in {"parser.py", "build_ast.py", "formatter.py"}:
+        if relative(path) in {"frontend/parser.py", "frontend/build_ast.py", "frontend/formatter.py"}:
             continue
         text = path.read_text(encoding="utf-8")
         assert "from lark" not in text and "import lark" not in text, path
@@ -123,6 +132,6 @@ def test_lark_does_not_leak_past_the_front_end():
 
 def test_nothing_below_the_cli_imports_it():
     for path in PACKAGE.rglob("*.py"):
-        if relative(path).startswith("commands/") or relative(path) in {"cli.py", "__main__.py"}:
+        if relative(path).startswith("cli/") or relative(path) == "__main__.py":
             continue
         assert not (aidlang_imports(path) & NEVER_BELOW_CLI), path

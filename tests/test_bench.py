@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from aidlang import data
-from aidlang.commands.inputs import vocabulary
-from aidlang.compiled import load_module
-from aidlang.pipeline import load
+from aidlang.check.pipeline import load
+from aidlang.cli.inputs import vocabulary
+from aidlang.engines.compiled.loader import load_module
+from aidlang.io import data
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from aidlang.checker import check
-from aidlang.diagnostics import AidError, render_all
-from aidlang.messages import MESSAGES
-from aidlang.parser import parse, parse_file
-from aidlang.source import Source
+from aidlang.check.checker import check
+from aidlang.frontend.diagnostics import AidError, render_all
+from aidlang.frontend.messages import MESSAGES
+from aidlang.frontend.parser import parse, parse_file
+from aidlang.frontend.source import Source
 
 CASES = Path(__file__).parent / "cases" / "errors"
 POLICIES = Path(__file__).parent.parent / "policies"

@@ -9,12 +9,12 @@ from pathlib import Path
 import attrs
 import pytest
 
-from aidlang import checker
-from aidlang import nodes as n
-from aidlang.diagnostics import AidError
-from aidlang.parser import parse, parse_file
-from aidlang.source import Source
-from aidlang.symbols import build_symbols
+from aidlang.check import checker
+from aidlang.check.symbols import build_symbols
+from aidlang.frontend import nodes as n
+from aidlang.frontend.diagnostics import AidError
+from aidlang.frontend.parser import parse, parse_file
+from aidlang.frontend.source import Source
 
 HEADER = '''政策 p "测试政策" {
   文号 "测试〔2023〕1号"

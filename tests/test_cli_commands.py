@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from aidlang import cli, commands
+from aidlang import cli
 from aidlang.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,18 +110,18 @@ def test_annual_funds_and_monitor_write_the_same_with_the_compiled_module(tmp_pa
 # ---------------------------------------------------------------- command modules that do not import
 
 def add_command_module(tmp_path: Path, monkeypatch, name: str, text: str | None) -> str:
-    """A module `aidlang.commands.<name>` in tmp_path (none when `text` is None), listed in cli.COMMANDS."""
+    """A module `aidlang.cli.<name>` in tmp_path (none when `text` is None), listed in cli.COMMANDS."""
     if text is not None:
         (tmp_path / f"{name}.py").write_text(text, encoding="utf-8")
-    monkeypatch.setattr(commands, "__path__", [*commands.__path__, str(tmp_path)])
+    monkeypatch.setattr(cli, "__path__", [*cli.__path__, str(tmp_path)])
     monkeypatch.setattr(cli, "COMMANDS", (*cli.COMMANDS, name))
-    return f"aidlang.commands.{name}"
+    return f"aidlang.cli.{name}"
 
 
 @pytest.mark.parametrize("text, cause", [
     ("import aidlang_no_such_dependency\n", "ModuleNotFoundError: No module named 'aidlang_no_such_dependency'"),
-    ("from aidlang.data import no_such_name\n", "ImportError: cannot import name 'no_such_name'"),
-    (None, "ModuleNotFoundError: No module named 'aidlang.commands.missing'"),
+    ("from aidlang.io.data import no_such_name\n", "ImportError: cannot import name 'no_such_name'"),
+    (None, "ModuleNotFoundError: No module named 'aidlang.cli.missing'"),
 ], ids=["missing dependency", "missing name", "missing module"])
 def test_a_command_module_that_does_not_import_is_an_internal_error_naming_it(tmp_path, monkeypatch, capsys, text,
                                                                                cause):
@@ -138,11 +138,11 @@ def test_a_command_module_that_does_not_import_is_an_internal_error_naming_it(tm
 
 
 def test_a_command_module_that_does_not_import_shows_its_traceback_with_aidlang_debug(tmp_path, monkeypatch):
-    add_command_module(tmp_path, monkeypatch, "broken", "from aidlang.data import no_such_name\n")
+    add_command_module(tmp_path, monkeypatch, "broken", "from aidlang.io.data import no_such_name\n")
     monkeypatch.setenv("AIDLANG_DEBUG", "1")
     with pytest.raises(cli.CommandUnavailable) as raised:
         main(["check", WUXI])
-    assert raised.value.module == "aidlang.commands.broken"
+    assert raised.value.module == "aidlang.cli.broken"
     assert isinstance(raised.value.__cause__, ImportError)
 
 

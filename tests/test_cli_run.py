@@ -184,7 +184,7 @@ def test_a_missing_file_and_a_bad_policy_print_no_traceback(files, tmp_path, cap
 
 def test_a_claim_lost_by_the_engine_stops_the_run(files, tmp_path, monkeypatch, capsys):
     """The every-claim-once invariant is checked in code: an engine that drops a claim is caught."""
-    from aidlang.interpreter import Interpreter
+    from aidlang.engines.interp.interpreter import Interpreter
 
     real_settle = Interpreter.settle
     monkeypatch.setattr(Interpreter, "settle", lambda self, claims, *a, **k: real_settle(self, claims, *a, **k)[1:])

@@ -59,7 +59,7 @@ def test_the_default_is_the_policies_directory(folder, capsys, monkeypatch):
 
 
 def test_an_internal_error_is_one_line_and_exit_3_never_a_traceback(folder, capsys, monkeypatch):
-    from aidlang import pipeline
+    from aidlang.check import pipeline
 
     def broken(files):
         raise RuntimeError("boom")

@@ -1,4 +1,4 @@
-"""The compiled policy modules (`aidlang/backends/python.py` → generated/<name>.py) against the interpreter.
+"""The compiled policy modules (`aidlang/engines/compiled/codegen.py` → generated/<name>.py) against the interpreter.
 
 For every policy: identical results (every `Result` field) and identical rejected claims on hypothesis-drawn
 identity timelines (several identities per person, gaps, lost identities, several years) with thousands of
@@ -25,15 +25,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from aidlang import nodes as n
-from aidlang.backends.python import Names, render
-from aidlang.compiled import generated_path, load_module, module_from_source
-from aidlang.diagnostics import AidError
-from aidlang.evaluate import MissingParameter
-from aidlang.interpreter import ClaimError, Interpreter
-from aidlang.pipeline import load
+from aidlang.check.pipeline import load
+from aidlang.engines.compiled.codegen import Names, render
+from aidlang.engines.compiled.loader import generated_path, load_module, module_from_source
+from aidlang.engines.interp.interpreter import ClaimError, Interpreter
+from aidlang.frontend import nodes as n
+from aidlang.frontend.diagnostics import AidError
 from aidlang.records import Claim, Expenditure, Identity, Person
-from aidlang.runtime import MissingValue, PaymentAboveCost, PolicyRuntimeError
+from aidlang.runtime import MissingParameter, MissingValue, PaymentAboveCost, PolicyRuntimeError
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").glob("*.aid"))
@@ -318,7 +317,7 @@ def test_injection_policy_compiles_to_only_its_settlement():
     tree = ast.parse(text)
     # the module: a docstring, imports of the standard library and aidlang.runtime, constants, a function per
     # expression (one `return`), the plan's records built from literals and those names, one class
-    from aidlang.backends.python import RECORDS
+    from aidlang.engines.compiled.codegen import RECORDS
     for node in tree.body:
         if isinstance(node, ast.Expr):
             assert isinstance(node.value, ast.Constant) and node is tree.body[0]
@@ -424,7 +423,8 @@ def test_a_missing_or_stale_module_is_compiled_in_memory(tmp_path):
 
 
 def test_render_does_not_depend_on_hash_seed():
-    code = ("import hashlib, sys; from aidlang.pipeline import load; from aidlang.backends.python import render; "
+    code = ("import hashlib, sys; from aidlang.check.pipeline import load; "
+            "from aidlang.engines.compiled.codegen import render; "
             "print(hashlib.sha256(render(load(sys.argv[1])).encode()).hexdigest())")
     digests = set()
     for seed in ("1", "2"):
@@ -453,9 +453,9 @@ def test_adjusting_a_setting_written_as_无_keeps_it_无_in_both_engines():
     """`限额 降低 50%` where the less specific rule says `限额 无`: half of no cap is no cap (docs/semantics.md);
     a setting no rule before it sets stays an error. Found by tests/test_random_policies.py, where the two engines
     used to fail differently."""
-    from aidlang.checker import check
-    from aidlang.parser import parse
-    from aidlang.source import Source
+    from aidlang.check.checker import check
+    from aidlang.frontend.parser import parse
+    from aidlang.frontend.source import Source
 
     text = """政策 adj "调整无" {
   发布机关 "测试"

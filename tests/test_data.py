@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aidlang import data, outputs
+from aidlang.io import data, outputs
 from aidlang.records import Claim, Identity, Person
 
 VISITS = {"outpatient": "outpatient", "普通门诊": "outpatient", "chronic": "chronic", "门诊慢特病": "chronic",

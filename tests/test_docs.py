@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from aidlang.diagnostics import AidError, render_all
-from aidlang.parser import parse
-from aidlang.source import Source
+from aidlang.frontend.diagnostics import AidError, render_all
+from aidlang.frontend.parser import parse
+from aidlang.frontend.source import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAMMAR = ROOT / "grammar" / "aid.lark"
@@ -148,7 +148,7 @@ def test_readme_compiled_policy_example_prints_what_it_says_without_the_compiler
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     shown = re.search(r"```text\n(.*?)```", section, re.S).group(1)
     probe = ("\nimport sys\nloaded = [m for m in sys.modules if m.split('.')[0] in ('lark', 'jinja2', 'rich') or "
-             "m.startswith(('aidlang.parser', 'aidlang.checker', 'aidlang.interpreter', 'aidlang.backends'))]\n"
+             "m.startswith(('aidlang.frontend', 'aidlang.check', 'aidlang.engines', 'aidlang.documents'))]\n"
              "assert not loaded, loaded\n")
     out = subprocess.run([sys.executable, "-c", code + probe], cwd=ROOT, capture_output=True, text=True,
                          encoding="utf-8", timeout=120)

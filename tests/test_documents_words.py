@@ -8,10 +8,10 @@ import csv
 
 import pytest
 
-from aidlang import nodes as n
 from aidlang.cli import main
-from aidlang.parser import parse
-from aidlang.source import Source
+from aidlang.frontend import nodes as n
+from aidlang.frontend.parser import parse
+from aidlang.frontend.source import Source
 
 POLICY = """政策 words "文件用语" {
   发布机关 "某市医疗保障局"

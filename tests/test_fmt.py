@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from aidlang.cli import main
-from aidlang.diagnostics import AidError
-from aidlang.formatter import format_source, format_text
-from aidlang.parser import parse, read_source
-from aidlang.source import Source
+from aidlang.frontend.diagnostics import AidError
+from aidlang.frontend.formatter import format_source, format_text
+from aidlang.frontend.parser import parse, read_source
+from aidlang.frontend.source import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").glob("*.aid"))

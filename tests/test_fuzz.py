@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aidlang.cli import main
-from aidlang.diagnostics import AidError, render_all
-from aidlang.formatter import _tokens_and_tree, format_source
-from aidlang.parser import keyword_spellings, parse, read_source
-from aidlang.source import Source
+from aidlang.frontend.diagnostics import AidError, render_all
+from aidlang.frontend.formatter import _tokens_and_tree, format_source
+from aidlang.frontend.parser import keyword_spellings, parse, read_source
+from aidlang.frontend.source import Source
 
 try:
-    from aidlang.checker import check
+    from aidlang.check.checker import check
 except ImportError:  # the checker is optional here: the parser and formatter are fuzzed without it
     check = None
 

@@ -4,7 +4,7 @@ in the process skip it."""
 
 import pytest
 
-from aidlang.parser import build_lark
+from aidlang.frontend.parser import build_lark
 
 
 @pytest.mark.slow

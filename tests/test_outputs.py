@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aidlang import data, outputs
 from aidlang.cli import main
+from aidlang.io import data, outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 WUXI = str(ROOT / "policies" / "wuxi.aid")

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from aidlang import params
 from aidlang.cli import main
+from aidlang.io import params
 
 ROOT = Path(__file__).resolve().parent.parent
 MIANYANG = str(ROOT / "policies" / "mianyang.aid")

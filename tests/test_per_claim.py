@@ -11,7 +11,7 @@ import csv
 import pytest
 
 from aidlang.cli import main
-from aidlang.formatter import format_text
+from aidlang.frontend.formatter import format_text
 from aidlang.runtime import claim_cover, cover
 
 POLICY = """政策 perclaim "按次起付" {

@@ -20,8 +20,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aidlang.interpreter import Interpreter
-from aidlang.pipeline import load
+from aidlang.check.pipeline import load
+from aidlang.engines.interp.interpreter import Interpreter
 from aidlang.records import Claim, Identity
 
 ROOT = Path(__file__).resolve().parent.parent

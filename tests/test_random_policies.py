@@ -14,14 +14,13 @@ from __future__ import annotations
 import random
 
 import pytest
-from test_compiled import (annual_of, make_claims, make_identities, make_persons, module_of, policy_years,
-                           settle_both)
+from test_compiled import annual_of, make_claims, make_identities, make_persons, module_of, policy_years, settle_both
 
-from aidlang.checker import check
-from aidlang.diagnostics import AidError
-from aidlang.interpreter import Interpreter
-from aidlang.parser import parse
-from aidlang.source import Source
+from aidlang.check.checker import check
+from aidlang.engines.interp.interpreter import Interpreter
+from aidlang.frontend.diagnostics import AidError
+from aidlang.frontend.parser import parse
+from aidlang.frontend.source import Source
 
 POLICIES = 40  # seeds; each policy is settled on CLAIMS claims
 CLAIMS = 1_500

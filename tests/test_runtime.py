@@ -241,9 +241,9 @@ def test_engines_leave_the_collector_on_after_a_bad_claim():
     """Both engines pause the collector while they settle; a claim that stops the run must not leave it off."""
     import gc
 
-    from aidlang.compiled import load_module
-    from aidlang.interpreter import Interpreter
-    from aidlang.pipeline import load
+    from aidlang.check.pipeline import load
+    from aidlang.engines.compiled.loader import load_module
+    from aidlang.engines.interp.interpreter import Interpreter
     from aidlang.records import Claim
 
     checked = load(Path(__file__).resolve().parent.parent / "policies" / "wuxi.aid")

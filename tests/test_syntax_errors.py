@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from aidlang.diagnostics import AidError, render_all
-from aidlang.parser import parse, read_source
+from aidlang.frontend.diagnostics import AidError, render_all
+from aidlang.frontend.parser import parse, read_source
 
 CASES = Path(__file__).parent / "cases" / "syntax"
 

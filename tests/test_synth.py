@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from aidlang import data
+from aidlang.check.pipeline import load
+from aidlang.check.symbols import VISIT_TYPES
 from aidlang.cli import main
-from aidlang.commands.inputs import vocabulary
-from aidlang.pipeline import load
-from aidlang.symbols import VISIT_TYPES
+from aidlang.cli.inputs import vocabulary
+from aidlang.io import data
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from aidlang import nodes as n
-from aidlang.backends import tables
-from aidlang.backends.compare import compare_checked, render_diff
+from aidlang.check.pipeline import load
 from aidlang.cli import main
-from aidlang.diagnostics import AidError
-from aidlang.parser import parse
-from aidlang.pipeline import load
-from aidlang.source import Source
+from aidlang.documents import tables
+from aidlang.documents.compare import compare_checked, render_diff
+from aidlang.frontend import nodes as n
+from aidlang.frontend.diagnostics import AidError
+from aidlang.frontend.parser import parse
+from aidlang.frontend.source import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").glob("*.aid"))
@@ -154,7 +154,7 @@ def test_rates_durations_dates():
 
 def render_source(text: str, fmt: str = "md") -> str:
     policy = parse(Source("t.aid", text))
-    from aidlang.symbols import build_symbols
+    from aidlang.check.symbols import build_symbols
     checked = types.SimpleNamespace(policy=policy, symbols=build_symbols(policy))
     return tables.render_markdown(checked) if fmt == "md" else tables.render_html(checked)
 
@@ -322,9 +322,9 @@ def test_compile_writes_md_and_html_then_check_passes(tmp_path, capsys):
 
 def _python_backend_exists() -> bool:
     try:
-        import aidlang.backends.python  # noqa: F401
+        import aidlang.engines.compiled.codegen  # noqa: F401
     except ModuleNotFoundError as error:
-        if error.name == "aidlang.backends.python":
+        if error.name == "aidlang.engines.compiled.codegen":
             return False
         raise
     return True
@@ -345,9 +345,9 @@ def test_compile_check_names_stale_and_missing_files_and_writes_nothing(tmp_path
 
 
 def test_compile_plugs_in_the_python_backend_when_it_exists(tmp_path, monkeypatch):
-    fake = types.ModuleType("aidlang.backends.python")
+    fake = types.ModuleType("aidlang.engines.compiled.codegen")
     fake.render = lambda checked: f"# generated module of {checked.policy.header.name}\n"
-    monkeypatch.setitem(sys.modules, "aidlang.backends.python", fake)
+    monkeypatch.setitem(sys.modules, "aidlang.engines.compiled.codegen", fake)
     assert main(["compile", str(ROOT / "policies" / "wuxi.aid"), "--out", str(tmp_path)]) == 0
     assert (tmp_path / "wuxi.py").read_text(encoding="utf-8") == "# generated module of wuxi\n"
     assert (tmp_path / "wuxi.md").is_file() and (tmp_path / "wuxi.html").is_file()
@@ -438,7 +438,7 @@ def test_every_expression_node_has_words():
     import datetime as dt
     import typing
 
-    from aidlang.symbols import build_symbols
+    from aidlang.check.symbols import build_symbols
     policy = parse(Source("t.aid", CASCADE))
     words = tables.Words(build_symbols(policy))
     one, ref = Q("1", ""), n.Ref(name="收入", span=None)
@@ -461,16 +461,15 @@ def test_every_expression_node_has_words():
 @pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
 def test_table_ratios_agree_with_the_engines_cascade(path):
     """The 救助比例 of every category and pool in the tables is what the settlement cascade resolves."""
+    import dataclasses
     import datetime as dt
     from fractions import Fraction
 
-    import dataclasses
-
-    from aidlang import cascade
     from aidlang import runtime as rt
-    from aidlang.evaluate import Evaluator
+    from aidlang.check import cascade
+    from aidlang.check.symbols import VISIT_TYPES
+    from aidlang.engines.interp.closures import Evaluator
     from aidlang.plan.build import Planner
-    from aidlang.symbols import VISIT_TYPES
 
     checked = load_or_skip(path)
     s = checked.symbols

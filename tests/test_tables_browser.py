@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from aidlang.backends import tables
-from aidlang.diagnostics import AidError
-from aidlang.pipeline import load
+from aidlang.check.pipeline import load
+from aidlang.documents import tables
+from aidlang.frontend.diagnostics import AidError
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").glob("*.aid"))

@@ -12,12 +12,21 @@ import datetime as dt
 import functools
 from pathlib import Path
 
-from .. import nodes as n
-from ..cascade import candidate_rules, is_static_rules
-from ..expressions import mentions_params, policy_nodes, policy_source, quantity_value, reads_optional, type_of
-from ..periods import Epochs, Periods, in_force
+from aidlang.check.cascade import candidate_rules, is_static_rules
+from aidlang.check.expressions import (
+    may_split_fen,
+    mentions_params,
+    policy_nodes,
+    policy_source,
+    quantity_value,
+    reads_optional,
+    type_of,
+)
+from aidlang.check.periods import Epochs, Periods, in_force
+from aidlang.check.symbols import EVERYONE, FUNCTIONS, Symbols
+from aidlang.frontend import nodes as n
+
 from ..runtime import plan as p
-from ..symbols import EVERYONE, FUNCTIONS, Symbols
 
 VISITS = p.VISIT_ORDER
 
@@ -59,6 +68,7 @@ class Planner:
         self.checked = checked
         self.policy: n.Policy = checked.policy
         self.symbols: Symbols = checked.symbols
+        self.types: dict[int, str] = getattr(checked, "types", {})  # a tree built without the checker has none
         self.periods = Periods(self.symbols)
         self.source = policy_source(self.policy)
         self.tiers = list(self.policy.of_type(n.Tier))
@@ -78,7 +88,13 @@ class Planner:
             func = FUNCTIONS.get(sub.func)
             self.reads_self_paid |= func == "year_self_paid"
             self.reads_rank |= func == "claim_rank"
-        return p.Expression(node, type_of(node, self.symbols, locals_), value, locals_, line_of(node), name)
+        found = self.type_of(node, locals_)
+        rounds = value and found == "money" and may_split_fen(node)
+        return p.Expression(node, found, rounds, locals_, line_of(node), name)
+
+    def type_of(self, node: n.Expr, locals_: frozenset = frozenset()) -> str:
+        """The type the checker found (`CheckedPolicy.types`; the same rules by `type_of` where it kept none)."""
+        return self.types.get(id(node)) or type_of(node, self.symbols, locals_)
 
     def shared(self, key: tuple, make, *args):
         """`make(*args)`, made once per key: equal records stay one object, so a module prints each once."""
@@ -100,7 +116,7 @@ class Planner:
             if isinstance(s.value, n.Adjust):
                 amount = s.value.amount
                 settings.append(p.Setting(s.key, self.expression(amount, f"{hint}_{s.key}", value=False),
-                                          s.value.direction, type_of(amount, self.symbols), s.per_claim))
+                                          s.value.direction, self.type_of(amount), s.per_claim))
             else:
                 settings.append(p.Setting(s.key, self.expression(s.value, f"{hint}_{s.key}"), None, "",
                                           s.per_claim))

@@ -18,30 +18,91 @@ loop every engine runs, `PlanSettler`), `trace` (its events, for explanations), 
 
 # every name of the modules below, re-exported: the package's interface
 from .annual import _benefit_value, annual_rows  # noqa: F401
-from .dates import (  # noqa: F401
-    add_duration, add_months, age_on, due_on, in_period, month_end, next_month_day)
+from .dates import add_duration, add_months, age_on, due_on, in_period, month_end, next_month_day  # noqa: F401
 from .errors import (  # noqa: F401
-    PERSON_ATTR_WORDS, SETTING_WORDS, ClaimError, MissingParameter, MissingValue, PaymentAboveCost,
-    PolicyRuntimeError, UnsetSetting, missing_reason, source_line)
-from .funds import (  # noqa: F401
-    EXPENDITURE, FundBook, MissingInput, fund_check_rows, fund_figures, fund_schedule_rows, fund_years)
+    PERSON_ATTR_WORDS,
+    SETTING_WORDS,
+    ClaimError,
+    MissingParameter,
+    MissingValue,
+    PaymentAboveCost,
+    PolicyRuntimeError,
+    UnsetSetting,
+    missing_reason,
+    source_line,
+)
+from .funds import EXPENDITURE, FundBook, MissingInput, fund_check_rows, fund_figures, fund_schedule_rows, fund_years  # noqa: F401
 from .ledgers import Overlay  # noqa: F401
 from .loop import Outcome, PlanSettler  # noqa: F401
 from .memory import collector_paused  # noqa: F401
 from .money import (  # noqa: F401
-    _RATE, _YUAN, apply_cap, apply_ratio, apply_terms, cap_remaining, claim_cover, cover, deductible_cover,
-    format_rate, format_yuan, format_yuan_grouped, parse_rate, parse_yuan, percent_in_range, round_half_up,
-    tier_payment, to_fen)
+    _RATE,
+    _YUAN,
+    apply_cap,
+    apply_ratio,
+    apply_terms,
+    cap_remaining,
+    claim_cover,
+    cover,
+    deductible_cover,
+    format_rate,
+    format_yuan,
+    format_yuan_grouped,
+    parse_rate,
+    parse_yuan,
+    percent_in_range,
+    round_half_up,
+    tier_payment,
+    to_fen,
+)
 from .monitoring import monitor_rows  # noqa: F401
 from .parameters import Parameters  # noqa: F401
 from .plan import (  # noqa: F401
-    DEFAULT_BASES, Benefit, BenefitRule, Cascade, Condition, Constant, Epoch, Expression, Fund, FundCheck,
-    FundItem, Monitor, Param, ParamValue, PolicyPlan, Route, Rule, Setting, Step, Tier, cost, cost_after_aid,
-    cost_after_basic, cost_after_insurance, expressions, lower)
-from .settle import (  # noqa: F401
-    ClaimEnv, Settler, claims_by_person, mixes_insurance, year_claim_rank, year_self_paid)
+    DEFAULT_BASES,
+    Benefit,
+    BenefitRule,
+    Cascade,
+    Condition,
+    Constant,
+    Epoch,
+    Expression,
+    Fund,
+    FundCheck,
+    FundItem,
+    Monitor,
+    Param,
+    ParamValue,
+    PolicyPlan,
+    Route,
+    Rule,
+    Setting,
+    Step,
+    Tier,
+    cost,
+    cost_after_aid,
+    cost_after_basic,
+    cost_after_insurance,
+    expressions,
+    lower,
+)
+from .settle import ClaimEnv, Settler, claims_by_person, mixes_insurance, year_claim_rank, year_self_paid  # noqa: F401
 from .terms import Terms, resolve  # noqa: F401
 from .values import (  # noqa: F401
-    EMPTY_IS_NONE, adjust, adjusted_amount, age_of, age_or_none, attr_of, attr_or_none, compare_known, divide,
-    known, level_of, money_value, negate_known, person_age, person_attr, pick_known)
-from .visits import VISIT_NAMES, _VISITS, visit_name  # noqa: F401
+    EMPTY_IS_NONE,
+    adjust,
+    adjusted_amount,
+    age_of,
+    age_or_none,
+    attr_of,
+    attr_or_none,
+    compare_known,
+    divide,
+    known,
+    level_of,
+    money_value,
+    negate_known,
+    person_age,
+    person_attr,
+    pick_known,
+)
+from .visits import _VISITS, VISIT_NAMES, visit_name  # noqa: F401

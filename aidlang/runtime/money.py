@@ -10,7 +10,6 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 
-
 # ---------------------------------------------------------------- the range of a rate
 
 

@@ -32,14 +32,15 @@ VISIT_ORDER = ("outpatient", "chronic", "inpatient")
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Expression:
-    """A policy expression as the checker left it, not yet lowered: `node` (the syntax tree), its `type`
-    (money, rate, pp, number, bool, string, date, …), whether it is kept as a `value` (money rounded half-up to
-    the fen at its root), the names that are a fund's series while it is evaluated (`locals`), the `.aid`
-    `line` it is on and `name`, what a generated module calls its function."""
+    """A policy expression as the checker left it, not yet lowered: `node` (the syntax tree), its `type` as the
+    checker found it (money, rate, pp, number, bool, string, date, …), whether its value is rounded half-up to
+    the fen at its root (`rounds`: a money value kept — a base, a setting, an item — that × or ÷ may leave
+    between two fen), the names that are a fund's series while it is evaluated (`locals`), the `.aid` `line`
+    it is on and `name`, what a generated module calls its function."""
 
     node: Any
     type: str
-    value: bool = True
+    rounds: bool = False
     locals: frozenset = frozenset()
     line: int = 0
     name: str = ""

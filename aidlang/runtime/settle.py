@@ -13,7 +13,7 @@ from .dates import month_end
 from .errors import INSURANCE_WORDS, ClaimError, PaymentAboveCost, missing_reason
 from .money import format_yuan
 from .trace import NotInForce
-from .visits import VISIT_NAMES, _VISITS
+from .visits import _VISITS, VISIT_NAMES
 
 
 def claims_by_person(claims: list[Claim]):

@@ -1,0 +1,141 @@
+"""`aidlang run POLICY --claims F …`: settle claims into results.csv.
+
+Without `--rejects`, any bad row — a data problem or a claim the engine cannot settle — fails the run with
+every problem listed and nothing written. With it, good rows are settled and each bad row goes to the rejects
+file with its reason. Either way every claim read ends up exactly once in results or rejects.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import attrs
+
+from aidlang.cli import add_lang
+from aidlang.cli import inputs as io
+from aidlang.cli._outputs import add_bom, refuse_clashes
+from aidlang.cli.engine_option import add_engine, check_available, make_engine
+from aidlang.io import data, outputs
+from aidlang.records import Result
+from aidlang.runtime import MissingParameter
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("run", help="settle claims / 结算", description=__doc__.splitlines()[0])
+    io.add_policy(parser)
+    parser.add_argument("--claims", required=True, metavar="FILE", help="claims.csv")
+    parser.add_argument("--identities", metavar="FILE", help="identities.csv")
+    parser.add_argument("--persons", metavar="FILE", help="persons.csv")
+    io.add_params(parser)
+    io.add_out(parser, "results.csv")
+    parser.add_argument("--rejects", metavar="FILE", help="settle the good rows; write bad rows here with reasons")
+    io.add_reading(parser)
+    add_bom(parser)
+    add_engine(parser)
+    add_lang(parser)
+    parser.set_defaults(func=run)
+
+
+@attrs.frozen
+class Settlement:
+    """The outcome of a run: results and rejected rows, each keyed by the claim's row in claims.csv."""
+
+    results: dict[int, Result]  # row -> its result
+    rejected: dict[int, list[tuple[str, str, str]]]  # row -> [(column, reason_zh, reason_en)]
+
+
+@io.guarded
+def run(args: argparse.Namespace) -> int:
+    lang = io.lang_of(args)
+    check_available(args.engine)
+    extra_rejects = [(f"--rejects ({role})", io.input_rejects_path(args.rejects, role))
+                     for role in io.INPUT_REJECT_ROLES] if args.rejects else []
+    refuse_clashes([("--out", args.out), ("--rejects", args.rejects), *extra_rejects],
+                   [("POLICY", args.policy), ("--claims", args.claims), ("--identities", args.identities),
+                    ("--persons", args.persons)])
+    checked = io.load_policy(args.policy)
+    inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
+                            params=args.param, options=io.read_options(args))
+    if inputs.fatal:
+        raise io.DataFailure(inputs.all_errors)
+    if not args.rejects:
+        io.require_clean(inputs)
+    aid_by_category = any(tier.kind in ("aid", "tilted") for tier in checked.symbols.tiers.values())
+    if args.identities is None and checked.symbols.categories and aid_by_category:
+        _warn_no_identities(args.policy, lang)
+    engine = make_engine(args.engine, checked, inputs.params, args.generated, io.lang_of(args))
+    settlement = settle(engine, inputs, lang)
+    if settlement is None:
+        return io.EXIT_DATA
+    if settlement.rejected and not args.rejects:
+        raise io.DataFailure(_claim_errors(inputs, settlement))
+    files = [outputs.Output(args.out, outputs.RESULTS_HEADER,
+                            outputs.result_rows(settlement.results[row] for row in sorted(settlement.results)),
+                            numeric=outputs.RESULTS_NUMERIC)]
+    if args.rejects:
+        header, rows = outputs.reject_rows(inputs.claims_read.table, [
+            (row, _reason(problems, lang)) for row, problems in sorted(settlement.rejected.items())])
+        files.append(outputs.Output(args.rejects, header, rows))
+        files += io.input_rejects(inputs, args.rejects, lang)  # bad identity/person rows, with or without claims
+    outputs.write_outputs(files, bom=args.bom)
+    io.note_settlement(len(settlement.results), settlement.rejected)
+    if args.rejects:
+        settled, rejected = len(settlement.results), len(settlement.rejected)
+        io.say(f"已结算 {settled} 条，拒收 {rejected} 条（见 {args.rejects}）" if lang == "zh"
+               else f"settled {settled}, rejected {rejected} (see {args.rejects})")
+    return 0
+
+
+def settle(engine, inputs: io.Inputs, lang: str) -> Settlement | None:
+    """Settle the good claims; every other claim row is rejected with its reasons."""
+    claims_file = inputs.claims_read
+    rejected: dict[int, list[tuple[str, str, str]]] = {
+        row: [(e.column, e.reason_zh, e.reason_en) for e in errors] for row, errors in inputs.claim_rows.items()}
+    # a bad identity or person row makes all of that person's claims untrustworthy
+    for raw in claims_file.table.rows:
+        problems = inputs.person_problems.get(raw.values.get("person_id", ""))
+        if problems:
+            rejected.setdefault(raw.row, []).extend(("person_id", e.render("zh"), e.render("en")) for e in problems)
+    good = [claim for claim in claims_file.records if claim.row not in rejected]
+    claim_errors: list = []
+    try:
+        results = engine.settle(good, inputs.identity_records(), inputs.person_map(), errors=claim_errors)
+    except MissingParameter as error:
+        io.say(error.zh if lang == "zh" else error.en)
+        return None
+    row_of = {claim.claim_id: claim.row for claim in good}
+    for claim_error in claim_errors:
+        rejected[row_of[claim_error.claim_id]] = [
+            (io.claim_error_column(claim_error), claim_error.reason_zh, claim_error.reason_en)]
+    result_rows = [row_of[result.claim_id] for result in results]
+    _assert_every_claim_once(claims_file, result_rows, rejected)
+    return Settlement(dict(zip(result_rows, results, strict=True)), rejected)
+
+
+def _assert_every_claim_once(claims_file: data.Loaded, result_rows: list[int], rejected: dict) -> None:
+    """Contract: no claim is ever dropped silently, nor written twice. Checked on every run (not an `assert`
+    statement, which `python -O` would drop); a failure is a bug and stops the run before anything is written."""
+    read = [raw.row for raw in claims_file.table.rows]
+    written = sorted(result_rows + list(rejected))
+    if written != read:
+        raise AssertionError(f"claims read {len(read)}, written {len(written)}: a claim was lost or doubled")
+
+
+def _warn_no_identities(policy: str, lang: str) -> None:
+    """Without identities no claim can hold a category: say so rather than settle everything as no_category."""
+    io.say(f"警告：未给出 --identities，而 {policy} 按类别救助：每条就诊都将是 no_category（无救助）" if lang == "zh"
+           else f"warning: no --identities given, and {policy} aids by category: every claim will be no_category "
+                "(no aid)")
+
+
+def _reason(problems: list[tuple[str, str, str]], lang: str) -> str:
+    separator = "；" if lang == "zh" else "; "
+    return separator.join(f"{column}: {zh if lang == 'zh' else en}" if column else (zh if lang == "zh" else en)
+                          for column, zh, en in problems)
+
+
+def _claim_errors(inputs: io.Inputs, settlement: Settlement) -> list[data.DataError]:
+    """The claims the engine could not settle, as data errors naming file, row and column."""
+    path = inputs.claims_read.table.path
+    return [data.DataError(path, row, column, zh, en)
+            for row, problems in sorted(settlement.rejected.items()) for column, zh, en in problems]

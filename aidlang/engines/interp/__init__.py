@@ -1,0 +1,1 @@
+"""The interpreter: the plan's expressions lowered to closures over the syntax tree (`closures`)."""

@@ -72,44 +72,44 @@ def 倾斜救助_条件1(env):
 # ---------------------------------------------------------------- the settlement plan
 
 # guangde.aid:61 对 全体救助对象: 限额 5万元 依据 "2"
-RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=Constant(value=5000000), direction=None, amount_type='', per_claim=False),), clause='2', where='guangde.aid:61', text='对 全体救助对象: 限额 5万元 依据 "2"', covers=SET_2)
+RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=Constant(value=5000000)),), clause='2', where='guangde.aid:61', text='对 全体救助对象: 限额 5万元 依据 "2"', covers=SET_2)
 # guangde.aid:62 对 特困人员, 低保对象: 起付标准 无 依据 "1"
-RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=None), direction=None, amount_type='', per_claim=False),), clause='1', where='guangde.aid:62', text='对 特困人员, 低保对象: 起付标准 无 依据 "1"', covers=SET_3)
+RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=None)),), clause='1', where='guangde.aid:62', text='对 特困人员, 低保对象: 起付标准 无 依据 "1"', covers=SET_3)
 # guangde.aid:63 对 返贫致贫人口: 起付标准 1500元 依据 "1"
-RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=150000), direction=None, amount_type='', per_claim=False),), clause='1', where='guangde.aid:63', text='对 返贫致贫人口: 起付标准 1500元 依据 "1"', covers=SET_4)
+RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=150000)),), clause='1', where='guangde.aid:63', text='对 返贫致贫人口: 起付标准 1500元 依据 "1"', covers=SET_4)
 # guangde.aid:64 对 低保边缘家庭成员, 防止返贫监测对象: 起付标准 3000元 依据 "1"
-RULE_医疗救助_4 = Rule(number=4, when=None, settings=(Setting(key='deductible', value=Constant(value=300000), direction=None, amount_type='', per_claim=False),), clause='1', where='guangde.aid:64', text='对 低保边缘家庭成员, 防止返贫监测对象: 起付标准 3000元 依据 "1"', covers=SET_5)
+RULE_医疗救助_4 = Rule(number=4, when=None, settings=(Setting(key='deductible', value=Constant(value=300000)),), clause='1', where='guangde.aid:64', text='对 低保边缘家庭成员, 防止返贫监测对象: 起付标准 3000元 依据 "1"', covers=SET_5)
 # guangde.aid:65 对 特困人员: 比例 80% 依据 "2"
-RULE_医疗救助_5 = Rule(number=5, when=None, settings=(Setting(key='ratio', value=Constant(value=R_4_5), direction=None, amount_type='', per_claim=False),), clause='2', where='guangde.aid:65', text='对 特困人员: 比例 80% 依据 "2"', covers=SET_7)
+RULE_医疗救助_5 = Rule(number=5, when=None, settings=(Setting(key='ratio', value=Constant(value=R_4_5)),), clause='2', where='guangde.aid:65', text='对 特困人员: 比例 80% 依据 "2"', covers=SET_7)
 # guangde.aid:66 对 低保对象: 比例 75% 依据 "2"
-RULE_医疗救助_6 = Rule(number=6, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_4), direction=None, amount_type='', per_claim=False),), clause='2', where='guangde.aid:66', text='对 低保对象: 比例 75% 依据 "2"', covers=SET_9)
+RULE_医疗救助_6 = Rule(number=6, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_4)),), clause='2', where='guangde.aid:66', text='对 低保对象: 比例 75% 依据 "2"', covers=SET_9)
 # guangde.aid:67 对 返贫致贫人口: 比例 70% 依据 "2"
-RULE_医疗救助_7 = Rule(number=7, when=None, settings=(Setting(key='ratio', value=Constant(value=R_7_10), direction=None, amount_type='', per_claim=False),), clause='2', where='guangde.aid:67', text='对 返贫致贫人口: 比例 70% 依据 "2"', covers=SET_4)
+RULE_医疗救助_7 = Rule(number=7, when=None, settings=(Setting(key='ratio', value=Constant(value=R_7_10)),), clause='2', where='guangde.aid:67', text='对 返贫致贫人口: 比例 70% 依据 "2"', covers=SET_4)
 # guangde.aid:68 对 低保边缘家庭成员, 防止返贫监测对象: 比例 60% 依据 "2"
-RULE_医疗救助_8 = Rule(number=8, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_5), direction=None, amount_type='', per_claim=False),), clause='2', where='guangde.aid:68', text='对 低保边缘家庭成员, 防止返贫监测对象: 比例 60% 依据 "2"', covers=SET_5)
+RULE_医疗救助_8 = Rule(number=8, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_5)),), clause='2', where='guangde.aid:68', text='对 低保边缘家庭成员, 防止返贫监测对象: 比例 60% 依据 "2"', covers=SET_5)
 # 待遇 aid 医疗救助 医疗救助 — guangde.aid:58 依据 2
 TIER_医疗救助 = Tier(kind='aid', name='医疗救助', label='医疗救助', clause='2', line=58, rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_3, RULE_医疗救助_4, RULE_医疗救助_5, RULE_医疗救助_6, RULE_医疗救助_7, RULE_医疗救助_8))
 # guangde.aid:78 对 全体救助对象: 超过 tilted_threshold 比例 tilted_ratio 限额 tilted_cap 依据 "3"
-RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=倾斜救助_规则1_threshold, direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=倾斜救助_规则1_ratio, direction=None, amount_type='', per_claim=False), Setting(key='cap', value=倾斜救助_规则1_cap, direction=None, amount_type='', per_claim=False)), clause='3', where='guangde.aid:78', text='对 全体救助对象: 超过 tilted_threshold 比例 tilted_ratio 限额 tilted_cap 依据 "3"', covers=SET_2)
+RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=倾斜救助_规则1_threshold), Setting(key='ratio', value=倾斜救助_规则1_ratio), Setting(key='cap', value=倾斜救助_规则1_cap)), clause='3', where='guangde.aid:78', text='对 全体救助对象: 超过 tilted_threshold 比例 tilted_ratio 限额 tilted_cap 依据 "3"', covers=SET_2)
 # 待遇 tilted 倾斜救助 倾斜救助 — guangde.aid:74 依据 3
 TIER_倾斜救助 = Tier(kind='tilted', name='倾斜救助', label='倾斜救助', clause='3', line=74, rules=(RULE_倾斜救助_1,))
-ROUTE_无类别_chronic_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
-ROUTE_无类别_outpatient_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=True)
-CASCADE_医疗救助 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_6), static=True)
-STEP_医疗救助_慢特病和住院 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助, deductible_slot=0, cap_slot=1)
+ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
+ROUTE_无类别_普通门诊_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=True)
+CASCADE_医疗救助_规则1_2_6 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_6), static=True)
+STEP_医疗救助_门诊慢特病住院_规则1_2_6 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1_2_6, deductible_slot=0, cap_slot=1)
 CONDITION_倾斜救助 = Condition(test=倾斜救助_条件1, clause='3', text='条件 转诊 且 省内 依据 "3"', line=77)
-CASCADE_倾斜救助 = Cascade(rules=(RULE_倾斜救助_1,), static=True)
-STEP_倾斜救助_慢特病和住院 = Step(tier=TIER_倾斜救助, pool='慢特病和住院', base=倾斜救助_基数, conditions=(CONDITION_倾斜救助,), gates=(), cascade=CASCADE_倾斜救助, deductible_slot=2, cap_slot=3)
-ROUTE_低保对象_chronic_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_慢特病和住院,), tilted=(STEP_倾斜救助_慢特病和住院,), gates=(), aid_uncovered=False)
-CASCADE_医疗救助_2 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_4, RULE_医疗救助_8), static=True)
-STEP_医疗救助_慢特病和住院_2 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_2, deductible_slot=0, cap_slot=1)
-ROUTE_低保边缘家庭成员_chronic_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_慢特病和住院_2,), tilted=(STEP_倾斜救助_慢特病和住院,), gates=(), aid_uncovered=False)
-CASCADE_医疗救助_3 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_5), static=True)
-STEP_医疗救助_慢特病和住院_3 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_3, deductible_slot=0, cap_slot=1)
-ROUTE_特困人员_chronic_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_慢特病和住院_3,), tilted=(STEP_倾斜救助_慢特病和住院,), gates=(), aid_uncovered=False)
-CASCADE_医疗救助_4 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_3, RULE_医疗救助_7), static=True)
-STEP_医疗救助_慢特病和住院_4 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_4, deductible_slot=0, cap_slot=1)
-ROUTE_返贫致贫人口_chronic_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_慢特病和住院_4,), tilted=(STEP_倾斜救助_慢特病和住院,), gates=(), aid_uncovered=False)
+CASCADE_倾斜救助_规则1 = Cascade(rules=(RULE_倾斜救助_1,), static=True)
+STEP_倾斜救助_门诊慢特病住院_规则1 = Step(tier=TIER_倾斜救助, pool='慢特病和住院', base=倾斜救助_基数, conditions=(CONDITION_倾斜救助,), gates=(), cascade=CASCADE_倾斜救助_规则1, deductible_slot=2, cap_slot=3)
+ROUTE_低保对象_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_门诊慢特病住院_规则1_2_6,), tilted=(STEP_倾斜救助_门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
+CASCADE_医疗救助_规则1_4_8 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_4, RULE_医疗救助_8), static=True)
+STEP_医疗救助_门诊慢特病住院_规则1_4_8 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1_4_8, deductible_slot=0, cap_slot=1)
+ROUTE_低保边缘家庭成员_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_门诊慢特病住院_规则1_4_8,), tilted=(STEP_倾斜救助_门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
+CASCADE_医疗救助_规则1_2_5 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_5), static=True)
+STEP_医疗救助_门诊慢特病住院_规则1_2_5 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1_2_5, deductible_slot=0, cap_slot=1)
+ROUTE_特困人员_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_门诊慢特病住院_规则1_2_5,), tilted=(STEP_倾斜救助_门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
+CASCADE_医疗救助_规则1_3_7 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_3, RULE_医疗救助_7), static=True)
+STEP_医疗救助_门诊慢特病住院_规则1_3_7 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1_3_7, deductible_slot=0, cap_slot=1)
+ROUTE_返贫致贫人口_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_门诊慢特病住院_规则1_3_7,), tilted=(STEP_倾斜救助_门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
 
 PLAN = PolicyPlan(
     name='guangde',
@@ -128,24 +128,24 @@ PLAN = PolicyPlan(
     defines={'basic': False, 'critical': False, 'aid': True, 'tilted': True},
     tiers=(TIER_医疗救助, TIER_倾斜救助),
     routes={
-        ('', 'chronic', 1): ROUTE_无类别_chronic_1,
-        ('', 'inpatient', 1): ROUTE_无类别_chronic_1,
-        ('', 'outpatient', 1): ROUTE_无类别_outpatient_1,
-        ('低保对象', 'chronic', 1): ROUTE_低保对象_chronic_1,
-        ('低保对象', 'inpatient', 1): ROUTE_低保对象_chronic_1,
-        ('低保对象', 'outpatient', 1): ROUTE_无类别_outpatient_1,
-        ('低保边缘家庭成员', 'chronic', 1): ROUTE_低保边缘家庭成员_chronic_1,
-        ('低保边缘家庭成员', 'inpatient', 1): ROUTE_低保边缘家庭成员_chronic_1,
-        ('低保边缘家庭成员', 'outpatient', 1): ROUTE_无类别_outpatient_1,
-        ('特困人员', 'chronic', 1): ROUTE_特困人员_chronic_1,
-        ('特困人员', 'inpatient', 1): ROUTE_特困人员_chronic_1,
-        ('特困人员', 'outpatient', 1): ROUTE_无类别_outpatient_1,
-        ('返贫致贫人口', 'chronic', 1): ROUTE_返贫致贫人口_chronic_1,
-        ('返贫致贫人口', 'inpatient', 1): ROUTE_返贫致贫人口_chronic_1,
-        ('返贫致贫人口', 'outpatient', 1): ROUTE_无类别_outpatient_1,
-        ('防止返贫监测对象', 'chronic', 1): ROUTE_低保边缘家庭成员_chronic_1,
-        ('防止返贫监测对象', 'inpatient', 1): ROUTE_低保边缘家庭成员_chronic_1,
-        ('防止返贫监测对象', 'outpatient', 1): ROUTE_无类别_outpatient_1,
+        ('', 'chronic', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'inpatient', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'outpatient', 1): ROUTE_无类别_普通门诊_1,
+        ('低保对象', 'chronic', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('低保对象', 'inpatient', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('低保对象', 'outpatient', 1): ROUTE_无类别_普通门诊_1,
+        ('低保边缘家庭成员', 'chronic', 1): ROUTE_低保边缘家庭成员_门诊慢特病_1,
+        ('低保边缘家庭成员', 'inpatient', 1): ROUTE_低保边缘家庭成员_门诊慢特病_1,
+        ('低保边缘家庭成员', 'outpatient', 1): ROUTE_无类别_普通门诊_1,
+        ('特困人员', 'chronic', 1): ROUTE_特困人员_门诊慢特病_1,
+        ('特困人员', 'inpatient', 1): ROUTE_特困人员_门诊慢特病_1,
+        ('特困人员', 'outpatient', 1): ROUTE_无类别_普通门诊_1,
+        ('返贫致贫人口', 'chronic', 1): ROUTE_返贫致贫人口_门诊慢特病_1,
+        ('返贫致贫人口', 'inpatient', 1): ROUTE_返贫致贫人口_门诊慢特病_1,
+        ('返贫致贫人口', 'outpatient', 1): ROUTE_无类别_普通门诊_1,
+        ('防止返贫监测对象', 'chronic', 1): ROUTE_低保边缘家庭成员_门诊慢特病_1,
+        ('防止返贫监测对象', 'inpatient', 1): ROUTE_低保边缘家庭成员_门诊慢特病_1,
+        ('防止返贫监测对象', 'outpatient', 1): ROUTE_无类别_普通门诊_1,
     },
     slots=4,
     self_slots={},

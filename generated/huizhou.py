@@ -64,7 +64,7 @@ def 款项_service_fee_settlement(env):
 
 # ---------------------------------------------------------------- the settlement plan
 
-ROUTE_无类别_chronic_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
+ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
 
 PLAN = PolicyPlan(
     name='huizhou',
@@ -83,9 +83,9 @@ PLAN = PolicyPlan(
     defines={'basic': False, 'critical': False, 'aid': False, 'tilted': False},
     tiers=(),
     routes={
-        ('', 'chronic', 1): ROUTE_无类别_chronic_1,
-        ('', 'inpatient', 1): ROUTE_无类别_chronic_1,
-        ('', 'outpatient', 1): ROUTE_无类别_chronic_1,
+        ('', 'chronic', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'inpatient', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'outpatient', 1): ROUTE_无类别_门诊慢特病_1,
     },
     slots=1,
     self_slots={},

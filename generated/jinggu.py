@@ -111,23 +111,23 @@ def 困难群众参保补助_amount(env):
 # ---------------------------------------------------------------- the settlement plan
 
 # jinggu.aid:53 对 全体参保人员: 比例 75% 依据 "二(四)"
-RULE_居民医保_1 = Rule(number=1, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_4), direction=None, amount_type='', per_claim=False),), clause='二(四)', where='jinggu.aid:53', text='对 全体参保人员: 比例 75% 依据 "二(四)"', covers=SET_4)
+RULE_居民医保_1 = Rule(number=1, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_4)),), clause='二(四)', where='jinggu.aid:53', text='对 全体参保人员: 比例 75% 依据 "二(四)"', covers=SET_4)
 # jinggu.aid:54 对 全体参保人员 条件 机构级别 = "一级": 起付标准 一级起付标准 限额 一级最高支付限额 依据 "二(四)"
-RULE_居民医保_2 = Rule(number=2, when=居民医保_规则2_条件, settings=(Setting(key='deductible', value=居民医保_规则2_deductible, direction=None, amount_type='', per_claim=False), Setting(key='cap', value=居民医保_规则2_cap, direction=None, amount_type='', per_claim=False)), clause='二(四)', where='jinggu.aid:54', text='对 全体参保人员 条件 机构级别 = "一级": 起付标准 一级起付标准 限额 一级最高支付限额 依据 "二(四)"', covers=SET_4)
+RULE_居民医保_2 = Rule(number=2, when=居民医保_规则2_条件, settings=(Setting(key='deductible', value=居民医保_规则2_deductible), Setting(key='cap', value=居民医保_规则2_cap)), clause='二(四)', where='jinggu.aid:54', text='对 全体参保人员 条件 机构级别 = "一级": 起付标准 一级起付标准 限额 一级最高支付限额 依据 "二(四)"', covers=SET_4)
 # jinggu.aid:55 对 全体参保人员 条件 机构级别 = "二级": 起付标准 二级起付标准 限额 二级最高支付限额 依据 "二(四)"
-RULE_居民医保_3 = Rule(number=3, when=居民医保_规则3_条件, settings=(Setting(key='deductible', value=居民医保_规则3_deductible, direction=None, amount_type='', per_claim=False), Setting(key='cap', value=居民医保_规则3_cap, direction=None, amount_type='', per_claim=False)), clause='二(四)', where='jinggu.aid:55', text='对 全体参保人员 条件 机构级别 = "二级": 起付标准 二级起付标准 限额 二级最高支付限额 依据 "二(四)"', covers=SET_4)
+RULE_居民医保_3 = Rule(number=3, when=居民医保_规则3_条件, settings=(Setting(key='deductible', value=居民医保_规则3_deductible), Setting(key='cap', value=居民医保_规则3_cap)), clause='二(四)', where='jinggu.aid:55', text='对 全体参保人员 条件 机构级别 = "二级": 起付标准 二级起付标准 限额 二级最高支付限额 依据 "二(四)"', covers=SET_4)
 # jinggu.aid:56 对 全体参保人员 条件 机构级别 = "三级": 起付标准 三级起付标准 限额 三级最高支付限额 依据 "二(四)"
-RULE_居民医保_4 = Rule(number=4, when=居民医保_规则4_条件, settings=(Setting(key='deductible', value=居民医保_规则4_deductible, direction=None, amount_type='', per_claim=False), Setting(key='cap', value=居民医保_规则4_cap, direction=None, amount_type='', per_claim=False)), clause='二(四)', where='jinggu.aid:56', text='对 全体参保人员 条件 机构级别 = "三级": 起付标准 三级起付标准 限额 三级最高支付限额 依据 "二(四)"', covers=SET_4)
+RULE_居民医保_4 = Rule(number=4, when=居民医保_规则4_条件, settings=(Setting(key='deductible', value=居民医保_规则4_deductible), Setting(key='cap', value=居民医保_规则4_cap)), clause='二(四)', where='jinggu.aid:56', text='对 全体参保人员 条件 机构级别 = "三级": 起付标准 三级起付标准 限额 三级最高支付限额 依据 "二(四)"', covers=SET_4)
 # jinggu.aid:58 对 全体参保人员 条件 机构级别 = "基层": 比例 基层住院支付比例 起付标准 基层起付标准 限额 基层最高支付限额 依据 "二(四)"
-RULE_居民医保_5 = Rule(number=5, when=居民医保_规则5_条件, settings=(Setting(key='ratio', value=居民医保_规则5_ratio, direction=None, amount_type='', per_claim=False), Setting(key='deductible', value=居民医保_规则5_deductible, direction=None, amount_type='', per_claim=False), Setting(key='cap', value=居民医保_规则5_cap, direction=None, amount_type='', per_claim=False)), clause='二(四)', where='jinggu.aid:58', text='对 全体参保人员 条件 机构级别 = "基层": 比例 基层住院支付比例 起付标准 基层起付标准 限额 基层最高支付限额 依据 "二(四)"', covers=SET_4)
+RULE_居民医保_5 = Rule(number=5, when=居民医保_规则5_条件, settings=(Setting(key='ratio', value=居民医保_规则5_ratio), Setting(key='deductible', value=居民医保_规则5_deductible), Setting(key='cap', value=居民医保_规则5_cap)), clause='二(四)', where='jinggu.aid:58', text='对 全体参保人员 条件 机构级别 = "基层": 比例 基层住院支付比例 起付标准 基层起付标准 限额 基层最高支付限额 依据 "二(四)"', covers=SET_4)
 # 待遇 basic 居民医保 城乡居民基本医疗保险住院待遇 — jinggu.aid:50 依据 二(四)
 TIER_居民医保 = Tier(kind='basic', name='居民医保', label='城乡居民基本医疗保险住院待遇', clause='二(四)', line=50, rules=(RULE_居民医保_1, RULE_居民医保_2, RULE_居民医保_3, RULE_居民医保_4, RULE_居民医保_5))
-ROUTE_无类别_chronic_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
-CASCADE_居民医保 = Cascade(rules=(RULE_居民医保_1, RULE_居民医保_2, RULE_居民医保_3, RULE_居民医保_4, RULE_居民医保_5), static=False)
-STEP_居民医保_住院费用 = Step(tier=TIER_居民医保, pool='住院费用', base=cost, conditions=(), gates=(), cascade=CASCADE_居民医保, deductible_slot=0, cap_slot=1)
-ROUTE_无类别_inpatient_1 = Route(basic=(STEP_居民医保_住院费用,), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
-STEP_居民医保_住院费用_2 = Step(tier=TIER_居民医保, pool='住院费用', base=cost, conditions=(), gates=(), cascade=CASCADE_居民医保, deductible_slot=0, cap_slot=1)
-ROUTE_无类别_inpatient_2 = Route(basic=(STEP_居民医保_住院费用_2,), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
+ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
+CASCADE_居民医保_规则1_2_3_4_5 = Cascade(rules=(RULE_居民医保_1, RULE_居民医保_2, RULE_居民医保_3, RULE_居民医保_4, RULE_居民医保_5), static=False)
+STEP_居民医保_住院_规则1_2_3_4_5 = Step(tier=TIER_居民医保, pool='住院费用', base=cost, conditions=(), gates=(), cascade=CASCADE_居民医保_规则1_2_3_4_5, deductible_slot=0, cap_slot=1)
+ROUTE_无类别_住院_1 = Route(basic=(STEP_居民医保_住院_规则1_2_3_4_5,), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
+STEP_居民医保_住院_规则1_2_3_4_5_2 = Step(tier=TIER_居民医保, pool='住院费用', base=cost, conditions=(), gates=(), cascade=CASCADE_居民医保_规则1_2_3_4_5, deductible_slot=0, cap_slot=1)
+ROUTE_无类别_住院_2 = Route(basic=(STEP_居民医保_住院_规则1_2_3_4_5_2,), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
 
 PLAN = PolicyPlan(
     name='jinggu',
@@ -146,18 +146,18 @@ PLAN = PolicyPlan(
     defines={'basic': True, 'critical': False, 'aid': False, 'tilted': False},
     tiers=(TIER_居民医保,),
     routes={
-        ('', 'chronic', 1): ROUTE_无类别_chronic_1,
-        ('', 'chronic', 2): ROUTE_无类别_chronic_1,
-        ('', 'inpatient', 1): ROUTE_无类别_inpatient_1,
-        ('', 'inpatient', 2): ROUTE_无类别_inpatient_2,
-        ('', 'outpatient', 1): ROUTE_无类别_chronic_1,
-        ('', 'outpatient', 2): ROUTE_无类别_chronic_1,
-        ('困难群众', 'chronic', 1): ROUTE_无类别_chronic_1,
-        ('困难群众', 'chronic', 2): ROUTE_无类别_chronic_1,
-        ('困难群众', 'inpatient', 1): ROUTE_无类别_inpatient_1,
-        ('困难群众', 'inpatient', 2): ROUTE_无类别_inpatient_2,
-        ('困难群众', 'outpatient', 1): ROUTE_无类别_chronic_1,
-        ('困难群众', 'outpatient', 2): ROUTE_无类别_chronic_1,
+        ('', 'chronic', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'chronic', 2): ROUTE_无类别_门诊慢特病_1,
+        ('', 'inpatient', 1): ROUTE_无类别_住院_1,
+        ('', 'inpatient', 2): ROUTE_无类别_住院_2,
+        ('', 'outpatient', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'outpatient', 2): ROUTE_无类别_门诊慢特病_1,
+        ('困难群众', 'chronic', 1): ROUTE_无类别_门诊慢特病_1,
+        ('困难群众', 'chronic', 2): ROUTE_无类别_门诊慢特病_1,
+        ('困难群众', 'inpatient', 1): ROUTE_无类别_住院_1,
+        ('困难群众', 'inpatient', 2): ROUTE_无类别_住院_2,
+        ('困难群众', 'outpatient', 1): ROUTE_无类别_门诊慢特病_1,
+        ('困难群众', 'outpatient', 2): ROUTE_无类别_门诊慢特病_1,
     },
     slots=2,
     self_slots={},

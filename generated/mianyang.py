@@ -131,66 +131,66 @@ def 监测_因病致贫返贫监测_金额(env):
 # ---------------------------------------------------------------- the settlement plan
 
 # mianyang.aid:63 对 全体参保人员: 起付标准 50% × prev_year_disposable_income 比例 60% 限额 无 依据 "二(三)"
-RULE_大病保险_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=大病保险_规则1_deductible, direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_3_5), direction=None, amount_type='', per_claim=False), Setting(key='cap', value=Constant(value=None), direction=None, amount_type='', per_claim=False)), clause='二(三)', where='mianyang.aid:63', text='对 全体参保人员: 起付标准 50% × prev_year_disposable_income 比例 60% 限额 无 依据 "二(三)"', covers=SET_10)
+RULE_大病保险_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=大病保险_规则1_deductible), Setting(key='ratio', value=Constant(value=R_3_5)), Setting(key='cap', value=Constant(value=None))), clause='二(三)', where='mianyang.aid:63', text='对 全体参保人员: 起付标准 50% × prev_year_disposable_income 比例 60% 限额 无 依据 "二(三)"', covers=SET_10)
 # mianyang.aid:64 对 特困人员, 孤儿, 低保对象: 起付标准 降低 50% 比例 提高 5个百分点 依据 "二(三)"
-RULE_大病保险_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=R_1_2), direction='down', amount_type='rate', per_claim=False), Setting(key='ratio', value=Constant(value=R_1_20), direction='up', amount_type='pp', per_claim=False)), clause='二(三)', where='mianyang.aid:64', text='对 特困人员, 孤儿, 低保对象: 起付标准 降低 50% 比例 提高 5个百分点 依据 "二(三)"', covers=SET_11)
+RULE_大病保险_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=R_1_2), direction='down', amount_type='rate'), Setting(key='ratio', value=Constant(value=R_1_20), direction='up', amount_type='pp')), clause='二(三)', where='mianyang.aid:64', text='对 特困人员, 孤儿, 低保对象: 起付标准 降低 50% 比例 提高 5个百分点 依据 "二(三)"', covers=SET_11)
 # 待遇 critical 大病保险 大病保险 — mianyang.aid:60 依据 二(三)
 TIER_大病保险 = Tier(kind='critical', name='大病保险', label='大病保险', clause='二(三)', line=60, rules=(RULE_大病保险_1, RULE_大病保险_2))
 # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
-RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=医疗救助_规则1_cap, direction=None, amount_type='', per_claim=False),), clause='二(五)', where='mianyang.aid:74', text='对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"', covers=SET_12)
+RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=医疗救助_规则1_cap),), clause='二(五)', where='mianyang.aid:74', text='对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"', covers=SET_12)
 # mianyang.aid:75 对 特困人员: 起付标准 无 比例 100% 依据 "二(五)"
-RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=None), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_1_1), direction=None, amount_type='', per_claim=False)), clause='二(五)', where='mianyang.aid:75', text='对 特困人员: 起付标准 无 比例 100% 依据 "二(五)"', covers=SET_14)
+RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_1_1))), clause='二(五)', where='mianyang.aid:75', text='对 特困人员: 起付标准 无 比例 100% 依据 "二(五)"', covers=SET_14)
 # mianyang.aid:76 对 孤儿 期间 追溯期: 起付标准 无 比例 100% 依据 "二(五)"
-RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=None), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_1_1), direction=None, amount_type='', per_claim=False)), clause='二(五)', where='mianyang.aid:76', text='对 孤儿 期间 追溯期: 起付标准 无 比例 100% 依据 "二(五)"', covers=SET_15)
+RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_1_1))), clause='二(五)', where='mianyang.aid:76', text='对 孤儿 期间 追溯期: 起付标准 无 比例 100% 依据 "二(五)"', covers=SET_15)
 # mianyang.aid:78 对 低保对象: 起付标准 无 比例 70% 依据 "二(五)"
-RULE_医疗救助_4 = Rule(number=4, when=None, settings=(Setting(key='deductible', value=Constant(value=None), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_7_10), direction=None, amount_type='', per_claim=False)), clause='二(五)', where='mianyang.aid:78', text='对 低保对象: 起付标准 无 比例 70% 依据 "二(五)"', covers=SET_17)
+RULE_医疗救助_4 = Rule(number=4, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10))), clause='二(五)', where='mianyang.aid:78', text='对 低保对象: 起付标准 无 比例 70% 依据 "二(五)"', covers=SET_17)
 # mianyang.aid:80 对 防止返贫监测对象: 起付标准 5% × prev_year_disposable_income 比例 65% 依据 "二(五)"
-RULE_医疗救助_5 = Rule(number=5, when=None, settings=(Setting(key='deductible', value=医疗救助_规则5_deductible, direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_13_20), direction=None, amount_type='', per_claim=False)), clause='二(五)', where='mianyang.aid:80', text='对 防止返贫监测对象: 起付标准 5% × prev_year_disposable_income 比例 65% 依据 "二(五)"', covers=SET_19)
+RULE_医疗救助_5 = Rule(number=5, when=None, settings=(Setting(key='deductible', value=医疗救助_规则5_deductible), Setting(key='ratio', value=Constant(value=R_13_20))), clause='二(五)', where='mianyang.aid:80', text='对 防止返贫监测对象: 起付标准 5% × prev_year_disposable_income 比例 65% 依据 "二(五)"', covers=SET_19)
 # mianyang.aid:81 对 低保边缘家庭成员: 起付标准 10% × prev_year_disposable_income 比例 50% 依据 "二(五)"
-RULE_医疗救助_6 = Rule(number=6, when=None, settings=(Setting(key='deductible', value=医疗救助_规则6_deductible, direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_1_2), direction=None, amount_type='', per_claim=False)), clause='二(五)', where='mianyang.aid:81', text='对 低保边缘家庭成员: 起付标准 10% × prev_year_disposable_income 比例 50% 依据 "二(五)"', covers=SET_20)
+RULE_医疗救助_6 = Rule(number=6, when=None, settings=(Setting(key='deductible', value=医疗救助_规则6_deductible), Setting(key='ratio', value=Constant(value=R_1_2))), clause='二(五)', where='mianyang.aid:81', text='对 低保边缘家庭成员: 起付标准 10% × prev_year_disposable_income 比例 50% 依据 "二(五)"', covers=SET_20)
 # mianyang.aid:82 对 因病致贫重病患者: 起付标准 25% × prev_year_disposable_income 比例 50% 依据 "二(五)"
-RULE_医疗救助_7 = Rule(number=7, when=None, settings=(Setting(key='deductible', value=医疗救助_规则7_deductible, direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_1_2), direction=None, amount_type='', per_claim=False)), clause='二(五)', where='mianyang.aid:82', text='对 因病致贫重病患者: 起付标准 25% × prev_year_disposable_income 比例 50% 依据 "二(五)"', covers=SET_21)
+RULE_医疗救助_7 = Rule(number=7, when=None, settings=(Setting(key='deductible', value=医疗救助_规则7_deductible), Setting(key='ratio', value=Constant(value=R_1_2))), clause='二(五)', where='mianyang.aid:82', text='对 因病致贫重病患者: 起付标准 25% × prev_year_disposable_income 比例 50% 依据 "二(五)"', covers=SET_21)
 # 待遇 aid 医疗救助 医疗救助 — mianyang.aid:69 依据 二(五)
 TIER_医疗救助 = Tier(kind='aid', name='医疗救助', label='医疗救助', clause='二(五)', line=69, rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_3, RULE_医疗救助_4, RULE_医疗救助_5, RULE_医疗救助_6, RULE_医疗救助_7))
 # mianyang.aid:92 对 全体救助对象: 超过 poverty_monitoring_income_line 比例 50% 限额 tilted_annual_cap 依据 "二(五)"
-RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=倾斜救助_规则1_threshold, direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_1_2), direction=None, amount_type='', per_claim=False), Setting(key='cap', value=倾斜救助_规则1_cap, direction=None, amount_type='', per_claim=False)), clause='二(五)', where='mianyang.aid:92', text='对 全体救助对象: 超过 poverty_monitoring_income_line 比例 50% 限额 tilted_annual_cap 依据 "二(五)"', covers=SET_12)
+RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=倾斜救助_规则1_threshold), Setting(key='ratio', value=Constant(value=R_1_2)), Setting(key='cap', value=倾斜救助_规则1_cap)), clause='二(五)', where='mianyang.aid:92', text='对 全体救助对象: 超过 poverty_monitoring_income_line 比例 50% 限额 tilted_annual_cap 依据 "二(五)"', covers=SET_12)
 # 待遇 tilted 倾斜救助 倾斜救助 — mianyang.aid:87 依据 二(五)
 TIER_倾斜救助 = Tier(kind='tilted', name='倾斜救助', label='倾斜救助', clause='二(五)', line=87, rules=(RULE_倾斜救助_1,))
-ROUTE_无类别_chronic_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
-CASCADE_大病保险 = Cascade(rules=(RULE_大病保险_1,), static=True)
-STEP_大病保险_慢特病和住院 = Step(tier=TIER_大病保险, pool='慢特病和住院', base=大病保险_基数, conditions=(), gates=(), cascade=CASCADE_大病保险, deductible_slot=0, cap_slot=1)
-ROUTE_无类别_chronic_2 = Route(basic=(), critical=(STEP_大病保险_慢特病和住院,), aid=(), tilted=(), gates=(), aid_uncovered=False)
-ROUTE_无类别_outpatient_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=True)
-CASCADE_医疗救助 = Cascade(rules=(RULE_医疗救助_1,), static=True)
-STEP_医疗救助_慢特病和住院 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助, deductible_slot=2, cap_slot=3)
+ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
+CASCADE_大病保险_规则1 = Cascade(rules=(RULE_大病保险_1,), static=True)
+STEP_大病保险_门诊慢特病住院_规则1 = Step(tier=TIER_大病保险, pool='慢特病和住院', base=大病保险_基数, conditions=(), gates=(), cascade=CASCADE_大病保险_规则1, deductible_slot=0, cap_slot=1)
+ROUTE_无类别_门诊慢特病_2 = Route(basic=(), critical=(STEP_大病保险_门诊慢特病住院_规则1,), aid=(), tilted=(), gates=(), aid_uncovered=False)
+ROUTE_无类别_普通门诊_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=True)
+CASCADE_医疗救助_规则1 = Cascade(rules=(RULE_医疗救助_1,), static=True)
+STEP_医疗救助_门诊慢特病住院_规则1 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1, deductible_slot=2, cap_slot=3)
 CONDITION_倾斜救助 = Condition(test=倾斜救助_条件1, clause='二(五)', text='条件 转诊 且 省内 依据 "二(五)"', line=91)
-CASCADE_倾斜救助 = Cascade(rules=(RULE_倾斜救助_1,), static=True)
-STEP_倾斜救助_慢特病和住院 = Step(tier=TIER_倾斜救助, pool='慢特病和住院', base=倾斜救助_基数, conditions=(CONDITION_倾斜救助,), gates=(), cascade=CASCADE_倾斜救助, deductible_slot=4, cap_slot=5)
+CASCADE_倾斜救助_规则1 = Cascade(rules=(RULE_倾斜救助_1,), static=True)
+STEP_倾斜救助_门诊慢特病住院_规则1 = Step(tier=TIER_倾斜救助, pool='慢特病和住院', base=倾斜救助_基数, conditions=(CONDITION_倾斜救助,), gates=(), cascade=CASCADE_倾斜救助_规则1, deductible_slot=4, cap_slot=5)
 GATE_医疗救助 = Condition(test=医疗救助_条件1, clause='二(八)', text='条件 转诊 否则 不予救助 依据 "二(八)"', line=72)
-ROUTE_低保对象_chronic_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_慢特病和住院,), tilted=(STEP_倾斜救助_慢特病和住院,), gates=((STEP_医疗救助_慢特病和住院, GATE_医疗救助),), aid_uncovered=False)
-CASCADE_大病保险_2 = Cascade(rules=(RULE_大病保险_1, RULE_大病保险_2), static=True)
-STEP_大病保险_慢特病和住院_2 = Step(tier=TIER_大病保险, pool='慢特病和住院', base=大病保险_基数, conditions=(), gates=(), cascade=CASCADE_大病保险_2, deductible_slot=0, cap_slot=1)
-CASCADE_医疗救助_2 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_4), static=True)
-STEP_医疗救助_慢特病和住院_2 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_2, deductible_slot=2, cap_slot=3)
-STEP_倾斜救助_慢特病和住院_2 = Step(tier=TIER_倾斜救助, pool='慢特病和住院', base=倾斜救助_基数, conditions=(CONDITION_倾斜救助,), gates=(), cascade=CASCADE_倾斜救助, deductible_slot=4, cap_slot=5)
-ROUTE_低保对象_chronic_2 = Route(basic=(), critical=(STEP_大病保险_慢特病和住院_2,), aid=(STEP_医疗救助_慢特病和住院_2,), tilted=(STEP_倾斜救助_慢特病和住院_2,), gates=((STEP_医疗救助_慢特病和住院_2, GATE_医疗救助),), aid_uncovered=False)
-CASCADE_医疗救助_3 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_6), static=True)
-STEP_医疗救助_慢特病和住院_3 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_3, deductible_slot=2, cap_slot=3)
-ROUTE_低保边缘家庭成员_chronic_2 = Route(basic=(), critical=(STEP_大病保险_慢特病和住院,), aid=(STEP_医疗救助_慢特病和住院_3,), tilted=(STEP_倾斜救助_慢特病和住院_2,), gates=((STEP_医疗救助_慢特病和住院_3, GATE_医疗救助),), aid_uncovered=False)
-CASCADE_医疗救助_4 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_7), static=True)
-STEP_医疗救助_慢特病和住院_4 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_4, deductible_slot=2, cap_slot=3)
-ROUTE_因病致贫重病患者_chronic_2 = Route(basic=(), critical=(STEP_大病保险_慢特病和住院,), aid=(STEP_医疗救助_慢特病和住院_4,), tilted=(STEP_倾斜救助_慢特病和住院_2,), gates=((STEP_医疗救助_慢特病和住院_4, GATE_医疗救助),), aid_uncovered=False)
-CASCADE_医疗救助_5 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_3), static=True)
-STEP_医疗救助_慢特病和住院_5 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_5, deductible_slot=2, cap_slot=3)
-ROUTE_孤儿_chronic_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_慢特病和住院_5,), tilted=(STEP_倾斜救助_慢特病和住院,), gates=((STEP_医疗救助_慢特病和住院_5, GATE_医疗救助),), aid_uncovered=False)
-STEP_医疗救助_慢特病和住院_6 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_5, deductible_slot=2, cap_slot=3)
-ROUTE_孤儿_chronic_2 = Route(basic=(), critical=(STEP_大病保险_慢特病和住院_2,), aid=(STEP_医疗救助_慢特病和住院_6,), tilted=(STEP_倾斜救助_慢特病和住院_2,), gates=((STEP_医疗救助_慢特病和住院_6, GATE_医疗救助),), aid_uncovered=False)
-CASCADE_医疗救助_6 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_2), static=True)
-STEP_医疗救助_慢特病和住院_7 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_6, deductible_slot=2, cap_slot=3)
-ROUTE_特困人员_chronic_2 = Route(basic=(), critical=(STEP_大病保险_慢特病和住院_2,), aid=(STEP_医疗救助_慢特病和住院_7,), tilted=(STEP_倾斜救助_慢特病和住院_2,), gates=((STEP_医疗救助_慢特病和住院_7, GATE_医疗救助),), aid_uncovered=False)
-CASCADE_医疗救助_7 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_5), static=True)
-STEP_医疗救助_慢特病和住院_8 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_7, deductible_slot=2, cap_slot=3)
-ROUTE_防止返贫监测对象_chronic_2 = Route(basic=(), critical=(STEP_大病保险_慢特病和住院,), aid=(STEP_医疗救助_慢特病和住院_8,), tilted=(STEP_倾斜救助_慢特病和住院_2,), gates=((STEP_医疗救助_慢特病和住院_8, GATE_医疗救助),), aid_uncovered=False)
+ROUTE_低保对象_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_门诊慢特病住院_规则1,), tilted=(STEP_倾斜救助_门诊慢特病住院_规则1,), gates=((STEP_医疗救助_门诊慢特病住院_规则1, GATE_医疗救助),), aid_uncovered=False)
+CASCADE_大病保险_规则1_2 = Cascade(rules=(RULE_大病保险_1, RULE_大病保险_2), static=True)
+STEP_大病保险_门诊慢特病住院_规则1_2 = Step(tier=TIER_大病保险, pool='慢特病和住院', base=大病保险_基数, conditions=(), gates=(), cascade=CASCADE_大病保险_规则1_2, deductible_slot=0, cap_slot=1)
+CASCADE_医疗救助_规则1_4 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_4), static=True)
+STEP_医疗救助_门诊慢特病住院_规则1_4 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1_4, deductible_slot=2, cap_slot=3)
+STEP_倾斜救助_门诊慢特病住院_规则1_2 = Step(tier=TIER_倾斜救助, pool='慢特病和住院', base=倾斜救助_基数, conditions=(CONDITION_倾斜救助,), gates=(), cascade=CASCADE_倾斜救助_规则1, deductible_slot=4, cap_slot=5)
+ROUTE_低保对象_门诊慢特病_2 = Route(basic=(), critical=(STEP_大病保险_门诊慢特病住院_规则1_2,), aid=(STEP_医疗救助_门诊慢特病住院_规则1_4,), tilted=(STEP_倾斜救助_门诊慢特病住院_规则1_2,), gates=((STEP_医疗救助_门诊慢特病住院_规则1_4, GATE_医疗救助),), aid_uncovered=False)
+CASCADE_医疗救助_规则1_6 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_6), static=True)
+STEP_医疗救助_门诊慢特病住院_规则1_6 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1_6, deductible_slot=2, cap_slot=3)
+ROUTE_低保边缘家庭成员_门诊慢特病_2 = Route(basic=(), critical=(STEP_大病保险_门诊慢特病住院_规则1,), aid=(STEP_医疗救助_门诊慢特病住院_规则1_6,), tilted=(STEP_倾斜救助_门诊慢特病住院_规则1_2,), gates=((STEP_医疗救助_门诊慢特病住院_规则1_6, GATE_医疗救助),), aid_uncovered=False)
+CASCADE_医疗救助_规则1_7 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_7), static=True)
+STEP_医疗救助_门诊慢特病住院_规则1_7 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1_7, deductible_slot=2, cap_slot=3)
+ROUTE_因病致贫重病患者_门诊慢特病_2 = Route(basic=(), critical=(STEP_大病保险_门诊慢特病住院_规则1,), aid=(STEP_医疗救助_门诊慢特病住院_规则1_7,), tilted=(STEP_倾斜救助_门诊慢特病住院_规则1_2,), gates=((STEP_医疗救助_门诊慢特病住院_规则1_7, GATE_医疗救助),), aid_uncovered=False)
+CASCADE_医疗救助_规则1_3 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_3), static=True)
+STEP_医疗救助_门诊慢特病住院_规则1_3 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1_3, deductible_slot=2, cap_slot=3)
+ROUTE_孤儿_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_门诊慢特病住院_规则1_3,), tilted=(STEP_倾斜救助_门诊慢特病住院_规则1,), gates=((STEP_医疗救助_门诊慢特病住院_规则1_3, GATE_医疗救助),), aid_uncovered=False)
+STEP_医疗救助_门诊慢特病住院_规则1_3_2 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1_3, deductible_slot=2, cap_slot=3)
+ROUTE_孤儿_门诊慢特病_2 = Route(basic=(), critical=(STEP_大病保险_门诊慢特病住院_规则1_2,), aid=(STEP_医疗救助_门诊慢特病住院_规则1_3_2,), tilted=(STEP_倾斜救助_门诊慢特病住院_规则1_2,), gates=((STEP_医疗救助_门诊慢特病住院_规则1_3_2, GATE_医疗救助),), aid_uncovered=False)
+CASCADE_医疗救助_规则1_2 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_2), static=True)
+STEP_医疗救助_门诊慢特病住院_规则1_2 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1_2, deductible_slot=2, cap_slot=3)
+ROUTE_特困人员_门诊慢特病_2 = Route(basic=(), critical=(STEP_大病保险_门诊慢特病住院_规则1_2,), aid=(STEP_医疗救助_门诊慢特病住院_规则1_2,), tilted=(STEP_倾斜救助_门诊慢特病住院_规则1_2,), gates=((STEP_医疗救助_门诊慢特病住院_规则1_2, GATE_医疗救助),), aid_uncovered=False)
+CASCADE_医疗救助_规则1_5 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_5), static=True)
+STEP_医疗救助_门诊慢特病住院_规则1_5 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1_5, deductible_slot=2, cap_slot=3)
+ROUTE_防止返贫监测对象_门诊慢特病_2 = Route(basic=(), critical=(STEP_大病保险_门诊慢特病住院_规则1,), aid=(STEP_医疗救助_门诊慢特病住院_规则1_5,), tilted=(STEP_倾斜救助_门诊慢特病住院_规则1_2,), gates=((STEP_医疗救助_门诊慢特病住院_规则1_5, GATE_医疗救助),), aid_uncovered=False)
 
 PLAN = PolicyPlan(
     name='mianyang',
@@ -209,48 +209,48 @@ PLAN = PolicyPlan(
     defines={'basic': False, 'critical': True, 'aid': True, 'tilted': True},
     tiers=(TIER_大病保险, TIER_医疗救助, TIER_倾斜救助),
     routes={
-        ('', 'chronic', 1): ROUTE_无类别_chronic_1,
-        ('', 'chronic', 2): ROUTE_无类别_chronic_2,
-        ('', 'inpatient', 1): ROUTE_无类别_chronic_1,
-        ('', 'inpatient', 2): ROUTE_无类别_chronic_2,
-        ('', 'outpatient', 1): ROUTE_无类别_outpatient_1,
-        ('', 'outpatient', 2): ROUTE_无类别_outpatient_1,
-        ('低保对象', 'chronic', 1): ROUTE_低保对象_chronic_1,
-        ('低保对象', 'chronic', 2): ROUTE_低保对象_chronic_2,
-        ('低保对象', 'inpatient', 1): ROUTE_低保对象_chronic_1,
-        ('低保对象', 'inpatient', 2): ROUTE_低保对象_chronic_2,
-        ('低保对象', 'outpatient', 1): ROUTE_无类别_outpatient_1,
-        ('低保对象', 'outpatient', 2): ROUTE_无类别_outpatient_1,
-        ('低保边缘家庭成员', 'chronic', 1): ROUTE_低保对象_chronic_1,
-        ('低保边缘家庭成员', 'chronic', 2): ROUTE_低保边缘家庭成员_chronic_2,
-        ('低保边缘家庭成员', 'inpatient', 1): ROUTE_低保对象_chronic_1,
-        ('低保边缘家庭成员', 'inpatient', 2): ROUTE_低保边缘家庭成员_chronic_2,
-        ('低保边缘家庭成员', 'outpatient', 1): ROUTE_无类别_outpatient_1,
-        ('低保边缘家庭成员', 'outpatient', 2): ROUTE_无类别_outpatient_1,
-        ('因病致贫重病患者', 'chronic', 1): ROUTE_低保对象_chronic_1,
-        ('因病致贫重病患者', 'chronic', 2): ROUTE_因病致贫重病患者_chronic_2,
-        ('因病致贫重病患者', 'inpatient', 1): ROUTE_低保对象_chronic_1,
-        ('因病致贫重病患者', 'inpatient', 2): ROUTE_因病致贫重病患者_chronic_2,
-        ('因病致贫重病患者', 'outpatient', 1): ROUTE_无类别_outpatient_1,
-        ('因病致贫重病患者', 'outpatient', 2): ROUTE_无类别_outpatient_1,
-        ('孤儿', 'chronic', 1): ROUTE_孤儿_chronic_1,
-        ('孤儿', 'chronic', 2): ROUTE_孤儿_chronic_2,
-        ('孤儿', 'inpatient', 1): ROUTE_孤儿_chronic_1,
-        ('孤儿', 'inpatient', 2): ROUTE_孤儿_chronic_2,
-        ('孤儿', 'outpatient', 1): ROUTE_无类别_outpatient_1,
-        ('孤儿', 'outpatient', 2): ROUTE_无类别_outpatient_1,
-        ('特困人员', 'chronic', 1): ROUTE_低保对象_chronic_1,
-        ('特困人员', 'chronic', 2): ROUTE_特困人员_chronic_2,
-        ('特困人员', 'inpatient', 1): ROUTE_低保对象_chronic_1,
-        ('特困人员', 'inpatient', 2): ROUTE_特困人员_chronic_2,
-        ('特困人员', 'outpatient', 1): ROUTE_无类别_outpatient_1,
-        ('特困人员', 'outpatient', 2): ROUTE_无类别_outpatient_1,
-        ('防止返贫监测对象', 'chronic', 1): ROUTE_低保对象_chronic_1,
-        ('防止返贫监测对象', 'chronic', 2): ROUTE_防止返贫监测对象_chronic_2,
-        ('防止返贫监测对象', 'inpatient', 1): ROUTE_低保对象_chronic_1,
-        ('防止返贫监测对象', 'inpatient', 2): ROUTE_防止返贫监测对象_chronic_2,
-        ('防止返贫监测对象', 'outpatient', 1): ROUTE_无类别_outpatient_1,
-        ('防止返贫监测对象', 'outpatient', 2): ROUTE_无类别_outpatient_1,
+        ('', 'chronic', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'chronic', 2): ROUTE_无类别_门诊慢特病_2,
+        ('', 'inpatient', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'inpatient', 2): ROUTE_无类别_门诊慢特病_2,
+        ('', 'outpatient', 1): ROUTE_无类别_普通门诊_1,
+        ('', 'outpatient', 2): ROUTE_无类别_普通门诊_1,
+        ('低保对象', 'chronic', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('低保对象', 'chronic', 2): ROUTE_低保对象_门诊慢特病_2,
+        ('低保对象', 'inpatient', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('低保对象', 'inpatient', 2): ROUTE_低保对象_门诊慢特病_2,
+        ('低保对象', 'outpatient', 1): ROUTE_无类别_普通门诊_1,
+        ('低保对象', 'outpatient', 2): ROUTE_无类别_普通门诊_1,
+        ('低保边缘家庭成员', 'chronic', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('低保边缘家庭成员', 'chronic', 2): ROUTE_低保边缘家庭成员_门诊慢特病_2,
+        ('低保边缘家庭成员', 'inpatient', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('低保边缘家庭成员', 'inpatient', 2): ROUTE_低保边缘家庭成员_门诊慢特病_2,
+        ('低保边缘家庭成员', 'outpatient', 1): ROUTE_无类别_普通门诊_1,
+        ('低保边缘家庭成员', 'outpatient', 2): ROUTE_无类别_普通门诊_1,
+        ('因病致贫重病患者', 'chronic', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('因病致贫重病患者', 'chronic', 2): ROUTE_因病致贫重病患者_门诊慢特病_2,
+        ('因病致贫重病患者', 'inpatient', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('因病致贫重病患者', 'inpatient', 2): ROUTE_因病致贫重病患者_门诊慢特病_2,
+        ('因病致贫重病患者', 'outpatient', 1): ROUTE_无类别_普通门诊_1,
+        ('因病致贫重病患者', 'outpatient', 2): ROUTE_无类别_普通门诊_1,
+        ('孤儿', 'chronic', 1): ROUTE_孤儿_门诊慢特病_1,
+        ('孤儿', 'chronic', 2): ROUTE_孤儿_门诊慢特病_2,
+        ('孤儿', 'inpatient', 1): ROUTE_孤儿_门诊慢特病_1,
+        ('孤儿', 'inpatient', 2): ROUTE_孤儿_门诊慢特病_2,
+        ('孤儿', 'outpatient', 1): ROUTE_无类别_普通门诊_1,
+        ('孤儿', 'outpatient', 2): ROUTE_无类别_普通门诊_1,
+        ('特困人员', 'chronic', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('特困人员', 'chronic', 2): ROUTE_特困人员_门诊慢特病_2,
+        ('特困人员', 'inpatient', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('特困人员', 'inpatient', 2): ROUTE_特困人员_门诊慢特病_2,
+        ('特困人员', 'outpatient', 1): ROUTE_无类别_普通门诊_1,
+        ('特困人员', 'outpatient', 2): ROUTE_无类别_普通门诊_1,
+        ('防止返贫监测对象', 'chronic', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('防止返贫监测对象', 'chronic', 2): ROUTE_防止返贫监测对象_门诊慢特病_2,
+        ('防止返贫监测对象', 'inpatient', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('防止返贫监测对象', 'inpatient', 2): ROUTE_防止返贫监测对象_门诊慢特病_2,
+        ('防止返贫监测对象', 'outpatient', 1): ROUTE_无类别_普通门诊_1,
+        ('防止返贫监测对象', 'outpatient', 2): ROUTE_无类别_普通门诊_1,
     },
     slots=9,
     self_slots={'outpatient': 6, 'chronic': 7, 'inpatient': 8},

@@ -126,38 +126,38 @@ def 核查_重特大疾病救助人次比例(env):
 # ---------------------------------------------------------------- the settlement plan
 
 # wuhai.aid:77 对 重点救助对象: 起付标准 无 比例 85% 限额 14万元 依据 "三(二)3(2)"
-RULE_重特大疾病医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_17_20), direction=None, amount_type='', per_claim=False), Setting(key='cap', value=Constant(value=14000000), direction=None, amount_type='', per_claim=False)), clause='三(二)3(2)', where='wuhai.aid:77', text='对 重点救助对象: 起付标准 无 比例 85% 限额 14万元 依据 "三(二)3(2)"', covers=SET_11)
+RULE_重特大疾病医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_17_20)), Setting(key='cap', value=Constant(value=14000000))), clause='三(二)3(2)', where='wuhai.aid:77', text='对 重点救助对象: 起付标准 无 比例 85% 限额 14万元 依据 "三(二)3(2)"', covers=SET_11)
 # wuhai.aid:79 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 75% 限额 8万元 依据 "三(二)3(2)"
-RULE_重特大疾病医疗救助_2 = Rule(number=2, when=重特大疾病医疗救助_规则2_条件, settings=(Setting(key='deductible', value=Constant(value=None), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_3_4), direction=None, amount_type='', per_claim=False), Setting(key='cap', value=Constant(value=8000000), direction=None, amount_type='', per_claim=False)), clause='三(二)3(2)', where='wuhai.aid:79', text='对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 75% 限额 8万元 依据 "三(二)3(2)"', covers=SET_13)
+RULE_重特大疾病医疗救助_2 = Rule(number=2, when=重特大疾病医疗救助_规则2_条件, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_3_4)), Setting(key='cap', value=Constant(value=8000000))), clause='三(二)3(2)', where='wuhai.aid:79', text='对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 75% 限额 8万元 依据 "三(二)3(2)"', covers=SET_13)
 # 待遇 aid 重特大疾病医疗救助 重特大疾病医疗救助 — wuhai.aid:73 依据 三(二)3(2)
 TIER_重特大疾病医疗救助 = Tier(kind='aid', name='重特大疾病医疗救助', label='重特大疾病医疗救助', clause='三(二)3(2)', line=73, rules=(RULE_重特大疾病医疗救助_1, RULE_重特大疾病医疗救助_2))
 # wuhai.aid:86 对 重点救助对象, 低收入救助对象: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"
-RULE_普通疾病住院救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_7_10), direction=None, amount_type='', per_claim=False), Setting(key='cap', value=Constant(value=3000000), direction=None, amount_type='', per_claim=False)), clause='三(二)2(1)', where='wuhai.aid:86', text='对 重点救助对象, 低收入救助对象: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"', covers=SET_14)
+RULE_普通疾病住院救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=3000000))), clause='三(二)2(1)', where='wuhai.aid:86', text='对 重点救助对象, 低收入救助对象: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"', covers=SET_14)
 # wuhai.aid:88 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"
-RULE_普通疾病住院救助_2 = Rule(number=2, when=普通疾病住院救助_规则2_条件, settings=(Setting(key='deductible', value=Constant(value=None), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_7_10), direction=None, amount_type='', per_claim=False), Setting(key='cap', value=Constant(value=3000000), direction=None, amount_type='', per_claim=False)), clause='三(二)2(1)', where='wuhai.aid:88', text='对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"', covers=SET_13)
+RULE_普通疾病住院救助_2 = Rule(number=2, when=普通疾病住院救助_规则2_条件, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=3000000))), clause='三(二)2(1)', where='wuhai.aid:88', text='对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"', covers=SET_13)
 # 待遇 aid 普通疾病住院救助 普通疾病住院救助 — wuhai.aid:83 依据 三(二)2(1)
 TIER_普通疾病住院救助 = Tier(kind='aid', name='普通疾病住院救助', label='普通疾病住院救助', clause='三(二)2(1)', line=83, rules=(RULE_普通疾病住院救助_1, RULE_普通疾病住院救助_2))
-ROUTE_无类别_chronic_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
+ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
 CONDITION_重特大疾病医疗救助 = Condition(test=重特大疾病医疗救助_条件1, clause='三(二)3(2)', text='条件 病种 在 重特大疾病 且 (就诊方式 = "住院" 或 病种 在 重特大疾病门诊) 依据 "三(二)3(2)"', line=76)
-CASCADE_重特大疾病医疗救助 = Cascade(rules=(RULE_重特大疾病医疗救助_1,), static=True)
-STEP_重特大疾病医疗救助_重特大疾病费用 = Step(tier=TIER_重特大疾病医疗救助, pool='重特大疾病费用', base=重特大疾病医疗救助_基数, conditions=(CONDITION_重特大疾病医疗救助,), gates=(), cascade=CASCADE_重特大疾病医疗救助, deductible_slot=2, cap_slot=1)
-ROUTE_三民人员_chronic_1 = Route(basic=(), critical=(), aid=(STEP_重特大疾病医疗救助_重特大疾病费用,), tilted=(), gates=(), aid_uncovered=False)
-STEP_重特大疾病医疗救助_重特大疾病费用_2 = Step(tier=TIER_重特大疾病医疗救助, pool='重特大疾病费用', base=重特大疾病医疗救助_基数, conditions=(CONDITION_重特大疾病医疗救助,), gates=(), cascade=CASCADE_重特大疾病医疗救助, deductible_slot=3, cap_slot=1)
-CASCADE_普通疾病住院救助 = Cascade(rules=(RULE_普通疾病住院救助_1,), static=True)
-STEP_普通疾病住院救助_住院费用 = Step(tier=TIER_普通疾病住院救助, pool='住院费用', base=普通疾病住院救助_基数, conditions=(), gates=(), cascade=CASCADE_普通疾病住院救助, deductible_slot=4, cap_slot=5)
-ROUTE_三民人员_inpatient_1 = Route(basic=(), critical=(), aid=(STEP_重特大疾病医疗救助_重特大疾病费用_2, STEP_普通疾病住院救助_住院费用), tilted=(), gates=(), aid_uncovered=False)
-STEP_重特大疾病医疗救助_重特大疾病费用_3 = Step(tier=TIER_重特大疾病医疗救助, pool='重特大疾病费用', base=重特大疾病医疗救助_基数, conditions=(CONDITION_重特大疾病医疗救助,), gates=(), cascade=CASCADE_重特大疾病医疗救助, deductible_slot=0, cap_slot=1)
-ROUTE_三民人员_outpatient_1 = Route(basic=(), critical=(), aid=(STEP_重特大疾病医疗救助_重特大疾病费用_3,), tilted=(), gates=(), aid_uncovered=False)
-ROUTE_低收入救助对象_inpatient_1 = Route(basic=(), critical=(), aid=(STEP_普通疾病住院救助_住院费用,), tilted=(), gates=(), aid_uncovered=False)
-CASCADE_重特大疾病医疗救助_2 = Cascade(rules=(RULE_重特大疾病医疗救助_2,), static=False)
-STEP_重特大疾病医疗救助_重特大疾病费用_4 = Step(tier=TIER_重特大疾病医疗救助, pool='重特大疾病费用', base=重特大疾病医疗救助_基数, conditions=(CONDITION_重特大疾病医疗救助,), gates=(), cascade=CASCADE_重特大疾病医疗救助_2, deductible_slot=2, cap_slot=1)
-ROUTE_其他特殊困难人员_chronic_1 = Route(basic=(), critical=(), aid=(STEP_重特大疾病医疗救助_重特大疾病费用_4,), tilted=(), gates=(), aid_uncovered=False)
-STEP_重特大疾病医疗救助_重特大疾病费用_5 = Step(tier=TIER_重特大疾病医疗救助, pool='重特大疾病费用', base=重特大疾病医疗救助_基数, conditions=(CONDITION_重特大疾病医疗救助,), gates=(), cascade=CASCADE_重特大疾病医疗救助_2, deductible_slot=3, cap_slot=1)
-CASCADE_普通疾病住院救助_2 = Cascade(rules=(RULE_普通疾病住院救助_2,), static=False)
-STEP_普通疾病住院救助_住院费用_2 = Step(tier=TIER_普通疾病住院救助, pool='住院费用', base=普通疾病住院救助_基数, conditions=(), gates=(), cascade=CASCADE_普通疾病住院救助_2, deductible_slot=4, cap_slot=5)
-ROUTE_其他特殊困难人员_inpatient_1 = Route(basic=(), critical=(), aid=(STEP_重特大疾病医疗救助_重特大疾病费用_5, STEP_普通疾病住院救助_住院费用_2), tilted=(), gates=(), aid_uncovered=False)
-STEP_重特大疾病医疗救助_重特大疾病费用_6 = Step(tier=TIER_重特大疾病医疗救助, pool='重特大疾病费用', base=重特大疾病医疗救助_基数, conditions=(CONDITION_重特大疾病医疗救助,), gates=(), cascade=CASCADE_重特大疾病医疗救助_2, deductible_slot=0, cap_slot=1)
-ROUTE_其他特殊困难人员_outpatient_1 = Route(basic=(), critical=(), aid=(STEP_重特大疾病医疗救助_重特大疾病费用_6,), tilted=(), gates=(), aid_uncovered=False)
+CASCADE_重特大疾病医疗救助_规则1 = Cascade(rules=(RULE_重特大疾病医疗救助_1,), static=True)
+STEP_重特大疾病医疗救助_门诊慢特病_规则1 = Step(tier=TIER_重特大疾病医疗救助, pool='重特大疾病费用', base=重特大疾病医疗救助_基数, conditions=(CONDITION_重特大疾病医疗救助,), gates=(), cascade=CASCADE_重特大疾病医疗救助_规则1, deductible_slot=2, cap_slot=1)
+ROUTE_三民人员_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_重特大疾病医疗救助_门诊慢特病_规则1,), tilted=(), gates=(), aid_uncovered=False)
+STEP_重特大疾病医疗救助_住院_规则1 = Step(tier=TIER_重特大疾病医疗救助, pool='重特大疾病费用', base=重特大疾病医疗救助_基数, conditions=(CONDITION_重特大疾病医疗救助,), gates=(), cascade=CASCADE_重特大疾病医疗救助_规则1, deductible_slot=3, cap_slot=1)
+CASCADE_普通疾病住院救助_规则1 = Cascade(rules=(RULE_普通疾病住院救助_1,), static=True)
+STEP_普通疾病住院救助_住院_规则1 = Step(tier=TIER_普通疾病住院救助, pool='住院费用', base=普通疾病住院救助_基数, conditions=(), gates=(), cascade=CASCADE_普通疾病住院救助_规则1, deductible_slot=4, cap_slot=5)
+ROUTE_三民人员_住院_1 = Route(basic=(), critical=(), aid=(STEP_重特大疾病医疗救助_住院_规则1, STEP_普通疾病住院救助_住院_规则1), tilted=(), gates=(), aid_uncovered=False)
+STEP_重特大疾病医疗救助_普通门诊_规则1 = Step(tier=TIER_重特大疾病医疗救助, pool='重特大疾病费用', base=重特大疾病医疗救助_基数, conditions=(CONDITION_重特大疾病医疗救助,), gates=(), cascade=CASCADE_重特大疾病医疗救助_规则1, deductible_slot=0, cap_slot=1)
+ROUTE_三民人员_普通门诊_1 = Route(basic=(), critical=(), aid=(STEP_重特大疾病医疗救助_普通门诊_规则1,), tilted=(), gates=(), aid_uncovered=False)
+ROUTE_低收入救助对象_住院_1 = Route(basic=(), critical=(), aid=(STEP_普通疾病住院救助_住院_规则1,), tilted=(), gates=(), aid_uncovered=False)
+CASCADE_重特大疾病医疗救助_规则2 = Cascade(rules=(RULE_重特大疾病医疗救助_2,), static=False)
+STEP_重特大疾病医疗救助_门诊慢特病_规则2 = Step(tier=TIER_重特大疾病医疗救助, pool='重特大疾病费用', base=重特大疾病医疗救助_基数, conditions=(CONDITION_重特大疾病医疗救助,), gates=(), cascade=CASCADE_重特大疾病医疗救助_规则2, deductible_slot=2, cap_slot=1)
+ROUTE_其他特殊困难人员_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_重特大疾病医疗救助_门诊慢特病_规则2,), tilted=(), gates=(), aid_uncovered=False)
+STEP_重特大疾病医疗救助_住院_规则2 = Step(tier=TIER_重特大疾病医疗救助, pool='重特大疾病费用', base=重特大疾病医疗救助_基数, conditions=(CONDITION_重特大疾病医疗救助,), gates=(), cascade=CASCADE_重特大疾病医疗救助_规则2, deductible_slot=3, cap_slot=1)
+CASCADE_普通疾病住院救助_规则2 = Cascade(rules=(RULE_普通疾病住院救助_2,), static=False)
+STEP_普通疾病住院救助_住院_规则2 = Step(tier=TIER_普通疾病住院救助, pool='住院费用', base=普通疾病住院救助_基数, conditions=(), gates=(), cascade=CASCADE_普通疾病住院救助_规则2, deductible_slot=4, cap_slot=5)
+ROUTE_其他特殊困难人员_住院_1 = Route(basic=(), critical=(), aid=(STEP_重特大疾病医疗救助_住院_规则2, STEP_普通疾病住院救助_住院_规则2), tilted=(), gates=(), aid_uncovered=False)
+STEP_重特大疾病医疗救助_普通门诊_规则2 = Step(tier=TIER_重特大疾病医疗救助, pool='重特大疾病费用', base=重特大疾病医疗救助_基数, conditions=(CONDITION_重特大疾病医疗救助,), gates=(), cascade=CASCADE_重特大疾病医疗救助_规则2, deductible_slot=0, cap_slot=1)
+ROUTE_其他特殊困难人员_普通门诊_1 = Route(basic=(), critical=(), aid=(STEP_重特大疾病医疗救助_普通门诊_规则2,), tilted=(), gates=(), aid_uncovered=False)
 
 PLAN = PolicyPlan(
     name='wuhai',
@@ -176,33 +176,33 @@ PLAN = PolicyPlan(
     defines={'basic': False, 'critical': False, 'aid': True, 'tilted': False},
     tiers=(TIER_重特大疾病医疗救助, TIER_普通疾病住院救助),
     routes={
-        ('', 'chronic', 1): ROUTE_无类别_chronic_1,
-        ('', 'inpatient', 1): ROUTE_无类别_chronic_1,
-        ('', 'outpatient', 1): ROUTE_无类别_chronic_1,
-        ('三民人员', 'chronic', 1): ROUTE_三民人员_chronic_1,
-        ('三民人员', 'inpatient', 1): ROUTE_三民人员_inpatient_1,
-        ('三民人员', 'outpatient', 1): ROUTE_三民人员_outpatient_1,
-        ('低收入救助对象', 'chronic', 1): ROUTE_无类别_chronic_1,
-        ('低收入救助对象', 'inpatient', 1): ROUTE_低收入救助对象_inpatient_1,
-        ('低收入救助对象', 'outpatient', 1): ROUTE_无类别_chronic_1,
-        ('其他特殊困难人员', 'chronic', 1): ROUTE_其他特殊困难人员_chronic_1,
-        ('其他特殊困难人员', 'inpatient', 1): ROUTE_其他特殊困难人员_inpatient_1,
-        ('其他特殊困难人员', 'outpatient', 1): ROUTE_其他特殊困难人员_outpatient_1,
-        ('困境儿童', 'chronic', 1): ROUTE_三民人员_chronic_1,
-        ('困境儿童', 'inpatient', 1): ROUTE_三民人员_inpatient_1,
-        ('困境儿童', 'outpatient', 1): ROUTE_三民人员_outpatient_1,
-        ('孤儿', 'chronic', 1): ROUTE_三民人员_chronic_1,
-        ('孤儿', 'inpatient', 1): ROUTE_三民人员_inpatient_1,
-        ('孤儿', 'outpatient', 1): ROUTE_三民人员_outpatient_1,
-        ('最低生活保障家庭成员', 'chronic', 1): ROUTE_三民人员_chronic_1,
-        ('最低生活保障家庭成员', 'inpatient', 1): ROUTE_三民人员_inpatient_1,
-        ('最低生活保障家庭成员', 'outpatient', 1): ROUTE_三民人员_outpatient_1,
-        ('特困供养人员', 'chronic', 1): ROUTE_三民人员_chronic_1,
-        ('特困供养人员', 'inpatient', 1): ROUTE_三民人员_inpatient_1,
-        ('特困供养人员', 'outpatient', 1): ROUTE_三民人员_outpatient_1,
-        ('过渡期内脱贫户', 'chronic', 1): ROUTE_三民人员_chronic_1,
-        ('过渡期内脱贫户', 'inpatient', 1): ROUTE_三民人员_inpatient_1,
-        ('过渡期内脱贫户', 'outpatient', 1): ROUTE_三民人员_outpatient_1,
+        ('', 'chronic', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'inpatient', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'outpatient', 1): ROUTE_无类别_门诊慢特病_1,
+        ('三民人员', 'chronic', 1): ROUTE_三民人员_门诊慢特病_1,
+        ('三民人员', 'inpatient', 1): ROUTE_三民人员_住院_1,
+        ('三民人员', 'outpatient', 1): ROUTE_三民人员_普通门诊_1,
+        ('低收入救助对象', 'chronic', 1): ROUTE_无类别_门诊慢特病_1,
+        ('低收入救助对象', 'inpatient', 1): ROUTE_低收入救助对象_住院_1,
+        ('低收入救助对象', 'outpatient', 1): ROUTE_无类别_门诊慢特病_1,
+        ('其他特殊困难人员', 'chronic', 1): ROUTE_其他特殊困难人员_门诊慢特病_1,
+        ('其他特殊困难人员', 'inpatient', 1): ROUTE_其他特殊困难人员_住院_1,
+        ('其他特殊困难人员', 'outpatient', 1): ROUTE_其他特殊困难人员_普通门诊_1,
+        ('困境儿童', 'chronic', 1): ROUTE_三民人员_门诊慢特病_1,
+        ('困境儿童', 'inpatient', 1): ROUTE_三民人员_住院_1,
+        ('困境儿童', 'outpatient', 1): ROUTE_三民人员_普通门诊_1,
+        ('孤儿', 'chronic', 1): ROUTE_三民人员_门诊慢特病_1,
+        ('孤儿', 'inpatient', 1): ROUTE_三民人员_住院_1,
+        ('孤儿', 'outpatient', 1): ROUTE_三民人员_普通门诊_1,
+        ('最低生活保障家庭成员', 'chronic', 1): ROUTE_三民人员_门诊慢特病_1,
+        ('最低生活保障家庭成员', 'inpatient', 1): ROUTE_三民人员_住院_1,
+        ('最低生活保障家庭成员', 'outpatient', 1): ROUTE_三民人员_普通门诊_1,
+        ('特困供养人员', 'chronic', 1): ROUTE_三民人员_门诊慢特病_1,
+        ('特困供养人员', 'inpatient', 1): ROUTE_三民人员_住院_1,
+        ('特困供养人员', 'outpatient', 1): ROUTE_三民人员_普通门诊_1,
+        ('过渡期内脱贫户', 'chronic', 1): ROUTE_三民人员_门诊慢特病_1,
+        ('过渡期内脱贫户', 'inpatient', 1): ROUTE_三民人员_住院_1,
+        ('过渡期内脱贫户', 'outpatient', 1): ROUTE_三民人员_普通门诊_1,
     },
     slots=9,
     self_slots={'outpatient': 6, 'chronic': 7, 'inpatient': 8},

@@ -59,49 +59,49 @@ def 倾斜救助_条件1(env):
 # ---------------------------------------------------------------- the settlement plan
 
 # wuxi.aid:73 对 全体救助对象 在 普通门诊: 限额 1万元 依据 "四(六)"
-RULE_基本救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=Constant(value=1000000), direction=None, amount_type='', per_claim=False),), clause='四(六)', where='wuxi.aid:73', text='对 全体救助对象 在 普通门诊: 限额 1万元 依据 "四(六)"', covers=SET_2)
+RULE_基本救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=Constant(value=1000000)),), clause='四(六)', where='wuxi.aid:73', text='对 全体救助对象 在 普通门诊: 限额 1万元 依据 "四(六)"', covers=SET_2)
 # wuxi.aid:74 对 全体救助对象 在 慢特病和住院: 限额 30万元 依据 "四(六)"
-RULE_基本救助_2 = Rule(number=2, when=None, settings=(Setting(key='cap', value=Constant(value=30000000), direction=None, amount_type='', per_claim=False),), clause='四(六)', where='wuxi.aid:74', text='对 全体救助对象 在 慢特病和住院: 限额 30万元 依据 "四(六)"', covers=SET_2)
+RULE_基本救助_2 = Rule(number=2, when=None, settings=(Setting(key='cap', value=Constant(value=30000000)),), clause='四(六)', where='wuxi.aid:74', text='对 全体救助对象 在 慢特病和住院: 限额 30万元 依据 "四(六)"', covers=SET_2)
 # wuxi.aid:75 对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"
-RULE_基本救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=None), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_17_20), direction=None, amount_type='', per_claim=False)), clause='四(六)', where='wuxi.aid:75', text='对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"', covers=SET_4)
+RULE_基本救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_17_20))), clause='四(六)', where='wuxi.aid:75', text='对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"', covers=SET_4)
 # wuxi.aid:76 对 特困人员, 孤儿, 事实无人抚养儿童: 比例 100% 依据 "四(六)"
-RULE_基本救助_4 = Rule(number=4, when=None, settings=(Setting(key='ratio', value=Constant(value=R_1_1), direction=None, amount_type='', per_claim=False),), clause='四(六)', where='wuxi.aid:76', text='对 特困人员, 孤儿, 事实无人抚养儿童: 比例 100% 依据 "四(六)"', covers=SET_6)
+RULE_基本救助_4 = Rule(number=4, when=None, settings=(Setting(key='ratio', value=Constant(value=R_1_1)),), clause='四(六)', where='wuxi.aid:76', text='对 特困人员, 孤儿, 事实无人抚养儿童: 比例 100% 依据 "四(六)"', covers=SET_6)
 # wuxi.aid:77 对 定额资助参保对象: 起付标准 无 比例 70% 依据 "四(六)"
-RULE_基本救助_5 = Rule(number=5, when=None, settings=(Setting(key='deductible', value=Constant(value=None), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_7_10), direction=None, amount_type='', per_claim=False)), clause='四(六)', where='wuxi.aid:77', text='对 定额资助参保对象: 起付标准 无 比例 70% 依据 "四(六)"', covers=SET_8)
+RULE_基本救助_5 = Rule(number=5, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10))), clause='四(六)', where='wuxi.aid:77', text='对 定额资助参保对象: 起付标准 无 比例 70% 依据 "四(六)"', covers=SET_8)
 # 待遇 aid 基本救助 医疗救助 — wuxi.aid:70 依据 四(六)
 TIER_基本救助 = Tier(kind='aid', name='基本救助', label='医疗救助', clause='四(六)', line=70, rules=(RULE_基本救助_1, RULE_基本救助_2, RULE_基本救助_3, RULE_基本救助_4, RULE_基本救助_5))
 # wuxi.aid:89 对 全体救助对象: 超过 6000元 比例 60% 限额 无 依据 "四(七)"
-RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=Constant(value=600000), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_3_5), direction=None, amount_type='', per_claim=False), Setting(key='cap', value=Constant(value=None), direction=None, amount_type='', per_claim=False)), clause='四(七)', where='wuxi.aid:89', text='对 全体救助对象: 超过 6000元 比例 60% 限额 无 依据 "四(七)"', covers=SET_2)
+RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=Constant(value=600000)), Setting(key='ratio', value=Constant(value=R_3_5)), Setting(key='cap', value=Constant(value=None))), clause='四(七)', where='wuxi.aid:89', text='对 全体救助对象: 超过 6000元 比例 60% 限额 无 依据 "四(七)"', covers=SET_2)
 # 待遇 tilted 倾斜救助 倾斜救助 — wuxi.aid:86 依据 四(七)
 TIER_倾斜救助 = Tier(kind='tilted', name='倾斜救助', label='倾斜救助', clause='四(七)', line=86, rules=(RULE_倾斜救助_1,))
-ROUTE_无类别_chronic_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
-CASCADE_基本救助 = Cascade(rules=(RULE_基本救助_2, RULE_基本救助_5), static=True)
-STEP_基本救助_慢特病和住院 = Step(tier=TIER_基本救助, pool='慢特病和住院', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助, deductible_slot=2, cap_slot=3)
+ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
+CASCADE_基本救助_规则2_5 = Cascade(rules=(RULE_基本救助_2, RULE_基本救助_5), static=True)
+STEP_基本救助_门诊慢特病_规则2_5 = Step(tier=TIER_基本救助, pool='慢特病和住院', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_规则2_5, deductible_slot=2, cap_slot=3)
 CONDITION_倾斜救助 = Condition(test=倾斜救助_条件1, clause='四(七)', text='条件 转诊 且 省内 依据 "四(七)"', line=88)
-CASCADE_倾斜救助 = Cascade(rules=(RULE_倾斜救助_1,), static=True)
-STEP_倾斜救助_全部 = Step(tier=TIER_倾斜救助, pool='*', base=倾斜救助_基数, conditions=(CONDITION_倾斜救助,), gates=(), cascade=CASCADE_倾斜救助, deductible_slot=5, cap_slot=6)
-ROUTE_临时救助对象大重病患者_chronic_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_慢特病和住院,), tilted=(STEP_倾斜救助_全部,), gates=(), aid_uncovered=False)
-STEP_基本救助_慢特病和住院_2 = Step(tier=TIER_基本救助, pool='慢特病和住院', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助, deductible_slot=4, cap_slot=3)
-ROUTE_临时救助对象大重病患者_inpatient_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_慢特病和住院_2,), tilted=(STEP_倾斜救助_全部,), gates=(), aid_uncovered=False)
-CASCADE_基本救助_2 = Cascade(rules=(RULE_基本救助_1, RULE_基本救助_5), static=True)
-STEP_基本救助_普通门诊 = Step(tier=TIER_基本救助, pool='普通门诊', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_2, deductible_slot=0, cap_slot=1)
-ROUTE_临时救助对象大重病患者_outpatient_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_普通门诊,), tilted=(STEP_倾斜救助_全部,), gates=(), aid_uncovered=False)
-CASCADE_基本救助_3 = Cascade(rules=(RULE_基本救助_2, RULE_基本救助_3, RULE_基本救助_4), static=True)
-STEP_基本救助_慢特病和住院_3 = Step(tier=TIER_基本救助, pool='慢特病和住院', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_3, deductible_slot=2, cap_slot=3)
-ROUTE_事实无人抚养儿童_chronic_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_慢特病和住院_3,), tilted=(STEP_倾斜救助_全部,), gates=(), aid_uncovered=False)
-STEP_基本救助_慢特病和住院_4 = Step(tier=TIER_基本救助, pool='慢特病和住院', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_3, deductible_slot=4, cap_slot=3)
-ROUTE_事实无人抚养儿童_inpatient_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_慢特病和住院_4,), tilted=(STEP_倾斜救助_全部,), gates=(), aid_uncovered=False)
-CASCADE_基本救助_4 = Cascade(rules=(RULE_基本救助_1, RULE_基本救助_3, RULE_基本救助_4), static=True)
-STEP_基本救助_普通门诊_2 = Step(tier=TIER_基本救助, pool='普通门诊', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_4, deductible_slot=0, cap_slot=1)
-ROUTE_事实无人抚养儿童_outpatient_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_普通门诊_2,), tilted=(STEP_倾斜救助_全部,), gates=(), aid_uncovered=False)
-CASCADE_基本救助_5 = Cascade(rules=(RULE_基本救助_2, RULE_基本救助_3), static=True)
-STEP_基本救助_慢特病和住院_5 = Step(tier=TIER_基本救助, pool='慢特病和住院', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_5, deductible_slot=2, cap_slot=3)
-ROUTE_优抚对象_chronic_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_慢特病和住院_5,), tilted=(STEP_倾斜救助_全部,), gates=(), aid_uncovered=False)
-STEP_基本救助_慢特病和住院_6 = Step(tier=TIER_基本救助, pool='慢特病和住院', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_5, deductible_slot=4, cap_slot=3)
-ROUTE_优抚对象_inpatient_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_慢特病和住院_6,), tilted=(STEP_倾斜救助_全部,), gates=(), aid_uncovered=False)
-CASCADE_基本救助_6 = Cascade(rules=(RULE_基本救助_1, RULE_基本救助_3), static=True)
-STEP_基本救助_普通门诊_3 = Step(tier=TIER_基本救助, pool='普通门诊', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_6, deductible_slot=0, cap_slot=1)
-ROUTE_优抚对象_outpatient_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_普通门诊_3,), tilted=(STEP_倾斜救助_全部,), gates=(), aid_uncovered=False)
+CASCADE_倾斜救助_规则1 = Cascade(rules=(RULE_倾斜救助_1,), static=True)
+STEP_倾斜救助_普通门诊门诊慢特病住院_规则1 = Step(tier=TIER_倾斜救助, pool='*', base=倾斜救助_基数, conditions=(CONDITION_倾斜救助,), gates=(), cascade=CASCADE_倾斜救助_规则1, deductible_slot=5, cap_slot=6)
+ROUTE_临时救助对象大重病患者_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_门诊慢特病_规则2_5,), tilted=(STEP_倾斜救助_普通门诊门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
+STEP_基本救助_住院_规则2_5 = Step(tier=TIER_基本救助, pool='慢特病和住院', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_规则2_5, deductible_slot=4, cap_slot=3)
+ROUTE_临时救助对象大重病患者_住院_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_住院_规则2_5,), tilted=(STEP_倾斜救助_普通门诊门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
+CASCADE_基本救助_规则1_5 = Cascade(rules=(RULE_基本救助_1, RULE_基本救助_5), static=True)
+STEP_基本救助_普通门诊_规则1_5 = Step(tier=TIER_基本救助, pool='普通门诊', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_规则1_5, deductible_slot=0, cap_slot=1)
+ROUTE_临时救助对象大重病患者_普通门诊_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_普通门诊_规则1_5,), tilted=(STEP_倾斜救助_普通门诊门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
+CASCADE_基本救助_规则2_3_4 = Cascade(rules=(RULE_基本救助_2, RULE_基本救助_3, RULE_基本救助_4), static=True)
+STEP_基本救助_门诊慢特病_规则2_3_4 = Step(tier=TIER_基本救助, pool='慢特病和住院', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_规则2_3_4, deductible_slot=2, cap_slot=3)
+ROUTE_事实无人抚养儿童_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_门诊慢特病_规则2_3_4,), tilted=(STEP_倾斜救助_普通门诊门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
+STEP_基本救助_住院_规则2_3_4 = Step(tier=TIER_基本救助, pool='慢特病和住院', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_规则2_3_4, deductible_slot=4, cap_slot=3)
+ROUTE_事实无人抚养儿童_住院_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_住院_规则2_3_4,), tilted=(STEP_倾斜救助_普通门诊门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
+CASCADE_基本救助_规则1_3_4 = Cascade(rules=(RULE_基本救助_1, RULE_基本救助_3, RULE_基本救助_4), static=True)
+STEP_基本救助_普通门诊_规则1_3_4 = Step(tier=TIER_基本救助, pool='普通门诊', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_规则1_3_4, deductible_slot=0, cap_slot=1)
+ROUTE_事实无人抚养儿童_普通门诊_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_普通门诊_规则1_3_4,), tilted=(STEP_倾斜救助_普通门诊门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
+CASCADE_基本救助_规则2_3 = Cascade(rules=(RULE_基本救助_2, RULE_基本救助_3), static=True)
+STEP_基本救助_门诊慢特病_规则2_3 = Step(tier=TIER_基本救助, pool='慢特病和住院', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_规则2_3, deductible_slot=2, cap_slot=3)
+ROUTE_优抚对象_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_门诊慢特病_规则2_3,), tilted=(STEP_倾斜救助_普通门诊门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
+STEP_基本救助_住院_规则2_3 = Step(tier=TIER_基本救助, pool='慢特病和住院', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_规则2_3, deductible_slot=4, cap_slot=3)
+ROUTE_优抚对象_住院_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_住院_规则2_3,), tilted=(STEP_倾斜救助_普通门诊门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
+CASCADE_基本救助_规则1_3 = Cascade(rules=(RULE_基本救助_1, RULE_基本救助_3), static=True)
+STEP_基本救助_普通门诊_规则1_3 = Step(tier=TIER_基本救助, pool='普通门诊', base=基本救助_基数, conditions=(), gates=(), cascade=CASCADE_基本救助_规则1_3, deductible_slot=0, cap_slot=1)
+ROUTE_优抚对象_普通门诊_1 = Route(basic=(), critical=(), aid=(STEP_基本救助_普通门诊_规则1_3,), tilted=(STEP_倾斜救助_普通门诊门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
 
 PLAN = PolicyPlan(
     name='wuxi',
@@ -120,48 +120,48 @@ PLAN = PolicyPlan(
     defines={'basic': False, 'critical': False, 'aid': True, 'tilted': True},
     tiers=(TIER_基本救助, TIER_倾斜救助),
     routes={
-        ('', 'chronic', 1): ROUTE_无类别_chronic_1,
-        ('', 'inpatient', 1): ROUTE_无类别_chronic_1,
-        ('', 'outpatient', 1): ROUTE_无类别_chronic_1,
-        ('临时救助对象大重病患者', 'chronic', 1): ROUTE_临时救助对象大重病患者_chronic_1,
-        ('临时救助对象大重病患者', 'inpatient', 1): ROUTE_临时救助对象大重病患者_inpatient_1,
-        ('临时救助对象大重病患者', 'outpatient', 1): ROUTE_临时救助对象大重病患者_outpatient_1,
-        ('事实无人抚养儿童', 'chronic', 1): ROUTE_事实无人抚养儿童_chronic_1,
-        ('事实无人抚养儿童', 'inpatient', 1): ROUTE_事实无人抚养儿童_inpatient_1,
-        ('事实无人抚养儿童', 'outpatient', 1): ROUTE_事实无人抚养儿童_outpatient_1,
-        ('优抚对象', 'chronic', 1): ROUTE_优抚对象_chronic_1,
-        ('优抚对象', 'inpatient', 1): ROUTE_优抚对象_inpatient_1,
-        ('优抚对象', 'outpatient', 1): ROUTE_优抚对象_outpatient_1,
-        ('低保边缘家庭成员', 'chronic', 1): ROUTE_临时救助对象大重病患者_chronic_1,
-        ('低保边缘家庭成员', 'inpatient', 1): ROUTE_临时救助对象大重病患者_inpatient_1,
-        ('低保边缘家庭成员', 'outpatient', 1): ROUTE_临时救助对象大重病患者_outpatient_1,
-        ('其他特殊困难人员', 'chronic', 1): ROUTE_临时救助对象大重病患者_chronic_1,
-        ('其他特殊困难人员', 'inpatient', 1): ROUTE_临时救助对象大重病患者_inpatient_1,
-        ('其他特殊困难人员', 'outpatient', 1): ROUTE_临时救助对象大重病患者_outpatient_1,
-        ('困境儿童', 'chronic', 1): ROUTE_优抚对象_chronic_1,
-        ('困境儿童', 'inpatient', 1): ROUTE_优抚对象_inpatient_1,
-        ('困境儿童', 'outpatient', 1): ROUTE_优抚对象_outpatient_1,
-        ('孤儿', 'chronic', 1): ROUTE_事实无人抚养儿童_chronic_1,
-        ('孤儿', 'inpatient', 1): ROUTE_事实无人抚养儿童_inpatient_1,
-        ('孤儿', 'outpatient', 1): ROUTE_事实无人抚养儿童_outpatient_1,
-        ('支出型困难家庭大重病患者', 'chronic', 1): ROUTE_临时救助对象大重病患者_chronic_1,
-        ('支出型困难家庭大重病患者', 'inpatient', 1): ROUTE_临时救助对象大重病患者_inpatient_1,
-        ('支出型困难家庭大重病患者', 'outpatient', 1): ROUTE_临时救助对象大重病患者_outpatient_1,
-        ('最低生活保障对象', 'chronic', 1): ROUTE_优抚对象_chronic_1,
-        ('最低生活保障对象', 'inpatient', 1): ROUTE_优抚对象_inpatient_1,
-        ('最低生活保障对象', 'outpatient', 1): ROUTE_优抚对象_outpatient_1,
-        ('特困人员', 'chronic', 1): ROUTE_事实无人抚养儿童_chronic_1,
-        ('特困人员', 'inpatient', 1): ROUTE_事实无人抚养儿童_inpatient_1,
-        ('特困人员', 'outpatient', 1): ROUTE_事实无人抚养儿童_outpatient_1,
-        ('特困职工', 'chronic', 1): ROUTE_优抚对象_chronic_1,
-        ('特困职工', 'inpatient', 1): ROUTE_优抚对象_inpatient_1,
-        ('特困职工', 'outpatient', 1): ROUTE_优抚对象_outpatient_1,
-        ('精减退职职工', 'chronic', 1): ROUTE_优抚对象_chronic_1,
-        ('精减退职职工', 'inpatient', 1): ROUTE_优抚对象_inpatient_1,
-        ('精减退职职工', 'outpatient', 1): ROUTE_优抚对象_outpatient_1,
-        ('重度残疾人', 'chronic', 1): ROUTE_临时救助对象大重病患者_chronic_1,
-        ('重度残疾人', 'inpatient', 1): ROUTE_临时救助对象大重病患者_inpatient_1,
-        ('重度残疾人', 'outpatient', 1): ROUTE_临时救助对象大重病患者_outpatient_1,
+        ('', 'chronic', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'inpatient', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'outpatient', 1): ROUTE_无类别_门诊慢特病_1,
+        ('临时救助对象大重病患者', 'chronic', 1): ROUTE_临时救助对象大重病患者_门诊慢特病_1,
+        ('临时救助对象大重病患者', 'inpatient', 1): ROUTE_临时救助对象大重病患者_住院_1,
+        ('临时救助对象大重病患者', 'outpatient', 1): ROUTE_临时救助对象大重病患者_普通门诊_1,
+        ('事实无人抚养儿童', 'chronic', 1): ROUTE_事实无人抚养儿童_门诊慢特病_1,
+        ('事实无人抚养儿童', 'inpatient', 1): ROUTE_事实无人抚养儿童_住院_1,
+        ('事实无人抚养儿童', 'outpatient', 1): ROUTE_事实无人抚养儿童_普通门诊_1,
+        ('优抚对象', 'chronic', 1): ROUTE_优抚对象_门诊慢特病_1,
+        ('优抚对象', 'inpatient', 1): ROUTE_优抚对象_住院_1,
+        ('优抚对象', 'outpatient', 1): ROUTE_优抚对象_普通门诊_1,
+        ('低保边缘家庭成员', 'chronic', 1): ROUTE_临时救助对象大重病患者_门诊慢特病_1,
+        ('低保边缘家庭成员', 'inpatient', 1): ROUTE_临时救助对象大重病患者_住院_1,
+        ('低保边缘家庭成员', 'outpatient', 1): ROUTE_临时救助对象大重病患者_普通门诊_1,
+        ('其他特殊困难人员', 'chronic', 1): ROUTE_临时救助对象大重病患者_门诊慢特病_1,
+        ('其他特殊困难人员', 'inpatient', 1): ROUTE_临时救助对象大重病患者_住院_1,
+        ('其他特殊困难人员', 'outpatient', 1): ROUTE_临时救助对象大重病患者_普通门诊_1,
+        ('困境儿童', 'chronic', 1): ROUTE_优抚对象_门诊慢特病_1,
+        ('困境儿童', 'inpatient', 1): ROUTE_优抚对象_住院_1,
+        ('困境儿童', 'outpatient', 1): ROUTE_优抚对象_普通门诊_1,
+        ('孤儿', 'chronic', 1): ROUTE_事实无人抚养儿童_门诊慢特病_1,
+        ('孤儿', 'inpatient', 1): ROUTE_事实无人抚养儿童_住院_1,
+        ('孤儿', 'outpatient', 1): ROUTE_事实无人抚养儿童_普通门诊_1,
+        ('支出型困难家庭大重病患者', 'chronic', 1): ROUTE_临时救助对象大重病患者_门诊慢特病_1,
+        ('支出型困难家庭大重病患者', 'inpatient', 1): ROUTE_临时救助对象大重病患者_住院_1,
+        ('支出型困难家庭大重病患者', 'outpatient', 1): ROUTE_临时救助对象大重病患者_普通门诊_1,
+        ('最低生活保障对象', 'chronic', 1): ROUTE_优抚对象_门诊慢特病_1,
+        ('最低生活保障对象', 'inpatient', 1): ROUTE_优抚对象_住院_1,
+        ('最低生活保障对象', 'outpatient', 1): ROUTE_优抚对象_普通门诊_1,
+        ('特困人员', 'chronic', 1): ROUTE_事实无人抚养儿童_门诊慢特病_1,
+        ('特困人员', 'inpatient', 1): ROUTE_事实无人抚养儿童_住院_1,
+        ('特困人员', 'outpatient', 1): ROUTE_事实无人抚养儿童_普通门诊_1,
+        ('特困职工', 'chronic', 1): ROUTE_优抚对象_门诊慢特病_1,
+        ('特困职工', 'inpatient', 1): ROUTE_优抚对象_住院_1,
+        ('特困职工', 'outpatient', 1): ROUTE_优抚对象_普通门诊_1,
+        ('精减退职职工', 'chronic', 1): ROUTE_优抚对象_门诊慢特病_1,
+        ('精减退职职工', 'inpatient', 1): ROUTE_优抚对象_住院_1,
+        ('精减退职职工', 'outpatient', 1): ROUTE_优抚对象_普通门诊_1,
+        ('重度残疾人', 'chronic', 1): ROUTE_临时救助对象大重病患者_门诊慢特病_1,
+        ('重度残疾人', 'inpatient', 1): ROUTE_临时救助对象大重病患者_住院_1,
+        ('重度残疾人', 'outpatient', 1): ROUTE_临时救助对象大重病患者_普通门诊_1,
     },
     slots=7,
     self_slots={},

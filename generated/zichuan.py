@@ -55,33 +55,33 @@ def 再救助_基数(env):
 # ---------------------------------------------------------------- the settlement plan
 
 # zichuan.aid:57 对 第一类对象: 起付标准 无 比例 75% 限额 3万元 依据 "第一段"
-RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_3_4), direction=None, amount_type='', per_claim=False), Setting(key='cap', value=Constant(value=3000000), direction=None, amount_type='', per_claim=False)), clause='第一段', where='zichuan.aid:57', text='对 第一类对象: 起付标准 无 比例 75% 限额 3万元 依据 "第一段"', covers=SET_4)
+RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_3_4)), Setting(key='cap', value=Constant(value=3000000))), clause='第一段', where='zichuan.aid:57', text='对 第一类对象: 起付标准 无 比例 75% 限额 3万元 依据 "第一段"', covers=SET_4)
 # zichuan.aid:58 对 第二类对象: 起付标准 3000元 比例 50% 限额 2万元 依据 "第一段"
-RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=300000), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_1_2), direction=None, amount_type='', per_claim=False), Setting(key='cap', value=Constant(value=2000000), direction=None, amount_type='', per_claim=False)), clause='第一段', where='zichuan.aid:58', text='对 第二类对象: 起付标准 3000元 比例 50% 限额 2万元 依据 "第一段"', covers=SET_6)
+RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=300000)), Setting(key='ratio', value=Constant(value=R_1_2)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:58', text='对 第二类对象: 起付标准 3000元 比例 50% 限额 2万元 依据 "第一段"', covers=SET_6)
 # zichuan.aid:59 对 刚性支出困难家庭大病患者: 起付标准 25% × prev_year_disposable_income 比例 60% 限额 2万元 依据 "第二段"
-RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=医疗救助_规则3_deductible, direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_3_5), direction=None, amount_type='', per_claim=False), Setting(key='cap', value=Constant(value=2000000), direction=None, amount_type='', per_claim=False)), clause='第二段', where='zichuan.aid:59', text='对 刚性支出困难家庭大病患者: 起付标准 25% × prev_year_disposable_income 比例 60% 限额 2万元 依据 "第二段"', covers=SET_8)
+RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=医疗救助_规则3_deductible), Setting(key='ratio', value=Constant(value=R_3_5)), Setting(key='cap', value=Constant(value=2000000))), clause='第二段', where='zichuan.aid:59', text='对 刚性支出困难家庭大病患者: 起付标准 25% × prev_year_disposable_income 比例 60% 限额 2万元 依据 "第二段"', covers=SET_8)
 # 待遇 aid 医疗救助 医疗救助 — zichuan.aid:55 依据 第一段
 TIER_医疗救助 = Tier(kind='aid', name='医疗救助', label='医疗救助', clause='第一段', line=55, rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_3))
 # zichuan.aid:67 对 第一类对象: 超过 5000元 比例 70% 限额 2万元 依据 "第一段"
-RULE_再救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=Constant(value=500000), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_7_10), direction=None, amount_type='', per_claim=False), Setting(key='cap', value=Constant(value=2000000), direction=None, amount_type='', per_claim=False)), clause='第一段', where='zichuan.aid:67', text='对 第一类对象: 超过 5000元 比例 70% 限额 2万元 依据 "第一段"', covers=SET_4)
+RULE_再救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=Constant(value=500000)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:67', text='对 第一类对象: 超过 5000元 比例 70% 限额 2万元 依据 "第一段"', covers=SET_4)
 # zichuan.aid:68 对 第二类对象: 超过 10000元 比例 70% 限额 2万元 依据 "第一段"
-RULE_再救助_2 = Rule(number=2, when=None, settings=(Setting(key='threshold', value=Constant(value=1000000), direction=None, amount_type='', per_claim=False), Setting(key='ratio', value=Constant(value=R_7_10), direction=None, amount_type='', per_claim=False), Setting(key='cap', value=Constant(value=2000000), direction=None, amount_type='', per_claim=False)), clause='第一段', where='zichuan.aid:68', text='对 第二类对象: 超过 10000元 比例 70% 限额 2万元 依据 "第一段"', covers=SET_6)
+RULE_再救助_2 = Rule(number=2, when=None, settings=(Setting(key='threshold', value=Constant(value=1000000)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:68', text='对 第二类对象: 超过 10000元 比例 70% 限额 2万元 依据 "第一段"', covers=SET_6)
 # 待遇 tilted 再救助 再救助 — zichuan.aid:65 依据 第一段
 TIER_再救助 = Tier(kind='tilted', name='再救助', label='再救助', clause='第一段', line=65, rules=(RULE_再救助_1, RULE_再救助_2))
-ROUTE_无类别_chronic_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
-CASCADE_医疗救助 = Cascade(rules=(RULE_医疗救助_1,), static=True)
-STEP_医疗救助_全部 = Step(tier=TIER_医疗救助, pool='*', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助, deductible_slot=0, cap_slot=1)
-CASCADE_再救助 = Cascade(rules=(RULE_再救助_1,), static=True)
-STEP_再救助_全部 = Step(tier=TIER_再救助, pool='*', base=再救助_基数, conditions=(), gates=(), cascade=CASCADE_再救助, deductible_slot=2, cap_slot=3)
-ROUTE_低保对象_chronic_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_全部,), tilted=(STEP_再救助_全部,), gates=(), aid_uncovered=False)
-CASCADE_医疗救助_2 = Cascade(rules=(RULE_医疗救助_2,), static=True)
-STEP_医疗救助_全部_2 = Step(tier=TIER_医疗救助, pool='*', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_2, deductible_slot=0, cap_slot=1)
-CASCADE_再救助_2 = Cascade(rules=(RULE_再救助_2,), static=True)
-STEP_再救助_全部_2 = Step(tier=TIER_再救助, pool='*', base=再救助_基数, conditions=(), gates=(), cascade=CASCADE_再救助_2, deductible_slot=2, cap_slot=3)
-ROUTE_低保边缘家庭成员_chronic_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_全部_2,), tilted=(STEP_再救助_全部_2,), gates=(), aid_uncovered=False)
-CASCADE_医疗救助_3 = Cascade(rules=(RULE_医疗救助_3,), static=True)
-STEP_医疗救助_全部_3 = Step(tier=TIER_医疗救助, pool='*', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_3, deductible_slot=0, cap_slot=1)
-ROUTE_刚性支出困难家庭大病患者_chronic_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_全部_3,), tilted=(), gates=(), aid_uncovered=False)
+ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
+CASCADE_医疗救助_规则1 = Cascade(rules=(RULE_医疗救助_1,), static=True)
+STEP_医疗救助_普通门诊门诊慢特病住院_规则1 = Step(tier=TIER_医疗救助, pool='*', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1, deductible_slot=0, cap_slot=1)
+CASCADE_再救助_规则1 = Cascade(rules=(RULE_再救助_1,), static=True)
+STEP_再救助_普通门诊门诊慢特病住院_规则1 = Step(tier=TIER_再救助, pool='*', base=再救助_基数, conditions=(), gates=(), cascade=CASCADE_再救助_规则1, deductible_slot=2, cap_slot=3)
+ROUTE_低保对象_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_普通门诊门诊慢特病住院_规则1,), tilted=(STEP_再救助_普通门诊门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
+CASCADE_医疗救助_规则2 = Cascade(rules=(RULE_医疗救助_2,), static=True)
+STEP_医疗救助_普通门诊门诊慢特病住院_规则2 = Step(tier=TIER_医疗救助, pool='*', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则2, deductible_slot=0, cap_slot=1)
+CASCADE_再救助_规则2 = Cascade(rules=(RULE_再救助_2,), static=True)
+STEP_再救助_普通门诊门诊慢特病住院_规则2 = Step(tier=TIER_再救助, pool='*', base=再救助_基数, conditions=(), gates=(), cascade=CASCADE_再救助_规则2, deductible_slot=2, cap_slot=3)
+ROUTE_低保边缘家庭成员_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_普通门诊门诊慢特病住院_规则2,), tilted=(STEP_再救助_普通门诊门诊慢特病住院_规则2,), gates=(), aid_uncovered=False)
+CASCADE_医疗救助_规则3 = Cascade(rules=(RULE_医疗救助_3,), static=True)
+STEP_医疗救助_普通门诊门诊慢特病住院_规则3 = Step(tier=TIER_医疗救助, pool='*', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则3, deductible_slot=0, cap_slot=1)
+ROUTE_刚性支出困难家庭大病患者_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_普通门诊门诊慢特病住院_规则3,), tilted=(), gates=(), aid_uncovered=False)
 
 PLAN = PolicyPlan(
     name='zichuan',
@@ -100,27 +100,27 @@ PLAN = PolicyPlan(
     defines={'basic': False, 'critical': False, 'aid': True, 'tilted': True},
     tiers=(TIER_医疗救助, TIER_再救助),
     routes={
-        ('', 'chronic', 1): ROUTE_无类别_chronic_1,
-        ('', 'inpatient', 1): ROUTE_无类别_chronic_1,
-        ('', 'outpatient', 1): ROUTE_无类别_chronic_1,
-        ('低保对象', 'chronic', 1): ROUTE_低保对象_chronic_1,
-        ('低保对象', 'inpatient', 1): ROUTE_低保对象_chronic_1,
-        ('低保对象', 'outpatient', 1): ROUTE_低保对象_chronic_1,
-        ('低保边缘家庭成员', 'chronic', 1): ROUTE_低保边缘家庭成员_chronic_1,
-        ('低保边缘家庭成员', 'inpatient', 1): ROUTE_低保边缘家庭成员_chronic_1,
-        ('低保边缘家庭成员', 'outpatient', 1): ROUTE_低保边缘家庭成员_chronic_1,
-        ('刚性支出困难家庭大病患者', 'chronic', 1): ROUTE_刚性支出困难家庭大病患者_chronic_1,
-        ('刚性支出困难家庭大病患者', 'inpatient', 1): ROUTE_刚性支出困难家庭大病患者_chronic_1,
-        ('刚性支出困难家庭大病患者', 'outpatient', 1): ROUTE_刚性支出困难家庭大病患者_chronic_1,
-        ('特困人员', 'chronic', 1): ROUTE_低保对象_chronic_1,
-        ('特困人员', 'inpatient', 1): ROUTE_低保对象_chronic_1,
-        ('特困人员', 'outpatient', 1): ROUTE_低保对象_chronic_1,
-        ('返贫致贫人口', 'chronic', 1): ROUTE_低保对象_chronic_1,
-        ('返贫致贫人口', 'inpatient', 1): ROUTE_低保对象_chronic_1,
-        ('返贫致贫人口', 'outpatient', 1): ROUTE_低保对象_chronic_1,
-        ('防止返贫监测帮扶对象', 'chronic', 1): ROUTE_低保边缘家庭成员_chronic_1,
-        ('防止返贫监测帮扶对象', 'inpatient', 1): ROUTE_低保边缘家庭成员_chronic_1,
-        ('防止返贫监测帮扶对象', 'outpatient', 1): ROUTE_低保边缘家庭成员_chronic_1,
+        ('', 'chronic', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'inpatient', 1): ROUTE_无类别_门诊慢特病_1,
+        ('', 'outpatient', 1): ROUTE_无类别_门诊慢特病_1,
+        ('低保对象', 'chronic', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('低保对象', 'inpatient', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('低保对象', 'outpatient', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('低保边缘家庭成员', 'chronic', 1): ROUTE_低保边缘家庭成员_门诊慢特病_1,
+        ('低保边缘家庭成员', 'inpatient', 1): ROUTE_低保边缘家庭成员_门诊慢特病_1,
+        ('低保边缘家庭成员', 'outpatient', 1): ROUTE_低保边缘家庭成员_门诊慢特病_1,
+        ('刚性支出困难家庭大病患者', 'chronic', 1): ROUTE_刚性支出困难家庭大病患者_门诊慢特病_1,
+        ('刚性支出困难家庭大病患者', 'inpatient', 1): ROUTE_刚性支出困难家庭大病患者_门诊慢特病_1,
+        ('刚性支出困难家庭大病患者', 'outpatient', 1): ROUTE_刚性支出困难家庭大病患者_门诊慢特病_1,
+        ('特困人员', 'chronic', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('特困人员', 'inpatient', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('特困人员', 'outpatient', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('返贫致贫人口', 'chronic', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('返贫致贫人口', 'inpatient', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('返贫致贫人口', 'outpatient', 1): ROUTE_低保对象_门诊慢特病_1,
+        ('防止返贫监测帮扶对象', 'chronic', 1): ROUTE_低保边缘家庭成员_门诊慢特病_1,
+        ('防止返贫监测帮扶对象', 'inpatient', 1): ROUTE_低保边缘家庭成员_门诊慢特病_1,
+        ('防止返贫监测帮扶对象', 'outpatient', 1): ROUTE_低保边缘家庭成员_门诊慢特病_1,
     },
     slots=4,
     self_slots={},

@@ -1,4 +1,4 @@
-"""The pipeline's layers import only downwards (style.md): a lower module never imports a higher one."""
+"""The layers import only downwards: a lower module never imports a higher one (README, "Layout")."""
 
 import ast
 import sys

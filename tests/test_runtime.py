@@ -31,24 +31,25 @@ def test_round_half_up(num, den, expected):
     assert rt.round_half_up(num, den) == expected
 
 
-def test_apply_ratio_rounds_once_half_up():
+def test_apply_terms_rounds_once_half_up():
     # 85% of 0.10元 (10 fen) = 8.5 fen → 9 fen
-    assert rt.apply_ratio(10, Fraction(85, 100)) == 9
+    assert rt.apply_terms(10, 85, 100) == 9
     # 85% of 20,000.00元 = 17,000.00元
-    assert rt.apply_ratio(2_000_000, Fraction(85, 100)) == 1_700_000
+    assert rt.apply_terms(2_000_000, 85, 100) == 1_700_000
     # 60% of 0.01元 = 0.6 fen → 1 fen; 70% of 0.01元 = 0.7 → 1; 30% of 0.01元 = 0.3 → 0
-    assert rt.apply_ratio(1, Fraction(60, 100)) == 1
-    assert rt.apply_ratio(1, Fraction(30, 100)) == 0
+    assert rt.apply_terms(1, 60, 100) == 1
+    assert rt.apply_terms(1, 30, 100) == 0
     # 65% of 3.90元 (390 fen) = 253.5 fen → 254
-    assert rt.apply_ratio(390, Fraction(65, 100)) == 254
+    assert rt.apply_terms(390, 65, 100) == 254
     # a third of 1 fen... 1/3 of 5 fen = 1.67 → 2
-    assert rt.apply_ratio(5, Fraction(1, 3)) == 2
+    assert rt.apply_terms(5, 1, 3) == 2
 
 
-def test_apply_terms_matches_apply_ratio():
+def test_apply_terms_is_round_half_up_of_the_product():
     for base in (0, 1, 5, 99, 390, 12345, 2_000_000):
         for rate in (Fraction(85, 100), Fraction(65, 100), Fraction(1, 3), Fraction(1, 1), Fraction(0)):
-            assert rt.apply_terms(base, rate.numerator, rate.denominator) == rt.apply_ratio(base, rate)
+            assert rt.apply_terms(base, rate.numerator, rate.denominator) == \
+                rt.round_half_up(base * rate.numerator, rate.denominator)
     assert rt.apply_terms(-5, 1, 2) == -3  # −2.5 → −3
 
 
@@ -79,7 +80,7 @@ def test_apply_cap():
     assert rt.apply_cap(500_000, 1_000_000, 1_200_000) == 0  # over-used: never negative
     assert rt.apply_cap(500_000, None, 10**9) == 500_000  # no cap
     assert rt.cap_remaining(1_000_000, 680_000) == 320_000
-    assert rt.cap_remaining(None, 5) is None
+    assert rt.cap_remaining(1_000_000, 1_200_000) == 0  # paid past the cap (a lowered cap): nothing left
 
 
 def test_tier_payment_above_a_deductible():

@@ -7,7 +7,6 @@ epoch, so a rule cascade is worked out once per date range, not once per claim.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from typing import Iterable
 
@@ -68,7 +67,8 @@ class Periods:
 
 
 class Epochs:
-    """Date ranges inside which no period starts or ends and no parameter changes: `index(date)` names one."""
+    """Date ranges inside which no period starts or ends and no parameter changes: `bounds`, the ordinals where
+    each after the first starts (the plan's epochs; `runtime.PlanSettler.day_info` finds a date's)."""
 
     def __init__(self, periods: Iterable[Period], change_dates: Iterable[dt.date] = ()):
         bounds: set[int] = set()
@@ -79,20 +79,7 @@ class Epochs:
                 bounds.add(end.toordinal() + 1)
         bounds.update(d.toordinal() for d in change_dates)
         self.bounds = sorted(bounds)
-        self._cache: dict[dt.date, int] = {}
-
-    def index(self, day: dt.date) -> int:
-        found = self._cache.get(day)
-        if found is None:
-            found = self._cache[day] = bisect.bisect_right(self.bounds, day.toordinal())
-        return found
 
 
 def in_force(period: Period, day: dt.date) -> bool:
     return rt.in_period(day, *period)
-
-
-def overlaps(period: Period, start: dt.date, end: dt.date) -> bool:
-    """Does the period share a day with [start, end]?"""
-    p_start, p_end = period
-    return (p_start is None or p_start <= end) and (p_end is None or p_end >= start)

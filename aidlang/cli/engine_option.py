@@ -18,7 +18,7 @@ AVAILABLE = ("interp", "compiled")
 
 
 def add_engine(parser) -> None:
-    """`--engine interp|compiled|batch|spark` (contract.md; default the interpreter)."""
+    """`--engine interp|compiled|batch|spark` (docs/language.md; default the interpreter)."""
     parser.add_argument("--engine", choices=ENGINES, default="interp", help="engine (default interp)")
     parser.add_argument("--generated", metavar="DIR", default=None,
                         help="where compiled modules are, as `aidlang compile --generated DIR` writes them "

@@ -269,7 +269,7 @@ def _cap_step(res, used, raw, paid, word, add, zh, lang) -> None:
         add(res.clause_of("cap"), f"不设年度限额：{word}支付 {money(paid, lang)}" if zh else
             f"no annual cap: {word} pays {money(paid, lang)}", raw, paid)
         return
-    left = max(cap - used, 0)  # what the cap still allows
+    left = rt.cap_remaining(cap, used)
     add(res.clause_of("cap"),
         f"年度限额 {money(cap, lang)}，本年已支付 {money(used, lang)}，剩余 {money(left, lang)}："
         f"{word}支付 {money(paid, lang)}" if zh else

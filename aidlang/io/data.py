@@ -385,10 +385,6 @@ def _fen(text: str, sign: str, whole: str, decimals: str | None) -> tuple[int | 
     return int(whole) * 100 + (int(decimals.ljust(2, "0")) if decimals else 0), "", ""
 
 
-def parse_date(text: str) -> tuple[dt.date | None, str, str]:
-    return read_date(text)[:3]
-
-
 def read_date(text: str) -> tuple[dt.date | None, str, str, bool]:
     """A date written YYYY-MM-DD, or another spelling with the year first (2023/1/5, 2023年1月5日, 20230105):
     the date, the reason when there is none, and whether the spelling was another."""

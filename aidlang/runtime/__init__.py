@@ -2,7 +2,7 @@
 and the ledgers a person's claims run through.
 
 The interpreter, the compiled Python modules and the batch engine all call these functions, so the engines
-agree by construction (contract.md, "Settlement semantics"). Stdlib only; nothing here knows a city.
+agree by construction (docs/semantics.md). Stdlib only; nothing here knows a city.
 
 Money is an `int` of fen. A rate is a `fractions.Fraction` of 1 (85% is `Fraction(17, 20)`); the hot paths
 take a rate as its numerator and denominator so that a payment is two integer operations.
@@ -39,7 +39,6 @@ from .money import (  # noqa: F401
     _RATE,
     _YUAN,
     apply_cap,
-    apply_ratio,
     apply_terms,
     cap_remaining,
     claim_cover,
@@ -82,7 +81,6 @@ from .plan import (  # noqa: F401
     cost_after_aid,
     cost_after_basic,
     cost_after_insurance,
-    expressions,
     lower,
 )
 from .settle import ClaimEnv, Settler, claims_by_person, mixes_insurance, year_claim_rank, year_self_paid  # noqa: F401

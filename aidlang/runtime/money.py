@@ -1,4 +1,4 @@
-"""Money in fen and exact rates: rounding half-up, ratios, the settlement formulas of the contract (deductible,
+"""Money in fen and exact rates: rounding half-up, ratios, the settlement formulas (deductible,
 cap, threshold), and amounts and rates as text. Money is an `int` of fen. A rate is a `fractions.Fraction` of
 1 (85% is `Fraction(17, 20)`); the hot paths take a rate as its numerator and denominator so that a payment is
 two integer operations.
@@ -41,19 +41,15 @@ def to_fen(value: int | Fraction) -> int:
     return round_half_up(value.numerator, value.denominator)
 
 
-def apply_ratio(base_fen: int, rate: Fraction) -> int:
-    """`rate × base`, rounded half-up to the fen once (contract §1)."""
-    return round_half_up(base_fen * rate.numerator, rate.denominator)
-
-
 def apply_terms(base_fen: int, numerator: int, denominator: int) -> int:
-    """`apply_ratio` with the rate given as integer terms (non-negative bases, the hot path)."""
+    """`rate × base` with the rate as integer terms (85% is 17/20), rounded half-up to the fen once
+    (docs/semantics.md, "Money")."""
     if base_fen >= 0:
         return (2 * base_fen * numerator + denominator) // (2 * denominator)
     return round_half_up(base_fen * numerator, denominator)
 
 
-# ---------------------------------------------------------------- the settlement formulas (contract §4, §5)
+# ---------------------------------------------------------------- the settlement formulas (docs/semantics.md)
 
 
 def deductible_cover(earlier: int, this: int, deductible: int) -> int:
@@ -83,21 +79,17 @@ def cover(earlier: int, this: int, line: int, per_claim: bool) -> int:
     return deductible_cover(earlier, this, line)
 
 
-def cap_remaining(cap: int | None, used: int) -> int | None:
-    """What an annual cap still allows (None: no cap)."""
-    if cap is None:
-        return None
+def cap_remaining(cap: int, used: int) -> int:
+    """What an annual cap still allows after `used` was paid: max(0, cap − used)."""
     left = cap - used
     return left if left > 0 else 0
 
 
 def apply_cap(amount: int, cap: int | None, used: int) -> int:
-    """paid = min(amount, max(0, cap − already paid)); no cap pays the amount."""
+    """paid = min(amount, what the cap still allows); no cap (None) pays the amount."""
     if cap is None:
         return amount
-    left = cap - used
-    if left <= 0:
-        return 0
+    left = cap_remaining(cap, used)
     return amount if amount < left else left
 
 

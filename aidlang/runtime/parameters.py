@@ -58,9 +58,6 @@ class Parameters:
             v = to_fen(v)
         return v
 
-    def has_value(self, name: str) -> bool:
-        return name in self.overrides or self.params[name].values is not None
-
     def unset(self, but: str = "") -> tuple[tuple[str, str | None], ...]:
         """(name, label) of the parameters published later and not given, except `but`."""
         return tuple((name, prm.label) for name, prm in self.params.items()

@@ -347,15 +347,3 @@ def lower(plan: Any, fn: Callable[[Expression], Any]) -> Any:
         return value
 
     return walk(plan)
-
-
-def expressions(plan: Any) -> list[Expression]:
-    """Every `Expression` in a plan, once each, in the order `lower` meets them."""
-    found: list[Expression] = []
-
-    def keep(e: Expression) -> Expression:
-        found.append(e)
-        return e
-
-    lower(plan, keep)
-    return found

@@ -18,8 +18,8 @@ from .visits import _VISITS, VISIT_NAMES
 
 def claims_by_person(claims: list[Claim]):
     """(person_id, [(discharge, admission, claim_id, index), …]) per person, persons by id and each person's
-    claims in settlement order (contract §2) — the order every engine settles in, without sorting the whole
-    list at once (sorting a person's few claims is much cheaper than one sort of a million)."""
+    claims in settlement order (docs/semantics.md, "Claim order") — the order every engine settles in, without
+    sorting the whole list at once (sorting a person's few claims is much cheaper than one sort of a million)."""
     groups: dict[str, list] = {}
     for i, c in enumerate(claims):
         item = (c.discharge_date, c.admission_date, c.claim_id, i)
@@ -123,7 +123,7 @@ class Settler:
         return out
 
     def held(self, rows, claim: Claim) -> list[str]:
-        """The categories held for a claim (contract §3), in declared order."""
+        """The categories held for a claim (docs/semantics.md, "Categories and identity"), in declared order."""
         if not rows:
             return []
         first, last = claim.admission_date, claim.discharge_date

@@ -75,7 +75,7 @@ def adjust(key: str, value, amount, amount_type: str, direction: str):
     return result
 
 
-# persons.csv cells whose emptiness is itself a value (contract: "1-4 or empty", "A|B|C or empty"): no grade,
+# persons.csv cells whose emptiness is itself a value (docs/data.md: "1-4 or empty", "A|B|C or empty"): no grade,
 # no class. Any other attribute a person row leaves empty — or every attribute of a person with no row — is
 # missing, and an expression that reads it rejects the claim (docs/semantics.md).
 EMPTY_IS_NONE = frozenset(("disability_grade", "dibao_class"))

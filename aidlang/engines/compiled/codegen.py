@@ -28,10 +28,19 @@ from fractions import Fraction
 
 from aidlang import runtime as rt
 from aidlang.check.expressions import never_none, quantity_value, visit_side
-from aidlang.check.symbols import FUNCTIONS, VISIT_TYPES, builtin, missing_in_list, missing_test, rejects_when_missing
+from aidlang.check.symbols import (
+    FUNCTIONS,
+    VISIT_LABELS,
+    VISIT_TYPES,
+    builtin,
+    missing_in_list,
+    missing_test,
+    rejects_when_missing,
+)
 from aidlang.frontend import nodes as n
 from aidlang.plan import build_plan
 from aidlang.plan.build import written
+from aidlang.runtime.plan import VISIT_ORDER
 
 # the runtime names a module may import: the plan's records, the default bases and what expressions call
 RECORDS = ("Benefit", "BenefitRule", "Cascade", "Condition", "Constant", "Epoch", "Fund", "FundCheck", "FundItem",
@@ -350,12 +359,20 @@ class ModuleBuilder:
             self.hints[id(tier)] = f"TIER_{tier.name}"
             for rule in tier.rules:
                 self.hints[id(rule)] = f"RULE_{tier.name}_{rule.number}"
+        visits: dict[int, list[str]] = {}  # step → the visit types whose claims meet it
         for (category, visit, epoch), route in sorted(plan.routes.items()):
-            self.hints.setdefault(id(route), f"ROUTE_{category or '无类别'}_{visit}_{epoch}")
+            self.hints.setdefault(id(route), f"ROUTE_{category or '无类别'}_{VISIT_LABELS[visit]}_{epoch}")
+            for step in (*route.basic, *route.critical, *route.aid, *route.tilted):
+                served = visits.setdefault(id(step), [])
+                if visit not in served:
+                    served.append(visit)
+        for route in plan.routes.values():
             for step in (*route.basic, *route.critical, *route.aid, *route.tilted):
                 tier = step.tier.name
-                self.hints.setdefault(id(step), f"STEP_{tier}_{'全部' if step.pool == '*' else step.pool}")
-                self.hints.setdefault(id(step.cascade), f"CASCADE_{tier}")
+                rules = "_".join(str(r.number) for r in step.cascade.rules)
+                served = "".join(VISIT_LABELS[v] for v in VISIT_ORDER if v in visits[id(step)])
+                self.hints.setdefault(id(step), f"STEP_{tier}_{served}_规则{rules}")
+                self.hints.setdefault(id(step.cascade), f"CASCADE_{tier}_规则{rules}")
                 for cond in (*step.conditions, *step.gates):
                     self.hints.setdefault(id(cond), f"CONDITION_{tier}")
             for step, gate in route.gates:
@@ -378,8 +395,14 @@ class ModuleBuilder:
         return self.consts.value(value)
 
     def record(self, value) -> str:
-        fields = ", ".join(f"{f.name}={self.literal(getattr(value, f.name))}" for f in dataclasses.fields(value))
-        return f"{type(value).__name__}({fields})"
+        """`Type(field=…, …)`, leaving out the fields that hold their default (a setting's `direction=None`)."""
+        shown = []
+        for f in dataclasses.fields(value):
+            v = getattr(value, f.name)
+            if f.default is not dataclasses.MISSING and type(v) is type(f.default) and v == f.default:
+                continue
+            shown.append(f"{f.name}={self.literal(v)}")
+        return f"{type(value).__name__}({', '.join(shown)})"
 
     def hoist(self, value) -> str:
         found = self.hoisted.get(id(value))

@@ -370,8 +370,8 @@ class ModuleBuilder:
             for step in (*route.basic, *route.critical, *route.aid, *route.tilted):
                 tier = step.tier.name
                 rules = "_".join(str(r.number) for r in step.cascade.rules)
-                served = "".join(VISIT_LABELS[v] for v in VISIT_ORDER if v in visits[id(step)])
-                self.hints.setdefault(id(step), f"STEP_{tier}_{served}_规则{rules}")
+                labels = "".join(VISIT_LABELS[v] for v in VISIT_ORDER if v in visits[id(step)])
+                self.hints.setdefault(id(step), f"STEP_{tier}_{labels}_规则{rules}")
                 self.hints.setdefault(id(step.cascade), f"CASCADE_{tier}_规则{rules}")
                 for cond in (*step.conditions, *step.gates):
                     self.hints.setdefault(id(cond), f"CONDITION_{tier}")

@@ -156,7 +156,7 @@ def test_an_unknown_parameter_is_an_error(files, capsys):
 
 def test_other_engines_are_not_available_yet(files, capsys):
     claims, identities = files(GOOD_CLAIMS)
-    assert main(["--lang", "en", "run", WUXI, "--claims", claims, "--engine", "batch"]) == 2
+    assert main(["--lang", "en", "run", WUXI, "--claims", claims, "--engine", "spark"]) == 2
     assert "not available yet" in capsys.readouterr().err
 
 

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from aidlang.check.pipeline import load
+from aidlang.engines.batch.engine import BatchSettler
 from aidlang.engines.compiled.codegen import Names, render
 from aidlang.engines.compiled.loader import generated_path, load_module, module_from_source
 from aidlang.engines.interp.interpreter import ClaimError, Interpreter
@@ -154,26 +155,29 @@ def category_names(checked) -> list[str]:
 
 
 def settle_both(checked, claims, identities, persons, params):
-    """(results, rejected) from each engine; a missing parameter is an outcome too."""
-    outcomes = []
-    for engine in (Interpreter(checked, params), module_of(checked).Policy(params)):
-        errors: list[ClaimError] = []
-        try:
-            results = engine.settle(claims, identities, persons, errors=errors)
-        except PaymentAboveCost as error:  # the run stops: a claim would be paid more than it cost
-            outcomes.append(("above cost", error.zh))
-            continue
-        except MissingParameter as error:
-            outcomes.append(("missing", error.name, error.zh))
-            continue
-        except PolicyRuntimeError as error:  # the compiled module names the .aid line of a failing expression
-            outcomes.append(("error", type(error.error).__name__))
-            continue
-        except Exception as error:  # noqa: BLE001 — any error: the other engine must raise the same kind
-            outcomes.append(("error", type(error).__name__))
-            continue
-        outcomes.append((results, [(e.claim_id, e.reason_zh, e.reason_en, e.row) for e in errors]))
-    return outcomes
+    """(results, rejected) from the interpreter and the compiled module; a missing parameter is an outcome too.
+    The batch engine settles the same claims and must give exactly the interpreter's outcome."""
+    outcomes = [settled(engine, claims, identities, persons) for engine in (
+        Interpreter(checked, params), module_of(checked).Policy(params),
+        BatchSettler(checked, Interpreter(checked, params)))]
+    assert outcomes[2] == outcomes[0], "the batch engine differs from the interpreter"
+    return outcomes[:2]
+
+
+def settled(engine, claims, identities, persons):
+    """An engine's (results, rejected), or what stopped the run."""
+    errors: list[ClaimError] = []
+    try:
+        results = engine.settle(claims, identities, persons, errors=errors)
+    except PaymentAboveCost as error:  # the run stops: a claim would be paid more than it cost
+        return ("above cost", error.zh)
+    except MissingParameter as error:
+        return ("missing", error.name, error.zh)
+    except PolicyRuntimeError as error:  # the compiled module names the .aid line of a failing expression
+        return ("error", type(error.error).__name__)
+    except Exception as error:  # noqa: BLE001 — any error: the other engine must raise the same kind
+        return ("error", type(error).__name__)
+    return (results, [(e.claim_id, e.reason_zh, e.reason_en, e.row) for e in errors])
 
 
 TIMELINE = st.lists(  # one person's identity rows: (category, start day, days held or None for still held)

@@ -14,7 +14,7 @@ from aidlang.check.checker import CheckedPolicy
 from aidlang.cli.inputs import UsageFailure
 
 ENGINES = ("interp", "compiled", "batch", "spark")
-AVAILABLE = ("interp", "compiled")
+AVAILABLE = ("interp", "compiled", "batch")
 
 
 def add_engine(parser) -> None:
@@ -46,6 +46,10 @@ def make_engine(name: str, checked: CheckedPolicy, params: dict[str, Any], gener
         return module.Policy(params)
     from aidlang.engines.interp.interpreter import Interpreter  # imported late: `aidlang --help` should not pay for it
 
+    if name == "batch":  # columns, with the interpreter as the sequential kernel for what no window expresses
+        from aidlang.engines.batch.engine import BatchSettler
+
+        return BatchSettler(checked, Interpreter(checked, params))
     return Interpreter(checked, params)
 
 

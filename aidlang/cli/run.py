@@ -103,6 +103,11 @@ def settle(engine, inputs: io.Inputs, lang: str) -> Settlement | None:
     except MissingParameter as error:
         io.say(error.zh if lang == "zh" else error.en)
         return None
+    kernel_persons = getattr(engine, "kernel_persons", None)
+    if kernel_persons:  # the batch engine says how many persons no window settles exactly
+        io.say(f"批处理引擎：{kernel_persons} 人逐条结算（多重身份就高、含条件的规则等列运算不能精确表达的情形）"
+               if lang == "zh" else f"batch engine: {kernel_persons} persons settled claim by claim (就高 over "
+               "several categories, rules with conditions and other cases columns do not express exactly)")
     row_of = {claim.claim_id: claim.row for claim in good}
     for claim_error in claim_errors:
         rejected[row_of[claim_error.claim_id]] = [

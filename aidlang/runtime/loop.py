@@ -34,7 +34,7 @@ from .memory import collector_paused
 from .money import tier_payment
 from .monitoring import monitor_rows
 from .parameters import Parameters
-from .settle import ClaimEnv, Settler, claims_by_person, mixes_insurance
+from .settle import ClaimEnv, Settler, claims_by_person
 from .terms import resolve
 
 NOT_APPLICABLE = object()  # a static cascade that resolved to no ratio, kept as such
@@ -74,6 +74,8 @@ class PlanSettler(Settler):
         self.slots, self.self_slots, self.count_slots = plan.slots, plan.self_slots, plan.count_slots
         self._days: dict[dt.date, tuple[int, bool, bool, bool]] = {}
         self._static: dict = {}  # step → its static cascade's terms (or NOT_APPLICABLE)
+        self._simple: dict = {}  # the same, for the steps without conditions: the hot path looks here first
+        self.settling: Claim | None = None
 
     # ------------------------------------------------------------ what the shared code asks
     def category_id(self, text: str) -> str | None:
@@ -103,6 +105,13 @@ class PlanSettler(Settler):
                errors: list[ClaimError] | None = None, insurance_only: bool = False) -> list[Result]:
         """Results in input order. Claims that are data errors go to `errors` if given (and are left out),
         else the first is raised. `insurance_only` stops after the basic and critical tiers (monitoring)."""
+        return [r for r in self.settle_aligned(claims, identities, persons, errors, insurance_only) if r is not None]
+
+    def settle_aligned(self, claims: list[Claim], identities: list[Identity], persons: dict[str, Person] | None,
+                       errors: list[ClaimError] | None, insurance_only: bool = False) -> list[Result | None]:
+        """`settle`, with a result or None (the claim was rejected) for each claim, aligned to `claims`.
+        While it runs, `settling` is the claim being settled (an engine that settles part of a run here learns
+        which claim stopped it)."""
         try:
             with collector_paused():
                 return self._settle_all(claims, identities, persons or {}, errors, insurance_only)
@@ -114,9 +123,9 @@ class PlanSettler(Settler):
                 raise
             raise PolicyRuntimeError(where, error) from error
 
-    def _settle_all(self, claims, identities, persons, errors, insurance_only) -> list[Result]:
+    def _settle_all(self, claims, identities, persons, errors, insurance_only) -> list[Result | None]:
         index = self.identity_index(identities)
-        results: list = [None] * len(claims)
+        results: list[Result | None] = [None] * len(claims)
         env = self.new_env()
         settle_claim = self.settle_claim
         for pid, items in claims_by_person(claims):
@@ -124,13 +133,14 @@ class PlanSettler(Settler):
             L: dict[int, int] = {}  # this person's ledgers
             for item in items:
                 i = item[3]
+                claim = self.settling = claims[i]
                 try:
-                    results[i] = settle_claim(claims[i], rows, person, L, env, None, insurance_only)
+                    results[i] = settle_claim(claim, rows, person, L, env, None, insurance_only)
                 except ClaimError as error:
                     if errors is None:
                         raise
                     errors.append(error)
-        return [r for r in results if r is not None]
+        return results
 
     def settle_claim(self, claim: Claim, rows, person: Person | None, L: dict, env: ClaimEnv,
                      trace: list | None = None, insurance_only: bool = False) -> Result:
@@ -141,12 +151,13 @@ class PlanSettler(Settler):
             trace.append(t.ClaimRead(claim, visit))
         if not active:
             return self._not_in_force(claim, trace)
-        saved = L.copy() if self.reads_optional or mixes_insurance(claim) else None
+        # mixes_insurance(claim), inline: one insurance amount given and the other computed
+        if not self.reads_optional and (claim.basic_paid is None) is (claim.critical_paid is None):
+            return self._settle(claim, visit, epoch, rows, person, L, env, trace, insurance_only)
+        saved = L.copy()
         try:
             return self._settle(claim, visit, epoch, rows, person, L, env, trace, insurance_only)
         except (MissingValue, ClaimError) as problem:
-            if saved is None:
-                raise
             L.clear()
             L.update(saved)  # a claim rejected half-way leaves no trace on the person's later claims
             if isinstance(problem, MissingValue):
@@ -158,7 +169,13 @@ class PlanSettler(Settler):
         day = claim.discharge_date
         env.claim, env.person, env.date, env.year, env.visit = claim, person, day, day.year, visit
         yk = env.yk = day.year * self.slots
-        held = self.held(rows, claim) if rows else ()
+        if not rows:
+            held: list | tuple = ()
+        elif len(rows) == 1 and self.stay_days == "any":  # most people hold one identity: Settler.held, inline
+            held_category, start, end = rows[0]
+            held = (held_category,) if start <= day and end >= claim.admission_date else ()
+        else:
+            held = self.held(rows, claim)
         if len(held) <= 1:
             category = held[0] if held else ""
             out = self._settle_as(category, claim, visit, epoch, env, L, trace, insurance_only)
@@ -183,7 +200,7 @@ class PlanSettler(Settler):
         return make_result((claim.claim_id, claim.person_id, self.names[out.category], out.basic, out.critical,
                             out.aid, out.tilted, self_pay, out.status, basis))
 
-    def _choose(self, held: list[str], claim: Claim, visit: str, epoch: int, env: ClaimEnv, L: dict, trace,
+    def _choose(self, held, claim: Claim, visit: str, epoch: int, env: ClaimEnv, L: dict, trace,
                 insurance_only: bool) -> Outcome:
         """Several categories: 就高 settles each on a trial of the same ledgers and keeps the one that pays the
         most (ties: declared order); without 就高 the first in declared order applies."""
@@ -219,20 +236,21 @@ class PlanSettler(Settler):
         env.L = L
         env.basic = env.critical = env.aid = env.tilted = 0
         out = Outcome(category)
+        pay = self._pay
         given = claim.basic_paid
         if given is not None:
             env.basic = out.basic = given
             if trace is not None:
                 trace.append(t.Given("basic", given))
         elif route.basic:
-            env.basic = out.basic = self._pay(route.basic, "deductible", env, L, out, trace)
+            env.basic = out.basic = pay(route.basic, "deductible", env, L, out, trace)
         given = claim.critical_paid
         if given is not None:
             env.critical = out.critical = given
             if trace is not None:
                 trace.append(t.Given("critical", given))
         elif route.critical:
-            env.critical = out.critical = self._pay(route.critical, "deductible", env, L, out, trace)
+            env.critical = out.critical = pay(route.critical, "deductible", env, L, out, trace)
         if insurance_only or not self.has_aid_tiers or out.status != "ok":
             return out
         if not category:
@@ -267,29 +285,41 @@ class PlanSettler(Settler):
         """What a kind pays: its first step that applies, on the ledgers. The step's base (clamped at 0) joins
         the year's in its deductible (tilted: burden) slot; the part above `line` — the deductible, or the
         tilted threshold, of the year or of this claim alone — times the ratio, half-up once, within the cap."""
+        simple = self._simple
         for step in steps:
-            for gate in step.gates:  # an insurance tier's `否则 不予救助`: the claim is not covered
-                if not gate.test(env):
-                    self._gate_failed(step, gate, out, trace)
-                    return 0
-            terms = self._terms(step, env, out, trace)
+            if step.gates:
+                for gate in step.gates:  # an insurance tier's `否则 不予救助`: the claim is not covered
+                    if not gate.test(env):
+                        self._gate_failed(step, gate, out, trace)
+                        return 0
+            terms = simple.get(step)  # a static cascade and no conditions: resolved once
             if terms is None:
+                terms = self._terms(step, env, out, trace)
+                if terms is None:
+                    continue
+            elif terms is NOT_APPLICABLE:
+                if trace is not None:
+                    trace.append(t.NoRatio(step, out.category))
                 continue
             base = step.base(env)
             if base < 0:
                 base = 0
-            k = env.yk + step.deductible_slot
+            yk = env.yk
+            k = yk + step.deductible_slot
             earlier = L.get(k, 0)
             L[k] = earlier + base
             cap = terms.cap
-            ck = env.yk + step.cap_slot
-            used = L.get(ck, 0) if cap is not None else 0
-            amount = terms.deductible if line == "deductible" else terms.threshold
-            counted, raw, paid = tier_payment(earlier, base, amount, line in terms.per_claim, terms.num, terms.den,
-                                              cap, used)
-            if cap is not None and paid:
+            if cap is None:
+                used = 0
+            else:
+                ck = yk + step.cap_slot
+                used = L.get(ck, 0)
+            deductible = line == "deductible"
+            counted, raw, paid = tier_payment(earlier, base, terms.deductible if deductible else terms.threshold,
+                                              line in terms.per_claim, terms.num, terms.den, cap, used)
+            if paid and cap is not None:
                 L[ck] = used + paid
-            if (base if line == "deductible" else paid) > 0:
+            if (base if deductible else paid) > 0:
                 out.clauses.extend(terms.clauses)
             if trace is not None:
                 trace.append(t.TierPaid(step, terms, out.category, base, earlier, counted, raw, used, paid))
@@ -308,6 +338,8 @@ class PlanSettler(Settler):
             if terms is None:
                 terms = resolve(step.cascade, env)
                 self._static[step] = NOT_APPLICABLE if terms is None else terms
+                if not step.conditions:
+                    self._simple[step] = self._static[step]
             elif terms is NOT_APPLICABLE:
                 terms = None
         else:

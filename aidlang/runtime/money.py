@@ -100,9 +100,19 @@ def tier_payment(earlier: int, this: int, line: int, per_claim: bool, num: int, 
     deductible or threshold, of the year (`earlier` is the year's amount before this claim) or of this claim
     alone (`per_claim`); `raw` = ratio (`num`/`den`) × counted, half-up once; `paid` = min(raw, what the cap
     still allows after `cap_used`)."""
-    counted = cover(earlier, this, line, per_claim) if line else this
-    raw = apply_terms(counted, num, den)
-    return counted, raw, apply_cap(raw, cap, cap_used)
+    # the hot path of every engine's loop, so the formulas are written out here rather than called
+    if not line:
+        counted = this
+    elif per_claim:  # max(0, e − D)
+        counted = this - line if this > line else 0
+    else:  # max(0, E + e − D) − max(0, E − D)
+        after, before = earlier + this - line, earlier - line
+        counted = (after if after > 0 else 0) - (before if before > 0 else 0)
+    raw = (2 * counted * num + den) // (2 * den)  # counted ≥ 0: round_half_up(counted × num, den)
+    if cap is None:
+        return counted, raw, raw
+    left = cap - cap_used
+    return counted, raw, (raw if raw < left else left) if left > 0 else 0
 
 
 # ---------------------------------------------------------------- yuan text ↔ fen

@@ -1,0 +1,213 @@
+"""The batch engine's lowering of the plan's expressions: an expression becomes a polars column expression over
+the claims frame, exact — numbers are integer columns over a fixed denominator (85% × cost is `17·cost / 20`),
+never floats.
+
+What lowers: literals, parameters (one value per epoch, given by `param(name)`), the claim's values that are
+never missing (cost, the amounts paid so far, referred, in province, visit type, year) and its disease (empty is
+"none": a comparison with it is false, except `!=`), + − ×, comparisons, 且/或/非, `在 [...]` and declared
+lists, 较小值/较大值. Anything else — a person's attributes, 年度累计自付, 年度就诊次序, ÷, institution levels —
+raises `Unsupported`, and the claims that would read it settle on the sequential kernel instead.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any, Callable
+
+import polars as pl
+
+from aidlang.check.expressions import quantity_value
+from aidlang.check.symbols import FUNCTIONS, VISIT_TYPES, builtin, missing_in_list, missing_test
+from aidlang.frontend import nodes as n
+
+# claims-frame columns of the builtins that lower
+COLUMNS = {"policy_scope_cost": "cost", "basic_paid": "basic", "critical_paid": "critical", "aid_paid": "aid",
+           "referred": "referred", "in_province": "in_province", "visit_type": "visit", "current_year": "year",
+           "disease": "disease"}
+MAY_BE_EMPTY = frozenset(("disease",))
+
+
+class Unsupported(Exception):
+    """An expression the columnar lowering does not express; the claims reading it go to the kernel."""
+
+
+class Value:
+    """A lowered expression: a number `expr / den` (`den` a positive int), or a bool or string column."""
+
+    __slots__ = ("expr", "den", "kind", "nullable")
+
+    def __init__(self, expr: pl.Expr, kind: str, den: int = 1, nullable: bool = False):
+        self.expr, self.kind, self.den, self.nullable = expr, kind, den, nullable
+
+    def over(self, den: int) -> pl.Expr:
+        """The numerator over another denominator (a multiple of this one)."""
+        return self.expr if den == self.den else self.expr * (den // self.den)
+
+
+def constant(value: Any) -> Value:
+    if isinstance(value, bool):
+        return Value(pl.lit(value), "bool")
+    if isinstance(value, int):
+        return Value(pl.lit(value, dtype=pl.Int64), "num")
+    if isinstance(value, Fraction):
+        return Value(pl.lit(value.numerator, dtype=pl.Int64), "num", value.denominator)
+    if isinstance(value, str):
+        return Value(pl.lit(value), "str")
+    raise Unsupported(f"a constant {value!r}")
+
+
+class Lowering:
+    """Lowers the expressions of one policy; `param(name)` gives a parameter's value where it is evaluated."""
+
+    def __init__(self, symbols, param: Callable[[str], Any]):
+        self.symbols, self.param = symbols, param
+
+    def test(self, node: n.Expr) -> pl.Expr:
+        """A condition as a boolean column (never null)."""
+        found = self.lower(node)
+        if found.kind != "bool":
+            raise Unsupported("not a test")
+        return found.expr.fill_null(False) if found.nullable else found.expr
+
+    def money(self, node: n.Expr, rounds: bool) -> pl.Expr:
+        """A money value as an integer column of fen, rounded half-up at its root when `rounds`."""
+        found = self.lower(node)
+        if found.kind != "num" or found.nullable:
+            raise Unsupported("not an amount")
+        if found.den == 1:
+            return found.expr
+        if not rounds:
+            raise Unsupported("an amount between two fen")
+        return round_half_up(found.expr, found.den)
+
+    def lower(self, node: n.Expr) -> Value:
+        if isinstance(node, n.Quantity):
+            return constant(quantity_value(node))
+        if isinstance(node, n.BoolLit):
+            return constant(node.value)
+        if isinstance(node, n.StringLit):
+            return constant(node.value)
+        if isinstance(node, n.Ref):
+            return self.ref(node)
+        if isinstance(node, n.Binary):
+            return self.binary(node)
+        if isinstance(node, n.Neg):
+            inner = self.number(node.operand)
+            return Value(-inner.expr, "num", inner.den)
+        if isinstance(node, n.Compare):
+            return self.compare(node)
+        if isinstance(node, n.BoolOp):
+            parts = [self.test(x) for x in node.operands]
+            combined = parts[0]
+            for part in parts[1:]:
+                combined = (combined & part) if node.op == "and" else (combined | part)
+            return Value(combined, "bool")
+        if isinstance(node, n.Not):
+            return Value(~self.test(node.operand), "bool")
+        if isinstance(node, n.InList):
+            return self.in_list(node)
+        if isinstance(node, n.Call):
+            return self.call(node)
+        raise Unsupported(type(node).__name__)
+
+    def ref(self, node: n.Ref) -> Value:
+        if node.name in self.symbols.params:
+            return constant(self.param(node.name))
+        b = builtin(node.name)
+        if b is not None and b.name in COLUMNS:
+            column = pl.col(COLUMNS[b.name])
+            if b.type == "bool":
+                return Value(column, "bool")
+            if b.type == "string":
+                return Value(column, "str", nullable=b.name in MAY_BE_EMPTY)
+            return Value(column, "num")
+        if b is None and node.name in VISIT_TYPES:  # `就诊方式 = 住院`
+            return constant(VISIT_TYPES[node.name])
+        raise Unsupported(node.name)
+
+    def number(self, node: n.Expr) -> Value:
+        found = self.lower(node)
+        if found.kind != "num":
+            raise Unsupported("not a number")
+        return found
+
+    def binary(self, node: n.Binary) -> Value:
+        left, right = self.number(node.left), self.number(node.right)
+        if node.op == "*":
+            return Value(left.expr * right.expr, "num", left.den * right.den)
+        if node.op in "+-":
+            den = math.lcm(left.den, right.den)
+            a, b = left.over(den), right.over(den)
+            return Value(a + b if node.op == "+" else a - b, "num", den)
+        raise Unsupported(f"the operator {node.op}")
+
+    def compare(self, node: n.Compare) -> Value:
+        if missing_test(node) is not None:
+            raise Unsupported("a test for a missing value")
+        visit = _visit_side(node.left) or _visit_side(node.right)
+        left, right = self.side(node.left, visit), self.side(node.right, visit)
+        if left.kind == "num" and right.kind == "num":
+            den = math.lcm(left.den, right.den)
+            a, b = left.over(den), right.over(den)
+        elif left.kind == right.kind:
+            a, b = left.expr, right.expr
+        else:
+            raise Unsupported("a comparison of two kinds")
+        op = node.op
+        result = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
+        if left.nullable or right.nullable:  # a missing value: unknown, only `!=` holds (one side missing)
+            result = result.fill_null(op == "!=")
+        return Value(result, "bool")
+
+    def side(self, node: n.Expr, visit: bool) -> Value:
+        if visit and isinstance(node, n.StringLit):
+            return constant(VISIT_TYPES.get(node.value, node.value))
+        return self.lower(node)
+
+    def in_list(self, node: n.InList) -> Value:
+        if missing_in_list(node) is not None:
+            raise Unsupported("a list with 无")
+        visit = _visit_side(node.item)
+        item = self.side(node.item, visit)
+        if node.list_name is not None:
+            declared = self.symbols.lists.get(node.list_name)
+            if declared is None:
+                raise Unsupported(f"the list {node.list_name}")
+            members: list = list(declared.items)
+        else:
+            members = []
+            for x in node.items:
+                if isinstance(x, n.StringLit):
+                    members.append(VISIT_TYPES.get(x.value, x.value) if visit else x.value)
+                elif isinstance(x, n.Quantity) and item.kind == "num" and item.den == 1:
+                    value = quantity_value(x)
+                    if not isinstance(value, int):
+                        raise Unsupported("a fraction in a list")
+                    members.append(value)
+                else:
+                    raise Unsupported("a list item")
+        if item.kind == "num" and item.den != 1:
+            raise Unsupported("a fraction tested against a list")
+        result = item.expr.is_in(members)
+        return Value(result.fill_null(False) if item.nullable else result, "bool")
+
+    def call(self, node: n.Call) -> Value:
+        func = FUNCTIONS.get(node.func)
+        if func not in ("min", "max"):
+            raise Unsupported(node.func)
+        args = [self.number(a) for a in node.args]
+        den = math.lcm(*(a.den for a in args))
+        pick = pl.min_horizontal if func == "min" else pl.max_horizontal
+        return Value(pick(*(a.over(den) for a in args)), "num", den)
+
+
+def round_half_up(numerator: pl.Expr, den: int) -> pl.Expr:
+    """numerator / den rounded to the nearest integer, halves away from zero (`runtime.round_half_up`)."""
+    up = (2 * numerator + den) // (2 * den)
+    down = -((-2 * numerator + den) // (2 * den))
+    return pl.when(numerator >= 0).then(up).otherwise(down)
+
+
+def _visit_side(node) -> bool:
+    return isinstance(node, n.Ref) and (b := builtin(node.name)) is not None and b.name == "visit_type"

@@ -1,0 +1,407 @@
+"""The batch engine: the settlement plan run over columns (polars), a person's year of ledgers as window sums.
+
+The plan is the one every engine executes (`runtime.plan`); this module lowers it to column operations and
+states no settlement rule of its own beyond what a window needs:
+
+- the data checks, epochs, categories held and routes are joins and lookups over the claims frame;
+- each kind, in order, picks per claim the first step of its route that applies (its gates, conditions and the
+  static cascade's ratio, `columns.Lowering`), then pays `runtime.money.tier_payment` in columns: with E the
+  running sum of the bases before this claim in the step's deductible ledger (person, year, slot), the part
+  above the line is max(0, E + b − D) − max(0, E − D) (per claim: max(0, b − D)), the ratio's product is
+  rounded half-up once, and with R the running sum of those products in the cap ledger,
+  paid = min(R, cap) − min(R − raw, cap);
+- statuses, basis and self-pay as the loop states them (`runtime.loop`).
+
+What no window expresses exactly is settled on the sequential kernel (`runtime.PlanSettler`, given to the
+engine), person by person, inside the same run: persons holding several categories under 就高 (the ledger
+decides), persons with a claim rejected half-way (one insurance amount given, the other computed, the two above the
+cost), persons whose claims meet a
+step the columns do not lower (a person's attributes, 年度累计自付, a rule with a condition, ÷) and persons
+whose cap changes within a year. `kernel_persons` says how many went that way in the last run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from aidlang.engines.batch.columns import Lowering, Unsupported
+from aidlang.plan import build_plan
+from aidlang.records import Claim, Identity, Person, Result, make_result
+from aidlang.runtime import ClaimError, MissingParameter, PlanSettler, collector_paused
+from aidlang.runtime.plan import DEFAULT_BASES, KINDS, Constant, Expression, Route, Step
+from aidlang.runtime.terms import Terms, resolve
+from aidlang.runtime.visits import VISIT_NAMES
+
+FAR = dt.date.max.toordinal()
+
+
+@dataclass(frozen=True)
+class Lowered:
+    """A step in columns: its gates and conditions as boolean columns, its base as fen, and its static terms."""
+
+    gates: tuple[tuple[pl.Expr, str], ...]
+    conditions: tuple[pl.Expr, ...]
+    base: pl.Expr
+    terms: Terms | None
+
+
+class BatchSettler:
+    """Settles claims as columns; everything else (annual benefits, funds, monitoring, explanations) and the
+    persons no window settles exactly go to `kernel`, a `runtime.PlanSettler` of the same policy."""
+
+    def __init__(self, checked, kernel: PlanSettler):
+        self.kernel = kernel
+        self.plan = kernel.plan  # the lowered plan: names, for explanations
+        self.source_plan = build_plan(checked)  # the same plan, its expressions as the checker left them
+        self.symbols = checked.symbols
+        self.kernel_persons = 0
+        self._lowered: dict[tuple[int, int], Lowered | None] = {}
+        self._days = [epoch.start or dt.date.fromordinal(max(1, (self.source_plan.bounds or (730120,))[0] - 1))
+                      for epoch in self.source_plan.epochs]
+
+    def __getattr__(self, name: str) -> Any:  # annual, funds, monitor, explain_trace, parameters, …
+        return getattr(self.kernel, name)
+
+    # ------------------------------------------------------------ lowering the plan's steps
+    def lowered(self, step: Step, kernel_step: Step, epoch: int) -> Lowered | None:
+        """The step in columns, or None when some part of it does not lower (its claims go to the kernel)."""
+        key = (id(step), epoch)
+        if key not in self._lowered:
+            self._lowered[key] = self._lower(step, kernel_step, epoch)
+        return self._lowered[key]
+
+    def _lower(self, step: Step, kernel_step: Step, epoch: int) -> Lowered | None:
+        day = self._days[epoch]
+        lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day))
+        try:
+            if not step.cascade.static:
+                raise Unsupported("a rule with a condition")
+            gates = tuple((_test(lowering, g.test), g.clause) for g in step.gates)
+            conditions = tuple(_test(lowering, c.test) for c in step.conditions)
+            base = step.base
+            if isinstance(base, Expression):
+                base_column = lowering.money(base.node, base.rounds)
+            elif base is DEFAULT_BASES[step.tier.kind]:
+                base_column = _DEFAULT_BASES[step.tier.kind]
+            else:
+                raise Unsupported("a base")
+            env = self.kernel.new_env()
+            env.date, env.year = day, day.year
+            terms = resolve(kernel_step.cascade, env)
+        except (Unsupported, MissingParameter, ArithmeticError, ValueError):
+            return None
+        except Exception:  # noqa: BLE001 — anything the kernel raises (UnsetSetting …) it raises at the right claim
+            return None
+        return Lowered(gates, conditions, base_column, terms)
+
+    def route_gates(self, route: Route, epoch: int) -> tuple[tuple[pl.Expr, str], ...] | None:
+        day = self._days[epoch]
+        lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day))
+        try:
+            return tuple((_test(lowering, g.test), g.clause) for _, g in route.gates)
+        except (Unsupported, MissingParameter, ArithmeticError, ValueError):
+            return None
+
+    # ------------------------------------------------------------ settling
+    def settle(self, claims: list[Claim], identities: list[Identity], persons: dict[str, Person] | None = None,
+               errors: list[ClaimError] | None = None, insurance_only: bool = False) -> list[Result]:
+        """As `runtime.PlanSettler.settle`: results in input order, data errors to `errors` (else the first is
+        raised), the run stopped by a missing parameter or a payment above cost."""
+        if insurance_only:  # monitoring lists: a month's insurance amounts, settled on the kernel
+            return self.kernel.settle(claims, identities, persons, errors, insurance_only)
+        with collector_paused():
+            return self._settle(claims, identities, persons or {}, errors)
+
+    def _settle(self, claims, identities, persons, errors) -> list[Result]:
+        kernel, plan = self.kernel, self.source_plan
+        frame = claims_frame(claims, plan.bounds)
+        epochs = plan.epochs
+        frame = frame.with_columns(
+            in_force=pl.col("epoch").replace_strict({i: e.in_force for i, e in enumerate(epochs)}, default=False),
+            basic_on=pl.col("epoch").replace_strict({i: e.basic_on for i, e in enumerate(epochs)}, default=False),
+            critical_on=pl.col("epoch").replace_strict({i: e.critical_on for i, e in enumerate(epochs)},
+                                                       default=False))
+        bad = (pl.col("visit").is_null() | (pl.col("admission") > pl.col("discharge"))
+               | (pl.col("in_force") & pl.col("basic_paid").is_null() & ~pl.col("basic_on"))
+               | (pl.col("in_force") & pl.col("critical_paid").is_null() & ~pl.col("critical_on")))
+        frame = frame.with_columns(bad=bad)
+        rejected: list[ClaimError] = []
+        for i in frame.filter(pl.col("bad"))["i"].to_list():
+            try:
+                kernel.claim_day(claims[i])
+            except ClaimError as error:
+                rejected.append(error)
+        results: list[Result | None] = [None] * len(claims)
+        frame = frame.filter(~pl.col("bad"))
+        for i in frame.filter(~pl.col("in_force"))["i"].to_list():
+            results[i] = kernel._not_in_force(claims[i], None)
+        frame = frame.filter(pl.col("in_force"))  # the claims that settle (or stop the run)
+
+        frame = self.categories(frame, kernel.identity_index(identities))
+        to_kernel = set(frame.filter(pl.col("several") & pl.lit(plan.highest))["person_id"].to_list())
+        routes = self.route_table(frame)
+        keys = ["category", "visit", "epoch"]
+        to_kernel |= set(frame.join(routes.filter(~pl.col("lowers")), on=keys)["person_id"].to_list())
+        columnar = frame.filter(~pl.col("person_id").is_in(list(to_kernel)))
+        settled, to_kernel_caps = self.pay(columnar.join(routes.select(*keys, "route"), on=keys))
+        to_kernel |= to_kernel_caps
+        # a claim that gives one insurance amount while the policy computes the other, the two above its cost, is
+        # rejected and leaves no trace on the person's later claims (runtime.Settler.above_cost): the kernel's job
+        mixes = pl.col("basic_paid").is_null() != pl.col("critical_paid").is_null()  # runtime.mixes_insurance
+        to_kernel |= set(settled.filter(mixes & (pl.col("basic") + pl.col("critical") > pl.col("cost")))
+                         ["person_id"].to_list())
+        settled = settled.filter(~pl.col("person_id").is_in(list(to_kernel)))
+
+        stops: list[tuple[tuple, BaseException]] = []  # (settlement order, exception) of what stops the run
+        above = settled.filter(pl.col("self_pay") < 0).sort("order")
+        if above.height:
+            first = above.row(0, named=True)
+            claim = claims[first["i"]]
+            stops.append((_order_key(claim), kernel.above_cost(claim, first["basic"], first["critical"], first["aid"],
+                                                               first["tilted"], first["basis"])))
+        names = kernel.names
+        for row in settled.select("i", "category", "basic", "critical", "aid", "tilted", "self_pay", "status",
+                                  "basis").iter_rows():
+            c = claims[row[0]]
+            results[row[0]] = make_result((c.claim_id, c.person_id, names[row[1]], *row[2:]))
+
+        self.kernel_persons = len(to_kernel)
+        if to_kernel:
+            chosen = sorted(frame.filter(pl.col("person_id").is_in(list(to_kernel)))["i"].to_list())
+            kernel.settling = None
+            try:
+                aligned = kernel.settle_aligned([claims[i] for i in chosen], identities, persons, rejected)
+            except Exception as error:  # noqa: BLE001 — whichever claim stops the run first in settlement order
+                at = _order_key(kernel.settling) if kernel.settling is not None else ()
+                stops.append((at, error))
+            else:
+                for i, result in zip(chosen, aligned, strict=True):
+                    results[i] = result
+        by_row = {(c.claim_id, c.row): c for c in claims} if rejected else {}
+        rejected.sort(key=lambda e: _order_key(by_row[(e.claim_id, e.row)]))
+        if errors is None and rejected:  # the first rejected claim stops the run, unless something stopped it before
+            stops.append((_order_key(by_row[(rejected[0].claim_id, rejected[0].row)]), rejected[0]))
+        if stops:
+            raise min(stops, key=lambda stop: stop[0])[1]
+        if errors is not None:
+            errors.extend(rejected)
+        return [r for r in results if r is not None]
+
+    # ------------------------------------------------------------ identities and routes
+    def categories(self, frame: pl.DataFrame, index: dict) -> pl.DataFrame:
+        """Each claim's category ("" for none; the first held in declared order) and whether it holds several."""
+        kernel = self.kernel
+        rank = kernel.order
+        rows = [(pid, cat, rank[cat], start.toordinal(), min(end, dt.date.max).toordinal())
+                for pid, held in index.items() for cat, start, end in held]
+        ids = pl.DataFrame(rows, schema={"person_id": pl.String, "held": pl.String, "rank": pl.Int64,
+                                         "start": pl.Int64, "end": pl.Int64}, orient="row")
+        first, last = pl.col("admission"), pl.col("discharge")
+        if kernel.stay_days == "admission":
+            last = pl.col("admission")
+        elif kernel.stay_days == "discharge":
+            first = pl.col("discharge")
+        held = (frame.select("i", "person_id", "admission", "discharge").join(ids, on="person_id")
+                .filter((pl.col("start") <= last) & (pl.col("end") >= first))
+                .group_by("i").agg(category=pl.col("held").sort_by("rank").first(),
+                                   several=pl.col("held").n_unique() > 1))
+        frame = frame.join(held, on="i", how="left")
+        return frame.with_columns(category=pl.col("category").fill_null(""), several=pl.col("several").fill_null(False))
+
+    def route_table(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """One row per (category, visit, epoch) the claims meet: its route number and whether it lowers."""
+        keys = frame.select("category", "visit", "epoch").unique().sort("category", "visit", "epoch")
+        self._routes: list[tuple[Route, Route, int, list]] = []
+        lowers = []
+        for category, visit, epoch in keys.iter_rows():
+            route = self.source_plan.routes[(category, visit, epoch)]
+            kernel_route = self.kernel.plan.routes[(category, visit, epoch)]
+            steps = []
+            for kind in KINDS:
+                for step, kernel_step in zip(getattr(route, kind), getattr(kernel_route, kind), strict=True):
+                    steps.append((kind, step, self.lowered(step, kernel_step, epoch)))
+            gates = self.route_gates(route, epoch)
+            self._routes.append((route, kernel_route, epoch, [steps, gates]))
+            lowers.append(gates is not None and all(lowered is not None for _, _, lowered in steps))
+        return keys.with_columns(route=pl.int_range(pl.len(), dtype=pl.Int64), lowers=pl.Series(lowers))
+
+    # ------------------------------------------------------------ paying, kind by kind
+    def pay(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
+        """The settled claims (in settlement order) with their amounts, status and basis; and the persons whose
+        cap changes within a year (the kernel settles them)."""
+        plan = self.source_plan
+        frame = frame.sort("order").with_columns(
+            basic=pl.col("basic_paid").fill_null(0), critical=pl.col("critical_paid").fill_null(0),
+            aid=pl.lit(0, dtype=pl.Int64), tilted=pl.lit(0, dtype=pl.Int64), status=pl.lit("ok"))
+        clause_columns: list[str] = []
+        changing_caps: set[str] = set()
+        for kind in KINDS:
+            if kind == "aid":
+                frame = self.aid_gates(frame, plan.has_aid_tiers, clause_columns)
+            given = {"basic": "basic_paid", "critical": "critical_paid"}.get(kind)
+            # insurance is computed whatever the status (a failed gate of basic still leaves critical to pay)
+            active = pl.col(given).is_null() if given is not None else pl.col("status") == "ok"
+            frame, changing = self.pay_kind(frame, kind, active, clause_columns)
+            changing_caps |= changing
+        if self.kernel.identity_clause:
+            frame = frame.with_columns(identity_clause=pl.when(pl.col("several"))
+                                       .then(pl.lit(self.kernel.identity_clause)).otherwise(pl.lit("")))
+            clause_columns.append("identity_clause")
+        clauses = pl.concat_list([pl.col(c).str.split(";") for c in clause_columns]) if clause_columns else None
+        frame = frame.with_columns(
+            self_pay=pl.col("cost") - pl.col("basic") - pl.col("critical") - pl.col("aid") - pl.col("tilted"),
+            basis=(clauses.list.eval(pl.element().filter(pl.element() != "")).list.unique(maintain_order=True)
+                   .list.join(";") if clauses is not None else pl.lit("")))
+        return frame, changing_caps
+
+    def aid_gates(self, frame: pl.DataFrame, has_aid_tiers: bool, clause_columns: list[str]) -> pl.DataFrame:
+        """Before any aid: no category held, a visit type no aid tier covers, a failed `否则 不予救助`."""
+        if not has_aid_tiers:
+            return frame.with_columns(status=pl.col("status"))
+        status: Any = pl.when(pl.col("status") != "ok").then(pl.col("status"))  # a when-chain, link by link
+        status = status.when(pl.col("category") == "").then(pl.lit("no_category"))
+        uncovered = [r for r, (route, _, _, _) in enumerate(self._routes) if route.aid_uncovered]
+        status = status.when(pl.col("route").is_in(uncovered)).then(pl.lit("not_covered"))
+        reached = (pl.col("status") == "ok") & (pl.col("category") != "") & ~pl.col("route").is_in(uncovered)
+        clause: Any = pl.when(~reached).then(pl.lit(""))  # a when-chain: the first gate that fails gives the clause
+        for r, (_, _, _, (_, gates)) in enumerate(self._routes):
+            for test, text in gates or ():
+                failed = (pl.col("route") == r) & ~test
+                status = status.when(failed).then(pl.lit("not_covered"))
+                clause = clause.when(failed).then(pl.lit(text))
+        frame = frame.with_columns(gate_clause=clause.otherwise(pl.lit("")), status=status.otherwise(pl.lit("ok")))
+        clause_columns.append("gate_clause")
+        return frame
+
+    def pay_kind(self, frame: pl.DataFrame, kind: str, active: pl.Expr, clause_columns: list[str]
+                 ) -> tuple[pl.DataFrame, set[str]]:
+        """One kind: the step each claim meets (or none), its payment on the windows of its ledgers."""
+        steps: list[tuple[int, Step, Lowered]] = []  # (route, step, lowered) in the order they are tried
+        for r, (_, _, _, (route_steps, _)) in enumerate(self._routes):
+            steps += [(r, step, lowered) for k, step, lowered in route_steps if k == kind and lowered is not None]
+        if not steps:
+            return frame, set()
+        # one when-chain, in the order the loop tries them: per route its steps, each its gates (a failed one: the
+        # claim is not covered, -1 - the gate's number) then whether it applies (its number); the first true wins
+        pick: Any = pl.when(~active).then(pl.lit(None, dtype=pl.Int64))
+        gate_texts: list[str] = []
+        for number, (r, _, lowered) in enumerate(steps):
+            here = pl.col("route") == r
+            for test, text in lowered.gates:
+                gate_texts.append(text)
+                pick = pick.when(here & ~test).then(pl.lit(-len(gate_texts), dtype=pl.Int64))
+            if lowered.terms is None:
+                continue  # no ratio for the category: the tier does not apply (its gates were still checked)
+            applies = here
+            for test in lowered.conditions:
+                applies = applies & test
+            pick = pick.when(applies).then(pl.lit(number, dtype=pl.Int64))
+        frame = frame.with_columns(pick=pick.otherwise(pl.lit(None, dtype=pl.Int64)))
+        gate_clause = pl.lit("")
+        for index, text in enumerate(gate_texts):
+            gate_clause = pl.when(pl.col("pick") == -(index + 1)).then(pl.lit(text)).otherwise(gate_clause)
+        frame = frame.with_columns(step=pl.when(pl.col("pick") >= 0).then(pl.col("pick")),
+                                   gated=pl.col("pick").fill_null(0) < 0, gate_clause_k=gate_clause)
+
+        def per_step(value, dtype) -> pl.Expr:
+            expr = pl.lit(None, dtype=dtype)
+            for number, (_, step, lowered) in enumerate(steps):
+                if lowered.terms is not None:  # a step without a ratio is never the one that pays
+                    expr = pl.when(pl.col("step") == number).then(value(step, lowered)).otherwise(expr)
+            return expr
+
+        line = "threshold" if kind == "tilted" else "deductible"
+        frame = frame.with_columns(
+            base=pl.max_horizontal(per_step(lambda s, lw: lw.base, pl.Int64), pl.lit(0)),
+            dslot=per_step(lambda s, lw: pl.lit(s.deductible_slot), pl.Int64),
+            cslot=per_step(lambda s, lw: pl.lit(s.cap_slot), pl.Int64),
+            line=per_step(lambda s, lw: pl.lit(getattr(lw.terms, line)), pl.Int64),
+            per_claim=per_step(lambda s, lw: pl.lit(line in lw.terms.per_claim), pl.Boolean),
+            num=per_step(lambda s, lw: pl.lit(lw.terms.num), pl.Int64),
+            den=per_step(lambda s, lw: pl.lit(lw.terms.den), pl.Int64),
+            cap=per_step(lambda s, lw: pl.lit(lw.terms.cap, dtype=pl.Int64), pl.Int64),
+            has_cap=per_step(lambda s, lw: pl.lit(lw.terms.cap is not None), pl.Boolean),
+            rule_clauses=per_step(lambda s, lw: pl.lit(";".join(lw.terms.clauses)), pl.String))
+        ledger = ["person_id", "year", "dslot"]
+        earlier = pl.col("base").cum_sum().over(ledger) - pl.col("base")
+        after, before = earlier + pl.col("base") - pl.col("line"), earlier - pl.col("line")
+        yearly = pl.max_horizontal(after, pl.lit(0)) - pl.max_horizontal(before, pl.lit(0))
+        counted = (pl.when(pl.col("line") == 0).then(pl.col("base"))
+                   .when(pl.col("per_claim")).then(pl.max_horizontal(pl.col("base") - pl.col("line"), pl.lit(0)))
+                   .otherwise(yearly))
+        frame = frame.with_columns(counted=pl.when(pl.col("step").is_not_null()).then(counted))
+        frame = frame.with_columns(raw=(2 * pl.col("counted") * pl.col("num") + pl.col("den")) // (2 * pl.col("den")))
+        caps = ["person_id", "year", "cslot"]
+        frame = frame.with_columns(
+            cap_changes=(pl.col("cap").n_unique().over(caps) > 1) | (pl.col("has_cap").n_unique().over(caps) > 1),
+            total=pl.col("raw").cum_sum().over(caps))
+        capped = (pl.min_horizontal(pl.col("total"), pl.col("cap"))
+                  - pl.min_horizontal(pl.col("total") - pl.col("raw"), pl.col("cap")))
+        paid = pl.when(pl.col("step").is_null()).then(pl.lit(0)).when(pl.col("has_cap")).then(capped).otherwise(
+            pl.col("raw"))
+        frame = frame.with_columns(paid=paid)
+        changing = set(frame.filter(pl.col("step").is_not_null() & pl.col("cap_changes"))["person_id"].to_list())
+        shows = pl.col("paid") > 0 if kind == "tilted" else pl.col("base") > 0
+        clause = pl.when(pl.col("step").is_not_null() & shows).then(pl.col("rule_clauses")).otherwise(pl.lit(""))
+        clause_column, gate_column = f"clauses_{kind}", f"gate_{kind}"
+        frame = frame.with_columns(**{
+            kind: pl.when(pl.col("step").is_not_null()).then(pl.col("paid")).otherwise(pl.col(kind)),
+            clause_column: clause, gate_column: pl.col("gate_clause_k"),
+            "status": pl.when(pl.col("gated")).then(pl.lit("not_covered")).otherwise(pl.col("status"))})
+        clause_columns += [clause_column, gate_column]
+        scratch = ("pick", "step", "gated", "gate_clause_k", "base", "dslot", "cslot", "line", "per_claim", "num",
+                   "den", "cap", "has_cap", "rule_clauses", "counted", "raw", "cap_changes", "total", "paid")
+        return frame.drop(*scratch), changing
+
+
+_DEFAULT_BASES = {
+    "basic": pl.col("cost"),
+    "critical": pl.col("cost") - pl.col("basic"),
+    "aid": pl.col("cost") - pl.col("basic") - pl.col("critical"),
+    "tilted": pl.col("cost") - pl.col("basic") - pl.col("critical") - pl.col("aid"),
+}
+
+
+def claims_frame(claims: list[Claim], bounds: tuple[int, ...]) -> pl.DataFrame:
+    """The claims as columns: input position `i`, settlement `order`, canonical visit, dates as ordinals, epoch."""
+    discharge = [c.discharge_date.toordinal() for c in claims]
+    frame = pl.DataFrame({
+        "i": pl.Series(range(len(claims)), dtype=pl.Int64),
+        "claim_id": [c.claim_id for c in claims],
+        "person_id": [c.person_id for c in claims],
+        "visit": pl.Series([VISIT_NAMES.get(c.visit_type) for c in claims], dtype=pl.String),
+        "admission": pl.Series([c.admission_date.toordinal() for c in claims], dtype=pl.Int64),
+        "discharge": pl.Series(discharge, dtype=pl.Int64),
+        "year": pl.Series([c.discharge_date.year for c in claims], dtype=pl.Int64),
+        "cost": pl.Series([c.policy_scope_cost for c in claims], dtype=pl.Int64),
+        "basic_paid": pl.Series([c.basic_paid for c in claims], dtype=pl.Int64),
+        "critical_paid": pl.Series([c.critical_paid for c in claims], dtype=pl.Int64),
+        "referred": pl.Series([c.referred for c in claims], dtype=pl.Boolean),
+        "in_province": pl.Series([c.in_province for c in claims], dtype=pl.Boolean),
+        "disease": pl.Series([c.disease for c in claims], dtype=pl.String),
+    })
+    epoch = pl.Series(bounds, dtype=pl.Int64).search_sorted(frame["discharge"], side="right") if bounds else \
+        pl.Series([0] * len(claims))
+    frame = frame.with_columns(epoch=pl.Series(epoch, dtype=pl.Int64))
+    order = frame.select("i", "person_id", "discharge", "admission", "claim_id").sort(
+        "person_id", "discharge", "admission", "claim_id").with_columns(order=pl.int_range(pl.len(), dtype=pl.Int64))
+    return frame.join(order.select("i", "order"), on="i")
+
+
+def _test(lowering: Lowering, test) -> pl.Expr:
+    """A condition of the plan as a boolean column: a literal (`条件 是`) or a checked expression."""
+    if isinstance(test, Constant):
+        return pl.lit(bool(test.value))
+    if isinstance(test, Expression):
+        return lowering.test(test.node)
+    raise Unsupported("a condition")
+
+
+def _order_key(claim: Claim) -> tuple:
+    return (claim.person_id, claim.discharge_date, claim.admission_date, claim.claim_id)
+
+

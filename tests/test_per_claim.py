@@ -1,5 +1,5 @@
 """Issue 13 item 1: per-claim settings. `起付标准 每次 800元` (每次住院起付标准) and `超过 按次 5000元`
-(单次个人负担超过 5000 元以上部分) count each claim alone, covered = max(0, e − D) (`runtime.claim_cover`);
+(单次个人负担超过 5000 元以上部分) count each claim alone, covered = max(0, e − D) (`runtime.tier_payment`);
 `年度就诊次序(住院)` is the claim's rank among the person's settled claims of that visit type this year, so
 `年度内第二次及以上住院起付标准降低50%` is a rule condition. Settled through `aidlang run` on both engines; amounts
 worked by hand in the comments."""
@@ -12,7 +12,7 @@ import pytest
 
 from aidlang.cli import main
 from aidlang.frontend.formatter import format_text
-from aidlang.runtime import claim_cover, cover
+from aidlang.runtime import tier_payment
 
 POLICY = """政策 perclaim "按次起付" {
   发布机关 "某市医疗保障局"
@@ -97,10 +97,11 @@ def test_per_claim_deductible_threshold_and_rank_on_both_engines(workdir, engine
 
 def test_the_formula_is_the_claim_alone():
     # e = 1,200, D = 800: 400 whatever came before; the yearly formula with E = 4,000 gives all 1,200
-    assert claim_cover(120000, 80000) == 40000
-    assert claim_cover(50000, 80000) == 0
-    assert cover(400000, 120000, 80000, True) == 40000
-    assert cover(400000, 120000, 80000, False) == 120000
+    # (ratio 1/1, no cap: counted = raw = paid)
+    assert tier_payment(0, 120000, 80000, True, 1, 1, None, 0) == (40000, 40000, 40000)
+    assert tier_payment(0, 50000, 80000, True, 1, 1, None, 0) == (0, 0, 0)
+    assert tier_payment(400000, 120000, 80000, True, 1, 1, None, 0)[0] == 40000
+    assert tier_payment(400000, 120000, 80000, False, 1, 1, None, 0)[0] == 120000
 
 
 def test_the_formatter_keeps_the_per_claim_word():

@@ -52,33 +52,6 @@ def apply_terms(base_fen: int, numerator: int, denominator: int) -> int:
 # ---------------------------------------------------------------- the settlement formulas (docs/semantics.md)
 
 
-def deductible_cover(earlier: int, this: int, deductible: int) -> int:
-    """The part of this claim's eligible amount above the annual deductible.
-
-    With E the eligible amount of earlier claims this year, e this claim's and D the deductible:
-    covered = max(0, E + e − D) − max(0, E − D).
-    """
-    above_after = earlier + this - deductible
-    above_before = earlier - deductible
-    return (above_after if above_after > 0 else 0) - (above_before if above_before > 0 else 0)
-
-
-def claim_cover(this: int, deductible: int) -> int:
-    """The part of this claim's eligible amount above a per-claim deductible (`起付标准 每次`, 每次住院起付标准):
-    covered = max(0, e − D) — the claim alone, whatever the person's earlier claims this year were. A tilted
-    threshold of each claim (`超过 每次`, 单次个人负担超过 5000 元以上部分) is the same formula on the burden."""
-    above = this - deductible
-    return above if above > 0 else 0
-
-
-def cover(earlier: int, this: int, line: int, per_claim: bool) -> int:
-    """What a tier counts of this claim above its line (a deductible, or a tilted threshold): `claim_cover`
-    when the line is per claim, else the yearly `deductible_cover`."""
-    if per_claim:
-        return claim_cover(this, line)
-    return deductible_cover(earlier, this, line)
-
-
 def cap_remaining(cap: int, used: int) -> int:
     """What an annual cap still allows after `used` was paid: max(0, cap − used)."""
     left = cap - used
@@ -95,11 +68,11 @@ def apply_cap(amount: int, cap: int | None, used: int) -> int:
 
 def tier_payment(earlier: int, this: int, line: int, per_claim: bool, num: int, den: int, cap: int | None,
                  cap_used: int) -> tuple[int, int, int]:
-    """What a tier pays on one claim, as the settlement loop computes it (docs/semantics.md, "Tiers"):
-    (counted, raw, paid). `counted` is the part of this claim's base (tilted: burden) above the line — the
-    deductible or threshold, of the year (`earlier` is the year's amount before this claim) or of this claim
-    alone (`per_claim`); `raw` = ratio (`num`/`den`) × counted, half-up once; `paid` = min(raw, what the cap
-    still allows after `cap_used`)."""
+    """What a tier pays on one claim, as every engine computes it (docs/semantics.md, "Amounts"): (counted,
+    raw, paid). `counted` is the part of this claim's base (tilted: burden) `this` above the line — a deductible
+    or threshold D — of the year, max(0, E + e − D) − max(0, E − D) with E = `earlier` the year's amount before
+    this claim, or (`per_claim`, `每次`) of this claim alone, max(0, e − D); `raw` = ratio (`num`/`den`) ×
+    counted, rounded half-up once; `paid` = min(raw, what the cap still allows after `cap_used`)."""
     # the hot path of every engine's loop, so the formulas are written out here rather than called
     if not line:
         counted = this

@@ -74,7 +74,6 @@ class PlanSettler(Settler):
         self.slots, self.self_slots, self.count_slots = plan.slots, plan.self_slots, plan.count_slots
         self._days: dict[dt.date, tuple[int, bool, bool, bool]] = {}
         self._static: dict = {}  # step → its static cascade's terms (or NOT_APPLICABLE)
-        self._simple: dict = {}  # the same, for the steps without conditions: the hot path looks here first
         self.settling: Claim | None = None
 
     # ------------------------------------------------------------ what the shared code asks
@@ -285,19 +284,21 @@ class PlanSettler(Settler):
         """What a kind pays: its first step that applies, on the ledgers. The step's base (clamped at 0) joins
         the year's in its deductible (tilted: burden) slot; the part above `line` — the deductible, or the
         tilted threshold, of the year or of this claim alone — times the ratio, half-up once, within the cap."""
-        simple = self._simple
+        static = self._static
         for step in steps:
             if step.gates:
                 for gate in step.gates:  # an insurance tier's `否则 不予救助`: the claim is not covered
                     if not gate.test(env):
                         self._gate_failed(step, gate, out, trace)
                         return 0
-            terms = simple.get(step)  # a static cascade and no conditions: resolved once
+            if step.conditions and not self._conditions_hold(step, env, trace):
+                continue  # a condition of the tier fails: the tier does not apply
+            terms = static.get(step)  # a static cascade is resolved once (per epoch: steps are per epoch)
             if terms is None:
-                terms = self._terms(step, env, out, trace)
-                if terms is None:
-                    continue
-            elif terms is NOT_APPLICABLE:
+                terms = resolve(step.cascade, env)
+                if step.cascade.static:
+                    static[step] = NOT_APPLICABLE if terms is None else terms
+            if terms is None or terms is NOT_APPLICABLE:  # no ratio for the category: the tier does not apply
                 if trace is not None:
                     trace.append(t.NoRatio(step, out.category))
                 continue
@@ -326,27 +327,14 @@ class PlanSettler(Settler):
             return paid
         return 0
 
-    def _terms(self, step, env: ClaimEnv, out: Outcome, trace):
-        """The step's terms if its tier applies to the claim (conditions hold, a ratio resolves), else None."""
+    @staticmethod
+    def _conditions_hold(step, env: ClaimEnv, trace) -> bool:
         for cond in step.conditions:
             if not cond.test(env):
                 if trace is not None:
                     trace.append(t.ConditionFailed(step, cond.clause))
-                return None
-        if step.cascade.static:
-            terms = self._static.get(step)
-            if terms is None:
-                terms = resolve(step.cascade, env)
-                self._static[step] = NOT_APPLICABLE if terms is None else terms
-                if not step.conditions:
-                    self._simple[step] = self._static[step]
-            elif terms is NOT_APPLICABLE:
-                terms = None
-        else:
-            terms = resolve(step.cascade, env)
-        if terms is None and trace is not None:
-            trace.append(t.NoRatio(step, out.category))
-        return terms
+                return False
+        return True
 
     # ------------------------------------------------------------ explaining
     def explain_trace(self, claims: list[Claim], identities: list[Identity], persons: dict[str, Person] | None,

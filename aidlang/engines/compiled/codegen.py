@@ -54,6 +54,9 @@ RESERVED = frozenset(("Policy", "PLAN", "SOURCE", "LINE_AT", "Fraction", "date",
 HOISTED = (rt.Tier, rt.Rule, rt.Cascade, rt.Condition, rt.Step, rt.Route)  # printed once each, by name
 
 
+RUNNING = {"year_self_paid": "year_self_paid", "claim_rank": "year_claim_rank"}  # the runtime's readers
+
+
 class CompileError(Exception):
     """A construct the Python backend cannot translate (the checker lets through nothing it needs here)."""
 
@@ -212,18 +215,12 @@ class ExprGen:
             raise CompileError(f"unknown name {name}")
         if isinstance(expr, n.Call):
             func = FUNCTIONS.get(expr.func)
-            if func == "year_self_paid":
+            if func in RUNNING:  # 年度累计自付, 年度就诊次序: the runtime function of that name
                 try:
                     chosen = self.symbols.running_visits(expr.args)
                 except ValueError as error:
                     raise CompileError(f"{error} is not a visit type") from None
-                return f"year_self_paid(env, {chosen!r})"
-            if func == "claim_rank":
-                try:
-                    chosen = self.symbols.running_visits(expr.args)
-                except ValueError as error:
-                    raise CompileError(f"{error} is not a visit type") from None
-                return f"year_claim_rank(env, {chosen!r})"
+                return f"{RUNNING[func]}(env, {chosen!r})"
             if func in ("min", "max"):
                 args = ", ".join(self.expr(a) for a in expr.args)
                 if all(self.never_none(a) for a in expr.args):

@@ -160,20 +160,18 @@ def _ref(expr: n.Ref, ev: Evaluator, locals_) -> Fn:
     raise EvalError(f"unknown name {name}", expr)
 
 
+RUNNING = {"year_self_paid": rt.year_self_paid, "claim_rank": rt.year_claim_rank}
+
+
 def _call(expr: n.Call, ev: Evaluator, locals_) -> Fn:
     func = FUNCTIONS.get(expr.func)
-    if func == "year_self_paid":
+    if func in RUNNING:  # 年度累计自付, 年度就诊次序: over the person's ledgers, by visit type
         try:
             chosen = ev.symbols.running_visits(expr.args)
         except ValueError as error:
             raise EvalError(f"{error} is not a visit type", expr) from None
-        return lambda env: rt.year_self_paid(env, chosen)
-    if func == "claim_rank":
-        try:
-            chosen = ev.symbols.running_visits(expr.args)
-        except ValueError as error:
-            raise EvalError(f"{error} is not a visit type", expr) from None
-        return lambda env: rt.year_claim_rank(env, chosen)
+        running = RUNNING[func]
+        return lambda env: running(env, chosen)
     if func in ("min", "max"):
         args = [ev.compile(a, locals_) for a in expr.args]
         pick = min if func == "min" else max

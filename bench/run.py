@@ -78,7 +78,7 @@ def report(seconds: dict[str, float], claims: int) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=1_000_000, help="claims (default 1000000)")
-    parser.add_argument("--engine", action="append", choices=("interp", "compiled"),
+    parser.add_argument("--engine", action="append", choices=("interp", "compiled", "batch"),
                         help="engines to run (default both)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:

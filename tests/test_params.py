@@ -318,3 +318,91 @@ def test_random_parameters_are_refused_or_pay_no_more_than_owed(tmp_path, capsys
         owed = costs[row["claim_id"]] - fen(row["basic_paid"]) - fen(row["critical_paid"])
         assert 0 <= fen(row["self_pay"]), row
         assert fen(row["aid_paid"]) + fen(row["tilted_paid"]) <= owed, row
+
+
+# ---------------------------------------------------------------- parameters by year or date (issue 13)
+
+TWO_YEARS = (f"{CLAIMS_HEADER}\nc1,p1,inpatient,2024-03-01,2024-03-10,50000,20000,8000\n"
+             "c2,p1,inpatient,2025-03-01,2025-03-10,50000,20000,8000\n")
+
+
+def test_a_parameter_by_year_settles_each_claim_with_its_years_value(tmp_path, capsys):
+    """LATER, 低保对象, one stay in 2024 and one in 2025, each: cost 50000, basic 20000, critical 8000 → base 22000.
+    The deductible is 1000 in 2024 and 3000 from 2025 (`aid_deductible@2025=3000`); 70%, cap 2万元 a year.
+    2024: (22000 − 1000) × 70% = 14700.  2025: a new year of ledgers, (22000 − 3000) × 70% = 13300.
+    Tilted aid, threshold 5000, 0.5, cap 2000: 2024 base 22000 − 14700 = 7300 → 2300 × 0.5 = 1150;
+    2025 base 22000 − 13300 = 8700 → 3700 × 0.5 = 1850."""
+    claims, identities = tmp_path / "claims.csv", tmp_path / "identities.csv"
+    claims.write_text(TWO_YEARS, encoding="utf-8")
+    identities.write_text(IDENTITIES, encoding="utf-8")
+    values = dict(GOOD, aid_cap="2万元")
+    del values["aid_deductible"]
+    out = tmp_path / "results.csv"
+    args = ["run", LATER, "--claims", str(claims), "--identities", str(identities), *param_args(values),
+            "--param", "aid_deductible=1000", "--param", "aid_deductible@2025=3000", "--out", str(out)]
+    assert main(args) == 0, capsys.readouterr().err
+    rows = read_csv(out)
+    assert [(r["aid_paid"], r["tilted_paid"]) for r in rows] == [("14700.00", "1150.00"), ("13300.00", "1850.00")]
+    # the same from a file of name, from, value; the batch engine settles it the same way (on its kernel)
+    table = tmp_path / "params.csv"
+    table.write_text("name,from,value\naid_deductible,,1000\naid_deductible,2025-01-01,3000\n", encoding="utf-8")
+    for engine in ("interp", "batch"):
+        again = tmp_path / f"again-{engine}.csv"
+        assert main(["run", LATER, "--claims", str(claims), "--identities", str(identities), *param_args(values),
+                     "--params", str(table), "--out", str(again), "--engine", engine]) == 0
+        assert again.read_bytes() == out.read_bytes()
+
+
+def test_a_date_no_given_value_covers_stops_the_run_naming_it(tmp_path, capsys):
+    """Only `aid_deductible@2025=3000`: the 2024 claim has no deductible value — as a policy's own dated values
+    with a gap, the run stops naming the parameter and the date, and writes nothing."""
+    claims, identities = tmp_path / "claims.csv", tmp_path / "identities.csv"
+    claims.write_text(TWO_YEARS, encoding="utf-8")
+    identities.write_text(IDENTITIES, encoding="utf-8")
+    values = dict(GOOD)
+    del values["aid_deductible"]
+    out = tmp_path / "results.csv"
+    assert main(["run", LATER, "--claims", str(claims), "--identities", str(identities), *param_args(values),
+                 "--param", "aid_deductible@2025=3000", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "aid_deductible" in err and "2024-03-10" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("texts, zh, en", [
+    (["aid_annual_cap@20x4=1"], "@ 后应写年份或日期，如 NAME@2026=… 或 NAME@2026-07-01=…：20x4",
+     "write a year or a date after @, e.g. NAME@2026=… or NAME@2026-07-01=…: 20x4"),
+    (["aid_annual_cap@2025=1", "aid_annual_cap@2025-01-01=2"],
+     "参数 aid_annual_cap 自 2025-01-01 起的值已由第 1 个 --param 给出",
+     "aid_annual_cap from 2025-01-01 is already given by --param 1"),
+    (["aid_annual_cap=1", "年度救助限额=2"], "参数 年度救助限额 已由第 1 个 --param 给出",
+     "年度救助限额 is already given by --param 1"),
+    (["aid_annual_cap@2025-02-30=1"], "@ 后应写年份或日期", "write a year or a date after @"),
+])
+def test_bad_dated_params(texts, zh, en):
+    values, errors = params.parse_params(texts, lookup)
+    assert len(errors) == 1 and errors[0].reason_zh.startswith(zh) and errors[0].reason_en.startswith(en)
+
+
+def test_dated_params_read_in_date_order():
+    texts = ["aid_annual_cap@2026=3万", "aid_annual_cap=1万", "aid_annual_cap@2025-07-01=2万"]
+    values, errors = params.parse_params(texts, lookup)
+    assert not errors
+    by_date = values["aid_annual_cap"]
+    assert by_date.values == ((None, 1_000_000), (dt.date(2025, 7, 1), 2_000_000), (dt.date(2026, 1, 1), 3_000_000))
+    assert by_date.on(dt.date(2025, 6, 30)) == (True, 1_000_000)
+    assert by_date.on(dt.date(2025, 7, 1)) == (True, 2_000_000)
+    assert by_date.on(dt.date(2027, 1, 1)) == (True, 3_000_000)
+
+
+def test_a_params_file_names_its_rows(tmp_path):
+    table = tmp_path / "params.csv"
+    table.write_text("名称,自,值\naid_annual_cap,2025,1万\naid_annual_cap,2025,2万\nno_such,,1\n", encoding="utf-8")
+    texts, where, file_errors = params.read_params_file(str(table))
+    assert not file_errors and where == [(str(table), 2), (str(table), 3), (str(table), 4)]
+    values, errors = params.parse_params(texts, lookup, where)
+    assert [(e.file, e.row) for e in errors] == [(str(table), 3), (str(table), 4)]
+    assert errors[0].reason_zh == f"参数 aid_annual_cap 自 2025-01-01 起的值已由 {table} 第 2 行给出"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert params.read_params_file(str(bad))[2][0].reason_en == "the header must be name,from,value"

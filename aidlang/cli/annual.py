@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
                                            ("--persons", args.persons)])
     checked = io.load_policy(args.policy)
     inputs = io.read_inputs(checked, identities=args.identities, persons=args.persons, params=args.param,
-                            options=io.read_options(args))
+                            options=io.read_options(args), args=args)
     io.require_clean(inputs)
     engine = make_engine(args.engine, checked, inputs.params, args.generated, io.lang_of(args))
     try:

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     lang = io.lang_of(args)
     checked = io.load_policy(args.policy)
     inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
-                            params=args.param, options=io.read_options(args))
+                            params=args.param, options=io.read_options(args), args=args)
     if inputs.fatal:
         raise io.DataFailure(inputs.all_errors)
     claims = inputs.claims_read

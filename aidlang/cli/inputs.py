@@ -24,7 +24,7 @@ from aidlang.check.symbols import VISIT_TYPES
 from aidlang.cli import internal_error
 from aidlang.frontend.diagnostics import AidError
 from aidlang.io import data, outputs
-from aidlang.io.params import ParamSpec, parse_params
+from aidlang.io.params import PARAM_SOURCE, ParamSpec, parse_params, read_params_file
 
 EXIT_DATA = 2  # bad input data or usage (cli.py)
 INSURANCE_COLUMNS = (("basic", "basic_paid"), ("critical", "critical_paid"))
@@ -145,8 +145,21 @@ def add_policy(parser: argparse.ArgumentParser) -> None:
 
 
 def add_params(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                        help="a parameter published outside the document (repeatable)")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME[@FROM]=VALUE",
+                        help="a parameter published outside the document, for every date or from a year or date "
+                             "(NAME@2026=42000; repeatable)")
+    parser.add_argument("--params", metavar="FILE", help="parameters as a CSV of name,from,value (from empty: every "
+                        "date) / 参数表")
+
+
+def param_texts(args: argparse.Namespace) -> tuple[list[str], list[tuple[str, int]] | None, list]:
+    """The `--params FILE` rows and the `--param` values, in that order, with where each comes from."""
+    texts = list(getattr(args, "param", None) or [])
+    path = getattr(args, "params", None)
+    if not path:
+        return texts, None, []
+    file_texts, where, errors = read_params_file(path, getattr(args, "encoding", None))
+    return file_texts + texts, where + [(PARAM_SOURCE, i) for i in range(1, len(texts) + 1)], errors
 
 
 def add_out(parser: argparse.ArgumentParser, what: str) -> None:
@@ -211,7 +224,8 @@ class Inputs:
 
 def read_inputs(checked: CheckedPolicy, *, claims: str | None = None, identities: str | None = None,
                 persons: str | None = None, params: list[str] | None = None,
-                options: data.ReadOptions = data.DEFAULT_OPTIONS) -> Inputs:
+                options: data.ReadOptions = data.DEFAULT_OPTIONS, args: argparse.Namespace | None = None) -> Inputs:
+    """The data files and parameters of a command (`args`: its options, for `--params FILE`)."""
     words = vocabulary(checked)
     loaded_claims = data.read_claims(claims, words, options) if claims else None
     loaded_identities = data.read_identities(identities, words, options) if identities else None
@@ -219,8 +233,9 @@ def read_inputs(checked: CheckedPolicy, *, claims: str | None = None, identities
     for loaded in (loaded_claims, loaded_identities, loaded_persons):
         if loaded is not None:
             _account(loaded)
-    values, param_errors = parse_params(params or [], param_lookup(checked))
-    fatal = list(param_errors)
+    texts, where, file_errors = param_texts(args) if args is not None else (params or [], None, [])
+    values, param_errors = parse_params(texts, param_lookup(checked), where)
+    fatal = [*file_errors, *param_errors]
     person_problems: dict[str, list[data.DataError]] = {}
     for loaded in (loaded_claims, loaded_identities, loaded_persons):
         if loaded is not None:

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         raise io.UsageFailure(f"{args.policy} 没有 监测：monitor 无可列出",
                               f"{args.policy} has no monitor block: monitor has nothing to list")
     inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
-                            params=args.param, options=io.read_options(args))
+                            params=args.param, options=io.read_options(args), args=args)
     io.require_clean(inputs)
     engine = make_engine(args.engine, checked, inputs.params, args.generated, io.lang_of(args))
     claim_errors: list = []

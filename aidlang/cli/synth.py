@@ -18,6 +18,7 @@ from aidlang.cli._outputs import refuse_clashes
 from aidlang.io import outputs
 from aidlang.io import synthetic as synth
 from aidlang.io.params import parse_params
+from aidlang.runtime import ByDate
 
 MAX_CLAIMS = 100_000_000
 
@@ -55,9 +56,12 @@ def run(args: argparse.Namespace) -> int:
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise io.UsageFailure(f"--out {args.out} 不是目录", f"--out {args.out} is not a directory")
     checked = io.load_policy(args.policy)
-    params, errors = parse_params(args.param, io.param_lookup(checked))
-    if errors:
-        raise io.DataFailure(list(errors))
+    texts, where, file_errors = io.param_texts(args)
+    params, errors = parse_params(texts, io.param_lookup(checked), where)
+    if file_errors or errors:
+        raise io.DataFailure([*file_errors, *errors])
+    # a parameter given by date shapes the data by its latest value (synth draws amounts, it settles nothing)
+    params = {name: v.values[-1][1] if isinstance(v, ByDate) else v for name, v in params.items()}
     shape = synth.shape_of(checked, params)
     maker = synth.Synth(shape, args.claims, args.seed)
     suffix = ".parquet" if args.format == "parquet" else ".csv"

@@ -13,8 +13,9 @@ from typing import Callable, Sequence
 
 import attrs
 
+from aidlang.io import sheets
 from aidlang.io.data import DataError
-from aidlang.runtime import percent_in_range
+from aidlang.runtime import ByDate, percent_in_range
 
 PARAM_SOURCE = "--param"  # the "file" a parameter problem is reported in
 
@@ -39,36 +40,103 @@ class ParamSpec:
     type: str  # money | rate | number | date
 
 
-def parse_params(texts: Sequence[str], lookup: Callable[[str], ParamSpec | None]) -> tuple[dict, list[DataError]]:
-    """`NAME=VALUE` pairs → {identifier: value}: money in fen, a rate as an exact Fraction, a number as an
-    int or Fraction, a date as a date. A name may be the identifier or the Chinese label; a parameter is given
-    once (as in the policy, where it is declared once)."""
+def parse_params(texts: Sequence[str], lookup: Callable[[str], ParamSpec | None],
+                 where: Sequence[tuple[str, int]] | None = None) -> tuple[dict, list[DataError]]:
+    """`NAME=VALUE` (for every date) or `NAME@FROM=VALUE` (from a year, `2026`, or a date, `2026-07-01`) →
+    {identifier: value}, a dated parameter's value being a `runtime.ByDate`: money in fen, a rate as an exact
+    Fraction, a number as an int or Fraction, a date as a date. A name may be the identifier or the Chinese
+    label. As values written in the policy: a parameter has one value without a date at most (the first), and
+    each date once (E306, E307). `where[i]`: the (file, row) a text comes from, for `--params FILE`."""
     values: dict[str, object] = {}
-    given_at: dict[str, int] = {}
+    dated: dict[str, dict[dt.date | None, object]] = {}
+    given_at: dict[tuple[str, dt.date | None], tuple[str, int]] = {}
     errors: list[DataError] = []
     for index, text in enumerate(texts, start=1):
-        name, sep, value = text.partition("=")
+        source, row = where[index - 1] if where else (PARAM_SOURCE, index)
+        key, sep, value = text.partition("=")
+        name, at, since_text = key.partition("@")
         name = name.strip()
         if not sep or not name:
-            errors.append(DataError(PARAM_SOURCE, index, text, "应写作 NAME=VALUE", "write NAME=VALUE"))
+            errors.append(DataError(source, row, text, "应写作 NAME=VALUE", "write NAME=VALUE"))
             continue
         spec = lookup(name)
         if spec is None:
-            errors.append(DataError(PARAM_SOURCE, index, name, f"政策中没有参数 {name}",
-                                    f"the policy has no parameter {name}"))
+            errors.append(DataError(source, row, name, f"政策中没有参数 {name}", f"the policy has no parameter {name}"))
             continue
-        if spec.name in given_at:
-            first = given_at[spec.name]
-            errors.append(DataError(PARAM_SOURCE, index, name, f"参数 {name} 已由第 {first} 个 --param 给出",
-                                    f"{name} is already given by --param {first}"))
+        since = None
+        if at:
+            since, zh, en = _since(since_text)
+            if since is None:
+                errors.append(DataError(source, row, name, zh, en))
+                continue
+        if (spec.name, since) in given_at:
+            first_source, first = given_at[(spec.name, since)]
+            when = "" if since is None else f"自 {since.isoformat()} 起的值"
+            when_en = "" if since is None else f" from {since.isoformat()}"
+            on_command_line = first_source == PARAM_SOURCE
+            by = (f"第 {first} 个 --param 给出" if on_command_line else f" {first_source} 第 {first} 行给出",
+                  f"--param {first}" if on_command_line else f"{first_source} row {first}")
+            errors.append(DataError(source, row, name, f"参数 {name} {when}已由{by[0]}",
+                                    f"{name}{when_en} is already given by {by[1]}"))
             continue
-        given_at[spec.name] = index
+        given_at[(spec.name, since)] = (source, row)
         parsed, zh, en = _missing(name, spec.type) if not value.strip() else parse_param_value(value, spec.type)
         if parsed is None:
-            errors.append(DataError(PARAM_SOURCE, index, name, zh, en))
+            errors.append(DataError(source, row, name, zh, en))
         else:
-            values[spec.name] = parsed
+            dated.setdefault(spec.name, {})[since] = parsed
+    for name, by_since in dated.items():
+        if list(by_since) == [None]:
+            values[name] = by_since[None]
+        else:
+            values[name] = ByDate(tuple(sorted(by_since.items(), key=lambda kv: kv[0] or dt.date.min)))
     return values, errors
+
+
+def _since(text: str) -> tuple[dt.date | None, str, str]:
+    """The date after `@`: a year (its 1 January) or a date."""
+    text = text.strip()
+    if re.fullmatch(r"[0-9]{4}", text):
+        return dt.date(int(text), 1, 1), "", ""
+    found, zh, en = _date(text)
+    if found is None:
+        return (None, f"@ 后应写年份或日期，如 NAME@2026=… 或 NAME@2026-07-01=…：{_quote(text)}",
+                f"write a year or a date after @, e.g. NAME@2026=… or NAME@2026-07-01=…: {_quote(text)}")
+    assert isinstance(found, dt.date)
+    return found, "", ""
+
+
+PARAMS_COLUMNS = ("name", "from", "value")  # --params FILE: a row per value; `from` empty: for every date
+PARAMS_HEADERS = {"名称": "name", "参数": "name", "自": "from", "起始日期": "from", "值": "value", "取值": "value"}
+
+
+def read_params_file(path: str, encoding: str | None = None) -> tuple[list[str], list[tuple[str, int]],
+                                                                         list[DataError]]:
+    """`--params FILE`: a CSV (or workbook) of name, from, value → the texts `parse_params` reads, where each
+    comes from, and the file's own problems (an unreadable file, a header without the three columns)."""
+    grid = sheets.read_grid(path, encoding, None)  # the encodings and workbooks every data file may come in
+    if grid.failure is not None:
+        return [], [], [DataError(path, grid.failure.row, "", grid.failure.zh, grid.failure.en)]
+    if not grid.rows:
+        return [], [], [DataError(path, 1, "", "文件为空：表头应为 name,from,value",
+                                  "empty: the header is name,from,value")]
+    header_row, header_cells = grid.rows[0]
+    header = [PARAMS_HEADERS.get(c, c) for c in header_cells]
+    missing = [c for c in ("name", "value") if c not in header]
+    if missing:
+        return [], [], [DataError(path, header_row, ",".join(missing), "表头应为 name,from,value",
+                                  "the header must be name,from,value")]
+    texts, where, errors = [], [], []
+    for number, cells in grid.rows[1:]:
+        if number in grid.problems:
+            problem = grid.problems[number]
+            errors.append(DataError(path, number, "", problem.zh, problem.en))
+            continue
+        values = dict(zip(header, cells, strict=False))
+        since = values.get("from", "")
+        texts.append(f"{values.get('name', '')}{'@' + since if since else ''}={values.get('value', '')}")
+        where.append((path, number))
+    return texts, where, errors
 
 
 def parse_param_value(text: str, type_: str) -> Parsed:

@@ -52,7 +52,7 @@ from .money import (  # noqa: F401
     to_fen,
 )
 from .monitoring import monitor_rows  # noqa: F401
-from .parameters import Parameters  # noqa: F401
+from .parameters import ByDate, Parameters  # noqa: F401
 from .plan import (  # noqa: F401
     DEFAULT_BASES,
     Benefit,

@@ -74,6 +74,7 @@ class PlanSettler(Settler):
         self.slots, self.self_slots, self.count_slots = plan.slots, plan.self_slots, plan.count_slots
         self._days: dict[dt.date, tuple[int, bool, bool, bool]] = {}
         self._static: dict = {}  # step → its static cascade's terms (or NOT_APPLICABLE)
+        self._given_dates = self.parameters.given_dates()
         self.settling: Claim | None = None
 
     # ------------------------------------------------------------ what the shared code asks
@@ -150,54 +151,52 @@ class PlanSettler(Settler):
             trace.append(t.ClaimRead(claim, visit))
         if not active:
             return self._not_in_force(claim, trace)
-        # mixes_insurance(claim), inline: one insurance amount given and the other computed
-        if not self.reads_optional and (claim.basic_paid is None) is (claim.critical_paid is None):
-            return self._settle(claim, visit, epoch, rows, person, L, env, trace, insurance_only)
-        saved = L.copy()
+        # a claim that may be rejected half-way settles on a copy of the person's ledgers, kept only when it
+        # settles: it reads a value the data may leave out, or gives one insurance amount and not the other
+        saved = L.copy() if self.reads_optional or (claim.basic_paid is None) is not (claim.critical_paid is None) \
+            else None
         try:
-            return self._settle(claim, visit, epoch, rows, person, L, env, trace, insurance_only)
+            day = claim.discharge_date
+            env.claim, env.person, env.date, env.year, env.visit = claim, person, day, day.year, visit
+            yk = env.yk = day.year * self.slots
+            if not rows:
+                held: list | tuple = ()
+            elif len(rows) == 1 and self.stay_days == "any":  # most people hold one identity: Settler.held, inline
+                held_category, start, end = rows[0]
+                held = (held_category,) if start <= day and end >= claim.admission_date else ()
+            else:
+                held = self.held(rows, claim)
+            if len(held) <= 1:
+                category = held[0] if held else ""
+                out = self._settle_as(category, claim, visit, epoch, env, L, trace, insurance_only)
+                if trace is not None:
+                    trace.insert(1, t.IdentityChosen(tuple(held), category, None, ""))
+            else:
+                out = self._choose(held, claim, visit, epoch, env, L, trace, insurance_only)
+            cost = claim.policy_scope_cost
+            if self.self_slots:  # 年度累计自付 of the person's later claims
+                k = yk + self.self_slots[visit]
+                L[k] = L.get(k, 0) + cost - out.basic - out.critical
+            if self.count_slots:  # 年度就诊次序 of the person's later claims
+                k = yk + self.count_slots[visit]
+                L[k] = L.get(k, 0) + 1
+            self_pay = cost - out.basic - out.critical - out.aid - out.tilted
+            if trace is not None:
+                trace.append(t.SelfPay(cost, out.basic, out.critical, out.aid, out.tilted, self_pay))
+            clauses = out.clauses
+            basis = clauses[0] if len(clauses) == 1 else ";".join(dict.fromkeys(clauses))
+            if self_pay < 0:
+                raise self.above_cost(claim, out.basic, out.critical, out.aid, out.tilted, basis)
+            return make_result((claim.claim_id, claim.person_id, self.names[out.category], out.basic, out.critical,
+                                out.aid, out.tilted, self_pay, out.status, basis))
         except (MissingValue, ClaimError) as problem:
+            if saved is None:
+                raise
             L.clear()
             L.update(saved)  # a claim rejected half-way leaves no trace on the person's later claims
             if isinstance(problem, MissingValue):
                 raise problem.claim_error(claim, self.source) from None
             raise
-
-    def _settle(self, claim: Claim, visit: str, epoch: int, rows, person, L: dict, env: ClaimEnv, trace,
-                insurance_only: bool) -> Result:
-        day = claim.discharge_date
-        env.claim, env.person, env.date, env.year, env.visit = claim, person, day, day.year, visit
-        yk = env.yk = day.year * self.slots
-        if not rows:
-            held: list | tuple = ()
-        elif len(rows) == 1 and self.stay_days == "any":  # most people hold one identity: Settler.held, inline
-            held_category, start, end = rows[0]
-            held = (held_category,) if start <= day and end >= claim.admission_date else ()
-        else:
-            held = self.held(rows, claim)
-        if len(held) <= 1:
-            category = held[0] if held else ""
-            out = self._settle_as(category, claim, visit, epoch, env, L, trace, insurance_only)
-            if trace is not None:
-                trace.insert(1, t.IdentityChosen(tuple(held), category, None, ""))
-        else:
-            out = self._choose(held, claim, visit, epoch, env, L, trace, insurance_only)
-        cost = claim.policy_scope_cost
-        if self.self_slots:  # 年度累计自付 of the person's later claims
-            k = yk + self.self_slots[visit]
-            L[k] = L.get(k, 0) + cost - out.basic - out.critical
-        if self.count_slots:  # 年度就诊次序 of the person's later claims
-            k = yk + self.count_slots[visit]
-            L[k] = L.get(k, 0) + 1
-        self_pay = cost - out.basic - out.critical - out.aid - out.tilted
-        if trace is not None:
-            trace.append(t.SelfPay(cost, out.basic, out.critical, out.aid, out.tilted, self_pay))
-        clauses = out.clauses
-        basis = clauses[0] if len(clauses) == 1 else ";".join(dict.fromkeys(clauses))
-        if self_pay < 0:
-            raise self.above_cost(claim, out.basic, out.critical, out.aid, out.tilted, basis)
-        return make_result((claim.claim_id, claim.person_id, self.names[out.category], out.basic, out.critical,
-                            out.aid, out.tilted, self_pay, out.status, basis))
 
     def _choose(self, held, claim: Claim, visit: str, epoch: int, env: ClaimEnv, L: dict, trace,
                 insurance_only: bool) -> Outcome:
@@ -293,11 +292,15 @@ class PlanSettler(Settler):
                         return 0
             if step.conditions and not self._conditions_hold(step, env, trace):
                 continue  # a condition of the tier fails: the tier does not apply
-            terms = static.get(step)  # a static cascade is resolved once (per epoch: steps are per epoch)
+            # a static cascade is resolved once (per epoch: steps are per epoch; and per side of a date a
+            # `--param NAME@…` value starts on)
+            given = self._given_dates
+            key = step if not given else (step, bisect.bisect_right(given, env.date.toordinal()))
+            terms = static.get(key)
             if terms is None:
                 terms = resolve(step.cascade, env)
                 if step.cascade.static:
-                    static[step] = NOT_APPLICABLE if terms is None else terms
+                    static[key] = NOT_APPLICABLE if terms is None else terms
             if terms is None or terms is NOT_APPLICABLE:  # no ratio for the category: the tier does not apply
                 if trace is not None:
                     trace.append(t.NoRatio(step, out.category))

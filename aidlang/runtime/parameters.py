@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import MissingParameter
 from .money import to_fen
+
+
+@dataclass(frozen=True)
+class ByDate:
+    """A parameter given with dates (`--param NAME@2026=…`): (from, value) pairs in date order, the first
+    from None (every date before the others) or a date."""
+
+    values: tuple[tuple[dt.date | None, Any], ...]
+
+    def on(self, day: dt.date | None) -> tuple[bool, Any]:
+        """(found, value): the value with the latest from ≤ the day, as a policy's own dated values."""
+        chosen = None
+        for since, value in self.values:
+            if since is None or day is None or since <= day:
+                chosen = (True, value)
+        return chosen or (False, None)
 
 
 class Parameters:
@@ -24,7 +41,13 @@ class Parameters:
     def value(self, name: str, on: dt.date | None) -> Any:
         """The `--param` value, else the dated value with the latest 自 ≤ the date."""
         if name in self.overrides:
-            return self.overrides[name]
+            given = self.overrides[name]
+            if type(given) is not ByDate:
+                return given
+            found, value = given.on(on)
+            if not found:
+                raise MissingParameter(name, self.params[name].label, on)
+            return value
         prm = self.params[name]
         if prm.values is None:
             raise MissingParameter(name, prm.label, None, self.unset(but=name))
@@ -63,7 +86,8 @@ class Parameters:
         return tuple((name, prm.label) for name, prm in self.params.items()
                      if prm.values is None and name not in self.overrides and name != but)
 
-    def change_dates(self) -> list[dt.date]:
-        """Every date on which some parameter's value changes."""
-        return sorted({dv.since for name, prm in self.params.items() if prm.values and name not in self.overrides
-                       for dv in prm.values if dv.since is not None})
+    def given_dates(self) -> tuple[int, ...]:
+        """The ordinals of the dates a value given with `--param NAME@…` starts on (the plan's epochs do not
+        know them: a static rule cascade is resolved again on each side of one)."""
+        return tuple(sorted({since.toordinal() for given in self.overrides.values() if type(given) is ByDate
+                             for since, _ in given.values if since is not None}))

@@ -113,6 +113,9 @@ class BatchSettler:
         raised), the run stopped by a missing parameter or a payment above cost."""
         if insurance_only:  # monitoring lists: a month's insurance amounts, settled on the kernel
             return self.kernel.settle(claims, identities, persons, errors, insurance_only)
+        if self.kernel.parameters.given_dates():  # a `--param NAME@…` value changes inside an epoch: the kernel's
+            self.kernel_persons = len({c.person_id for c in claims})
+            return self.kernel.settle(claims, identities, persons, errors)
         with collector_paused():
             return self._settle(claims, identities, persons or {}, errors)
 

@@ -283,18 +283,24 @@ class PlanSettler(Settler):
         """What a kind pays: its first step that applies, on the ledgers. The step's base (clamped at 0) joins
         the year's in its deductible (tilted: burden) slot; the part above `line` — the deductible, or the
         tilted threshold, of the year or of this claim alone — times the ratio, half-up once, within the cap."""
-        static = self._static
+        static, given = self._static, self._given_dates
         for step in steps:
             if step.gates:
                 for gate in step.gates:  # an insurance tier's `否则 不予救助`: the claim is not covered
                     if not gate.test(env):
                         self._gate_failed(step, gate, out, trace)
                         return 0
-            if step.conditions and not self._conditions_hold(step, env, trace):
-                continue  # a condition of the tier fails: the tier does not apply
+            applies = True
+            for cond in step.conditions:
+                if not cond.test(env):  # a condition of the tier fails: the tier does not apply
+                    if trace is not None:
+                        trace.append(t.ConditionFailed(step, cond.clause))
+                    applies = False
+                    break
+            if not applies:
+                continue
             # a static cascade is resolved once (per epoch: steps are per epoch; and per side of a date a
             # `--param NAME@…` value starts on)
-            given = self._given_dates
             key = step if not given else (step, bisect.bisect_right(given, env.date.toordinal()))
             terms = static.get(key)
             if terms is None:
@@ -329,15 +335,6 @@ class PlanSettler(Settler):
                 trace.append(t.TierPaid(step, terms, out.category, base, earlier, counted, raw, used, paid))
             return paid
         return 0
-
-    @staticmethod
-    def _conditions_hold(step, env: ClaimEnv, trace) -> bool:
-        for cond in step.conditions:
-            if not cond.test(env):
-                if trace is not None:
-                    trace.append(t.ConditionFailed(step, cond.clause))
-                return False
-        return True
 
     # ------------------------------------------------------------ explaining
     def explain_trace(self, claims: list[Claim], identities: list[Identity], persons: dict[str, Person] | None,

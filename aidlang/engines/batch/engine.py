@@ -177,7 +177,8 @@ class BatchSettler:
             chosen = sorted(frame.filter(pl.col("person_id").is_in(list(to_kernel)))["i"].to_list())
             kernel.settling = None
             try:
-                aligned = kernel.settle_aligned([claims[i] for i in chosen], identities, persons, rejected)
+                theirs = [row for row in identities if row.person_id in to_kernel]  # only their identities
+                aligned = kernel.settle_aligned([claims[i] for i in chosen], theirs, persons, rejected)
             except Exception as error:  # noqa: BLE001 — whichever claim stops the run first in settlement order
                 at = _order_key(kernel.settling) if kernel.settling is not None else ()
                 stops.append((at, error))
@@ -318,17 +319,16 @@ class BatchSettler:
             return expr
 
         line = "threshold" if kind == "tilted" else "deductible"
-        frame = frame.with_columns(
-            base=pl.max_horizontal(per_step(lambda s, lw: lw.base, pl.Int64), pl.lit(0)),
-            dslot=per_step(lambda s, lw: pl.lit(s.deductible_slot), pl.Int64),
-            cslot=per_step(lambda s, lw: pl.lit(s.cap_slot), pl.Int64),
-            line=per_step(lambda s, lw: pl.lit(getattr(lw.terms, line)), pl.Int64),
-            per_claim=per_step(lambda s, lw: pl.lit(line in lw.terms.per_claim), pl.Boolean),
-            num=per_step(lambda s, lw: pl.lit(lw.terms.num), pl.Int64),
-            den=per_step(lambda s, lw: pl.lit(lw.terms.den), pl.Int64),
-            cap=per_step(lambda s, lw: pl.lit(lw.terms.cap, dtype=pl.Int64), pl.Int64),
-            has_cap=per_step(lambda s, lw: pl.lit(lw.terms.cap is not None), pl.Boolean),
-            rule_clauses=per_step(lambda s, lw: pl.lit(";".join(lw.terms.clauses)), pl.String))
+        # the steps' constants as a small table joined on the step (the base is an expression: a when-chain)
+        table = pl.DataFrame(
+            [(number, s.deductible_slot, s.cap_slot, getattr(lw.terms, line), line in lw.terms.per_claim,
+              lw.terms.num, lw.terms.den, lw.terms.cap, lw.terms.cap is not None, ";".join(lw.terms.clauses))
+             for number, (_, s, lw) in enumerate(steps) if lw.terms is not None],
+            schema={"step": pl.Int64, "dslot": pl.Int64, "cslot": pl.Int64, "line": pl.Int64, "per_claim": pl.Boolean,
+                    "num": pl.Int64, "den": pl.Int64, "cap": pl.Int64, "has_cap": pl.Boolean,
+                    "rule_clauses": pl.String}, orient="row")
+        frame = frame.with_columns(base=pl.max_horizontal(per_step(lambda s, lw: lw.base, pl.Int64), pl.lit(0)))
+        frame = frame.join(table, on="step", how="left", maintain_order="left")
         ledger = ["person_id", "year", "dslot"]
         earlier = pl.col("base").cum_sum().over(ledger) - pl.col("base")
         after, before = earlier + pl.col("base") - pl.col("line"), earlier - pl.col("line")

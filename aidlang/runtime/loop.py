@@ -14,7 +14,7 @@ An engine differs only in how the plan's expressions were lowered (closures, gen
 
 Ledgers: a person's are a small dict keyed by integers, `year × plan.slots + slot` — each tier's deductible
 (tilted: burden) and cap slot per pool, then 年度累计自付 and 年度就诊次序 per visit type. 就高's trials write
-to an `_Overlay` that reads through; a claim that may be rejected half-way (it reads a value the data may leave
+to an `Overlay` that reads through; a claim that may be rejected half-way (it reads a value the data may leave
 out, or gives one insurance amount and not the other) settles on a copy kept only when it settles.
 """
 

@@ -150,7 +150,7 @@ class PlanSettler(Settler):
         if trace is not None:
             trace.append(t.ClaimRead(claim, visit))
         if not active:
-            return self._not_in_force(claim, trace)
+            return self.not_in_force(claim, trace)
         # a claim that may be rejected half-way settles on a copy of the person's ledgers, kept only when it
         # settles: it reads a value the data may leave out, or gives one insurance amount and not the other
         saved = L.copy() if self.reads_optional or (claim.basic_paid is None) is not (claim.critical_paid is None) \

@@ -182,7 +182,7 @@ class Settler:
                 f"{format_yuan(cost)}", claim.row, f"{given}_paid")
         return PaymentAboveCost(claim, (basic, critical, aid, tilted), basis, self.source)
 
-    def _not_in_force(self, claim: Claim, trace) -> Result:
+    def not_in_force(self, claim: Claim, trace) -> Result:
         """Outside every period: nothing is paid beyond what the data gave."""
         basic, critical = claim.basic_paid or 0, claim.critical_paid or 0
         if trace is not None:

@@ -120,6 +120,27 @@ class BatchSettler:
             return self._settle(claims, identities, persons or {}, errors)
 
     def _settle(self, claims, identities, persons, errors) -> list[Result]:
+        results: list[Result | None] = [None] * len(claims)
+        rejected: list[ClaimError] = []
+        frame = self.checked_claims(claims, results, rejected)
+        stops: list[tuple[tuple, BaseException]] = []  # (settlement order, exception) of what stops the run
+        to_kernel = self.settle_columns(frame, claims, identities, results, stops)
+        self.kernel_persons = len(to_kernel)
+        if to_kernel:
+            self.settle_on_kernel(frame, to_kernel, claims, identities, persons, results, rejected, stops)
+        by_row = {(c.claim_id, c.row): c for c in claims} if rejected else {}
+        rejected.sort(key=lambda e: _order_key(by_row[(e.claim_id, e.row)]))
+        if errors is None and rejected:  # the first rejected claim stops the run, unless something stopped it before
+            stops.append((_order_key(by_row[(rejected[0].claim_id, rejected[0].row)]), rejected[0]))
+        if stops:
+            raise min(stops, key=lambda stop: stop[0])[1]
+        if errors is not None:
+            errors.extend(rejected)
+        return [r for r in results if r is not None]
+
+    def checked_claims(self, claims: list[Claim], results: list, rejected: list[ClaimError]) -> pl.DataFrame:
+        """The claims that settle, as a frame: the data errors rejected with the loop's own reasons
+        (`Settler.claim_day`), the claims outside every period settled as such."""
         kernel, plan = self.kernel, self.source_plan
         frame = claims_frame(claims, plan.bounds)
         epochs = plan.epochs
@@ -132,18 +153,20 @@ class BatchSettler:
                | (pl.col("in_force") & pl.col("basic_paid").is_null() & ~pl.col("basic_on"))
                | (pl.col("in_force") & pl.col("critical_paid").is_null() & ~pl.col("critical_on")))
         frame = frame.with_columns(bad=bad)
-        rejected: list[ClaimError] = []
         for i in frame.filter(pl.col("bad"))["i"].to_list():
             try:
                 kernel.claim_day(claims[i])
             except ClaimError as error:
                 rejected.append(error)
-        results: list[Result | None] = [None] * len(claims)
         frame = frame.filter(~pl.col("bad"))
         for i in frame.filter(~pl.col("in_force"))["i"].to_list():
-            results[i] = kernel._not_in_force(claims[i], None)
-        frame = frame.filter(pl.col("in_force"))  # the claims that settle (or stop the run)
+            results[i] = kernel.not_in_force(claims[i], None)
+        return frame.filter(pl.col("in_force"))
 
+    def settle_columns(self, frame: pl.DataFrame, claims: list[Claim], identities: list[Identity], results: list,
+                       stops: list) -> set[str]:
+        """Settle in columns every person a window settles exactly; the others' ids (for the kernel)."""
+        kernel, plan = self.kernel, self.source_plan
         frame = self.categories(frame, kernel.identity_index(identities))
         to_kernel = set(frame.filter(pl.col("several") & pl.lit(plan.highest))["person_id"].to_list())
         routes = self.route_table(frame)
@@ -159,7 +182,6 @@ class BatchSettler:
                          ["person_id"].to_list())
         settled = settled.filter(~pl.col("person_id").is_in(list(to_kernel)))
 
-        stops: list[tuple[tuple, BaseException]] = []  # (settlement order, exception) of what stops the run
         above = settled.filter(pl.col("self_pay") < 0).sort("order")
         if above.height:
             first = above.row(0, named=True)
@@ -171,29 +193,22 @@ class BatchSettler:
                                   "basis").iter_rows():
             c = claims[row[0]]
             results[row[0]] = make_result((c.claim_id, c.person_id, names[row[1]], *row[2:]))
+        return to_kernel
 
-        self.kernel_persons = len(to_kernel)
-        if to_kernel:
-            chosen = sorted(frame.filter(pl.col("person_id").is_in(list(to_kernel)))["i"].to_list())
-            kernel.settling = None
-            try:
-                theirs = [row for row in identities if row.person_id in to_kernel]  # only their identities
-                aligned = kernel.settle_aligned([claims[i] for i in chosen], theirs, persons, rejected)
-            except Exception as error:  # noqa: BLE001 — whichever claim stops the run first in settlement order
-                at = _order_key(kernel.settling) if kernel.settling is not None else ()
-                stops.append((at, error))
-            else:
-                for i, result in zip(chosen, aligned, strict=True):
-                    results[i] = result
-        by_row = {(c.claim_id, c.row): c for c in claims} if rejected else {}
-        rejected.sort(key=lambda e: _order_key(by_row[(e.claim_id, e.row)]))
-        if errors is None and rejected:  # the first rejected claim stops the run, unless something stopped it before
-            stops.append((_order_key(by_row[(rejected[0].claim_id, rejected[0].row)]), rejected[0]))
-        if stops:
-            raise min(stops, key=lambda stop: stop[0])[1]
-        if errors is not None:
-            errors.extend(rejected)
-        return [r for r in results if r is not None]
+    def settle_on_kernel(self, frame: pl.DataFrame, to_kernel: set[str], claims: list[Claim], identities, persons,
+                         results: list, rejected: list[ClaimError], stops: list) -> None:
+        """The persons no window settles exactly, claim by claim on the kernel; what stops it, with where."""
+        kernel = self.kernel
+        chosen = sorted(frame.filter(pl.col("person_id").is_in(list(to_kernel)))["i"].to_list())
+        kernel.settling = None
+        try:
+            theirs = [row for row in identities if row.person_id in to_kernel]  # only their identities
+            aligned = kernel.settle_aligned([claims[i] for i in chosen], theirs, persons, rejected)
+        except Exception as error:  # noqa: BLE001 — whichever claim stops the run first in settlement order
+            stops.append((_order_key(kernel.settling) if kernel.settling is not None else (), error))
+            return
+        for i, result in zip(chosen, aligned, strict=True):
+            results[i] = result
 
     # ------------------------------------------------------------ identities and routes
     def categories(self, frame: pl.DataFrame, index: dict) -> pl.DataFrame:

@@ -135,3 +135,14 @@ def test_nothing_below_the_cli_imports_it():
         if relative(path).startswith("cli/") or relative(path) == "__main__.py":
             continue
         assert not (aidlang_imports(path) & NEVER_BELOW_CLI), path
+
+
+def test_every_package_is_installed():
+    """`pip install .` installs the packages pyproject.toml lists: a package left out of the list works in a
+    checkout and is missing from an installation."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(PACKAGE.parent).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert found <= listed, f"not in pyproject.toml's packages: {sorted(found - listed)}"

@@ -81,3 +81,25 @@ def test_run_with_the_batch_engine_writes_the_interpreters_results(city, tmp_pat
         assert main(args) == 0, capsys.readouterr().err
         written[engine] = out.read_bytes()
     assert written["batch"] == written["interp"]
+
+
+@pytest.mark.parametrize("rejects", [False, True], ids=["without rejects", "with rejects"])
+def test_hostile_files_get_the_same_answer_from_the_batch_engine(rejects, tmp_path, capsys):
+    """Every file of the hostile corpus (tests/data/hostile): the batch engine exits, writes and says exactly
+    what the interpreter does (its own line about the kernel aside)."""
+    from test_hostile import EXPECTED, HOSTILE, WUXI, claims_of
+
+    for case in sorted(EXPECTED):
+        seen = {}
+        out, rejected = tmp_path / "results.csv", tmp_path / "rejects.csv"  # the same names: messages name them
+        for engine in ("interp", "batch"):
+            args = ["run", WUXI, "--claims", str(claims_of(case)), "--identities",
+                    str(HOSTILE / case / "identities.csv"), "--out", str(out), "--engine", engine]
+            code = main(args + (["--rejects", str(rejected)] if rejects else []))
+            err = [line for line in capsys.readouterr().err.splitlines()
+                   if not line.startswith("批处理引擎")]
+            written = [path.read_bytes() if path.exists() else None for path in (out, rejected)]
+            for path in tmp_path.iterdir():
+                path.unlink()
+            seen[engine] = (code, err, written)
+        assert seen["batch"] == seen["interp"], case

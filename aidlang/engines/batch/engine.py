@@ -14,14 +14,15 @@ states no settlement rule of its own beyond what a window needs:
 
 What no window expresses exactly is settled on the sequential kernel (`runtime.PlanSettler`, given to the
 engine), person by person, inside the same run: persons holding several categories under 就高 (the ledger
-decides), persons with a claim rejected half-way (one insurance amount given, the other computed, the two above the
-cost), persons whose claims meet a
-step the columns do not lower (a person's attributes, 年度累计自付, a rule with a condition, ÷) and persons
-whose cap changes within a year. `kernel_persons` says how many went that way in the last run.
+decides), persons with a claim rejected half-way (one insurance amount given, the other computed, the two
+above the cost), persons whose claims meet a step the columns do not lower (a person's attributes, 年度累计自付,
+÷, a setting computed per claim) and persons whose cap changes within a year. `kernel_persons` says how many
+went that way in the last run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,8 @@ from aidlang.engines.batch.columns import Lowering, Unsupported
 from aidlang.plan import build_plan
 from aidlang.records import Claim, Identity, Person, Result, make_result
 from aidlang.runtime import ClaimError, MissingParameter, PlanSettler, collector_paused
-from aidlang.runtime.plan import DEFAULT_BASES, KINDS, Constant, Expression, Route, Step
+from aidlang.check.expressions import is_static
+from aidlang.runtime.plan import DEFAULT_BASES, KINDS, Cascade, Constant, Expression, Route, Step
 from aidlang.runtime.terms import Terms, resolve
 from aidlang.runtime.visits import VISIT_NAMES
 
@@ -41,12 +43,22 @@ FAR = dt.date.max.toordinal()
 
 @dataclass(frozen=True)
 class Lowered:
-    """A step in columns: its gates and conditions as boolean columns, its base as fen, and its static terms."""
+    """A step in columns: its gates and conditions as boolean columns, its base as fen, and its terms — of a
+    static cascade, resolved once (`terms`, None: no ratio); of a cascade whose rules have conditions on the
+    claim (`whens`, one boolean column or None per rule), resolved once per set of rules that hold
+    (`terms_for`), the settings' values being literals and parameters."""
 
     gates: tuple[tuple[pl.Expr, str], ...]
     conditions: tuple[pl.Expr, ...]
     base: pl.Expr
     terms: Terms | None
+    whens: tuple[pl.Expr | None, ...] | None = None
+    kernel_cascade: Cascade | None = None
+    day: dt.date | None = None
+
+    @property
+    def may_apply(self) -> bool:
+        return self.terms is not None or self.whens is not None
 
 
 class BatchSettler:
@@ -78,8 +90,13 @@ class BatchSettler:
         day = self._days[epoch]
         lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day))
         try:
-            if not step.cascade.static:
-                raise Unsupported("a rule with a condition")
+            whens = None
+            if not step.cascade.static:  # rules with conditions: each a column, the settings fixed per epoch
+                for rule in step.cascade.rules:
+                    for setting in rule.settings:
+                        if isinstance(setting.value, Expression) and not is_static(setting.value.node, self.symbols):
+                            raise Unsupported("a setting computed per claim")
+                whens = tuple(None if rule.when is None else _test(lowering, rule.when) for rule in step.cascade.rules)
             gates = tuple((_test(lowering, g.test), g.clause) for g in step.gates)
             conditions = tuple(_test(lowering, c.test) for c in step.conditions)
             base = step.base
@@ -89,14 +106,27 @@ class BatchSettler:
                 base_column = _DEFAULT_BASES[step.tier.kind]
             else:
                 raise Unsupported("a base")
-            env = self.kernel.new_env()
-            env.date, env.year = day, day.year
-            terms = resolve(kernel_step.cascade, env)
+            if whens is not None:
+                return Lowered(gates, conditions, base_column, None, whens, kernel_step.cascade, day)
+            terms = self.resolve_at(kernel_step.cascade, day)
         except (Unsupported, MissingParameter, ArithmeticError, ValueError):
             return None
         except Exception:  # noqa: BLE001 — anything the kernel raises (UnsetSetting …) it raises at the right claim
             return None
         return Lowered(gates, conditions, base_column, terms)
+
+    def resolve_at(self, cascade: Cascade, day: dt.date) -> Terms | None:
+        env = self.kernel.new_env()
+        env.date, env.year = day, day.year
+        return resolve(cascade, env)
+
+    def terms_for(self, lowered: Lowered, code: int) -> Terms | None:
+        """The terms of a cascade with conditions when the rules whose bit is set in `code` hold (and those
+        without a condition): the kernel's resolution of just those rules. Raises what the kernel raises."""
+        assert lowered.kernel_cascade is not None and lowered.day is not None
+        rules = tuple(dataclasses.replace(rule, when=None) for j, rule in enumerate(lowered.kernel_cascade.rules)
+                      if rule.when is None or code >> j & 1)
+        return self.resolve_at(Cascade(rules, True), lowered.day)
 
     def route_gates(self, route: Route, epoch: int) -> tuple[tuple[pl.Expr, str], ...] | None:
         day = self._days[epoch]
@@ -306,6 +336,26 @@ class BatchSettler:
             return frame, set()
         # one when-chain, in the order the loop tries them: per route its steps, each its gates (a failed one: the
         # claim is not covered, -1 - the gate's number) then whether it applies (its number); the first true wins
+        # a cascade with conditions: which of its rules hold, as a number (bit j: rule j), and its terms per number
+        resolved: dict[tuple[int, int], Terms] = {}  # (step number, code) → terms with a ratio
+        changing: set[str] = set()
+        for number, (r, _, lowered) in enumerate(steps):
+            if lowered.whens is None:
+                continue
+            code = pl.lit(0, dtype=pl.Int64)
+            for j, when in enumerate(lowered.whens):
+                if when is not None:
+                    code = code + pl.when(when).then(pl.lit(1 << j, dtype=pl.Int64)).otherwise(pl.lit(0))
+            frame = frame.with_columns(**{f"code_{number}": code})
+            on_route = frame.filter(pl.col("route") == r)
+            for value in on_route[f"code_{number}"].unique().to_list():
+                try:
+                    found = self.terms_for(lowered, value)
+                except Exception:  # noqa: BLE001 — the kernel raises it, at the claim that reaches it
+                    changing |= set(on_route.filter(pl.col(f"code_{number}") == value)["person_id"].to_list())
+                    continue
+                if found is not None:
+                    resolved[(number, value)] = found
         pick: Any = pl.when(~active).then(pl.lit(None, dtype=pl.Int64))
         gate_texts: list[str] = []
         for number, (r, _, lowered) in enumerate(steps):
@@ -313,11 +363,13 @@ class BatchSettler:
             for test, text in lowered.gates:
                 gate_texts.append(text)
                 pick = pick.when(here & ~test).then(pl.lit(-len(gate_texts), dtype=pl.Int64))
-            if lowered.terms is None:
+            if not lowered.may_apply:
                 continue  # no ratio for the category: the tier does not apply (its gates were still checked)
             applies = here
             for test in lowered.conditions:
                 applies = applies & test
+            if lowered.whens is not None:  # the rules that hold give a ratio
+                applies = applies & pl.col(f"code_{number}").is_in([c for (k, c) in resolved if k == number])
             pick = pick.when(applies).then(pl.lit(number, dtype=pl.Int64))
         frame = frame.with_columns(pick=pick.otherwise(pl.lit(None, dtype=pl.Int64)))
         gate_clause = pl.lit("")
@@ -329,21 +381,27 @@ class BatchSettler:
         def per_step(value, dtype) -> pl.Expr:
             expr = pl.lit(None, dtype=dtype)
             for number, (_, step, lowered) in enumerate(steps):
-                if lowered.terms is not None:  # a step without a ratio is never the one that pays
+                if lowered.may_apply:  # a step without a ratio is never the one that pays
                     expr = pl.when(pl.col("step") == number).then(value(step, lowered)).otherwise(expr)
             return expr
 
         line = "threshold" if kind == "tilted" else "deductible"
         # the steps' constants as a small table joined on the step (the base is an expression: a when-chain)
+        terms_of = [(number, 0, s, lw.terms) for number, (_, s, lw) in enumerate(steps) if lw.terms is not None]
+        terms_of += [(number, code, steps[number][1], terms) for (number, code), terms in resolved.items()]
         table = pl.DataFrame(
-            [(number, s.deductible_slot, s.cap_slot, getattr(lw.terms, line), line in lw.terms.per_claim,
-              lw.terms.num, lw.terms.den, lw.terms.cap, lw.terms.cap is not None, ";".join(lw.terms.clauses))
-             for number, (_, s, lw) in enumerate(steps) if lw.terms is not None],
-            schema={"step": pl.Int64, "dslot": pl.Int64, "cslot": pl.Int64, "line": pl.Int64, "per_claim": pl.Boolean,
-                    "num": pl.Int64, "den": pl.Int64, "cap": pl.Int64, "has_cap": pl.Boolean,
+            [(number, code, s.deductible_slot, s.cap_slot, getattr(terms, line), line in terms.per_claim, terms.num,
+              terms.den, terms.cap, terms.cap is not None, ";".join(terms.clauses))
+             for number, code, s, terms in terms_of],
+            schema={"step": pl.Int64, "code": pl.Int64, "dslot": pl.Int64, "cslot": pl.Int64, "line": pl.Int64,
+                    "per_claim": pl.Boolean, "num": pl.Int64, "den": pl.Int64, "cap": pl.Int64, "has_cap": pl.Boolean,
                     "rule_clauses": pl.String}, orient="row")
-        frame = frame.with_columns(base=pl.max_horizontal(per_step(lambda s, lw: lw.base, pl.Int64), pl.lit(0)))
-        frame = frame.join(table, on="step", how="left", maintain_order="left")
+        dynamic = [number for number, (_, _, lw) in enumerate(steps) if lw.whens is not None]
+        code = pl.coalesce([pl.when(pl.col("step") == k).then(pl.col(f"code_{k}")) for k in dynamic]
+                           + [pl.lit(0, dtype=pl.Int64)])
+        frame = frame.with_columns(base=pl.max_horizontal(per_step(lambda s, lw: lw.base, pl.Int64), pl.lit(0)),
+                                   code=code)
+        frame = frame.join(table, on=["step", "code"], how="left", maintain_order="left")
         ledger = ["person_id", "year", "dslot"]
         earlier = pl.col("base").cum_sum().over(ledger) - pl.col("base")
         after, before = earlier + pl.col("base") - pl.col("line"), earlier - pl.col("line")
@@ -362,7 +420,7 @@ class BatchSettler:
         paid = pl.when(pl.col("step").is_null()).then(pl.lit(0)).when(pl.col("has_cap")).then(capped).otherwise(
             pl.col("raw"))
         frame = frame.with_columns(paid=paid)
-        changing = set(frame.filter(pl.col("step").is_not_null() & pl.col("cap_changes"))["person_id"].to_list())
+        changing |= set(frame.filter(pl.col("step").is_not_null() & pl.col("cap_changes"))["person_id"].to_list())
         shows = pl.col("paid") > 0 if kind == "tilted" else pl.col("base") > 0
         clause = pl.when(pl.col("step").is_not_null() & shows).then(pl.col("rule_clauses")).otherwise(pl.lit(""))
         clause_column, gate_column = f"clauses_{kind}", f"gate_{kind}"
@@ -371,8 +429,9 @@ class BatchSettler:
             clause_column: clause, gate_column: pl.col("gate_clause_k"),
             "status": pl.when(pl.col("gated")).then(pl.lit("not_covered")).otherwise(pl.col("status"))})
         clause_columns += [clause_column, gate_column]
-        scratch = ("pick", "step", "gated", "gate_clause_k", "base", "dslot", "cslot", "line", "per_claim", "num",
-                   "den", "cap", "has_cap", "rule_clauses", "counted", "raw", "cap_changes", "total", "paid")
+        scratch = ("pick", "code", *(f"code_{k}" for k in dynamic), "step", "gated", "gate_clause_k", "base",
+                   "dslot", "cslot", "line", "per_claim", "num", "den", "cap", "has_cap", "rule_clauses", "counted",
+                   "raw", "cap_changes", "total", "paid")
         return frame.drop(*scratch), changing
 
 

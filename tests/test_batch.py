@@ -103,3 +103,18 @@ def test_hostile_files_get_the_same_answer_from_the_batch_engine(rejects, tmp_pa
                 path.unlink()
             seen[engine] = (code, err, written)
         assert seen["batch"] == seen["interp"], case
+
+
+def test_explain_gives_the_same_steps_on_every_engine(capsys):
+    """The steps are the one loop's: the compiled module explains a claim as the interpreter does; the batch
+    engine delegates to its kernel and says so."""
+    example = ROOT / "examples" / "wuxi"
+    args = ["explain", str(ROOT / "policies" / "wuxi.aid"), "--claims", str(example / "claims.csv"),
+            "--identities", str(example / "identities.csv"), "--claim", "WX00010"]
+    printed = {}
+    for engine in ("interp", "compiled", "batch"):
+        assert main([*args, "--engine", engine]) == 0
+        out, err = capsys.readouterr()
+        printed[engine] = out
+        assert ("批处理引擎" in err) == (engine == "batch")
+    assert printed["interp"].strip() and printed["compiled"] == printed["interp"] == printed["batch"]

@@ -1,9 +1,10 @@
 """`aidlang explain POLICY --claims F … --claim ID`: one claim's settlement, step by step, each step with the
 clause it applies (Chinese; `--lang en` English).
 
-The person's earlier claims are settled first, as in `run`. Only problems that can change this claim's
-settlement stop the explanation: bad rows of the same person (claims, identities, persons); other persons'
-rows do not matter here.
+The person's earlier claims are settled first, as in `run`, on the engine named (`--engine`: the steps are the
+one settlement loop's, whatever lowers the expressions; the batch engine delegates to its kernel, saying so).
+Only problems that can change this claim's settlement stop the explanation: bad rows of the same person
+(claims, identities, persons); other persons' rows do not matter here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import argparse
 
 from aidlang.cli import add_lang
 from aidlang.cli import inputs as io
-from aidlang.cli.engine_option import make_engine
+from aidlang.cli.engine_option import add_engine, check_available, make_engine
 from aidlang.documents.explanation import explain
 from aidlang.io import data
 from aidlang.runtime import ClaimError, MissingParameter
@@ -28,6 +29,7 @@ def register(subparsers) -> None:
     io.add_params(parser)
     parser.add_argument("--claim", required=True, metavar="ID", help="the claim_id to explain")
     io.add_reading(parser)
+    add_engine(parser)
     add_lang(parser)
     parser.set_defaults(func=run)
 
@@ -35,6 +37,7 @@ def register(subparsers) -> None:
 @io.guarded
 def run(args: argparse.Namespace) -> int:
     lang = io.lang_of(args)
+    check_available(args.engine)
     checked = io.load_policy(args.policy)
     inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
                             params=args.param, options=io.read_options(args), args=args)
@@ -53,7 +56,10 @@ def run(args: argparse.Namespace) -> int:
     relevant += inputs.person_problems.get(person, [])
     if relevant:
         raise io.DataFailure(relevant)
-    engine = make_engine("interp", checked, inputs.params)
+    engine = make_engine(args.engine, checked, inputs.params, args.generated, lang)
+    if args.engine == "batch":  # one claim is no batch: the kernel settles the person's claims one by one
+        io.say("批处理引擎：单条就诊的解释由逐条结算的内核（解释器）给出" if lang == "zh"
+               else "batch engine: one claim is explained by its claim-by-claim kernel (the interpreter)")
     try:
         steps = explain(engine, list(claims.records), inputs.identity_records(), inputs.person_map(),
                         args.claim, lang)

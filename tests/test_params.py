@@ -406,3 +406,12 @@ def test_a_params_file_names_its_rows(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     assert params.read_params_file(str(bad))[2][0].reason_en == "the header must be name,from,value"
+
+
+def test_a_params_file_row_split_by_a_thousands_comma_is_an_error_not_a_smaller_amount(tmp_path):
+    """`aid_annual_cap,2025,1,000` has four cells under three columns: read as 1 yuan it would change every
+    payment under the cap, so it is its row's error, as a claims.csv row of the wrong width is."""
+    table = tmp_path / "params.csv"
+    table.write_text("name,from,value\naid_annual_cap,2025,1,000\n", encoding="utf-8")
+    texts, where, errors = params.read_params_file(str(table))
+    assert texts == [] and [(e.row, e.reason_en) for e in errors] == [(2, "the row has 4 fields, the header 3")]

@@ -158,7 +158,7 @@ def param_texts(args: argparse.Namespace) -> tuple[list[str], list[tuple[str, in
     path = getattr(args, "params", None)
     if not path:
         return texts, None, []
-    file_texts, where, errors = read_params_file(path, getattr(args, "encoding", None))
+    file_texts, where, errors = read_params_file(path, read_options(args))
     return file_texts + texts, where + [(PARAM_SOURCE, i) for i in range(1, len(texts) + 1)], errors
 
 

@@ -108,6 +108,7 @@ ALIASES = {
     "性别": "gender", "出生日期": "birth_date", "残疾等级": "disability_grade", "低保类别": "dibao_class",
     "家庭人均月收入": "family_monthly_income_per_capita", "家庭年收入": "family_annual_income",
     "县区": "county", "年度": "year", "救助支出": "aid_expenditure",
+    "名称": "name", "参数": "name", "自": "from", "起始日期": "from", "值": "value", "取值": "value",  # --params FILE
 }
 
 

@@ -13,8 +13,7 @@ from typing import Callable, Sequence
 
 import attrs
 
-from aidlang.io import sheets
-from aidlang.io.data import DataError
+from aidlang.io.data import DEFAULT_OPTIONS, DataError, ReadOptions, read_table
 from aidlang.runtime import ByDate, percent_in_range
 
 PARAM_SOURCE = "--param"  # the "file" a parameter problem is reported in
@@ -106,36 +105,28 @@ def _since(text: str) -> tuple[dt.date | None, str, str]:
     return found, "", ""
 
 
-PARAMS_COLUMNS = ("name", "from", "value")  # --params FILE: a row per value; `from` empty: for every date
-PARAMS_HEADERS = {"名称": "name", "参数": "name", "自": "from", "起始日期": "from", "值": "value", "取值": "value"}
-
-
-def read_params_file(path: str, encoding: str | None = None) -> tuple[list[str], list[tuple[str, int]],
-                                                                         list[DataError]]:
+def read_params_file(path: str, options: ReadOptions = DEFAULT_OPTIONS) -> tuple[list[str], list[tuple[str, int]],
+                                                                            list[DataError]]:
     """`--params FILE`: a CSV (or workbook) of name, from, value → the texts `parse_params` reads, where each
-    comes from, and the file's own problems (an unreadable file, a header without the three columns)."""
-    grid = sheets.read_grid(path, encoding, None)  # the encodings and workbooks every data file may come in
-    if grid.failure is not None:
-        return [], [], [DataError(path, grid.failure.row, "", grid.failure.zh, grid.failure.en)]
-    if not grid.rows:
-        return [], [], [DataError(path, 1, "", "文件为空：表头应为 name,from,value",
-                                  "empty: the header is name,from,value")]
-    header_row, header_cells = grid.rows[0]
-    header = [PARAMS_HEADERS.get(c, c) for c in header_cells]
-    missing = [c for c in ("name", "value") if c not in header]
-    if missing:
-        return [], [], [DataError(path, header_row, ",".join(missing), "表头应为 name,from,value",
-                                  "the header must be name,from,value")]
-    texts, where, errors = [], [], []
-    for number, cells in grid.rows[1:]:
-        if number in grid.problems:
-            problem = grid.problems[number]
-            errors.append(DataError(path, number, "", problem.zh, problem.en))
+    comes from, and the file's own problems. Read as every data file is (`data.read_table`: encodings,
+    workbooks, Chinese headers 名称/自/值, a row with more or fewer cells than the header an error of its row)."""
+    table = read_table(path, ("name", "value"), ("from",), options)
+    if table.errors:
+        if table.header and not {"name", "value"} <= set(table.header):
+            missing = [c for c in ("name", "value") if c not in table.header]
+            return [], [], [DataError(path, table.errors[0].row, ",".join(missing), "表头应为 name,from,value",
+                                      "the header must be name,from,value")]
+        return [], [], list(table.errors)
+    texts: list[str] = []
+    where: list[tuple[str, int]] = []
+    errors: list[DataError] = []
+    for raw in table.rows:
+        if raw.problems:
+            errors.extend(raw.problems)
             continue
-        values = dict(zip(header, cells, strict=False))
-        since = values.get("from", "")
-        texts.append(f"{values.get('name', '')}{'@' + since if since else ''}={values.get('value', '')}")
-        where.append((path, number))
+        since = raw.values.get("from", "")
+        texts.append(f"{raw.values['name']}{'@' + since if since else ''}={raw.values['value']}")
+        where.append((path, raw.row))
     return texts, where, errors
 
 

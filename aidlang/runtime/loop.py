@@ -159,13 +159,7 @@ class PlanSettler(Settler):
             day = claim.discharge_date
             env.claim, env.person, env.date, env.year, env.visit = claim, person, day, day.year, visit
             yk = env.yk = day.year * self.slots
-            if not rows:
-                held: list | tuple = ()
-            elif len(rows) == 1 and self.stay_days == "any":  # most people hold one identity: Settler.held, inline
-                held_category, start, end = rows[0]
-                held = (held_category,) if start <= day and end >= claim.admission_date else ()
-            else:
-                held = self.held(rows, claim)
+            held = self.held(rows, claim)
             if len(held) <= 1:
                 category = held[0] if held else ""
                 out = self._settle_as(category, claim, visit, epoch, env, L, trace, insurance_only)
@@ -266,9 +260,9 @@ class PlanSettler(Settler):
                 self._gate_failed(step, gate, out, trace)
                 return out
         if route.aid:
-            env.aid = out.aid = self._pay(route.aid, "deductible", env, L, out, trace)
+            env.aid = out.aid = pay(route.aid, "deductible", env, L, out, trace)
         if route.tilted:
-            env.tilted = out.tilted = self._pay(route.tilted, "threshold", env, L, out, trace)
+            env.tilted = out.tilted = pay(route.tilted, "threshold", env, L, out, trace)
         return out
 
     @staticmethod

@@ -25,10 +25,8 @@ from aidlang.check.expressions import (
 from aidlang.check.periods import Epochs, Periods, in_force
 from aidlang.check.symbols import EVERYONE, FUNCTIONS, Symbols
 from aidlang.frontend import nodes as n
-
-from ..runtime import plan as p
-
-VISITS = p.VISIT_ORDER
+from aidlang.records import VISITS
+from aidlang.runtime import plan as p
 
 
 def due_spec(spec: n.DueSpec | None) -> tuple | None:

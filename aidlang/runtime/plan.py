@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 KINDS = ("basic", "critical", "aid", "tilted")
-VISIT_ORDER = ("outpatient", "chronic", "inpatient")
 
 
 

@@ -29,11 +29,11 @@ from typing import Any
 
 import polars as pl
 
+from aidlang.check.expressions import is_static
 from aidlang.engines.batch.columns import Lowering, Unsupported
 from aidlang.plan import build_plan
 from aidlang.records import Claim, Identity, Person, Result, make_result
 from aidlang.runtime import ClaimError, MissingParameter, PlanSettler, collector_paused
-from aidlang.check.expressions import is_static
 from aidlang.runtime.plan import DEFAULT_BASES, KINDS, Cascade, Constant, Expression, Route, Step
 from aidlang.runtime.terms import Terms, resolve
 from aidlang.runtime.visits import VISIT_NAMES

@@ -40,7 +40,7 @@ from aidlang.check.symbols import (
 from aidlang.frontend import nodes as n
 from aidlang.plan import build_plan
 from aidlang.plan.build import written
-from aidlang.runtime.plan import VISIT_ORDER
+from aidlang.records import VISITS
 
 # the runtime names a module may import: the plan's records, the default bases and what expressions call
 RECORDS = ("Benefit", "BenefitRule", "Cascade", "Condition", "Constant", "Epoch", "Fund", "FundCheck", "FundItem",
@@ -367,7 +367,7 @@ class ModuleBuilder:
             for step in (*route.basic, *route.critical, *route.aid, *route.tilted):
                 tier = step.tier.name
                 rules = "_".join(str(r.number) for r in step.cascade.rules)
-                labels = "".join(VISIT_LABELS[v] for v in VISIT_ORDER if v in visits[id(step)])
+                labels = "".join(VISIT_LABELS[v] for v in VISITS if v in visits[id(step)])
                 self.hints.setdefault(id(step), f"STEP_{tier}_{labels}_规则{rules}")
                 self.hints.setdefault(id(step.cascade), f"CASCADE_{tier}_规则{rules}")
                 for cond in (*step.conditions, *step.gates):

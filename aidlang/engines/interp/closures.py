@@ -67,10 +67,8 @@ class Evaluator:
         if not expression.rounds:
             return fn
 
-        def money(env):
-            v = fn(env)
-            return v if type(v) is int or v is None else rt.to_fen(v)
-        return money
+        money_value = rt.money_value
+        return lambda env: money_value(fn(env))
 
     # ------------------------------------------------------------ compiling
     def compile(self, expr: n.Expr, locals_: frozenset[str] = frozenset()) -> Fn:

@@ -26,14 +26,15 @@ SOURCE = 'guangde.aid'
 
 # constants: exact rates, dates and sets the plan and its expressions use
 D_2024_12_04 = date(2024, 12, 4)
-SET_2 = frozenset(('低保对象', '低保边缘家庭成员', '特困人员', '返贫致贫人口', '防止返贫监测对象'))
-SET_3 = frozenset(('低保对象', '特困人员'))
-SET_4 = frozenset(('返贫致贫人口',))
-SET_5 = frozenset(('低保边缘家庭成员', '防止返贫监测对象'))
+D_2024_12_03 = date(2024, 12, 3)
+SET_3 = frozenset(('低保对象', '低保边缘家庭成员', '特困人员', '返贫致贫人口', '防止返贫监测对象'))
+SET_4 = frozenset(('低保对象', '特困人员'))
+SET_5 = frozenset(('返贫致贫人口',))
+SET_6 = frozenset(('低保边缘家庭成员', '防止返贫监测对象'))
 R_4_5 = Fraction(4, 5)
-SET_7 = frozenset(('特困人员',))
+SET_8 = frozenset(('特困人员',))
 R_3_4 = Fraction(3, 4)
-SET_9 = frozenset(('低保对象',))
+SET_10 = frozenset(('低保对象',))
 R_7_10 = Fraction(7, 10)
 R_3_5 = Fraction(3, 5)
 
@@ -72,25 +73,25 @@ def 倾斜救助_条件1(env):
 # ---------------------------------------------------------------- the settlement plan
 
 # guangde.aid:61 对 全体救助对象: 限额 5万元 依据 "2"
-RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=Constant(value=5000000)),), clause='2', where='guangde.aid:61', text='对 全体救助对象: 限额 5万元 依据 "2"', covers=SET_2)
+RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=Constant(value=5000000)),), clause='2', where='guangde.aid:61', text='对 全体救助对象: 限额 5万元 依据 "2"', covers=SET_3)
 # guangde.aid:62 对 特困人员, 低保对象: 起付标准 无 依据 "1"
-RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=None)),), clause='1', where='guangde.aid:62', text='对 特困人员, 低保对象: 起付标准 无 依据 "1"', covers=SET_3)
+RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=None)),), clause='1', where='guangde.aid:62', text='对 特困人员, 低保对象: 起付标准 无 依据 "1"', covers=SET_4)
 # guangde.aid:63 对 返贫致贫人口: 起付标准 1500元 依据 "1"
-RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=150000)),), clause='1', where='guangde.aid:63', text='对 返贫致贫人口: 起付标准 1500元 依据 "1"', covers=SET_4)
+RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=150000)),), clause='1', where='guangde.aid:63', text='对 返贫致贫人口: 起付标准 1500元 依据 "1"', covers=SET_5)
 # guangde.aid:64 对 低保边缘家庭成员, 防止返贫监测对象: 起付标准 3000元 依据 "1"
-RULE_医疗救助_4 = Rule(number=4, when=None, settings=(Setting(key='deductible', value=Constant(value=300000)),), clause='1', where='guangde.aid:64', text='对 低保边缘家庭成员, 防止返贫监测对象: 起付标准 3000元 依据 "1"', covers=SET_5)
+RULE_医疗救助_4 = Rule(number=4, when=None, settings=(Setting(key='deductible', value=Constant(value=300000)),), clause='1', where='guangde.aid:64', text='对 低保边缘家庭成员, 防止返贫监测对象: 起付标准 3000元 依据 "1"', covers=SET_6)
 # guangde.aid:65 对 特困人员: 比例 80% 依据 "2"
-RULE_医疗救助_5 = Rule(number=5, when=None, settings=(Setting(key='ratio', value=Constant(value=R_4_5)),), clause='2', where='guangde.aid:65', text='对 特困人员: 比例 80% 依据 "2"', covers=SET_7)
+RULE_医疗救助_5 = Rule(number=5, when=None, settings=(Setting(key='ratio', value=Constant(value=R_4_5)),), clause='2', where='guangde.aid:65', text='对 特困人员: 比例 80% 依据 "2"', covers=SET_8)
 # guangde.aid:66 对 低保对象: 比例 75% 依据 "2"
-RULE_医疗救助_6 = Rule(number=6, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_4)),), clause='2', where='guangde.aid:66', text='对 低保对象: 比例 75% 依据 "2"', covers=SET_9)
+RULE_医疗救助_6 = Rule(number=6, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_4)),), clause='2', where='guangde.aid:66', text='对 低保对象: 比例 75% 依据 "2"', covers=SET_10)
 # guangde.aid:67 对 返贫致贫人口: 比例 70% 依据 "2"
-RULE_医疗救助_7 = Rule(number=7, when=None, settings=(Setting(key='ratio', value=Constant(value=R_7_10)),), clause='2', where='guangde.aid:67', text='对 返贫致贫人口: 比例 70% 依据 "2"', covers=SET_4)
+RULE_医疗救助_7 = Rule(number=7, when=None, settings=(Setting(key='ratio', value=Constant(value=R_7_10)),), clause='2', where='guangde.aid:67', text='对 返贫致贫人口: 比例 70% 依据 "2"', covers=SET_5)
 # guangde.aid:68 对 低保边缘家庭成员, 防止返贫监测对象: 比例 60% 依据 "2"
-RULE_医疗救助_8 = Rule(number=8, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_5)),), clause='2', where='guangde.aid:68', text='对 低保边缘家庭成员, 防止返贫监测对象: 比例 60% 依据 "2"', covers=SET_5)
+RULE_医疗救助_8 = Rule(number=8, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_5)),), clause='2', where='guangde.aid:68', text='对 低保边缘家庭成员, 防止返贫监测对象: 比例 60% 依据 "2"', covers=SET_6)
 # 待遇 aid 医疗救助 医疗救助 — guangde.aid:58 依据 2
 TIER_医疗救助 = Tier(kind='aid', name='医疗救助', label='医疗救助', clause='2', line=58, rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_3, RULE_医疗救助_4, RULE_医疗救助_5, RULE_医疗救助_6, RULE_医疗救助_7, RULE_医疗救助_8))
 # guangde.aid:78 对 全体救助对象: 超过 tilted_threshold 比例 tilted_ratio 限额 tilted_cap 依据 "3"
-RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=倾斜救助_规则1_threshold), Setting(key='ratio', value=倾斜救助_规则1_ratio), Setting(key='cap', value=倾斜救助_规则1_cap)), clause='3', where='guangde.aid:78', text='对 全体救助对象: 超过 tilted_threshold 比例 tilted_ratio 限额 tilted_cap 依据 "3"', covers=SET_2)
+RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=倾斜救助_规则1_threshold), Setting(key='ratio', value=倾斜救助_规则1_ratio), Setting(key='cap', value=倾斜救助_规则1_cap)), clause='3', where='guangde.aid:78', text='对 全体救助对象: 超过 tilted_threshold 比例 tilted_ratio 限额 tilted_cap 依据 "3"', covers=SET_3)
 # 待遇 tilted 倾斜救助 倾斜救助 — guangde.aid:74 依据 3
 TIER_倾斜救助 = Tier(kind='tilted', name='倾斜救助', label='倾斜救助', clause='3', line=74, rules=(RULE_倾斜救助_1,))
 ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
@@ -124,7 +125,7 @@ PLAN = PolicyPlan(
     month_end=False,
     period=(D_2024_12_04, None),
     bounds=(739224,),
-    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False), Epoch(start=D_2024_12_04, in_force=True, basic_on=False, critical_on=False)),
+    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False, day=D_2024_12_03), Epoch(start=D_2024_12_04, in_force=True, basic_on=False, critical_on=False, day=D_2024_12_04)),
     defines={'basic': False, 'critical': False, 'aid': True, 'tilted': True},
     tiers=(TIER_医疗救助, TIER_倾斜救助),
     routes={
@@ -172,10 +173,10 @@ class Policy(PlanSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    44: 78,
-    49: 78,
-    54: 78,
-    59: 59,
-    64: 75,
-    69: 77,
+    45: 78,
+    50: 78,
+    55: 78,
+    60: 59,
+    65: 75,
+    70: 77,
 }

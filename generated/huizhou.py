@@ -28,6 +28,7 @@ R_9_10 = Fraction(9, 10)
 R_4_5 = Fraction(4, 5)
 D_2022_01_01 = date(2022, 1, 1)
 D_2026_12_31 = date(2026, 12, 31)
+D_2021_12_31 = date(2021, 12, 31)
 D_2027_01_01 = date(2027, 1, 1)
 
 # ---------------------------------------------------------------- the policy's expressions
@@ -79,7 +80,7 @@ PLAN = PolicyPlan(
     month_end=False,
     period=(D_2022_01_01, D_2026_12_31),
     bounds=(738156, 739982),
-    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False), Epoch(start=D_2022_01_01, in_force=True, basic_on=False, critical_on=False), Epoch(start=D_2027_01_01, in_force=False, basic_on=False, critical_on=False)),
+    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False, day=D_2021_12_31), Epoch(start=D_2022_01_01, in_force=True, basic_on=False, critical_on=False, day=D_2022_01_01), Epoch(start=D_2027_01_01, in_force=False, basic_on=False, critical_on=False, day=D_2027_01_01)),
     defines={'basic': False, 'critical': False, 'aid': False, 'tilted': False},
     tiers=(),
     routes={
@@ -112,10 +113,10 @@ class Policy(PlanSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    37: 30,
-    42: 34,
-    47: 35,
-    52: 40,
-    57: 44,
-    62: 49,
+    38: 30,
+    43: 34,
+    48: 35,
+    53: 40,
+    58: 44,
+    63: 49,
 }

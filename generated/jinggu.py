@@ -31,10 +31,11 @@ SOURCE = 'jinggu.aid'
 
 # constants: exact rates, dates and sets the plan and its expressions use
 D_2017_01_01 = date(2017, 1, 1)
+D_2016_12_31 = date(2016, 12, 31)
 D_2017_07_01 = date(2017, 7, 1)
 R_3_4 = Fraction(3, 4)
-SET_4 = frozenset(('', '困难群众'))
-SET_5 = frozenset(('困难群众',))
+SET_5 = frozenset(('', '困难群众'))
+SET_6 = frozenset(('困难群众',))
 
 # ---------------------------------------------------------------- the policy's expressions
 
@@ -111,15 +112,15 @@ def 困难群众参保补助_amount(env):
 # ---------------------------------------------------------------- the settlement plan
 
 # jinggu.aid:53 对 全体参保人员: 比例 75% 依据 "二(四)"
-RULE_居民医保_1 = Rule(number=1, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_4)),), clause='二(四)', where='jinggu.aid:53', text='对 全体参保人员: 比例 75% 依据 "二(四)"', covers=SET_4)
+RULE_居民医保_1 = Rule(number=1, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_4)),), clause='二(四)', where='jinggu.aid:53', text='对 全体参保人员: 比例 75% 依据 "二(四)"', covers=SET_5)
 # jinggu.aid:54 对 全体参保人员 条件 机构级别 = "一级": 起付标准 一级起付标准 限额 一级最高支付限额 依据 "二(四)"
-RULE_居民医保_2 = Rule(number=2, when=居民医保_规则2_条件, settings=(Setting(key='deductible', value=居民医保_规则2_deductible), Setting(key='cap', value=居民医保_规则2_cap)), clause='二(四)', where='jinggu.aid:54', text='对 全体参保人员 条件 机构级别 = "一级": 起付标准 一级起付标准 限额 一级最高支付限额 依据 "二(四)"', covers=SET_4)
+RULE_居民医保_2 = Rule(number=2, when=居民医保_规则2_条件, settings=(Setting(key='deductible', value=居民医保_规则2_deductible), Setting(key='cap', value=居民医保_规则2_cap)), clause='二(四)', where='jinggu.aid:54', text='对 全体参保人员 条件 机构级别 = "一级": 起付标准 一级起付标准 限额 一级最高支付限额 依据 "二(四)"', covers=SET_5)
 # jinggu.aid:55 对 全体参保人员 条件 机构级别 = "二级": 起付标准 二级起付标准 限额 二级最高支付限额 依据 "二(四)"
-RULE_居民医保_3 = Rule(number=3, when=居民医保_规则3_条件, settings=(Setting(key='deductible', value=居民医保_规则3_deductible), Setting(key='cap', value=居民医保_规则3_cap)), clause='二(四)', where='jinggu.aid:55', text='对 全体参保人员 条件 机构级别 = "二级": 起付标准 二级起付标准 限额 二级最高支付限额 依据 "二(四)"', covers=SET_4)
+RULE_居民医保_3 = Rule(number=3, when=居民医保_规则3_条件, settings=(Setting(key='deductible', value=居民医保_规则3_deductible), Setting(key='cap', value=居民医保_规则3_cap)), clause='二(四)', where='jinggu.aid:55', text='对 全体参保人员 条件 机构级别 = "二级": 起付标准 二级起付标准 限额 二级最高支付限额 依据 "二(四)"', covers=SET_5)
 # jinggu.aid:56 对 全体参保人员 条件 机构级别 = "三级": 起付标准 三级起付标准 限额 三级最高支付限额 依据 "二(四)"
-RULE_居民医保_4 = Rule(number=4, when=居民医保_规则4_条件, settings=(Setting(key='deductible', value=居民医保_规则4_deductible), Setting(key='cap', value=居民医保_规则4_cap)), clause='二(四)', where='jinggu.aid:56', text='对 全体参保人员 条件 机构级别 = "三级": 起付标准 三级起付标准 限额 三级最高支付限额 依据 "二(四)"', covers=SET_4)
+RULE_居民医保_4 = Rule(number=4, when=居民医保_规则4_条件, settings=(Setting(key='deductible', value=居民医保_规则4_deductible), Setting(key='cap', value=居民医保_规则4_cap)), clause='二(四)', where='jinggu.aid:56', text='对 全体参保人员 条件 机构级别 = "三级": 起付标准 三级起付标准 限额 三级最高支付限额 依据 "二(四)"', covers=SET_5)
 # jinggu.aid:58 对 全体参保人员 条件 机构级别 = "基层": 比例 基层住院支付比例 起付标准 基层起付标准 限额 基层最高支付限额 依据 "二(四)"
-RULE_居民医保_5 = Rule(number=5, when=居民医保_规则5_条件, settings=(Setting(key='ratio', value=居民医保_规则5_ratio), Setting(key='deductible', value=居民医保_规则5_deductible), Setting(key='cap', value=居民医保_规则5_cap)), clause='二(四)', where='jinggu.aid:58', text='对 全体参保人员 条件 机构级别 = "基层": 比例 基层住院支付比例 起付标准 基层起付标准 限额 基层最高支付限额 依据 "二(四)"', covers=SET_4)
+RULE_居民医保_5 = Rule(number=5, when=居民医保_规则5_条件, settings=(Setting(key='ratio', value=居民医保_规则5_ratio), Setting(key='deductible', value=居民医保_规则5_deductible), Setting(key='cap', value=居民医保_规则5_cap)), clause='二(四)', where='jinggu.aid:58', text='对 全体参保人员 条件 机构级别 = "基层": 比例 基层住院支付比例 起付标准 基层起付标准 限额 基层最高支付限额 依据 "二(四)"', covers=SET_5)
 # 待遇 basic 居民医保 城乡居民基本医疗保险住院待遇 — jinggu.aid:50 依据 二(四)
 TIER_居民医保 = Tier(kind='basic', name='居民医保', label='城乡居民基本医疗保险住院待遇', clause='二(四)', line=50, rules=(RULE_居民医保_1, RULE_居民医保_2, RULE_居民医保_3, RULE_居民医保_4, RULE_居民医保_5))
 ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
@@ -142,7 +143,7 @@ PLAN = PolicyPlan(
     month_end=False,
     period=(D_2017_01_01, None),
     bounds=(736330, 736511),
-    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False), Epoch(start=D_2017_01_01, in_force=True, basic_on=True, critical_on=False), Epoch(start=D_2017_07_01, in_force=True, basic_on=True, critical_on=False)),
+    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False, day=D_2016_12_31), Epoch(start=D_2017_01_01, in_force=True, basic_on=True, critical_on=False, day=D_2017_01_01), Epoch(start=D_2017_07_01, in_force=True, basic_on=True, critical_on=False, day=D_2017_07_01)),
     defines={'basic': True, 'critical': False, 'aid': False, 'tilted': False},
     tiers=(TIER_居民医保,),
     routes={
@@ -164,7 +165,7 @@ PLAN = PolicyPlan(
     count_slots={},
     reads_optional=True,
     params={'一级起付标准': Param(name='一级起付标准', label='一级医疗机构住院起付标准', type='money', values=None), '二级起付标准': Param(name='二级起付标准', label='二级医疗机构住院起付标准', type='money', values=None), '三级起付标准': Param(name='三级起付标准', label='三级医疗机构住院起付标准', type='money', values=None), '基层起付标准': Param(name='基层起付标准', label='基层医疗卫生机构住院起付标准', type='money', values=None), '一级最高支付限额': Param(name='一级最高支付限额', label='一级医疗机构住院最高支付限额', type='money', values=None), '二级最高支付限额': Param(name='二级最高支付限额', label='二级医疗机构住院最高支付限额', type='money', values=None), '三级最高支付限额': Param(name='三级最高支付限额', label='三级医疗机构住院最高支付限额', type='money', values=None), '基层最高支付限额': Param(name='基层最高支付限额', label='基层医疗卫生机构住院最高支付限额', type='money', values=None), '基层住院支付比例': Param(name='基层住院支付比例', label='基层医疗卫生机构政策范围内住院费用支付比例', type='rate', values=None), '中医药支付比例': Param(name='中医药支付比例', label='中医药服务医保支付比例', type='rate', values=None), '困难群众参保补助标准': Param(name='困难群众参保补助标准', label='困难群众参加城乡居民基本医疗保险的政府补助标准', type='money', values=None)},
-    benefits=(Benefit(label='困难群众参保补助', due=None, highest=False, rows=(BenefitRule(everyone=False, covered=SET_5, period=(D_2017_01_01, None), when=None, kind='amount', value=困难群众参保补助_amount, share_of=None, clause='二(三)'),)),),
+    benefits=(Benefit(label='困难群众参保补助', due=None, highest=False, rows=(BenefitRule(everyone=False, covered=SET_6, period=(D_2017_01_01, None), when=None, kind='amount', value=困难群众参保补助_amount, share_of=None, clause='二(三)'),)),),
     funds=(),
     monitors=(),
 )
@@ -184,18 +185,18 @@ class Policy(PlanSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    43: 54,
-    48: 54,
-    53: 54,
-    58: 55,
-    63: 55,
-    68: 55,
-    73: 56,
-    78: 56,
-    83: 56,
-    88: 58,
-    93: 58,
-    98: 58,
-    103: 58,
-    108: 69,
+    44: 54,
+    49: 54,
+    54: 54,
+    59: 55,
+    64: 55,
+    69: 55,
+    74: 56,
+    79: 56,
+    84: 56,
+    89: 58,
+    94: 58,
+    99: 58,
+    104: 58,
+    109: 69,
 }

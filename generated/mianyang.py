@@ -37,23 +37,24 @@ R_1_10 = Fraction(1, 10)
 R_1_4 = Fraction(1, 4)
 D_2023_01_01 = date(2023, 1, 1)
 D_2027_12_31 = date(2027, 12, 31)
+D_2022_08_31 = date(2022, 8, 31)
 D_2022_09_01 = date(2022, 9, 1)
 D_2028_01_01 = date(2028, 1, 1)
 R_3_5 = Fraction(3, 5)
-SET_10 = frozenset(('', '低保对象', '低保边缘家庭成员', '因病致贫重病患者', '孤儿', '特困人员', '防止返贫监测对象'))
-SET_11 = frozenset(('低保对象', '孤儿', '特困人员'))
-SET_12 = frozenset(('低保对象', '低保边缘家庭成员', '因病致贫重病患者', '孤儿', '特困人员', '防止返贫监测对象'))
+SET_11 = frozenset(('', '低保对象', '低保边缘家庭成员', '因病致贫重病患者', '孤儿', '特困人员', '防止返贫监测对象'))
+SET_12 = frozenset(('低保对象', '孤儿', '特困人员'))
+SET_13 = frozenset(('低保对象', '低保边缘家庭成员', '因病致贫重病患者', '孤儿', '特困人员', '防止返贫监测对象'))
 R_1_1 = Fraction(1, 1)
-SET_14 = frozenset(('特困人员',))
-SET_15 = frozenset(('孤儿',))
+SET_15 = frozenset(('特困人员',))
+SET_16 = frozenset(('孤儿',))
 R_7_10 = Fraction(7, 10)
-SET_17 = frozenset(('低保对象',))
+SET_18 = frozenset(('低保对象',))
 R_13_20 = Fraction(13, 20)
-SET_19 = frozenset(('防止返贫监测对象',))
-SET_20 = frozenset(('低保边缘家庭成员',))
-SET_21 = frozenset(('因病致贫重病患者',))
-SET_22 = frozenset(('孤儿', '特困人员'))
-SET_23 = frozenset(('低保对象', '防止返贫监测对象'))
+SET_20 = frozenset(('防止返贫监测对象',))
+SET_21 = frozenset(('低保边缘家庭成员',))
+SET_22 = frozenset(('因病致贫重病患者',))
+SET_23 = frozenset(('孤儿', '特困人员'))
+SET_24 = frozenset(('低保对象', '防止返贫监测对象'))
 R_3_4 = Fraction(3, 4)
 
 # ---------------------------------------------------------------- the policy's expressions
@@ -131,29 +132,29 @@ def 监测_因病致贫返贫监测_金额(env):
 # ---------------------------------------------------------------- the settlement plan
 
 # mianyang.aid:63 对 全体参保人员: 起付标准 50% × prev_year_disposable_income 比例 60% 限额 无 依据 "二(三)"
-RULE_大病保险_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=大病保险_规则1_deductible), Setting(key='ratio', value=Constant(value=R_3_5)), Setting(key='cap', value=Constant(value=None))), clause='二(三)', where='mianyang.aid:63', text='对 全体参保人员: 起付标准 50% × prev_year_disposable_income 比例 60% 限额 无 依据 "二(三)"', covers=SET_10)
+RULE_大病保险_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=大病保险_规则1_deductible), Setting(key='ratio', value=Constant(value=R_3_5)), Setting(key='cap', value=Constant(value=None))), clause='二(三)', where='mianyang.aid:63', text='对 全体参保人员: 起付标准 50% × prev_year_disposable_income 比例 60% 限额 无 依据 "二(三)"', covers=SET_11)
 # mianyang.aid:64 对 特困人员, 孤儿, 低保对象: 起付标准 降低 50% 比例 提高 5个百分点 依据 "二(三)"
-RULE_大病保险_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=R_1_2), direction='down', amount_type='rate'), Setting(key='ratio', value=Constant(value=R_1_20), direction='up', amount_type='pp')), clause='二(三)', where='mianyang.aid:64', text='对 特困人员, 孤儿, 低保对象: 起付标准 降低 50% 比例 提高 5个百分点 依据 "二(三)"', covers=SET_11)
+RULE_大病保险_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=R_1_2), direction='down', amount_type='rate'), Setting(key='ratio', value=Constant(value=R_1_20), direction='up', amount_type='pp')), clause='二(三)', where='mianyang.aid:64', text='对 特困人员, 孤儿, 低保对象: 起付标准 降低 50% 比例 提高 5个百分点 依据 "二(三)"', covers=SET_12)
 # 待遇 critical 大病保险 大病保险 — mianyang.aid:60 依据 二(三)
 TIER_大病保险 = Tier(kind='critical', name='大病保险', label='大病保险', clause='二(三)', line=60, rules=(RULE_大病保险_1, RULE_大病保险_2))
 # mianyang.aid:74 对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"
-RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=医疗救助_规则1_cap),), clause='二(五)', where='mianyang.aid:74', text='对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"', covers=SET_12)
+RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=医疗救助_规则1_cap),), clause='二(五)', where='mianyang.aid:74', text='对 全体救助对象 期间 追溯期: 限额 aid_annual_cap 依据 "二(五)"', covers=SET_13)
 # mianyang.aid:75 对 特困人员: 起付标准 无 比例 100% 依据 "二(五)"
-RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_1_1))), clause='二(五)', where='mianyang.aid:75', text='对 特困人员: 起付标准 无 比例 100% 依据 "二(五)"', covers=SET_14)
+RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_1_1))), clause='二(五)', where='mianyang.aid:75', text='对 特困人员: 起付标准 无 比例 100% 依据 "二(五)"', covers=SET_15)
 # mianyang.aid:76 对 孤儿 期间 追溯期: 起付标准 无 比例 100% 依据 "二(五)"
-RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_1_1))), clause='二(五)', where='mianyang.aid:76', text='对 孤儿 期间 追溯期: 起付标准 无 比例 100% 依据 "二(五)"', covers=SET_15)
+RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_1_1))), clause='二(五)', where='mianyang.aid:76', text='对 孤儿 期间 追溯期: 起付标准 无 比例 100% 依据 "二(五)"', covers=SET_16)
 # mianyang.aid:78 对 低保对象: 起付标准 无 比例 70% 依据 "二(五)"
-RULE_医疗救助_4 = Rule(number=4, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10))), clause='二(五)', where='mianyang.aid:78', text='对 低保对象: 起付标准 无 比例 70% 依据 "二(五)"', covers=SET_17)
+RULE_医疗救助_4 = Rule(number=4, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10))), clause='二(五)', where='mianyang.aid:78', text='对 低保对象: 起付标准 无 比例 70% 依据 "二(五)"', covers=SET_18)
 # mianyang.aid:80 对 防止返贫监测对象: 起付标准 5% × prev_year_disposable_income 比例 65% 依据 "二(五)"
-RULE_医疗救助_5 = Rule(number=5, when=None, settings=(Setting(key='deductible', value=医疗救助_规则5_deductible), Setting(key='ratio', value=Constant(value=R_13_20))), clause='二(五)', where='mianyang.aid:80', text='对 防止返贫监测对象: 起付标准 5% × prev_year_disposable_income 比例 65% 依据 "二(五)"', covers=SET_19)
+RULE_医疗救助_5 = Rule(number=5, when=None, settings=(Setting(key='deductible', value=医疗救助_规则5_deductible), Setting(key='ratio', value=Constant(value=R_13_20))), clause='二(五)', where='mianyang.aid:80', text='对 防止返贫监测对象: 起付标准 5% × prev_year_disposable_income 比例 65% 依据 "二(五)"', covers=SET_20)
 # mianyang.aid:81 对 低保边缘家庭成员: 起付标准 10% × prev_year_disposable_income 比例 50% 依据 "二(五)"
-RULE_医疗救助_6 = Rule(number=6, when=None, settings=(Setting(key='deductible', value=医疗救助_规则6_deductible), Setting(key='ratio', value=Constant(value=R_1_2))), clause='二(五)', where='mianyang.aid:81', text='对 低保边缘家庭成员: 起付标准 10% × prev_year_disposable_income 比例 50% 依据 "二(五)"', covers=SET_20)
+RULE_医疗救助_6 = Rule(number=6, when=None, settings=(Setting(key='deductible', value=医疗救助_规则6_deductible), Setting(key='ratio', value=Constant(value=R_1_2))), clause='二(五)', where='mianyang.aid:81', text='对 低保边缘家庭成员: 起付标准 10% × prev_year_disposable_income 比例 50% 依据 "二(五)"', covers=SET_21)
 # mianyang.aid:82 对 因病致贫重病患者: 起付标准 25% × prev_year_disposable_income 比例 50% 依据 "二(五)"
-RULE_医疗救助_7 = Rule(number=7, when=None, settings=(Setting(key='deductible', value=医疗救助_规则7_deductible), Setting(key='ratio', value=Constant(value=R_1_2))), clause='二(五)', where='mianyang.aid:82', text='对 因病致贫重病患者: 起付标准 25% × prev_year_disposable_income 比例 50% 依据 "二(五)"', covers=SET_21)
+RULE_医疗救助_7 = Rule(number=7, when=None, settings=(Setting(key='deductible', value=医疗救助_规则7_deductible), Setting(key='ratio', value=Constant(value=R_1_2))), clause='二(五)', where='mianyang.aid:82', text='对 因病致贫重病患者: 起付标准 25% × prev_year_disposable_income 比例 50% 依据 "二(五)"', covers=SET_22)
 # 待遇 aid 医疗救助 医疗救助 — mianyang.aid:69 依据 二(五)
 TIER_医疗救助 = Tier(kind='aid', name='医疗救助', label='医疗救助', clause='二(五)', line=69, rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_3, RULE_医疗救助_4, RULE_医疗救助_5, RULE_医疗救助_6, RULE_医疗救助_7))
 # mianyang.aid:92 对 全体救助对象: 超过 poverty_monitoring_income_line 比例 50% 限额 tilted_annual_cap 依据 "二(五)"
-RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=倾斜救助_规则1_threshold), Setting(key='ratio', value=Constant(value=R_1_2)), Setting(key='cap', value=倾斜救助_规则1_cap)), clause='二(五)', where='mianyang.aid:92', text='对 全体救助对象: 超过 poverty_monitoring_income_line 比例 50% 限额 tilted_annual_cap 依据 "二(五)"', covers=SET_12)
+RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=倾斜救助_规则1_threshold), Setting(key='ratio', value=Constant(value=R_1_2)), Setting(key='cap', value=倾斜救助_规则1_cap)), clause='二(五)', where='mianyang.aid:92', text='对 全体救助对象: 超过 poverty_monitoring_income_line 比例 50% 限额 tilted_annual_cap 依据 "二(五)"', covers=SET_13)
 # 待遇 tilted 倾斜救助 倾斜救助 — mianyang.aid:87 依据 二(五)
 TIER_倾斜救助 = Tier(kind='tilted', name='倾斜救助', label='倾斜救助', clause='二(五)', line=87, rules=(RULE_倾斜救助_1,))
 ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
@@ -205,7 +206,7 @@ PLAN = PolicyPlan(
     month_end=False,
     period=(D_2023_01_01, D_2027_12_31),
     bounds=(738399, 738521, 740347),
-    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False), Epoch(start=D_2022_09_01, in_force=True, basic_on=False, critical_on=False), Epoch(start=D_2023_01_01, in_force=True, basic_on=False, critical_on=True), Epoch(start=D_2028_01_01, in_force=False, basic_on=False, critical_on=False)),
+    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False, day=D_2022_08_31), Epoch(start=D_2022_09_01, in_force=True, basic_on=False, critical_on=False, day=D_2022_09_01), Epoch(start=D_2023_01_01, in_force=True, basic_on=False, critical_on=True, day=D_2023_01_01), Epoch(start=D_2028_01_01, in_force=False, basic_on=False, critical_on=False, day=D_2028_01_01)),
     defines={'basic': False, 'critical': True, 'aid': True, 'tilted': True},
     tiers=(TIER_大病保险, TIER_医疗救助, TIER_倾斜救助),
     routes={
@@ -257,7 +258,7 @@ PLAN = PolicyPlan(
     count_slots={},
     reads_optional=False,
     params={'prev_year_disposable_income': Param(name='prev_year_disposable_income', label='绵阳市上年居民人均可支配收入', type='money', values=None), 'poverty_monitoring_income_line': Param(name='poverty_monitoring_income_line', label='防止返贫监测收入标准（倾斜救助起付线）', type='money', values=None), 'aid_annual_cap': Param(name='aid_annual_cap', label='医疗救助年度救助限额（门诊慢特病和住院共用）', type='money', values=None), 'tilted_annual_cap': Param(name='tilted_annual_cap', label='倾斜救助年度限额', type='money', values=None), 'resident_min_contribution': Param(name='resident_min_contribution', label='绵阳市城乡居民基本医保最低档次个人缴费标准', type='money', values=None)},
-    benefits=(Benefit(label='资助参保', due=None, highest=True, rows=(BenefitRule(everyone=False, covered=SET_22, period=(D_2023_01_01, D_2027_12_31), when=None, kind='share', value=Constant(value=R_1_1), share_of='resident_min_contribution', clause='二(二)'), BenefitRule(everyone=False, covered=SET_23, period=(D_2023_01_01, D_2027_12_31), when=None, kind='share', value=Constant(value=R_3_4), share_of='resident_min_contribution', clause='二(二)'))),),
+    benefits=(Benefit(label='资助参保', due=None, highest=True, rows=(BenefitRule(everyone=False, covered=SET_23, period=(D_2023_01_01, D_2027_12_31), when=None, kind='share', value=Constant(value=R_1_1), share_of='resident_min_contribution', clause='二(二)'), BenefitRule(everyone=False, covered=SET_24, period=(D_2023_01_01, D_2027_12_31), when=None, kind='share', value=Constant(value=R_3_4), share_of='resident_min_contribution', clause='二(二)'))),),
     funds=(),
     monitors=(Monitor(threshold=监测_因病致贫返贫监测_标准, push_day=10, amount=监测_因病致贫返贫监测_金额, clause='二(七)'),),
 )
@@ -277,18 +278,18 @@ class Policy(PlanSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    63: 63,
-    68: 74,
-    73: 80,
-    78: 81,
-    83: 82,
-    88: 92,
-    93: 92,
-    98: 70,
-    103: 88,
-    108: 91,
-    113: 72,
-    118: 61,
-    123: 100,
-    128: 99,
+    64: 63,
+    69: 74,
+    74: 80,
+    79: 81,
+    84: 82,
+    89: 92,
+    94: 92,
+    99: 70,
+    104: 88,
+    109: 91,
+    114: 72,
+    119: 61,
+    124: 100,
+    129: 99,
 }

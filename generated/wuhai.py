@@ -46,15 +46,16 @@ SET_6 = frozenset((1, 2))
 R_3_20 = Fraction(3, 20)
 R_7_25 = Fraction(7, 25)
 D_2021_01_01 = date(2021, 1, 1)
+D_2020_12_31 = date(2020, 12, 31)
 R_17_20 = Fraction(17, 20)
-SET_11 = frozenset(('三民人员', '困境儿童', '孤儿', '最低生活保障家庭成员', '特困供养人员', '过渡期内脱贫户'))
+SET_12 = frozenset(('三民人员', '困境儿童', '孤儿', '最低生活保障家庭成员', '特困供养人员', '过渡期内脱贫户'))
 R_3_4 = Fraction(3, 4)
-SET_13 = frozenset(('其他特殊困难人员',))
-SET_14 = frozenset(('三民人员', '低收入救助对象', '困境儿童', '孤儿', '最低生活保障家庭成员', '特困供养人员', '过渡期内脱贫户'))
+SET_14 = frozenset(('其他特殊困难人员',))
+SET_15 = frozenset(('三民人员', '低收入救助对象', '困境儿童', '孤儿', '最低生活保障家庭成员', '特困供养人员', '过渡期内脱贫户'))
 R_1_1 = Fraction(1, 1)
-SET_16 = frozenset(('最低生活保障家庭成员',))
-SET_17 = frozenset(('过渡期内脱贫户',))
-SET_18 = frozenset(('三民人员', '低收入救助对象', '其他特殊困难人员', '困境儿童', '孤儿', '最低生活保障家庭成员', '特困供养人员', '过渡期内脱贫户'))
+SET_17 = frozenset(('最低生活保障家庭成员',))
+SET_18 = frozenset(('过渡期内脱贫户',))
+SET_19 = frozenset(('三民人员', '低收入救助对象', '其他特殊困难人员', '困境儿童', '孤儿', '最低生活保障家庭成员', '特困供养人员', '过渡期内脱贫户'))
 
 # ---------------------------------------------------------------- the policy's expressions
 
@@ -126,15 +127,15 @@ def 核查_重特大疾病救助人次比例(env):
 # ---------------------------------------------------------------- the settlement plan
 
 # wuhai.aid:77 对 重点救助对象: 起付标准 无 比例 85% 限额 14万元 依据 "三(二)3(2)"
-RULE_重特大疾病医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_17_20)), Setting(key='cap', value=Constant(value=14000000))), clause='三(二)3(2)', where='wuhai.aid:77', text='对 重点救助对象: 起付标准 无 比例 85% 限额 14万元 依据 "三(二)3(2)"', covers=SET_11)
+RULE_重特大疾病医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_17_20)), Setting(key='cap', value=Constant(value=14000000))), clause='三(二)3(2)', where='wuhai.aid:77', text='对 重点救助对象: 起付标准 无 比例 85% 限额 14万元 依据 "三(二)3(2)"', covers=SET_12)
 # wuhai.aid:79 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 75% 限额 8万元 依据 "三(二)3(2)"
-RULE_重特大疾病医疗救助_2 = Rule(number=2, when=重特大疾病医疗救助_规则2_条件, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_3_4)), Setting(key='cap', value=Constant(value=8000000))), clause='三(二)3(2)', where='wuhai.aid:79', text='对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 75% 限额 8万元 依据 "三(二)3(2)"', covers=SET_13)
+RULE_重特大疾病医疗救助_2 = Rule(number=2, when=重特大疾病医疗救助_规则2_条件, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_3_4)), Setting(key='cap', value=Constant(value=8000000))), clause='三(二)3(2)', where='wuhai.aid:79', text='对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 75% 限额 8万元 依据 "三(二)3(2)"', covers=SET_14)
 # 待遇 aid 重特大疾病医疗救助 重特大疾病医疗救助 — wuhai.aid:73 依据 三(二)3(2)
 TIER_重特大疾病医疗救助 = Tier(kind='aid', name='重特大疾病医疗救助', label='重特大疾病医疗救助', clause='三(二)3(2)', line=73, rules=(RULE_重特大疾病医疗救助_1, RULE_重特大疾病医疗救助_2))
 # wuhai.aid:86 对 重点救助对象, 低收入救助对象: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"
-RULE_普通疾病住院救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=3000000))), clause='三(二)2(1)', where='wuhai.aid:86', text='对 重点救助对象, 低收入救助对象: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"', covers=SET_14)
+RULE_普通疾病住院救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=3000000))), clause='三(二)2(1)', where='wuhai.aid:86', text='对 重点救助对象, 低收入救助对象: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"', covers=SET_15)
 # wuhai.aid:88 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"
-RULE_普通疾病住院救助_2 = Rule(number=2, when=普通疾病住院救助_规则2_条件, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=3000000))), clause='三(二)2(1)', where='wuhai.aid:88', text='对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"', covers=SET_13)
+RULE_普通疾病住院救助_2 = Rule(number=2, when=普通疾病住院救助_规则2_条件, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=3000000))), clause='三(二)2(1)', where='wuhai.aid:88', text='对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"', covers=SET_14)
 # 待遇 aid 普通疾病住院救助 普通疾病住院救助 — wuhai.aid:83 依据 三(二)2(1)
 TIER_普通疾病住院救助 = Tier(kind='aid', name='普通疾病住院救助', label='普通疾病住院救助', clause='三(二)2(1)', line=83, rules=(RULE_普通疾病住院救助_1, RULE_普通疾病住院救助_2))
 ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
@@ -172,7 +173,7 @@ PLAN = PolicyPlan(
     month_end=False,
     period=(D_2021_01_01, None),
     bounds=(737791,),
-    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False), Epoch(start=D_2021_01_01, in_force=True, basic_on=False, critical_on=False)),
+    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False, day=D_2020_12_31), Epoch(start=D_2021_01_01, in_force=True, basic_on=False, critical_on=False, day=D_2021_01_01)),
     defines={'basic': False, 'critical': False, 'aid': True, 'tilted': False},
     tiers=(TIER_重特大疾病医疗救助, TIER_普通疾病住院救助),
     routes={
@@ -209,7 +210,7 @@ PLAN = PolicyPlan(
     count_slots={},
     reads_optional=True,
     params={'minimum_wage': Param(name='minimum_wage', label='乌海市本年度最低工资标准（月）', type='money', values=None), 'resident_contribution': Param(name='resident_contribution', label='乌海市城乡居民基本医疗保险个人缴费标准', type='money', values=None)},
-    benefits=(Benefit(label='资助参保', due=None, highest=False, rows=(BenefitRule(everyone=False, covered=SET_11, period=(D_2021_01_01, None), when=None, kind='share', value=Constant(value=R_1_1), share_of='resident_contribution', clause='三(二)1'),)), Benefit(label='普通疾病门诊救助金', due=(False, 9, 30, None, None), highest=True, rows=(BenefitRule(everyone=False, covered=SET_16, period=(D_2021_01_01, None), when=普通疾病门诊救助金_条件, kind='amount', value=Constant(value=80000), share_of=None, clause='三(二)2(2)'), BenefitRule(everyone=False, covered=SET_16, period=(D_2021_01_01, None), when=普通疾病门诊救助金_条件_2, kind='amount', value=Constant(value=30000), share_of=None, clause='三(二)2(2)'), BenefitRule(everyone=False, covered=SET_16, period=(D_2021_01_01, None), when=普通疾病门诊救助金_条件_3, kind='amount', value=Constant(value=40000), share_of=None, clause='三(二)2(2)'))), Benefit(label='优先救助', due=None, highest=True, rows=(BenefitRule(everyone=False, covered=SET_17, period=(D_2021_01_01, None), when=None, kind='eligible', value=None, share_of=None, clause='三(一)3'), BenefitRule(everyone=False, covered=SET_18, period=(D_2021_01_01, None), when=优先救助_条件, kind='eligible', value=None, share_of=None, clause='三(一)3'), BenefitRule(everyone=False, covered=SET_18, period=(D_2021_01_01, None), when=优先救助_条件_2, kind='eligible', value=None, share_of=None, clause='三(一)3'), BenefitRule(everyone=False, covered=SET_18, period=(D_2021_01_01, None), when=优先救助_条件_3, kind='eligible', value=None, share_of=None, clause='三(一)3')))),
+    benefits=(Benefit(label='资助参保', due=None, highest=False, rows=(BenefitRule(everyone=False, covered=SET_12, period=(D_2021_01_01, None), when=None, kind='share', value=Constant(value=R_1_1), share_of='resident_contribution', clause='三(二)1'),)), Benefit(label='普通疾病门诊救助金', due=(False, 9, 30, None, None), highest=True, rows=(BenefitRule(everyone=False, covered=SET_17, period=(D_2021_01_01, None), when=普通疾病门诊救助金_条件, kind='amount', value=Constant(value=80000), share_of=None, clause='三(二)2(2)'), BenefitRule(everyone=False, covered=SET_17, period=(D_2021_01_01, None), when=普通疾病门诊救助金_条件_2, kind='amount', value=Constant(value=30000), share_of=None, clause='三(二)2(2)'), BenefitRule(everyone=False, covered=SET_17, period=(D_2021_01_01, None), when=普通疾病门诊救助金_条件_3, kind='amount', value=Constant(value=40000), share_of=None, clause='三(二)2(2)'))), Benefit(label='优先救助', due=None, highest=True, rows=(BenefitRule(everyone=False, covered=SET_18, period=(D_2021_01_01, None), when=None, kind='eligible', value=None, share_of=None, clause='三(一)3'), BenefitRule(everyone=False, covered=SET_19, period=(D_2021_01_01, None), when=优先救助_条件, kind='eligible', value=None, share_of=None, clause='三(一)3'), BenefitRule(everyone=False, covered=SET_19, period=(D_2021_01_01, None), when=优先救助_条件_2, kind='eligible', value=None, share_of=None, clause='三(一)3'), BenefitRule(everyone=False, covered=SET_19, period=(D_2021_01_01, None), when=优先救助_条件_3, kind='eligible', value=None, share_of=None, clause='三(一)3')))),
     funds=(Fund(inputs=(('当年筹集基金', '当年筹集的医疗救助基金'), ('历年累计结余', '医疗救助基金历年累计结余'), ('重特大疾病救助人次', '用于重特大疾病救助的人次'), ('直接救助人次', '直接救助人次')), items=(), checks=(FundCheck(name='结余控制', label='历年累计结余不超过当年筹集基金的15%', test=核查_结余控制, clause='四'), FundCheck(name='重特大疾病救助人次比例', label='重特大疾病救助人次不低于直接救助人次的28%', test=核查_重特大疾病救助人次比例, clause='四'))),),
     monitors=(),
 )
@@ -229,17 +230,17 @@ class Policy(PlanSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    63: 79,
-    68: 88,
-    73: 74,
-    78: 76,
-    83: 84,
-    88: 100,
-    93: 101,
-    98: 102,
-    103: 114,
-    108: 115,
-    113: 116,
-    118: 127,
-    123: 129,
+    64: 79,
+    69: 88,
+    74: 74,
+    79: 76,
+    84: 84,
+    89: 100,
+    94: 101,
+    99: 102,
+    104: 114,
+    109: 115,
+    114: 116,
+    119: 127,
+    124: 129,
 }

@@ -29,15 +29,16 @@ SOURCE = 'wuxi.aid'
 
 # constants: exact rates, dates and sets the plan and its expressions use
 D_2023_01_01 = date(2023, 1, 1)
-SET_2 = frozenset(('临时救助对象大重病患者', '事实无人抚养儿童', '优抚对象', '低保边缘家庭成员', '其他特殊困难人员', '困境儿童', '孤儿', '支出型困难家庭大重病患者', '最低生活保障对象', '特困人员', '特困职工', '精减退职职工', '重度残疾人'))
+D_2022_12_31 = date(2022, 12, 31)
+SET_3 = frozenset(('临时救助对象大重病患者', '事实无人抚养儿童', '优抚对象', '低保边缘家庭成员', '其他特殊困难人员', '困境儿童', '孤儿', '支出型困难家庭大重病患者', '最低生活保障对象', '特困人员', '特困职工', '精减退职职工', '重度残疾人'))
 R_17_20 = Fraction(17, 20)
-SET_4 = frozenset(('事实无人抚养儿童', '优抚对象', '困境儿童', '孤儿', '最低生活保障对象', '特困人员', '特困职工', '精减退职职工'))
+SET_5 = frozenset(('事实无人抚养儿童', '优抚对象', '困境儿童', '孤儿', '最低生活保障对象', '特困人员', '特困职工', '精减退职职工'))
 R_1_1 = Fraction(1, 1)
-SET_6 = frozenset(('事实无人抚养儿童', '孤儿', '特困人员'))
+SET_7 = frozenset(('事实无人抚养儿童', '孤儿', '特困人员'))
 R_7_10 = Fraction(7, 10)
-SET_8 = frozenset(('临时救助对象大重病患者', '低保边缘家庭成员', '其他特殊困难人员', '支出型困难家庭大重病患者', '重度残疾人'))
+SET_9 = frozenset(('临时救助对象大重病患者', '低保边缘家庭成员', '其他特殊困难人员', '支出型困难家庭大重病患者', '重度残疾人'))
 R_3_5 = Fraction(3, 5)
-SET_10 = frozenset(('事实无人抚养儿童', '优抚对象', '困境儿童', '孤儿', '最低生活保障对象', '特困人员', '精减退职职工'))
+SET_11 = frozenset(('事实无人抚养儿童', '优抚对象', '困境儿童', '孤儿', '最低生活保障对象', '特困人员', '精减退职职工'))
 
 # ---------------------------------------------------------------- the policy's expressions
 
@@ -59,19 +60,19 @@ def 倾斜救助_条件1(env):
 # ---------------------------------------------------------------- the settlement plan
 
 # wuxi.aid:73 对 全体救助对象 在 普通门诊: 限额 1万元 依据 "四(六)"
-RULE_基本救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=Constant(value=1000000)),), clause='四(六)', where='wuxi.aid:73', text='对 全体救助对象 在 普通门诊: 限额 1万元 依据 "四(六)"', covers=SET_2)
+RULE_基本救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=Constant(value=1000000)),), clause='四(六)', where='wuxi.aid:73', text='对 全体救助对象 在 普通门诊: 限额 1万元 依据 "四(六)"', covers=SET_3)
 # wuxi.aid:74 对 全体救助对象 在 慢特病和住院: 限额 30万元 依据 "四(六)"
-RULE_基本救助_2 = Rule(number=2, when=None, settings=(Setting(key='cap', value=Constant(value=30000000)),), clause='四(六)', where='wuxi.aid:74', text='对 全体救助对象 在 慢特病和住院: 限额 30万元 依据 "四(六)"', covers=SET_2)
+RULE_基本救助_2 = Rule(number=2, when=None, settings=(Setting(key='cap', value=Constant(value=30000000)),), clause='四(六)', where='wuxi.aid:74', text='对 全体救助对象 在 慢特病和住院: 限额 30万元 依据 "四(六)"', covers=SET_3)
 # wuxi.aid:75 对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"
-RULE_基本救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_17_20))), clause='四(六)', where='wuxi.aid:75', text='对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"', covers=SET_4)
+RULE_基本救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_17_20))), clause='四(六)', where='wuxi.aid:75', text='对 全额资助参保对象, 特困职工: 起付标准 无 比例 85% 依据 "四(六)"', covers=SET_5)
 # wuxi.aid:76 对 特困人员, 孤儿, 事实无人抚养儿童: 比例 100% 依据 "四(六)"
-RULE_基本救助_4 = Rule(number=4, when=None, settings=(Setting(key='ratio', value=Constant(value=R_1_1)),), clause='四(六)', where='wuxi.aid:76', text='对 特困人员, 孤儿, 事实无人抚养儿童: 比例 100% 依据 "四(六)"', covers=SET_6)
+RULE_基本救助_4 = Rule(number=4, when=None, settings=(Setting(key='ratio', value=Constant(value=R_1_1)),), clause='四(六)', where='wuxi.aid:76', text='对 特困人员, 孤儿, 事实无人抚养儿童: 比例 100% 依据 "四(六)"', covers=SET_7)
 # wuxi.aid:77 对 定额资助参保对象: 起付标准 无 比例 70% 依据 "四(六)"
-RULE_基本救助_5 = Rule(number=5, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10))), clause='四(六)', where='wuxi.aid:77', text='对 定额资助参保对象: 起付标准 无 比例 70% 依据 "四(六)"', covers=SET_8)
+RULE_基本救助_5 = Rule(number=5, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10))), clause='四(六)', where='wuxi.aid:77', text='对 定额资助参保对象: 起付标准 无 比例 70% 依据 "四(六)"', covers=SET_9)
 # 待遇 aid 基本救助 医疗救助 — wuxi.aid:70 依据 四(六)
 TIER_基本救助 = Tier(kind='aid', name='基本救助', label='医疗救助', clause='四(六)', line=70, rules=(RULE_基本救助_1, RULE_基本救助_2, RULE_基本救助_3, RULE_基本救助_4, RULE_基本救助_5))
 # wuxi.aid:89 对 全体救助对象: 超过 6000元 比例 60% 限额 无 依据 "四(七)"
-RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=Constant(value=600000)), Setting(key='ratio', value=Constant(value=R_3_5)), Setting(key='cap', value=Constant(value=None))), clause='四(七)', where='wuxi.aid:89', text='对 全体救助对象: 超过 6000元 比例 60% 限额 无 依据 "四(七)"', covers=SET_2)
+RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=Constant(value=600000)), Setting(key='ratio', value=Constant(value=R_3_5)), Setting(key='cap', value=Constant(value=None))), clause='四(七)', where='wuxi.aid:89', text='对 全体救助对象: 超过 6000元 比例 60% 限额 无 依据 "四(七)"', covers=SET_3)
 # 待遇 tilted 倾斜救助 倾斜救助 — wuxi.aid:86 依据 四(七)
 TIER_倾斜救助 = Tier(kind='tilted', name='倾斜救助', label='倾斜救助', clause='四(七)', line=86, rules=(RULE_倾斜救助_1,))
 ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
@@ -116,7 +117,7 @@ PLAN = PolicyPlan(
     month_end=True,
     period=(D_2023_01_01, None),
     bounds=(738521,),
-    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False), Epoch(start=D_2023_01_01, in_force=True, basic_on=False, critical_on=False)),
+    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False, day=D_2022_12_31), Epoch(start=D_2023_01_01, in_force=True, basic_on=False, critical_on=False, day=D_2023_01_01)),
     defines={'basic': False, 'critical': False, 'aid': True, 'tilted': True},
     tiers=(TIER_基本救助, TIER_倾斜救助),
     routes={
@@ -168,7 +169,7 @@ PLAN = PolicyPlan(
     count_slots={},
     reads_optional=False,
     params={'个人缴费标准': Param(name='个人缴费标准', label='统筹地区城乡居民基本医疗保险个人缴费标准', type='money', values=None)},
-    benefits=(Benefit(label='资助参保', due=None, highest=True, rows=(BenefitRule(everyone=False, covered=SET_10, period=(D_2023_01_01, None), when=None, kind='share', value=Constant(value=R_1_1), share_of='个人缴费标准', clause='三(二)'), BenefitRule(everyone=False, covered=SET_8, period=(D_2023_01_01, None), when=None, kind='share', value=Constant(value=R_1_1), share_of='个人缴费标准', clause='三(二)'))),),
+    benefits=(Benefit(label='资助参保', due=None, highest=True, rows=(BenefitRule(everyone=False, covered=SET_11, period=(D_2023_01_01, None), when=None, kind='share', value=Constant(value=R_1_1), share_of='个人缴费标准', clause='三(二)'), BenefitRule(everyone=False, covered=SET_9, period=(D_2023_01_01, None), when=None, kind='share', value=Constant(value=R_1_1), share_of='个人缴费标准', clause='三(二)'))),),
     funds=(),
     monitors=(),
 )
@@ -188,7 +189,7 @@ class Policy(PlanSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    46: 71,
-    51: 87,
-    56: 88,
+    47: 71,
+    52: 87,
+    57: 88,
 }

@@ -27,12 +27,13 @@ SOURCE = 'zichuan.aid'
 # constants: exact rates, dates and sets the plan and its expressions use
 R_1_4 = Fraction(1, 4)
 D_2025_11_11 = date(2025, 11, 11)
+D_2025_11_10 = date(2025, 11, 10)
 R_3_4 = Fraction(3, 4)
-SET_4 = frozenset(('低保对象', '特困人员', '返贫致贫人口'))
+SET_5 = frozenset(('低保对象', '特困人员', '返贫致贫人口'))
 R_1_2 = Fraction(1, 2)
-SET_6 = frozenset(('低保边缘家庭成员', '防止返贫监测帮扶对象'))
+SET_7 = frozenset(('低保边缘家庭成员', '防止返贫监测帮扶对象'))
 R_3_5 = Fraction(3, 5)
-SET_8 = frozenset(('刚性支出困难家庭大病患者',))
+SET_9 = frozenset(('刚性支出困难家庭大病患者',))
 R_7_10 = Fraction(7, 10)
 
 # ---------------------------------------------------------------- the policy's expressions
@@ -55,17 +56,17 @@ def 再救助_基数(env):
 # ---------------------------------------------------------------- the settlement plan
 
 # zichuan.aid:57 对 第一类对象: 起付标准 无 比例 75% 限额 3万元 依据 "第一段"
-RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_3_4)), Setting(key='cap', value=Constant(value=3000000))), clause='第一段', where='zichuan.aid:57', text='对 第一类对象: 起付标准 无 比例 75% 限额 3万元 依据 "第一段"', covers=SET_4)
+RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_3_4)), Setting(key='cap', value=Constant(value=3000000))), clause='第一段', where='zichuan.aid:57', text='对 第一类对象: 起付标准 无 比例 75% 限额 3万元 依据 "第一段"', covers=SET_5)
 # zichuan.aid:58 对 第二类对象: 起付标准 3000元 比例 50% 限额 2万元 依据 "第一段"
-RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=300000)), Setting(key='ratio', value=Constant(value=R_1_2)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:58', text='对 第二类对象: 起付标准 3000元 比例 50% 限额 2万元 依据 "第一段"', covers=SET_6)
+RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=300000)), Setting(key='ratio', value=Constant(value=R_1_2)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:58', text='对 第二类对象: 起付标准 3000元 比例 50% 限额 2万元 依据 "第一段"', covers=SET_7)
 # zichuan.aid:59 对 刚性支出困难家庭大病患者: 起付标准 25% × prev_year_disposable_income 比例 60% 限额 2万元 依据 "第二段"
-RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=医疗救助_规则3_deductible), Setting(key='ratio', value=Constant(value=R_3_5)), Setting(key='cap', value=Constant(value=2000000))), clause='第二段', where='zichuan.aid:59', text='对 刚性支出困难家庭大病患者: 起付标准 25% × prev_year_disposable_income 比例 60% 限额 2万元 依据 "第二段"', covers=SET_8)
+RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=医疗救助_规则3_deductible), Setting(key='ratio', value=Constant(value=R_3_5)), Setting(key='cap', value=Constant(value=2000000))), clause='第二段', where='zichuan.aid:59', text='对 刚性支出困难家庭大病患者: 起付标准 25% × prev_year_disposable_income 比例 60% 限额 2万元 依据 "第二段"', covers=SET_9)
 # 待遇 aid 医疗救助 医疗救助 — zichuan.aid:55 依据 第一段
 TIER_医疗救助 = Tier(kind='aid', name='医疗救助', label='医疗救助', clause='第一段', line=55, rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_3))
 # zichuan.aid:67 对 第一类对象: 超过 5000元 比例 70% 限额 2万元 依据 "第一段"
-RULE_再救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=Constant(value=500000)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:67', text='对 第一类对象: 超过 5000元 比例 70% 限额 2万元 依据 "第一段"', covers=SET_4)
+RULE_再救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=Constant(value=500000)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:67', text='对 第一类对象: 超过 5000元 比例 70% 限额 2万元 依据 "第一段"', covers=SET_5)
 # zichuan.aid:68 对 第二类对象: 超过 10000元 比例 70% 限额 2万元 依据 "第一段"
-RULE_再救助_2 = Rule(number=2, when=None, settings=(Setting(key='threshold', value=Constant(value=1000000)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:68', text='对 第二类对象: 超过 10000元 比例 70% 限额 2万元 依据 "第一段"', covers=SET_6)
+RULE_再救助_2 = Rule(number=2, when=None, settings=(Setting(key='threshold', value=Constant(value=1000000)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:68', text='对 第二类对象: 超过 10000元 比例 70% 限额 2万元 依据 "第一段"', covers=SET_7)
 # 待遇 tilted 再救助 再救助 — zichuan.aid:65 依据 第一段
 TIER_再救助 = Tier(kind='tilted', name='再救助', label='再救助', clause='第一段', line=65, rules=(RULE_再救助_1, RULE_再救助_2))
 ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
@@ -96,7 +97,7 @@ PLAN = PolicyPlan(
     month_end=False,
     period=(D_2025_11_11, None),
     bounds=(739566,),
-    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False), Epoch(start=D_2025_11_11, in_force=True, basic_on=False, critical_on=False)),
+    epochs=(Epoch(start=None, in_force=False, basic_on=False, critical_on=False, day=D_2025_11_10), Epoch(start=D_2025_11_11, in_force=True, basic_on=False, critical_on=False, day=D_2025_11_11)),
     defines={'basic': False, 'critical': False, 'aid': True, 'tilted': True},
     tiers=(TIER_医疗救助, TIER_再救助),
     routes={
@@ -147,7 +148,7 @@ class Policy(PlanSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    42: 59,
-    47: 56,
-    52: 66,
+    43: 59,
+    48: 56,
+    53: 66,
 }

@@ -31,26 +31,31 @@ def test_round_half_up(num, den, expected):
     assert rt.round_half_up(num, den) == expected
 
 
-def test_apply_terms_rounds_once_half_up():
+def raw(base: int, num: int, den: int) -> int:
+    """What a tier's ratio makes of a base with no deductible and no cap: the engines' `tier_payment`."""
+    return rt.tier_payment(0, base, 0, False, num, den, None, 0)[1]
+
+
+def test_the_ratio_rounds_once_half_up():
     # 85% of 0.10元 (10 fen) = 8.5 fen → 9 fen
-    assert rt.apply_terms(10, 85, 100) == 9
+    assert raw(10, 85, 100) == 9
     # 85% of 20,000.00元 = 17,000.00元
-    assert rt.apply_terms(2_000_000, 85, 100) == 1_700_000
+    assert raw(2_000_000, 85, 100) == 1_700_000
     # 60% of 0.01元 = 0.6 fen → 1 fen; 70% of 0.01元 = 0.7 → 1; 30% of 0.01元 = 0.3 → 0
-    assert rt.apply_terms(1, 60, 100) == 1
-    assert rt.apply_terms(1, 30, 100) == 0
+    assert raw(1, 60, 100) == 1
+    assert raw(1, 30, 100) == 0
     # 65% of 3.90元 (390 fen) = 253.5 fen → 254
-    assert rt.apply_terms(390, 65, 100) == 254
+    assert raw(390, 65, 100) == 254
     # a third of 1 fen... 1/3 of 5 fen = 1.67 → 2
-    assert rt.apply_terms(5, 1, 3) == 2
+    assert raw(5, 1, 3) == 2
 
 
-def test_apply_terms_is_round_half_up_of_the_product():
+def test_the_ratio_is_round_half_up_of_the_product():
     for base in (0, 1, 5, 99, 390, 12345, 2_000_000):
         for rate in (Fraction(85, 100), Fraction(65, 100), Fraction(1, 3), Fraction(1, 1), Fraction(0)):
-            assert rt.apply_terms(base, rate.numerator, rate.denominator) == \
+            assert raw(base, rate.numerator, rate.denominator) == \
                 rt.round_half_up(base * rate.numerator, rate.denominator)
-    assert rt.apply_terms(-5, 1, 2) == -3  # −2.5 → −3
+    assert rt.round_half_up(-5, 2) == -3  # −2.5 → −3: halves away from zero (a tier's base is never negative)
 
 
 def test_to_fen():

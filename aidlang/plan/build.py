@@ -303,7 +303,7 @@ class Planner:
         for epoch, day in enumerate(days):
             active = self.periods.any_in_force(day)
             epochs.append(p.Epoch(None if epoch == 0 else day, active, self.kind_active("basic", day),
-                                  self.kind_active("critical", day)))
+                                  self.kind_active("critical", day), day))
             if not active:
                 continue
             for category in [*symbols.categories, ""]:

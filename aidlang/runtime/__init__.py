@@ -39,7 +39,6 @@ from .money import (  # noqa: F401
     _RATE,
     _YUAN,
     apply_cap,
-    apply_terms,
     cap_remaining,
     format_rate,
     format_yuan,

@@ -41,14 +41,6 @@ def to_fen(value: int | Fraction) -> int:
     return round_half_up(value.numerator, value.denominator)
 
 
-def apply_terms(base_fen: int, numerator: int, denominator: int) -> int:
-    """`rate × base` with the rate as integer terms (85% is 17/20), rounded half-up to the fen once
-    (docs/semantics.md, "Money")."""
-    if base_fen >= 0:
-        return (2 * base_fen * numerator + denominator) // (2 * denominator)
-    return round_half_up(base_fen * numerator, denominator)
-
-
 # ---------------------------------------------------------------- the settlement formulas (docs/semantics.md)
 
 

@@ -183,12 +183,14 @@ class Route:
 @dataclass(frozen=True, slots=True, eq=False)
 class Epoch:
     """A date range in which nothing in force changes, from `start` (None: from the beginning of time): whether
-    the policy is in force at all, and whether it computes basic and critical-illness insurance."""
+    the policy is in force at all, and whether it computes basic and critical-illness insurance; `day`, a day
+    of it (its start, or the day before the next epoch), on which its routes were worked out."""
 
     start: dt.date | None
     in_force: bool
     basic_on: bool
     critical_on: bool
+    day: dt.date
 
 
 # ---------------------------------------------------------------- parameters, annual benefits, funds, monitors

@@ -38,7 +38,6 @@ from aidlang.runtime.plan import DEFAULT_BASES, KINDS, Cascade, Constant, Expres
 from aidlang.runtime.terms import Terms, resolve
 from aidlang.runtime.visits import VISIT_NAMES
 
-FAR = dt.date.max.toordinal()
 
 
 @dataclass(frozen=True)
@@ -72,8 +71,6 @@ class BatchSettler:
         self.symbols = checked.symbols
         self.kernel_persons = 0
         self._lowered: dict[tuple[int, int], Lowered | None] = {}
-        self._days = [epoch.start or dt.date.fromordinal(max(1, (self.source_plan.bounds or (730120,))[0] - 1))
-                      for epoch in self.source_plan.epochs]
 
     def __getattr__(self, name: str) -> Any:  # annual, funds, monitor, explain_trace, parameters, …
         return getattr(self.kernel, name)
@@ -87,7 +84,7 @@ class BatchSettler:
         return self._lowered[key]
 
     def _lower(self, step: Step, kernel_step: Step, epoch: int) -> Lowered | None:
-        day = self._days[epoch]
+        day = self.source_plan.epochs[epoch].day
         lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day))
         try:
             whens = None
@@ -129,7 +126,7 @@ class BatchSettler:
         return self.resolve_at(Cascade(rules, True), lowered.day)
 
     def route_gates(self, route: Route, epoch: int) -> tuple[tuple[pl.Expr, str], ...] | None:
-        day = self._days[epoch]
+        day = self.source_plan.epochs[epoch].day
         lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day))
         try:
             return tuple((_test(lowering, g.test), g.clause) for _, g in route.gates)

@@ -34,6 +34,8 @@ MAX_CELL = 1000  # characters: no id, date, amount or name is longer; a longer c
 # control characters (C0 but tab and line ends, DEL, C1) and the invisible format characters that make
 # `p1` and `p1<zero-width space>` two persons
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+# the same, but for the line feed: what a whole file's text may hold between its lines
+_CONTROL_BETWEEN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32LE"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32BE"),
          (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 (BOM)"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16LE"),
          (codecs.BOM_UTF16_BE, "utf-16", "UTF-16BE"))
@@ -152,7 +154,8 @@ def split_text(text: str, form: str) -> Grid:
         form += ", tab-separated"
     quotes = '"' in text
     # one scan of the whole text decides that a clean file needs no check line by line
-    controls = _CONTROL.search(text.replace("\r\n", "\n")) is not None or (delimiter != "\t" and "\t" in text)
+    controls = (_CONTROL_BETWEEN_LINES.search(text.replace("\r\n", "\n")) is not None
+                or (delimiter != "\t" and "\t" in text))
     rows: list[tuple[int, tuple[str, ...]]] = []
     problems: dict[int, Problem] = {}
     strip = str.strip

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aidlang.io import data, outputs
+from aidlang.io import columnar, data, outputs
 from aidlang.records import Claim, Identity, Person
 
 VISITS = {"outpatient": "outpatient", "普通门诊": "outpatient", "chronic": "chronic", "门诊慢特病": "chronic",
@@ -250,7 +250,22 @@ def assert_quick_agrees(path: str, vocabulary: data.Vocabulary) -> data.Loaded:
     assert quick.errors == careful.errors  # the same problems, in the same order, with the same reasons
     assert [typed(c) for c in quick.records] == [typed(c) for c in careful.records]
     assert quick == careful
+    assert_columns_agree(path, vocabulary, careful)
     return quick
+
+
+def assert_columns_agree(path: str, vocabulary: data.Vocabulary, rows: data.Loaded) -> None:
+    """The batch engine's reader (columnar.read_claim_columns) gives what the row reader gives: the same claims
+    with their types, problems, counts, header and rows read."""
+    columns = columnar.read_claim_columns(path, vocabulary)
+    assert columns.errors == rows.errors
+    assert [typed(c) for c in columnar.claims_of_frame(columns.frame)] == [typed(c) for c in rows.records]
+    assert columns.normalised == rows.normalised
+    assert columns.table.row_numbers() == rows.table.row_numbers()
+    assert columns.table.raws(columns.table.row_numbers()) == {raw.row: raw for raw in rows.table.rows}
+    assert (columns.table.header, columns.table.form, columns.table.warnings, columns.table.converted) == (
+        rows.table.header, rows.table.form, rows.table.warnings, rows.table.converted)
+    assert columns.unaccounted() == []
 
 
 @st.composite

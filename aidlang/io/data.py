@@ -134,14 +134,34 @@ class Table:
     warnings: tuple[DataError, ...] = ()  # extra columns, ignored
     converted: Mapping[str, int] = {}  # what was normalised for the whole file: header aliases, workbook cells
 
+    def row_numbers(self) -> list[int]:
+        """The number of every body row read, in file order."""
+        return [raw.row for raw in self.rows]
+
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def raws(self, numbers: Iterable[int]) -> dict[int, RawRow]:
+        """These rows as written (for the rejects file), by number."""
+        wanted = set(numbers)
+        return {raw.row: raw for raw in self.rows if raw.row in wanted}
+
+    def rows_with(self, column: str, values: set[str]) -> list[int]:
+        """The rows whose cell in `column` is one of `values`, in file order."""
+        return [raw.row for raw in self.rows if raw.values.get(column, "") in values]
+
 
 def read_table(path: str | Path, required: Sequence[str], optional: Sequence[str] = (),
                options: ReadOptions = DEFAULT_OPTIONS) -> Table:
     """Read a CSV or workbook. Header problems — missing, repeated or misspelt columns — are reported on the
     header's row; a row with more or fewer cells than the header, or with an untrustworthy cell, carries its
     problem (its values are still kept, for the rejects file to repeat)."""
-    name = str(path)
-    grid = sheets.read_grid(path, options.encoding, options.sheet)
+    return table_of(str(path), sheets.read_grid(path, options.encoding, options.sheet), required, optional, options)
+
+
+def table_of(name: str, grid: sheets.Grid, required: Sequence[str], optional: Sequence[str] = (),
+             options: ReadOptions = DEFAULT_OPTIONS) -> Table:
+    """The table of a grid whose first row is the header (`columnar` reads the rest of a file's rows itself)."""
     if grid.failure is not None:
         return Table(name, (), (), (_data_error(name, grid.failure, ()),), grid.form)
     if not grid.rows:
@@ -154,19 +174,22 @@ def read_table(path: str | Path, required: Sequence[str], optional: Sequence[str
     converted = dict(grid.converted)
     if aliased:
         converted["column_alias"] = aliased
-    width = len(header)
-    rows = []
-    for line, cells in body:
-        problem = grid.problems.get(line)
-        problems = (_data_error(name, problem, header),) if problem is not None else ()
-        if len(cells) != width and not problems:
-            problems = (_shape_error(name, line, len(cells), width),)
-        if len(cells) < width:
-            cells = cells + ("",) * (width - len(cells))
-        # a repeated column name keeps its last cell, as a dict does (the header error stops the file anyway);
-        # the cells of a row longer than the header have no column (its shape error is in `problems`)
-        rows.append(RawRow(line, dict(zip(header, cells, strict=False)), problems))
+    rows = [raw_row(name, header, line, cells, grid.problems.get(line)) for line, cells in body]
     return Table(name, header, tuple(rows), tuple(errors), grid.form, tuple(warnings), converted)
+
+
+def raw_row(name: str, header: tuple[str, ...], line: int, cells: tuple[str, ...],
+            problem: sheets.Problem | None) -> RawRow:
+    """One body row of a table: its values by column, and its problem — of its cells, or of its shape."""
+    width = len(header)
+    problems = (_data_error(name, problem, header),) if problem is not None else ()
+    if len(cells) != width and not problems:
+        problems = (_shape_error(name, line, len(cells), width),)
+    if len(cells) < width:
+        cells = cells + ("",) * (width - len(cells))
+    # a repeated column name keeps its last cell, as a dict does (the header error stops the file anyway);
+    # the cells of a row longer than the header have no column (its shape error is in `problems`)
+    return RawRow(line, dict(zip(header, cells, strict=False)), problems)
 
 
 def _data_error(name: str, problem: sheets.Problem, header: Sequence[str]) -> DataError:
@@ -331,7 +354,7 @@ class _Cells:
             self.fail(column, f"应为 true/false 或 是/否：{_shown(value)}",
                       f"must be true/false or 是/否: {_shown(value)}")
             return default
-        if value not in _PLAIN_BOOLS:
+        if value not in PLAIN_BOOLS:
             self.counts["boolean"] += 1
         return found
 
@@ -451,7 +474,7 @@ class Loaded:
             return []
         bad = set(self.row_errors())
         good = set(self.good_rows)
-        return sorted((good & bad) | {raw.row for raw in self.table.rows if (raw.row in good) == (raw.row in bad)})
+        return sorted((good & bad) | {row for row in self.table.row_numbers() if (row in good) == (row in bad)})
 
 
 def _reject_repeat(cells, column: str, value: str | None, first_row: dict[str, int], row: int,
@@ -475,29 +498,40 @@ def _read_claims(path: str | Path, vocabulary: Vocabulary, quick: bool,
     """Each row is tried the quick way (`_QuickClaims`), and read the careful way (`_careful_claim`) when the
     quick way has any doubt about it; `quick` False reads every row the careful way (tests compare the two)."""
     with runtime.collector_paused():
-        table = read_table(path, CLAIM_COLUMNS + tuple(a for a in vocabulary.required_amounts
-                                                       if a not in CLAIM_COLUMNS), CLAIM_OPTIONAL, options)
-        table = _needed_columns(table, vocabulary.needed_columns)
+        table = read_table(path, claim_columns(vocabulary), CLAIM_OPTIONAL, options)
+        table = needed_columns(table, vocabulary.needed_columns)
         if table.errors:
             return Loaded(table, (), table.errors)
-        claims: list[Claim] = []
-        errors: list[DataError] = []
         counts: Counter = Counter()
-        first_row: dict[str, int] = {}  # claim_id -> the row it first appeared on
-        quick_claim = _QuickClaims(vocabulary, first_row, options.max_amount).claim if quick else None
-        for raw in table.rows:
-            claim = quick_claim(raw) if quick_claim is not None else None
-            if claim is None:
-                claim, row_errors = _careful_claim(table.path, raw, vocabulary, first_row, _Cells(
-                    table.path, raw, counts, options))
-                if row_errors:
-                    errors.extend(row_errors)
-                    continue
-            claims.append(_given(claim))
+        claims, errors = claims_of_rows(table.path, table.rows, vocabulary, options, {}, counts, quick)
         return Loaded(table, tuple(claims), tuple(errors), tuple(c.row for c in claims), dict(counts))
 
 
-def _needed_columns(table: Table, needed: Mapping[str, str]) -> Table:
+def claims_of_rows(path: str, rows: Iterable[RawRow], vocabulary: Vocabulary, options: ReadOptions,
+                   first_row: dict[str, int], counts: Counter, quick: bool = True
+                   ) -> tuple[list[Claim], list[DataError]]:
+    """The claims of these rows, in order, and the problems of the others; `first_row` (claim_id → the row it
+    first appeared on) and `counts` (values normalised, by kind) carry on from rows read before."""
+    claims: list[Claim] = []
+    errors: list[DataError] = []
+    quick_claim = _QuickClaims(vocabulary, first_row, options.max_amount).claim if quick else None
+    for raw in rows:
+        claim = quick_claim(raw) if quick_claim is not None else None
+        if claim is None:
+            claim, row_errors = _careful_claim(path, raw, vocabulary, first_row, _Cells(path, raw, counts, options))
+            if row_errors:
+                errors.extend(row_errors)
+                continue
+        claims.append(_given(claim))
+    return claims, errors
+
+
+def claim_columns(vocabulary: Vocabulary) -> tuple[str, ...]:
+    """The columns claims.csv must have: the contract's, and the insurance amounts the policy does not compute."""
+    return CLAIM_COLUMNS + tuple(a for a in vocabulary.required_amounts if a not in CLAIM_COLUMNS)
+
+
+def needed_columns(table: Table, needed: Mapping[str, str]) -> Table:
     """A column the policy reads is missing from the header: a file error naming the rule that reads it (an
     absent `disease` column would make every claim one without a listed disease, silently)."""
     if not table.header:
@@ -542,7 +576,7 @@ def _careful_claim(file: str, raw: RawRow, vocabulary: Vocabulary, first_row: di
 
 
 # `referred` and `in_province` as usually written; an empty cell is the default, true for both columns
-_PLAIN_BOOLS = {"": True, "true": True, "false": False, "True": True, "False": False, "TRUE": True, "FALSE": False}
+PLAIN_BOOLS = {"": True, "true": True, "false": False, "True": True, "False": False, "TRUE": True, "FALSE": False}
 
 
 class _QuickClaims:
@@ -590,8 +624,8 @@ class _QuickClaims:
             return None
         if (basic or 0) + (critical or 0) > cost:
             return None
-        referred = _PLAIN_BOOLS.get(get("referred", ""))
-        in_province = _PLAIN_BOOLS.get(get("in_province", ""))
+        referred = PLAIN_BOOLS.get(get("referred", ""))
+        in_province = PLAIN_BOOLS.get(get("in_province", ""))
         if referred is None or in_province is None:
             return None
         row = raw.row

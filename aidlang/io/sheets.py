@@ -31,15 +31,32 @@ import attrs
 _CSV_FIELD_LIMIT = 100_000  # below csv.field_size_limit()'s 131,072
 MAX_CELL = 1000  # characters: no id, date, amount or name is longer; a longer cell is a broken row
 
-# control characters (C0 but tab and line ends, DEL, C1) and the invisible format characters that make
-# `p1` and `p1<zero-width space>` two persons
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-# the same, but for the line feed: what a whole file's text may hold between its lines
-_CONTROL_BETWEEN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+# control characters (C0 but tab, DEL, C1) and the invisible format characters that make `p1` and
+# `p1<zero-width space>` two persons, as code point ranges: a line may hold none of them, a file none but the
+# line feed between its lines
+CONTROL_RANGES = ((0x00, 0x08), (0x0A, 0x1F), (0x7F, 0x9F), (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x2064),
+                  (0xFEFF, 0xFEFF))
+
+
+def control_class(skip: int | None = None, rust: bool = False) -> str:
+    """CONTROL_RANGES as a regular-expression class without the code point `skip`: for Python's `re` (`\\uXXXX`)
+    or, `rust`, for the regex crate polars uses (`\\x{XXXX}`)."""
+    def escape(point: int) -> str:
+        return f"\\x{{{point:04X}}}" if rust else f"\\u{point:04X}"
+
+    parts = []
+    for low, high in CONTROL_RANGES:
+        pieces = ((low, skip - 1), (skip + 1, high)) if skip is not None and low <= skip <= high else ((low, high),)
+        parts += [f"{escape(lo)}-{escape(hi)}" if lo < hi else escape(lo) for lo, hi in pieces if lo <= hi]
+    return "[" + "".join(parts) + "]"
+
+
+_CONTROL = re.compile(control_class())
+_CONTROL_BETWEEN_LINES = re.compile(control_class(skip=0x0A))
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32LE"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32BE"),
          (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 (BOM)"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16LE"),
          (codecs.BOM_UTF16_BE, "utf-16", "UTF-16BE"))
-_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (.xlsx, .ods), OLE2 (.xls)
+WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (.xlsx, .ods), OLE2 (.xls)
 PARQUET_MAGIC = b"PAR1"
 PARQUET_SUFFIX = ".parquet"
 
@@ -72,7 +89,7 @@ def read_grid(path: str | Path, encoding: str | None = None, sheet: str | None =
     except OSError as error:
         reason = error.strerror or str(error)
         return _failed(Problem(0, f"无法读取文件：{reason}", f"cannot read the file: {reason}"))
-    if raw.startswith(_WORKBOOK_MAGIC):
+    if raw.startswith(WORKBOOK_MAGIC):
         return read_workbook(path, sheet)
     if raw.startswith(PARQUET_MAGIC) or str(path).lower().endswith(PARQUET_SUFFIX):
         return read_parquet(raw)
@@ -158,22 +175,33 @@ def split_text(text: str, form: str) -> Grid:
                 or (delimiter != "\t" and "\t" in text))
     rows: list[tuple[int, tuple[str, ...]]] = []
     problems: dict[int, Problem] = {}
-    strip = str.strip
     for number, line in enumerate(lines[header_index:], start=header_index + 1):
-        if line.endswith("\r"):
-            line = line[:-1]
-        if not line.strip():
-            continue  # a blank line carries no row
-        if quotes and '"' in line:
-            cells, problem = _quoted_cells(number, line, delimiter)
-        else:
-            cells, problem = tuple(map(strip, line.split(delimiter))), None
-        if problem is None and (controls or len(line) > MAX_CELL):
-            problem = _cell_problem(number, line, cells, delimiter)
+        split = split_line(number, line, delimiter, quotes, controls)
+        if split is None:
+            continue
+        cells, problem = split
         if problem is not None:
             problems[number] = problem
         rows.append((number, cells))
     return Grid(tuple(rows), problems, None, form)
+
+
+def split_line(number: int, line: str, delimiter: str, quotes: bool = True, controls: bool = True
+               ) -> tuple[tuple[str, ...], Problem | None] | None:
+    """One line of a CSV file: its stripped cells and the problem that makes them untrustworthy, or None for a
+    blank line (it carries no row). `quotes` and `controls` False say that the whole file has no quote, and no
+    control character or stray tab, so the line need not be looked at for them."""
+    if line.endswith("\r"):
+        line = line[:-1]
+    if not line.strip():
+        return None
+    if quotes and '"' in line:
+        cells, problem = _quoted_cells(number, line, delimiter)
+    else:
+        cells, problem = tuple(map(str.strip, line.split(delimiter))), None
+    if problem is None and (controls or len(line) > MAX_CELL):
+        problem = _cell_problem(number, line, cells, delimiter)
+    return cells, problem
 
 
 def _quoted_cells(number: int, line: str, delimiter: str) -> tuple[tuple[str, ...], Problem | None]:

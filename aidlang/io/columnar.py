@@ -1,0 +1,276 @@
+"""claims.csv straight into columns (polars), for the batch engine: the same rows, values, problems and counts as
+`data.read_claims`, without a Python object per good claim.
+
+The file is read as lines by polars. Each line that is plainly well formed — its cells split at the delimiter with
+no quote, control character, stray tab, space at a cell's edge or wrong count, and each value as `_QuickClaims`
+reads it without doubt (dates exactly YYYY-MM-DD, amounts in ASCII digits with at most two decimals, a known visit
+type, `true`/`false`, a claim_id no other row has) — becomes typed columns by column expressions. Every other
+line goes through the row reader (`sheets.split_line`, `data.raw_row`, `data.claims_of_rows`), which gives it the
+value or the message it always did. A plain line is read to exactly the value the row reader would give it
+(tests/test_columnar.py compares the two on hostile files), so which way a line went changes nothing.
+
+What the lines cannot be read as (another encoding, a workbook, Parquet, a stray carriage return or unit
+separator, a header that is not plain) is read by `data.read_claims` and its records made columns: slower, the
+same.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import attrs
+import polars as pl
+
+from aidlang.io import data, sheets
+from aidlang.records import Claim
+
+# the claims as columns (`claims_frame`): what every columnar reader gives and the batch engine takes
+CLAIM_SCHEMA = {
+    "row": pl.Int64, "claim_id": pl.String, "person_id": pl.String, "visit_type": pl.String,
+    "admission_date": pl.Date, "discharge_date": pl.Date, "policy_scope_cost": pl.Int64, "basic_paid": pl.Int64,
+    "critical_paid": pl.Int64, "referred": pl.Boolean, "in_province": pl.Boolean, "disease": pl.String,
+    "institution_level": pl.String,
+}
+
+
+def claims_frame(claims: Sequence[Claim]) -> pl.DataFrame:
+    """Claim records as CLAIM_SCHEMA's columns, in their order."""
+    return pl.DataFrame({name: [getattr(c, name) for c in claims] for name in CLAIM_SCHEMA}, schema=CLAIM_SCHEMA)
+
+
+def claims_of_frame(frame: pl.DataFrame) -> list[Claim]:
+    """CLAIM_SCHEMA's columns as Claim records (for the few claims a sequential kernel settles)."""
+    fields = [field.name for field in attrs.fields(Claim)]  # in Claim's order: positionally
+    return [Claim(*values) for values in frame.select(fields).iter_rows()]
+
+
+@attrs.frozen
+class LineTable(data.Table):
+    """A table read as lines: `rows` holds only the rows read one by one (odd lines); `lines` has every body
+    row's number and text, so any row can still be repeated as written (`raws`)."""
+
+    lines: pl.DataFrame = attrs.field(factory=pl.DataFrame, kw_only=True)  # row, line: every body row
+    delimiter: str = attrs.field(default=",", kw_only=True)
+
+    def row_numbers(self) -> list[int]:
+        return self.lines["row"].to_list()
+
+    def row_count(self) -> int:
+        return self.lines.height
+
+    def raws(self, numbers: Iterable[int]) -> dict[int, data.RawRow]:
+        wanted = self.lines.filter(pl.col("row").is_in(list(set(numbers))))
+        return {row: raw for row, raw in ((row, self.raw(row, line)) for row, line in wanted.iter_rows())}
+
+    def raw(self, row: int, line: str) -> data.RawRow:
+        split = sheets.split_line(row, line, self.delimiter)
+        assert split is not None, "a blank line is no row of `lines`"
+        return data.raw_row(self.path, self.header, row, *split)
+
+    def rows_with(self, column: str, values: set[str]) -> list[int]:
+        if not values:
+            return []
+        position = self.header.index(column)
+        field = pl.col("line").str.split(self.delimiter).list.get(position, null_on_oob=True).str.strip_chars()
+        candidates = self.lines.filter(field.is_in(list(values)) | pl.col("line").str.contains('"'))
+        return [row for row, raw in self.raws(candidates["row"].to_list()).items()
+                if raw.values.get(column, "") in values]
+
+
+@attrs.frozen
+class ClaimColumns(data.Loaded):
+    """`data.Loaded` whose good claims are columns (`frame`, CLAIM_SCHEMA, in file order), not records."""
+
+    frame: pl.DataFrame = attrs.field(factory=lambda: claims_frame(()), kw_only=True)
+
+    def unaccounted(self) -> list[int]:
+        if self.table.errors:
+            return []
+        read = pl.Series(self.table.row_numbers(), dtype=pl.Int64)
+        bad = pl.Series(sorted(self.row_errors()), dtype=pl.Int64)
+        good = self.frame["row"]
+        both = good.filter(good.is_in(bad.to_list()))
+        neither = read.filter(~read.is_in(good.to_list()) & ~read.is_in(bad.to_list()))
+        return sorted(both.to_list() + neither.to_list())
+
+
+def read_claim_columns(path: str | Path, vocabulary: data.Vocabulary,
+                       options: data.ReadOptions = data.DEFAULT_OPTIONS) -> ClaimColumns:
+    name = str(path)
+    lines = _lines(path, options)
+    if lines is not None:
+        read = _read_lines(name, lines[0], lines[1], vocabulary, options)
+        if read is not None:
+            return read
+    loaded = data.read_claims(path, vocabulary, options)
+    return ClaimColumns(loaded.table, (), loaded.errors, (), loaded.normalised, frame=claims_frame(loaded.records))
+
+
+def _lines(path: str | Path, options: data.ReadOptions) -> tuple[pl.DataFrame, str] | None:
+    """The file's lines (row, line; a blank line null) and its form, or None when it is not UTF-8 text whose
+    lines polars splits exactly as `sheets.split_text` does (lines end at `\\n`, a `\\r` only before one)."""
+    if options.encoding and codecs.lookup(options.encoding).name != "utf-8":
+        return None
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return None  # the row reader says why
+    if str(path).lower().endswith(sheets.PARQUET_SUFFIX) or raw.startswith((*sheets.WORKBOOK_MAGIC,
+                                                                            sheets.PARQUET_MAGIC)):
+        return None
+    form = "UTF-8"
+    if raw.startswith(codecs.BOM_UTF8):
+        raw, form = raw[len(codecs.BOM_UTF8):], "UTF-8 (BOM)"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        return None
+    if _UNIT_SEPARATOR in raw or (b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")):
+        return None
+    try:
+        frame = pl.read_csv(io.BytesIO(raw), has_header=False, separator=_UNIT_SEPARATOR.decode(), quote_char=None,
+                            infer_schema=False, new_columns=["line"], encoding="utf8")
+    except (pl.exceptions.PolarsError, ValueError):  # not UTF-8: the row reader decodes it (GB18030 …)
+        return None
+    if frame.width != 1:
+        return None
+    return frame.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64)), form
+
+
+_UNIT_SEPARATOR = b"\x1f"  # polars splits each line at it, so that a line is one field (a control character:
+#                            the row reader would refuse any line holding it)
+
+
+def _read_lines(name: str, lines: pl.DataFrame, form: str, vocabulary: data.Vocabulary,
+                options: data.ReadOptions) -> ClaimColumns | None:
+    body = lines.filter(pl.col("line").is_not_null() & (pl.col("line").str.strip_chars() != ""))
+    if body.height == 0:
+        return None
+    header_row, header_line = body.row(0)
+    delimiter = sheets.sniff_delimiter(header_line)
+    header_split = sheets.split_line(header_row, header_line, delimiter)
+    if header_split is None or header_split[1] is not None or '"' in header_line:
+        return None
+    form += ", tab-separated" if delimiter == "\t" else ""
+    grid = sheets.Grid(((header_row, header_split[0]),), {}, None, form)
+    table = data.needed_columns(data.table_of(name, grid, data.claim_columns(vocabulary), data.CLAIM_OPTIONAL,
+                                              options), vocabulary.needed_columns)
+    header = table.header
+    if table.errors or any(column.startswith(_MINE) for column in header):
+        return None  # the row reader reports the header's problems, with every row it read
+    body = body.slice(1).rename({"row": ROW, "line": LINE})
+    typed = _typed(_cells(body, header, delimiter), header, vocabulary, options)
+    careful = typed.filter(pl.col(ODD) | pl.col(DOUBT) | pl.col("claim_id").str.strip_chars().is_duplicated())
+    careful_rows = set(careful[ROW].to_list())
+    while True:  # the rows read one by one, until no plain row repeats a claim_id one of them registered
+        raws = _raw_rows(name, header, delimiter, body.filter(pl.col(ROW).is_in(list(careful_rows))))
+        counts: Counter = Counter()
+        first_row: dict[str, int] = {}
+        claims, errors = data.claims_of_rows(name, raws, vocabulary, options, first_row, counts)
+        repeats = typed.filter(~pl.col(ROW).is_in(list(careful_rows)) & pl.col("claim_id").is_in(list(first_row)))
+        if repeats.height == 0:
+            break
+        careful_rows |= set(repeats[ROW].to_list())
+    plain = typed.filter(~pl.col(ROW).is_in(list(careful_rows))).rename({ROW: "row"})
+    frame = pl.concat([plain.select(list(CLAIM_SCHEMA)), claims_frame(claims)]).sort("row")
+    blank = careful_rows - {raw.row for raw in raws}  # lines only the row reader sees as blank (\x1c …): no rows
+    every = body.filter(~pl.col(ROW).is_in(list(blank))).select(row=pl.col(ROW), line=pl.col(LINE))
+    line_table = LineTable(name, header, tuple(raws), (), form, table.warnings, table.converted, lines=every,
+                           delimiter=delimiter)
+    return ClaimColumns(line_table, (), tuple(errors), (), dict(counts), frame=frame)
+
+
+# the reader's own columns beside the file's (a file column named so is read by the row reader)
+_MINE = "__aidlang_"
+ROW, LINE, ODD, DOUBT = (f"{_MINE}{name}" for name in ("row", "line", "odd", "doubt"))
+
+
+def _raw_rows(name: str, header: tuple[str, ...], delimiter: str, lines: pl.DataFrame) -> list[data.RawRow]:
+    raws = []
+    for row, line in lines.select(ROW, LINE).iter_rows():
+        split = sheets.split_line(row, line, delimiter)
+        if split is not None:
+            raws.append(data.raw_row(name, header, row, *split))
+    return raws
+
+
+def _cells(body: pl.DataFrame, header: tuple[str, ...], delimiter: str) -> pl.DataFrame:
+    """Each line's cells by column, and ODD: the line must be split by the row reader (a quote, a control
+    character, a stray tab, a space at a cell's edge, a long line, more or fewer cells than the header)."""
+    line = pl.col(LINE)
+    escaped = "\\t" if delimiter == "\t" else delimiter
+    space = r"[\s&&[^\t]]" if delimiter == "\t" else r"\s"
+    odd = (line.str.contains('"', literal=True) | line.str.contains(sheets.control_class(rust=True))
+           | (line.str.len_chars() > sheets.MAX_CELL)
+           | (line.str.count_matches(delimiter, literal=True) != len(header) - 1)
+           | line.str.contains(f"(^|{escaped}){space}|{space}({escaped}|$)"))
+    if delimiter != "\t":
+        odd = odd | line.str.contains("\t", literal=True)
+    fields = line.str.split_exact(delimiter, len(header) - 1).struct.rename_fields(list(header))
+    return body.with_columns(fields.alias("__aidlang_fields"), odd.alias(ODD)).unnest("__aidlang_fields")
+
+
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,2})?$"
+
+
+def _typed(cells: pl.DataFrame, header: tuple[str, ...], vocabulary: data.Vocabulary, options: data.ReadOptions
+           ) -> pl.DataFrame:
+    """The lines' values as CLAIM_SCHEMA's columns (but ROW for `row`), ODD, and DOUBT: a value `_QuickClaims`
+    would not read as it stands (the row reader then decides)."""
+    def cell(column: str) -> pl.Expr:
+        return pl.col(column).fill_null("") if column in header else pl.lit("")
+
+    visits = {text: vocabulary.visit_type(text) for text in cells["visit_type"].unique().drop_nulls().to_list()}
+    visit = cell("visit_type").replace_strict(visits, default=None, return_dtype=pl.String)
+    discharge, discharge_ok = _date(cell("discharge_date"))
+    admission, admission_ok = _date(cell("admission_date"))
+    admission_given = cell("admission_date") != ""
+    cost, cost_ok = _fen(cell("policy_scope_cost"))
+    basic, basic_ok = _paid(cell("basic_paid"), "basic_paid" in vocabulary.required_amounts)
+    critical, critical_ok = _paid(cell("critical_paid"), "critical_paid" in vocabulary.required_amounts)
+    typed = cells.select(
+        ROW, ODD, claim_id=cell("claim_id"), person_id=cell("person_id"), visit_type=visit,
+        admission_date=pl.when(admission_given).then(admission).otherwise(discharge), discharge_date=discharge,
+        policy_scope_cost=cost, basic_paid=basic, critical_paid=critical, referred=_plain_bool(cell("referred")),
+        in_province=_plain_bool(cell("in_province")), disease=_text_or_none(cell("disease")),
+        institution_level=_text_or_none(cell("institution_level")),
+        ok=(cell("claim_id") != "") & (cell("person_id") != "") & discharge_ok
+        & (admission_ok | ~admission_given) & cost_ok & basic_ok & critical_ok)
+    paid = pl.col("basic_paid").fill_null(0) + pl.col("critical_paid").fill_null(0)
+    doubt = (~pl.col("ok") | pl.col("visit_type").is_null() | (pl.col("discharge_date") < pl.col("admission_date"))
+             | (pl.col("policy_scope_cost") > options.max_amount) | (paid > pl.col("policy_scope_cost"))
+             | pl.col("referred").is_null() | pl.col("in_province").is_null())
+    return typed.with_columns(doubt.fill_null(True).alias(DOUBT)).drop("ok")
+
+
+def _date(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """A date written exactly YYYY-MM-DD (year 0001 on, as Python's), and whether it is one."""
+    day = text.str.to_date("%Y-%m-%d", strict=False)
+    return day, (text.str.contains(_DATE) & ~text.str.starts_with("0000") & day.is_not_null()).fill_null(False)
+
+
+def _fen(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """A plain amount (`123`, `123.4`, `123.45` in ASCII digits) in fen, and whether it is one."""
+    ok = text.str.contains(_AMOUNT).fill_null(False)
+    parts = text.str.split_exact(".", 1)
+    whole = parts.struct.field("field_0").cast(pl.Int64, strict=False)
+    cents = parts.struct.field("field_1").fill_null("").str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    return pl.when(ok).then(whole * 100 + cents), ok
+
+
+def _paid(text: pl.Expr, required: bool) -> tuple[pl.Expr, pl.Expr]:
+    """An insurance amount: fen, null for an empty cell the policy computes; and whether it is read so."""
+    fen, ok = _fen(text)
+    empty = text == ""
+    return pl.when(empty).then(None).otherwise(fen), (pl.lit(not required) & empty) | ok
+
+
+def _plain_bool(text: pl.Expr) -> pl.Expr:
+    return text.replace_strict(data.PLAIN_BOOLS, default=None, return_dtype=pl.Boolean)
+
+
+def _text_or_none(text: pl.Expr) -> pl.Expr:
+    return pl.when(text != "").then(text)

@@ -1,0 +1,106 @@
+"""columnar.read_claim_columns (the batch engine's reader) reads every file as data.read_claims does: the same
+claims, problems, counts and rows, whatever the file's encoding, line ends, blank lines, quotes or repeats.
+tests/test_data.py compares the two on every tricky value and on random files; these are the files' own forms."""
+
+from __future__ import annotations
+
+
+import pytest
+
+from aidlang.io import columnar, data
+from test_data import VOCABULARY, assert_columns_agree
+
+HEADER = "claim_id,person_id,visit_type,admission_date,discharge_date,policy_scope_cost,basic_paid,critical_paid"
+ROWS = ["c1,p1,inpatient,2023-03-01,2023-03-10,20000,12000,0", "c2,p1,门诊慢特病,,2023-04-01,1234.5,100.05,",
+        "c3,p2,outpatient,2023-04-02,2023-04-02,300,100,50"]
+
+
+def lines(*rows: str, header: str = HEADER, end: str = "\n") -> str:
+    return end.join((header, *rows)) + end
+
+
+FILES = {
+    "plain": lines(*ROWS),
+    "no final line end": lines(*ROWS).rstrip("\n"),
+    "CRLF": lines(*ROWS, end="\r\n"),
+    "a lone CR in a cell": lines(ROWS[0], "c9,p1,inpatient,2023-03-01,2023-03-10,20\r000,0,0", ROWS[2]),
+    "CR CR LF": lines(ROWS[0] + "\r", *ROWS[1:], end="\r\n"),
+    "blank lines": "\n\n" + lines(ROWS[0], "", "   ", "\u3000", ROWS[1], "\t", ROWS[2]) + "\n\n",
+    "a line of separators only Python strips": lines(ROWS[0], "\x1c\x1d", ROWS[1]),
+    "a unit separator in a cell": lines(ROWS[0], "c9,p\x1f1,inpatient,2023-03-01,2023-03-10,1,0,0"),
+    "control characters": lines(ROWS[0], "c9,p1\u200b,inpatient,2023-03-01,2023-03-10,1,0,0",
+                                "c10,p1,inpatient,2023-03-01,2023-03-10,1\x00,0,0", ROWS[2]),
+    "spaces at cell edges": lines(" c9,p1,inpatient,2023-03-01,2023-03-10,1,0,0",
+                                  "c10, p1 ,inpatient,2023-03-01,2023-03-10,1,0,0 ",
+                                  "c11,p1,inpatient,2023-03-01,2023-03-10,1,0,0\u00a0", ROWS[0]),
+    "a tab in a comma-separated file": lines(ROWS[0], "c9,p1\t,inpatient,2023-03-01,2023-03-10,1,0,0"),
+    "tab-separated": lines(*(r.replace(",", "\t") for r in ROWS), header=HEADER.replace(",", "\t")),
+    "tab-separated with empty cells and spaces": lines("c1\tp1\tinpatient\t\t2023-03-10\t20000\t\t",
+                                                       "c2\t p1\tinpatient\t\t2023-03-10\t20000\t\t",
+                                                       header=HEADER.replace(",", "\t")),
+    "quoted cells": lines('"c1",p1,inpatient,2023-03-01,2023-03-10,"20,000.00",0,0', '"c2,p1', ROWS[2]),
+    # the row reader registers c1 from the quoted row 2: the plain c1 on row 3 is its repeat, and the other way
+    "a quoted repeat after": lines(ROWS[0], '"c1",p2,inpatient,2023-03-01,2023-03-10,1,0,0'),
+    "a quoted repeat before": lines('"c1",p2,inpatient,2023-03-01,2023-03-10,1,0,0', ROWS[0]),
+    "a repeat with spaces": lines(" c1 ,p2,inpatient,2023-03-01,2023-03-10,1,0,0", ROWS[0], ROWS[1]),
+    "a repeat after a bad row": lines("c1,p2,inpatient,2023-02-30,2023-03-10,1,0,0", ROWS[0]),
+    "a repeat after a short row": lines("c1,p2,inpatient", ROWS[0]),
+    "plain repeats": lines(ROWS[0], ROWS[1], ROWS[0], ROWS[0]),
+    "short and long rows": lines(ROWS[0], "c9,p1", ROWS[1] + ",x", ROWS[2] + ","),
+    "a long line": lines(ROWS[0], "c9,p1,inpatient,2023-03-01,2023-03-10,1,0," + "0" * 1200),
+    "Chinese header": lines(*ROWS, header="就诊编号,人员编号,就诊类型,入院日期,出院日期,政策范围内费用,"
+                                          "基本医保支付,大病保险支付"),
+    "an extra column": lines(*(r + ",x" for r in ROWS), header=HEADER + ",note"),
+    "optional columns": lines("c1,p1,inpatient,,2023-03-10,100,0,0,是,FALSE,白血病,二级",
+                              "c2,p1,inpatient,,2023-03-10,100,0,0,,,,", header=HEADER + ",referred,in_province,"
+                              "disease,institution_level"),
+    "year 0": lines("c1,p1,inpatient,0000-03-01,2023-03-10,1,0,0", "c2,p1,inpatient,2023-03-01,0000-03-10,1,0,0"),
+    "header only": lines(),
+    "empty": "",
+    "blank only": "\n \n",
+    "header with a quote": lines(*ROWS, header='"claim_id",' + HEADER.split(",", 1)[1]),
+    "a bad header": lines(*ROWS, header=HEADER.replace("person_id", "persn_id")),
+    "header after blank lines": "\n\n" + lines(*ROWS),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
+def test_every_form_of_file_reads_as_the_row_reader_reads_it(tmp_path, name, encoding):
+    path = tmp_path / "claims.csv"
+    path.write_bytes(FILES[name].encode(encoding))
+    assert_columns_agree(str(path), VOCABULARY, data._read_claims(path, VOCABULARY, quick=False))
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16"])
+def test_other_encodings_are_read_by_the_row_reader_then_made_columns(tmp_path, encoding):
+    path = tmp_path / "claims.csv"
+    path.write_bytes(FILES["plain"].encode(encoding))
+    rows = data.read_claims(path, VOCABULARY)
+    assert len(rows.records) == 3  # c1, c2, c3 — and the same three as columns
+    assert_columns_agree(str(path), VOCABULARY, rows)
+    assert not isinstance(columnar.read_claim_columns(path, VOCABULARY).table, columnar.LineTable)
+
+
+def test_a_plain_file_is_read_as_lines(tmp_path):
+    """The plain file takes the columnar way (else the agreement above would prove nothing about it): its
+    table keeps no row records, and its three claims are columns: 1234.5 yuan = 123450 fen, an empty admission
+    is the discharge day, an empty critical_paid is null (the policy computes it)."""
+    path = tmp_path / "claims.csv"
+    path.write_text(FILES["plain"], encoding="utf-8")
+    read = columnar.read_claim_columns(path, VOCABULARY)
+    assert isinstance(read.table, columnar.LineTable) and read.table.rows == ()
+    assert read.frame.select("claim_id", "visit_type", "policy_scope_cost", "critical_paid").rows() == [
+        ("c1", "inpatient", 2_000_000, 0), ("c2", "chronic", 123_450, None), ("c3", "outpatient", 30_000, 5_000)]
+    assert read.frame["admission_date"][1] == read.frame["discharge_date"][1]
+
+
+def test_a_bad_row_is_repeated_as_written(tmp_path):
+    """The rejects file repeats a row as it was written, plain or not: the table gives any row back."""
+    path = tmp_path / "claims.csv"
+    path.write_text(lines(ROWS[0], "c9,p1,inpatient,2023-02-30,2023-03-10,1,0,0", ROWS[2]), encoding="utf-8")
+    read = columnar.read_claim_columns(path, VOCABULARY)
+    assert [(e.row, e.column) for e in read.errors] == [(3, "admission_date")]
+    raws = read.table.raws([2, 3])
+    assert raws[3].values["admission_date"] == "2023-02-30" and raws[2].values["claim_id"] == "c1"
+    assert read.table.rows_with("person_id", {"p2"}) == [4]

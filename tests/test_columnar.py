@@ -104,3 +104,50 @@ def test_a_bad_row_is_repeated_as_written(tmp_path):
     raws = read.table.raws([2, 3])
     assert raws[3].values["admission_date"] == "2023-02-30" and raws[2].values["claim_id"] == "c1"
     assert read.table.rows_with("person_id", {"p2"}) == [4]
+
+
+# ---------------------------------------------------------------- identities.csv
+
+IDENTITY_HEADER = "person_id,category,start,end"
+IDENTITY_LINES = [
+    "p1,特困人员,2023-01-01,", "p2,低保对象,2023-01-01,2023-06-30", "p3,dibao,2023-01-01,2023-06-30",
+    "p4,未知类别,2023-01-01,", "p5,特困人员,2023-07-01,2023-06-30", "p6,特困人员,2023/1/5,", "p7,特困人员,,",
+    ",特困人员,2023-01-01,", "p8,特困人员,2023-02-30,", "p9, 特困人员 ,2023-01-01,", "p10,特困人员,2023-01-01,x",
+    "p11,特困人员", '"p12",特困人员,2023-01-01,', "p1,低保对象,2023-01-01,2023-12-31", "p13,特困人员,0000-01-01,",
+    "p14,特困人员,2023-01-01,2023-01-01", "p15,特困人员,2023-01-01,,extra", "p16\u200b,特困人员,2023-01-01,",
+]
+
+
+def assert_identities_agree(path, vocabulary=VOCABULARY) -> columnar.Columns:
+    rows = data.read_identities(path, vocabulary)
+    columns = columnar.read_identity_columns(path, vocabulary)
+    assert columns.errors == rows.errors
+    assert columnar.identities_of_frame(columns.frame) == list(rows.records)
+    assert columns.frame["row"].to_list() == list(rows.good_rows)
+    assert columns.normalised == rows.normalised
+    assert columns.table.row_numbers() == rows.table.row_numbers()
+    assert columns.table.raws(columns.table.row_numbers()) == {raw.row: raw for raw in rows.table.rows}
+    assert (columns.table.header, columns.table.form, columns.table.warnings) == (
+        rows.table.header, rows.table.form, rows.table.warnings)
+    assert columns.unaccounted() == []
+    return columns
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_identities_read_as_columns_as_the_row_reader_reads_them(tmp_path, end):
+    path = tmp_path / "identities.csv"
+    path.write_text(end.join([IDENTITY_HEADER, *IDENTITY_LINES]) + end, encoding="utf-8")
+    read = assert_identities_agree(path)
+    assert isinstance(read.table, columnar.LineTable)
+    # the good rows: p1 (open end), p2, p3 (dibao is 低保对象's identifier), p6 (2023/1/5, normalised), p9 (its
+    # cell stripped), p12 (quoted), p1's second identity on row 15, p14 (one day); the other ten are errors
+    assert read.frame.select("row", "person_id", "category").rows() == [
+        (2, "p1", "tekun"), (3, "p2", "dibao"), (4, "p3", "dibao"), (7, "p6", "tekun"), (11, "p9", "tekun"),
+        (14, "p12", "tekun"), (15, "p1", "dibao"), (17, "p14", "tekun")]
+    assert [e.row for e in read.errors] == [5, 6, 8, 9, 10, 12, 13, 16, 18, 19]
+
+
+def test_identities_in_another_encoding_are_read_by_the_row_reader(tmp_path):
+    path = tmp_path / "identities.csv"
+    path.write_bytes("\n".join([IDENTITY_HEADER, *IDENTITY_LINES]).encode("gb18030"))
+    assert not isinstance(assert_identities_agree(path).table, columnar.LineTable)

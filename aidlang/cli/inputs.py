@@ -218,17 +218,29 @@ class Inputs:
     def identity_records(self) -> list:
         return list(self.identities.records) if self.identities else []
 
+    def identity_columns(self):
+        """The identities as the batch engine takes them: columns where they were read so (io.columnar)."""
+        frame = getattr(self.identities, "frame", None)
+        return frame if frame is not None else self.identity_records()
+
     def person_map(self) -> dict:
         return {person.person_id: person for person in self.persons.records} if self.persons else {}
 
 
 def read_inputs(checked: CheckedPolicy, *, claims: str | None = None, identities: str | None = None,
                 persons: str | None = None, params: list[str] | None = None,
-                options: data.ReadOptions = data.DEFAULT_OPTIONS, args: argparse.Namespace | None = None) -> Inputs:
-    """The data files and parameters of a command (`args`: its options, for `--params FILE`)."""
+                options: data.ReadOptions = data.DEFAULT_OPTIONS, args: argparse.Namespace | None = None,
+                columnar: bool = False) -> Inputs:
+    """The data files and parameters of a command (`args`: its options, for `--params FILE`); `columnar`: the
+    claims as columns (`io.columnar`, for the batch engine)."""
     words = vocabulary(checked)
-    loaded_claims = data.read_claims(claims, words, options) if claims else None
-    loaded_identities = data.read_identities(identities, words, options) if identities else None
+    read_claims, read_identities = data.read_claims, data.read_identities
+    if columnar:
+        from aidlang.io import columnar as columns  # polars: only the batch engine needs it
+
+        read_claims, read_identities = columns.read_claim_columns, columns.read_identity_columns
+    loaded_claims = read_claims(claims, words, options) if claims else None
+    loaded_identities = read_identities(identities, words, options) if identities else None
     loaded_persons = data.read_persons(persons, options) if persons else None
     for loaded in (loaded_claims, loaded_identities, loaded_persons):
         if loaded is not None:
@@ -254,7 +266,7 @@ def read_inputs(checked: CheckedPolicy, *, claims: str | None = None, identities
 
 def _by_person(loaded: data.Loaded) -> tuple[dict[str, list[data.DataError]], list[data.DataError]]:
     """A bad identity or person row concerns its person's claims; one without a person id, everyone's."""
-    raws = {raw.row: raw for raw in loaded.table.rows}
+    raws = loaded.table.raws(loaded.row_errors())
     by_person: dict[str, list[data.DataError]] = {}
     unattributed: list[data.DataError] = []
     for row, errors in loaded.row_errors().items():
@@ -352,9 +364,9 @@ class Report:
         lines = []
         for index, loaded in enumerate(self.files):
             table = loaded.table
-            read = (f"{table.path}：读取 {len(table.rows)} 行（{_form_zh(table.form)}）" if zh
-                    else f"{table.path}: read {len(table.rows)} {'row' if len(table.rows) == 1 else 'rows'} "
-                         f"({table.form})")
+            count = table.row_count()
+            read = (f"{table.path}：读取 {count} 行（{_form_zh(table.form)}）" if zh
+                    else f"{table.path}: read {count} {'row' if count == 1 else 'rows'} ({table.form})")
             if index == 0 and self.settled is not None:
                 read += (f"，结算 {self.settled} 条，拒收 {len(self.rejected)} 条" if zh
                          else f"; settled {self.settled}, rejected {len(self.rejected)}")

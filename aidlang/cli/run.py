@@ -8,6 +8,7 @@ file with its reason. Either way every claim read ends up exactly once in result
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import attrs
 
@@ -42,6 +43,20 @@ class Settlement:
 
     results: dict[int, Result]  # row -> its result
     rejected: dict[int, list[tuple[str, str, str]]]  # row -> [(column, reason_zh, reason_en)]
+    # the batch engine's results as columns instead (`row` and Result's fields, in row order); `results` empty
+    frame: Any = None
+
+    @property
+    def settled(self) -> int:
+        return len(self.results) if self.frame is None else self.frame.height
+
+    def output(self, path: str | None) -> outputs.Output:
+        """results.csv, in claims.csv's row order."""
+        if self.frame is not None:
+            return outputs.Output(path, outputs.RESULTS_HEADER, (), numeric=outputs.RESULTS_NUMERIC, frame=self.frame)
+        return outputs.Output(path, outputs.RESULTS_HEADER,
+                              outputs.result_rows(self.results[row] for row in sorted(self.results)),
+                              numeric=outputs.RESULTS_NUMERIC)
 
 
 @io.guarded
@@ -54,8 +69,10 @@ def run(args: argparse.Namespace) -> int:
                    [("POLICY", args.policy), ("--claims", args.claims), ("--identities", args.identities),
                     ("--persons", args.persons)])
     checked = io.load_policy(args.policy)
+    # the batch engine takes claims.csv as columns (io.columnar), read to what the row reader gives
     inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
-                            params=args.param, options=io.read_options(args), args=args)
+                            params=args.param, options=io.read_options(args), args=args,
+                            columnar=args.engine == "batch")
     if inputs.fatal:
         raise io.DataFailure(inputs.all_errors)
     if not args.rejects:
@@ -69,18 +86,16 @@ def run(args: argparse.Namespace) -> int:
         return io.EXIT_DATA
     if settlement.rejected and not args.rejects:
         raise io.DataFailure(_claim_errors(inputs, settlement))
-    files = [outputs.Output(args.out, outputs.RESULTS_HEADER,
-                            outputs.result_rows(settlement.results[row] for row in sorted(settlement.results)),
-                            numeric=outputs.RESULTS_NUMERIC)]
+    files = [settlement.output(args.out)]
     if args.rejects:
         header, rows = outputs.reject_rows(inputs.claims_read.table, [
             (row, _reason(problems, lang)) for row, problems in sorted(settlement.rejected.items())])
         files.append(outputs.Output(args.rejects, header, rows))
         files += io.input_rejects(inputs, args.rejects, lang)  # bad identity/person rows, with or without claims
     outputs.write_outputs(files, bom=args.bom)
-    io.note_settlement(len(settlement.results), settlement.rejected)
+    io.note_settlement(settlement.settled, settlement.rejected)
     if args.rejects:
-        settled, rejected = len(settlement.results), len(settlement.rejected)
+        settled, rejected = settlement.settled, len(settlement.rejected)
         io.say(f"已结算 {settled} 条，拒收 {rejected} 条（见 {args.rejects}）" if lang == "zh"
                else f"settled {settled}, rejected {rejected} (see {args.rejects})")
     return 0
@@ -89,17 +104,24 @@ def run(args: argparse.Namespace) -> int:
 def settle(engine, inputs: io.Inputs, lang: str) -> Settlement | None:
     """Settle the good claims; every other claim row is rejected with its reasons."""
     claims_file = inputs.claims_read
+    table = claims_file.table
     rejected: dict[int, list[tuple[str, str, str]]] = {
         row: [(e.column, e.reason_zh, e.reason_en) for e in errors] for row, errors in inputs.claim_rows.items()}
     # a bad identity or person row makes all of that person's claims untrustworthy
-    for raw in claims_file.table.rows:
-        problems = inputs.person_problems.get(raw.values.get("person_id", ""))
-        if problems:
-            rejected.setdefault(raw.row, []).extend(("person_id", e.render("zh"), e.render("en")) for e in problems)
-    good = [claim for claim in claims_file.records if claim.row not in rejected]
+    for row, raw in sorted(table.raws(table.rows_with("person_id", set(inputs.person_problems))).items()):
+        problems = inputs.person_problems[raw.values.get("person_id", "")]
+        rejected.setdefault(row, []).extend(("person_id", e.render("zh"), e.render("en")) for e in problems)
     claim_errors: list = []
+    frame = getattr(claims_file, "frame", None)  # io.columnar.ClaimColumns: the claims as columns
     try:
-        results = engine.settle(good, inputs.identity_records(), inputs.person_map(), errors=claim_errors)
+        if frame is not None:
+            good_frame = frame.filter(~frame["row"].is_in(list(rejected)))
+            settled = engine.settle_frame(good_frame, inputs.identity_columns(), inputs.person_map(),
+                                          errors=claim_errors)
+            results_frame = settled.with_columns(row=good_frame["row"].gather(settled["i"])).drop("i")
+        else:
+            good = [claim for claim in claims_file.records if claim.row not in rejected]
+            results = engine.settle(good, inputs.identity_records(), inputs.person_map(), errors=claim_errors)
     except MissingParameter as error:
         io.say(error.zh if lang == "zh" else error.en)
         return None
@@ -108,19 +130,21 @@ def settle(engine, inputs: io.Inputs, lang: str) -> Settlement | None:
         io.say(f"批处理引擎：{kernel_persons} 人逐条结算（多重身份就高、含条件的规则等列运算不能精确表达的情形）"
                if lang == "zh" else f"batch engine: {kernel_persons} persons settled claim by claim (就高 over "
                "several categories, rules with conditions and other cases columns do not express exactly)")
+    for claim_error in claim_errors:  # every claim carries its row, and the engines' errors name it
+        rejected[claim_error.row] = [(io.claim_error_column(claim_error), claim_error.reason_zh,
+                                      claim_error.reason_en)]
+    if frame is not None:
+        _assert_every_claim_once(table.row_numbers(), results_frame["row"].to_list(), rejected)
+        return Settlement({}, rejected, results_frame)
     row_of = {claim.claim_id: claim.row for claim in good}
-    for claim_error in claim_errors:
-        rejected[row_of[claim_error.claim_id]] = [
-            (io.claim_error_column(claim_error), claim_error.reason_zh, claim_error.reason_en)]
     result_rows = [row_of[result.claim_id] for result in results]
-    _assert_every_claim_once(claims_file, result_rows, rejected)
+    _assert_every_claim_once(table.row_numbers(), result_rows, rejected)
     return Settlement(dict(zip(result_rows, results, strict=True)), rejected)
 
 
-def _assert_every_claim_once(claims_file: data.Loaded, result_rows: list[int], rejected: dict) -> None:
+def _assert_every_claim_once(read: list[int], result_rows: list[int], rejected: dict) -> None:
     """Contract: no claim is ever dropped silently, nor written twice. Checked on every run (not an `assert`
     statement, which `python -O` would drop); a failure is a bug and stops the run before anything is written."""
-    read = [raw.row for raw in claims_file.table.rows]
     written = sorted(result_rows + list(rejected))
     if written != read:
         raise AssertionError(f"claims read {len(read)}, written {len(written)}: a claim was lost or doubled")

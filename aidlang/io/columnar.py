@@ -1,5 +1,5 @@
-"""claims.csv straight into columns (polars), for the batch engine: the same rows, values, problems and counts as
-`data.read_claims`, without a Python object per good claim.
+"""claims.csv and identities.csv straight into columns (polars), for the batch engine: the same rows, values,
+problems and counts as `data.read_claims` and `data.read_identities`, without a Python object per good row.
 
 The file is read as lines by polars. Each line that is plainly well formed — its cells split at the delimiter with
 no quote, control character, stray tab, space at a cell's edge or wrong count, and each value as `_QuickClaims`
@@ -20,13 +20,13 @@ import codecs
 import io
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import attrs
 import polars as pl
 
 from aidlang.io import data, sheets
-from aidlang.records import Claim
+from aidlang.records import Claim, Identity
 
 # the claims as columns (`claims_frame`): what every columnar reader gives and the batch engine takes
 CLAIM_SCHEMA = {
@@ -40,6 +40,21 @@ CLAIM_SCHEMA = {
 def claims_frame(claims: Sequence[Claim]) -> pl.DataFrame:
     """Claim records as CLAIM_SCHEMA's columns, in their order."""
     return pl.DataFrame({name: [getattr(c, name) for c in claims] for name in CLAIM_SCHEMA}, schema=CLAIM_SCHEMA)
+
+
+IDENTITY_SCHEMA = {"row": pl.Int64, "person_id": pl.String, "category": pl.String, "start": pl.Date,
+                   "end": pl.Date}
+
+
+def identities_frame(identities: Sequence[Identity], rows: Sequence[int] | None = None) -> pl.DataFrame:
+    """Identity records as IDENTITY_SCHEMA's columns (`rows`: the rows they come from; none: 0)."""
+    return pl.DataFrame({"row": list(rows) if rows is not None else [0] * len(identities),
+                         **{name: [getattr(i, name) for i in identities] for name in list(IDENTITY_SCHEMA)[1:]}},
+                        schema=IDENTITY_SCHEMA)
+
+
+def identities_of_frame(frame: pl.DataFrame) -> list[Identity]:
+    return [Identity(*values) for values in frame.select(list(IDENTITY_SCHEMA)[1:]).iter_rows()]
 
 
 def claims_of_frame(frame: pl.DataFrame) -> list[Claim]:
@@ -82,10 +97,11 @@ class LineTable(data.Table):
 
 
 @attrs.frozen
-class ClaimColumns(data.Loaded):
-    """`data.Loaded` whose good claims are columns (`frame`, CLAIM_SCHEMA, in file order), not records."""
+class Columns(data.Loaded):
+    """`data.Loaded` whose good records are columns (`frame`: CLAIM_SCHEMA or IDENTITY_SCHEMA, in file order,
+    with the row each comes from), not records."""
 
-    frame: pl.DataFrame = attrs.field(factory=lambda: claims_frame(()), kw_only=True)
+    frame: pl.DataFrame = attrs.field(factory=pl.DataFrame, kw_only=True)
 
     def unaccounted(self) -> list[int]:
         if self.table.errors:
@@ -98,16 +114,44 @@ class ClaimColumns(data.Loaded):
         return sorted(both.to_list() + neither.to_list())
 
 
+@attrs.frozen
+class _Kind:
+    """What the reading of one kind of file as columns needs to know: its columns, how the row reader reads
+    it (a whole file, or some of its rows), how its lines become typed columns, and the column whose repeats
+    the row reader refuses across rows."""
+
+    required: Callable[[data.Vocabulary], tuple[str, ...]]
+    optional: tuple[str, ...]
+    read_file: Callable[..., data.Loaded]  # (path, vocabulary, options)
+    read_rows: Callable[..., tuple[list, list[int], list[data.DataError]]]  # (name, raws, vocabulary, options,
+    #                                                                          first_row, counts)
+    frame_of: Callable[[Sequence, Sequence[int]], pl.DataFrame]  # (records, their rows)
+    typed: Callable[..., pl.DataFrame]  # (cells, header, vocabulary, options): the schema's columns, ROW, DOUBT
+    schema: dict
+    unique: str | None = None
+
+
 def read_claim_columns(path: str | Path, vocabulary: data.Vocabulary,
-                       options: data.ReadOptions = data.DEFAULT_OPTIONS) -> ClaimColumns:
-    name = str(path)
+                       options: data.ReadOptions = data.DEFAULT_OPTIONS) -> Columns:
+    """claims.csv as `data.read_claims` reads it, its good claims as CLAIM_SCHEMA's columns."""
+    return _read(path, vocabulary, options, _CLAIMS)
+
+
+def read_identity_columns(path: str | Path, vocabulary: data.Vocabulary,
+                          options: data.ReadOptions = data.DEFAULT_OPTIONS) -> Columns:
+    """identities.csv as `data.read_identities` reads it, its good rows as IDENTITY_SCHEMA's columns."""
+    return _read(path, vocabulary, options, _IDENTITIES)
+
+
+def _read(path: str | Path, vocabulary: data.Vocabulary, options: data.ReadOptions, kind: _Kind) -> Columns:
     lines = _lines(path, options)
     if lines is not None:
-        read = _read_lines(name, lines[0], lines[1], vocabulary, options)
+        read = _read_lines(str(path), lines[0], lines[1], vocabulary, options, kind)
         if read is not None:
             return read
-    loaded = data.read_claims(path, vocabulary, options)
-    return ClaimColumns(loaded.table, (), loaded.errors, (), loaded.normalised, frame=claims_frame(loaded.records))
+    loaded = kind.read_file(path, vocabulary, options)
+    return Columns(loaded.table, (), loaded.errors, (), loaded.normalised,
+                   frame=kind.frame_of(loaded.records, loaded.good_rows))
 
 
 def _lines(path: str | Path, options: data.ReadOptions) -> tuple[pl.DataFrame, str] | None:
@@ -144,7 +188,7 @@ _UNIT_SEPARATOR = b"\x1f"  # polars splits each line at it, so that a line is on
 
 
 def _read_lines(name: str, lines: pl.DataFrame, form: str, vocabulary: data.Vocabulary,
-                options: data.ReadOptions) -> ClaimColumns | None:
+                options: data.ReadOptions, kind: _Kind) -> Columns | None:
     body = lines.filter(pl.col("line").is_not_null() & (pl.col("line").str.strip_chars() != ""))
     if body.height == 0:
         return None
@@ -155,31 +199,36 @@ def _read_lines(name: str, lines: pl.DataFrame, form: str, vocabulary: data.Voca
         return None
     form += ", tab-separated" if delimiter == "\t" else ""
     grid = sheets.Grid(((header_row, header_split[0]),), {}, None, form)
-    table = data.needed_columns(data.table_of(name, grid, data.claim_columns(vocabulary), data.CLAIM_OPTIONAL,
-                                              options), vocabulary.needed_columns)
+    table = data.table_of(name, grid, kind.required(vocabulary), kind.optional, options)
+    if kind is _CLAIMS:
+        table = data.needed_columns(table, vocabulary.needed_columns)
     header = table.header
     if table.errors or any(column.startswith(_MINE) for column in header):
         return None  # the row reader reports the header's problems, with every row it read
     body = body.slice(1).rename({"row": ROW, "line": LINE})
-    typed = _typed(_cells(body, header, delimiter), header, vocabulary, options)
-    careful = typed.filter(pl.col(ODD) | pl.col(DOUBT) | pl.col("claim_id").str.strip_chars().is_duplicated())
-    careful_rows = set(careful[ROW].to_list())
-    while True:  # the rows read one by one, until no plain row repeats a claim_id one of them registered
+    typed = kind.typed(_cells(body, header, delimiter), header, vocabulary, options)
+    careful = pl.col(ODD) | pl.col(DOUBT)
+    if kind.unique is not None:
+        careful = careful | pl.col(kind.unique).str.strip_chars().is_duplicated()
+    careful_rows = set(typed.filter(careful)[ROW].to_list())
+    while True:  # the rows read one by one, until no plain row repeats an identifier one of them registered
         raws = _raw_rows(name, header, delimiter, body.filter(pl.col(ROW).is_in(list(careful_rows))))
         counts: Counter = Counter()
         first_row: dict[str, int] = {}
-        claims, errors = data.claims_of_rows(name, raws, vocabulary, options, first_row, counts)
-        repeats = typed.filter(~pl.col(ROW).is_in(list(careful_rows)) & pl.col("claim_id").is_in(list(first_row)))
+        records, good_rows, errors = kind.read_rows(name, raws, vocabulary, options, first_row, counts)
+        if kind.unique is None:
+            break
+        repeats = typed.filter(~pl.col(ROW).is_in(list(careful_rows)) & pl.col(kind.unique).is_in(list(first_row)))
         if repeats.height == 0:
             break
         careful_rows |= set(repeats[ROW].to_list())
     plain = typed.filter(~pl.col(ROW).is_in(list(careful_rows))).rename({ROW: "row"})
-    frame = pl.concat([plain.select(list(CLAIM_SCHEMA)), claims_frame(claims)]).sort("row")
+    frame = pl.concat([plain.select(list(kind.schema)), kind.frame_of(records, good_rows)]).sort("row")
     blank = careful_rows - {raw.row for raw in raws}  # lines only the row reader sees as blank (\x1c …): no rows
     every = body.filter(~pl.col(ROW).is_in(list(blank))).select(row=pl.col(ROW), line=pl.col(LINE))
     line_table = LineTable(name, header, tuple(raws), (), form, table.warnings, table.converted, lines=every,
                            delimiter=delimiter)
-    return ClaimColumns(line_table, (), tuple(errors), (), dict(counts), frame=frame)
+    return Columns(line_table, (), tuple(errors), (), dict(counts), frame=frame)
 
 
 # the reader's own columns beside the file's (a file column named so is read by the row reader)
@@ -216,13 +265,11 @@ _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,2})?$"
 
 
-def _typed(cells: pl.DataFrame, header: tuple[str, ...], vocabulary: data.Vocabulary, options: data.ReadOptions
-           ) -> pl.DataFrame:
+def _typed_claims(cells: pl.DataFrame, header: tuple[str, ...], vocabulary: data.Vocabulary,
+                  options: data.ReadOptions) -> pl.DataFrame:
     """The lines' values as CLAIM_SCHEMA's columns (but ROW for `row`), ODD, and DOUBT: a value `_QuickClaims`
     would not read as it stands (the row reader then decides)."""
-    def cell(column: str) -> pl.Expr:
-        return pl.col(column).fill_null("") if column in header else pl.lit("")
-
+    cell = _cell_of(header)
     visits = {text: vocabulary.visit_type(text) for text in cells["visit_type"].unique().drop_nulls().to_list()}
     visit = cell("visit_type").replace_strict(visits, default=None, return_dtype=pl.String)
     discharge, discharge_ok = _date(cell("discharge_date"))
@@ -274,3 +321,42 @@ def _plain_bool(text: pl.Expr) -> pl.Expr:
 
 def _text_or_none(text: pl.Expr) -> pl.Expr:
     return pl.when(text != "").then(text)
+
+
+def _typed_identities(cells: pl.DataFrame, header: tuple[str, ...], vocabulary: data.Vocabulary,
+                      options: data.ReadOptions) -> pl.DataFrame:
+    """As `_typed_claims`, for identities.csv: a known category, a start date, an end date not before it."""
+    cell = _cell_of(header)
+    names = {text: vocabulary.category(text) for text in cells["category"].unique().drop_nulls().to_list()}
+    start, start_ok = _date(cell("start"))
+    end, end_ok = _date(cell("end"))
+    end_given = cell("end") != ""
+    typed = cells.select(ROW, ODD, person_id=cell("person_id"),
+                         category=cell("category").replace_strict(names, default=None, return_dtype=pl.String),
+                         start=start, end=pl.when(end_given).then(end),
+                         ok=(cell("person_id") != "") & start_ok & (end_ok | ~end_given))
+    doubt = ~pl.col("ok") | pl.col("category").is_null() | (pl.col("end") < pl.col("start"))
+    return typed.with_columns(doubt.fill_null(True).alias(DOUBT)).drop("ok")
+
+
+def _cell_of(header: tuple[str, ...]) -> Callable[[str], pl.Expr]:
+    """A column's cells as text (a column the file does not have: empty, as the row reader reads it)."""
+    def cell(column: str) -> pl.Expr:
+        return pl.col(column).fill_null("") if column in header else pl.lit("")
+
+    return cell
+
+
+def _claims_of_rows(name, raws, vocabulary, options, first_row, counts) -> tuple[list, list[int], list]:
+    claims, errors = data.claims_of_rows(name, raws, vocabulary, options, first_row, counts)
+    return claims, [claim.row for claim in claims], errors
+
+
+def _identities_of_rows(name, raws, vocabulary, options, first_row, counts) -> tuple[list, list[int], list]:
+    return data.identities_of_rows(name, raws, vocabulary, options, counts)
+
+
+_CLAIMS = _Kind(data.claim_columns, data.CLAIM_OPTIONAL, data.read_claims, _claims_of_rows,
+                lambda claims, rows: claims_frame(claims), _typed_claims, CLAIM_SCHEMA, unique="claim_id")
+_IDENTITIES = _Kind(lambda vocabulary: data.IDENTITY_COLUMNS, (), data.read_identities, _identities_of_rows,
+                    identities_frame, _typed_identities, IDENTITY_SCHEMA)

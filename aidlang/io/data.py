@@ -696,15 +696,22 @@ def read_identities(path: str | Path, vocabulary: Vocabulary, options: ReadOptio
     table = read_table(path, IDENTITY_COLUMNS, (), options)
     if table.errors:
         return Loaded(table, (), table.errors)
+    counts: Counter = Counter()
+    identities, good, errors = identities_of_rows(table.path, table.rows, vocabulary, options, counts)
+    return Loaded(table, tuple(identities), tuple(errors), tuple(good), dict(counts))
+
+
+def identities_of_rows(path: str, rows: Iterable[RawRow], vocabulary: Vocabulary, options: ReadOptions,
+                       counts: Counter) -> tuple[list[Identity], list[int], list[DataError]]:
+    """The identities of these rows, the rows they come from, and the problems of the others."""
     identities: list[Identity] = []
     good: list[int] = []
     errors: list[DataError] = []
-    counts: Counter = Counter()
-    for raw in table.rows:
+    for raw in rows:
         if raw.problems:  # its cells cannot be trusted: only the row's problem
             errors.extend(raw.problems)
             continue
-        cells = _Cells(table.path, raw, counts, options)
+        cells = _Cells(path, raw, counts, options)
         person_id = cells.text("person_id")
         category = cells.choice("category", vocabulary.category, ("类别", "category"))
         start = cells.date("start")
@@ -715,7 +722,7 @@ def read_identities(path: str | Path, vocabulary: Vocabulary, options: ReadOptio
         else:
             identities.append(Identity(_given(person_id), category, _given(start), end))
             good.append(raw.row)
-    return Loaded(table, tuple(identities), tuple(errors), tuple(good), dict(counts))
+    return identities, good, errors
 
 
 _GENDERS = ("男", "女")

@@ -22,7 +22,7 @@ import sys
 import threading
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import attrs
 
@@ -71,7 +71,8 @@ def monitor_rows(rows: Iterable[MonitorRow]) -> list[list[str]]:
 
 def reject_rows(table: Table, rejected: Iterable[tuple[int, str]]) -> tuple[tuple[str, ...], list[list[str]]]:
     """The rejects file: each bad row's original columns, then its row number and reason."""
-    by_row = {raw.row: raw for raw in table.rows}
+    rejected = list(rejected)
+    by_row = table.raws(row for row, _ in rejected)
     rows = [[by_row[row].values.get(col, "") for col in table.header] + [str(row), reason]
             for row, reason in rejected]
     return table.header + REJECT_COLUMNS, rows
@@ -94,10 +95,22 @@ class Output:
     numeric: frozenset[str] = attrs.field(default=frozenset(), kw_only=True)
     # columns of YYYY-MM-DD dates that a Parquet file types as dates (CSV and workbooks write them as text)
     dates: frozenset[str] = attrs.field(default=frozenset(), kw_only=True)
+    # the rows as polars columns instead (the batch engine's results): the header's columns, `numeric` ones in
+    # fen, the others text; a CSV file is then written by polars (`write_frame_csv`), to the same bytes
+    frame: Any = attrs.field(default=None, kw_only=True)
 
     @property
     def text_columns(self) -> tuple[int, ...]:
         return tuple(i for i, name in enumerate(self.header) if name not in self.numeric)
+
+    def cells(self) -> Iterable[Sequence[str]]:
+        """The rows as text cells, whichever way they were given."""
+        if self.frame is None:
+            return self.rows
+        fy = runtime.format_yuan
+        numeric = [name in self.numeric for name in self.header]
+        return ([fy(value) if money else value for value, money in zip(row, numeric, strict=True)]
+                for row in self.frame.select(list(self.header)).iter_rows())
 
 
 # ---------------------------------------------------------------- checking the targets first
@@ -191,6 +204,59 @@ def write_csv(file, header: Sequence[str], rows: Iterable[Sequence[str]],
         (quoted if carriage_return else plain).writerow(cells)
 
 
+def write_frame_csv(raw, output: Output, bom: bool) -> None:
+    """`write_csv` of an Output given as columns, by polars, to the same bytes: each row's line is built by
+    column expressions where its text cells need nothing (no delimiter, quote, line end, formula start), and
+    by `csv_row` and the csv module where one does; polars then writes the lines as they are."""
+    import io
+
+    import polars as pl  # only the batch engine gives outputs as columns
+
+    header = list(output.header)
+    text = [name for name in header if name not in output.numeric]
+    cells = {name: _yuan_column(pl.col(name)) if name in output.numeric else pl.col(name).fill_null("")
+             for name in header}
+    special = pl.lit(False)
+    for name in text:
+        special = special | cells[name].str.contains(r'[,"\r\n]') | cells[name].str.starts_with(FORMULA_STARTS[0])
+        for start in FORMULA_STARTS[1:]:
+            special = special | cells[name].str.starts_with(start)
+    lines = output.frame.select(line=pl.concat_str([cells[name] for name in header], separator=","),
+                                special=special)
+    odd = lines["special"].arg_true()
+    if odd.len():
+        written = io.StringIO()
+        odd_cells = output.frame.select(header)[odd]
+        text_columns = output.text_columns
+        lines = lines.with_columns(line=lines["line"].scatter(odd, [
+            _csv_line(written, [runtime.format_yuan(v) if name in output.numeric else (v or "")
+                                for name, v in zip(header, row, strict=True)], text_columns)
+            for row in odd_cells.iter_rows()]))
+    head = io.StringIO()
+    write_csv(head, header, [], output.text_columns)
+    raw.write(((("\ufeff" if bom else "") + head.getvalue())).encode("utf-8"))
+    lines.select("line").write_csv(raw, include_header=False, quote_style="never")
+
+
+def _csv_line(buffer, cells: list[str], text_columns: Sequence[int]) -> str:
+    """One row as `write_csv` writes it, without its line end."""
+    buffer.seek(0)
+    buffer.truncate()
+    cells, carriage_return = csv_row(cells, text_columns)
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL if carriage_return else csv.QUOTE_MINIMAL
+               ).writerow(cells)
+    return buffer.getvalue()[:-1]
+
+
+def _yuan_column(fen):
+    """runtime.format_yuan as a column expression: `-` for a negative amount, yuan, `.`, two digits of fen."""
+    import polars as pl
+
+    whole, cents = fen.abs() // 100, fen.abs() % 100
+    return pl.concat_str([pl.when(fen < 0).then(pl.lit("-")).otherwise(pl.lit("")), whole.cast(pl.String),
+                          pl.lit("."), cents.cast(pl.String).str.zfill(2)])
+
+
 def _chain(first, rest):
     yield from first
     yield from rest
@@ -219,7 +285,7 @@ def write_xlsx(file, output: Output) -> None:
     money = book.add_format({"num_format": "0.00"})
     sheet = book.add_worksheet()
     numeric = set(range(len(output.header))) - set(output.text_columns)
-    for r, row in enumerate(_chain([output.header], output.rows)):
+    for r, row in enumerate(_chain([output.header], output.cells())):
         for c, cell in enumerate(row):
             _write_cell(sheet, r, c, cell, money if r and c in numeric else None)
     book.close()
@@ -256,7 +322,7 @@ def write_parquet(file, output: Output) -> None:
     header = list(output.header)
     frames = []
     chunk: list[Sequence[str]] = []
-    for row in output.rows:
+    for row in output.cells():
         chunk.append(row)
         if len(chunk) == PARQUET_CHUNK:
             frames.append(_parquet_frame(pl, header, chunk, output))
@@ -364,6 +430,9 @@ def _write_to(raw, output: Output, bom: bool) -> None:
     if is_parquet(output.path):
         write_parquet(raw, output)
         return
+    if output.frame is not None:
+        write_frame_csv(raw, output, bom)
+        return
     with _text(raw, bom) as text:
         write_csv(text, output.header, output.rows, output.text_columns)
 
@@ -400,6 +469,11 @@ def _commit(staged: list[tuple[Path, Path, Output]]) -> None:
 
 def _write_direct(output: Output, bom: bool) -> None:
     if output.path is None:
+        if output.frame is not None:
+            sys.stdout.flush()
+            write_frame_csv(sys.stdout.buffer, output, bom)
+            sys.stdout.buffer.flush()
+            return
         if bom:
             sys.stdout.write("\ufeff")
         write_csv(sys.stdout, output.header, output.rows, output.text_columns)

@@ -31,6 +31,7 @@ import polars as pl
 
 from aidlang.check.expressions import is_static
 from aidlang.engines.batch.columns import Lowering, Unsupported
+from aidlang.io.columnar import claims_frame, claims_of_frame, identities_frame, identities_of_frame
 from aidlang.plan import build_plan
 from aidlang.records import Claim, Identity, Person, Result, make_result
 from aidlang.runtime import ClaimError, MissingParameter, PlanSettler, collector_paused
@@ -140,36 +141,51 @@ class BatchSettler:
         raised), the run stopped by a missing parameter or a payment above cost."""
         if insurance_only:  # monitoring lists: a month's insurance amounts, settled on the kernel
             return self.kernel.settle(claims, identities, persons, errors, insurance_only)
-        if self.kernel.parameters.given_dates():  # a `--param NAME@…` value changes inside an epoch: the kernel's
-            self.kernel_persons = len({c.person_id for c in claims})
-            return self.kernel.settle(claims, identities, persons, errors)
+        results = self.settle_frame(claims_frame(claims), identities, persons, errors)
+        return [make_result(row) for row in results.select(Result._fields).iter_rows()]
+
+    def settle_frame(self, claims: pl.DataFrame, identities: list[Identity] | pl.DataFrame,
+                     persons: dict[str, Person] | None = None, errors: list[ClaimError] | None = None
+                     ) -> pl.DataFrame:
+        """`settle` on claims as columns (`io.columnar.CLAIM_SCHEMA`; identities as records or as
+        IDENTITY_SCHEMA's columns): the results as columns, `i` (the claim's position in `claims`) and Result's
+        fields, amounts in fen, in input order (rejected claims left out)."""
         with collector_paused():
+            claims = claims.with_columns(i=pl.int_range(pl.len(), dtype=pl.Int64))
+            if isinstance(identities, list):
+                identities = identities_frame(identities)
+            if self.kernel.parameters.given_dates():  # a `--param NAME@…` value changes inside an epoch
+                records = claims_of_frame(claims)
+                self.kernel_persons = len({c.person_id for c in records})
+                aligned = self.kernel.settle_aligned(records, identities_of_frame(identities), persons, errors)
+                return results_frame([(i, r) for i, r in enumerate(aligned) if r is not None])
             return self._settle(claims, identities, persons or {}, errors)
 
-    def _settle(self, claims, identities, persons, errors) -> list[Result]:
-        results: list[Result | None] = [None] * len(claims)
+    def _settle(self, claims: pl.DataFrame, identities, persons, errors) -> pl.DataFrame:
+        one_by_one: list[tuple[int, Result]] = []  # (position, result) of claims settled claim by claim
         rejected: list[ClaimError] = []
-        frame = self.checked_claims(claims, results, rejected)
+        frame = self.checked_claims(claims, one_by_one, rejected)
         stops: list[tuple[tuple, BaseException]] = []  # (settlement order, exception) of what stops the run
-        to_kernel = self.settle_columns(frame, claims, identities, results, stops)
+        settled, to_kernel = self.settle_columns(frame, claims, identities, stops)
         self.kernel_persons = len(to_kernel)
         if to_kernel:
-            self.settle_on_kernel(frame, to_kernel, claims, identities, persons, results, rejected, stops)
-        by_row = {(c.claim_id, c.row): c for c in claims} if rejected else {}
-        rejected.sort(key=lambda e: _order_key(by_row[(e.claim_id, e.row)]))
-        if errors is None and rejected:  # the first rejected claim stops the run, unless something stopped it before
-            stops.append((_order_key(by_row[(rejected[0].claim_id, rejected[0].row)]), rejected[0]))
+            self.settle_on_kernel(frame, to_kernel, claims, identities, persons, one_by_one, rejected, stops)
+        if rejected:
+            keys = _order_keys(claims.filter(pl.col("row").is_in([e.row for e in rejected])))
+            rejected.sort(key=lambda e: keys[(e.claim_id, e.row)])
+            if errors is None:  # the first rejected claim stops the run, unless something stopped it before
+                stops.append((keys[(rejected[0].claim_id, rejected[0].row)], rejected[0]))
         if stops:
             raise min(stops, key=lambda stop: stop[0])[1]
         if errors is not None:
             errors.extend(rejected)
-        return [r for r in results if r is not None]
+        return pl.concat([settled, results_frame(one_by_one)]).sort("i")
 
-    def checked_claims(self, claims: list[Claim], results: list, rejected: list[ClaimError]) -> pl.DataFrame:
-        """The claims that settle, as a frame: the data errors rejected with the loop's own reasons
+    def checked_claims(self, claims: pl.DataFrame, one_by_one: list, rejected: list[ClaimError]) -> pl.DataFrame:
+        """The claims that settle, as the engine's frame: the data errors rejected with the loop's own reasons
         (`Settler.claim_day`), the claims outside every period settled as such."""
         kernel, plan = self.kernel, self.source_plan
-        frame = claims_frame(claims, plan.bounds)
+        frame = engine_frame(claims, plan.bounds)
         epochs = plan.epochs
         frame = frame.with_columns(
             in_force=pl.col("epoch").replace_strict({i: e.in_force for i, e in enumerate(epochs)}, default=False),
@@ -180,21 +196,22 @@ class BatchSettler:
                | (pl.col("in_force") & pl.col("basic_paid").is_null() & ~pl.col("basic_on"))
                | (pl.col("in_force") & pl.col("critical_paid").is_null() & ~pl.col("critical_on")))
         frame = frame.with_columns(bad=bad)
-        for i in frame.filter(pl.col("bad"))["i"].to_list():
+        for claim in _claims_at(claims, frame.filter(pl.col("bad"))["i"]).values():
             try:
-                kernel.claim_day(claims[i])
+                kernel.claim_day(claim)
             except ClaimError as error:
                 rejected.append(error)
         frame = frame.filter(~pl.col("bad"))
-        for i in frame.filter(~pl.col("in_force"))["i"].to_list():
-            results[i] = kernel.not_in_force(claims[i], None)
+        one_by_one += [(i, kernel.not_in_force(claim, None))
+                       for i, claim in _claims_at(claims, frame.filter(~pl.col("in_force"))["i"]).items()]
         return frame.filter(pl.col("in_force"))
 
-    def settle_columns(self, frame: pl.DataFrame, claims: list[Claim], identities: list[Identity], results: list,
-                       stops: list) -> set[str]:
-        """Settle in columns every person a window settles exactly; the others' ids (for the kernel)."""
+    def settle_columns(self, frame: pl.DataFrame, claims: pl.DataFrame, identities: pl.DataFrame, stops: list
+                       ) -> tuple[pl.DataFrame, set[str]]:
+        """Settle in columns every person a window settles exactly: their results (`results_frame`'s columns),
+        and the others' ids (for the kernel)."""
         kernel, plan = self.kernel, self.source_plan
-        frame = self.categories(frame, kernel.identity_index(identities))
+        frame = self.categories(frame, identities)
         to_kernel = set(frame.filter(pl.col("several") & pl.lit(plan.highest))["person_id"].to_list())
         routes = self.route_table(frame)
         keys = ["category", "visit", "epoch"]
@@ -212,40 +229,47 @@ class BatchSettler:
         above = settled.filter(pl.col("self_pay") < 0).sort("order")
         if above.height:
             first = above.row(0, named=True)
-            claim = claims[first["i"]]
+            claim = _claims_at(claims, [first["i"]])[first["i"]]
             stops.append((_order_key(claim), kernel.above_cost(claim, first["basic"], first["critical"], first["aid"],
                                                                first["tilted"], first["basis"])))
-        names = kernel.names
-        for row in settled.select("i", "category", "basic", "critical", "aid", "tilted", "self_pay", "status",
-                                  "basis").iter_rows():
-            c = claims[row[0]]
-            results[row[0]] = make_result((c.claim_id, c.person_id, names[row[1]], *row[2:]))
-        return to_kernel
+        names = {identifier: kernel.names[identifier] for identifier in settled["category"].unique().to_list()}
+        results = settled.select(
+            "i", "claim_id", "person_id", pl.col("category").replace_strict(names, return_dtype=pl.String),
+            basic_paid="basic", critical_paid="critical", aid_paid="aid", tilted_paid="tilted", self_pay="self_pay",
+            status="status", basis="basis")
+        return results.cast(RESULT_SCHEMA), to_kernel  # type: ignore[arg-type]
 
-    def settle_on_kernel(self, frame: pl.DataFrame, to_kernel: set[str], claims: list[Claim], identities, persons,
-                         results: list, rejected: list[ClaimError], stops: list) -> None:
+    def settle_on_kernel(self, frame: pl.DataFrame, to_kernel: set[str], claims: pl.DataFrame, identities, persons,
+                         one_by_one: list, rejected: list[ClaimError], stops: list) -> None:
         """The persons no window settles exactly, claim by claim on the kernel; what stops it, with where."""
         kernel = self.kernel
-        chosen = sorted(frame.filter(pl.col("person_id").is_in(list(to_kernel)))["i"].to_list())
+        theirs_only = pl.col("person_id").is_in(list(to_kernel))
+        theirs = _claims_at(claims, frame.filter(theirs_only)["i"])
+        chosen = sorted(theirs)
         kernel.settling = None
         try:
-            theirs = [row for row in identities if row.person_id in to_kernel]  # only their identities
-            aligned = kernel.settle_aligned([claims[i] for i in chosen], theirs, persons, rejected)
+            aligned = kernel.settle_aligned([theirs[i] for i in chosen], identities_of_frame(identities.filter(
+                theirs_only)), persons, rejected)
         except Exception as error:  # noqa: BLE001 — whichever claim stops the run first in settlement order
             stops.append((_order_key(kernel.settling) if kernel.settling is not None else (), error))
             return
-        for i, result in zip(chosen, aligned, strict=True):
-            results[i] = result
+        one_by_one += [(i, result) for i, result in zip(chosen, aligned, strict=True) if result is not None]
 
     # ------------------------------------------------------------ identities and routes
-    def categories(self, frame: pl.DataFrame, index: dict) -> pl.DataFrame:
-        """Each claim's category ("" for none; the first held in declared order) and whether it holds several."""
+    def categories(self, frame: pl.DataFrame, identities: pl.DataFrame) -> pl.DataFrame:
+        """Each claim's category ("" for none; the first held in declared order) and whether it holds several:
+        the identities' days as `Settler.identity_index` gives them (a row naming no category of the policy
+        ignored, an open end held for ever, a lost identity held to its month's end where the policy says so)."""
         kernel = self.kernel
-        rank = kernel.order
-        rows = [(pid, cat, rank[cat], start.toordinal(), min(end, dt.date.max).toordinal())
-                for pid, held in index.items() for cat, start, end in held]
-        ids = pl.DataFrame(rows, schema={"person_id": pl.String, "held": pl.String, "rank": pl.Int64,
-                                         "start": pl.Int64, "end": pl.Int64}, orient="row")
+        names = identities["category"].unique().drop_nulls().to_list()
+        ids_of = {name: kernel.category_id(name) for name in names}
+        rank = {identifier: kernel.order[identifier] for identifier in ids_of.values() if identifier is not None}
+        end = pl.col("end").dt.month_end() if kernel.month_end else pl.col("end")
+        ids = identities.select(
+            "person_id", held=pl.col("category").replace_strict(ids_of, default=None, return_dtype=pl.String),
+            start=pl.col("start").cast(pl.Int64) + _EPOCH_ORDINAL,
+            end=(end.cast(pl.Int64) + _EPOCH_ORDINAL).fill_null(dt.date.max.toordinal()),
+        ).drop_nulls("held").with_columns(rank=pl.col("held").replace_strict(rank, return_dtype=pl.Int64))
         first, last = pl.col("admission"), pl.col("discharge")
         if kernel.stay_days == "admission":
             last = pl.col("admission")
@@ -440,30 +464,45 @@ _DEFAULT_BASES = {
 }
 
 
-def claims_frame(claims: list[Claim], bounds: tuple[int, ...]) -> pl.DataFrame:
-    """The claims as columns: input position `i`, settlement `order`, canonical visit, dates as ordinals, epoch."""
-    discharge = [c.discharge_date.toordinal() for c in claims]
-    frame = pl.DataFrame({
-        "i": pl.Series(range(len(claims)), dtype=pl.Int64),
-        "claim_id": [c.claim_id for c in claims],
-        "person_id": [c.person_id for c in claims],
-        "visit": pl.Series([VISIT_NAMES.get(c.visit_type) for c in claims], dtype=pl.String),
-        "admission": pl.Series([c.admission_date.toordinal() for c in claims], dtype=pl.Int64),
-        "discharge": pl.Series(discharge, dtype=pl.Int64),
-        "year": pl.Series([c.discharge_date.year for c in claims], dtype=pl.Int64),
-        "cost": pl.Series([c.policy_scope_cost for c in claims], dtype=pl.Int64),
-        "basic_paid": pl.Series([c.basic_paid for c in claims], dtype=pl.Int64),
-        "critical_paid": pl.Series([c.critical_paid for c in claims], dtype=pl.Int64),
-        "referred": pl.Series([c.referred for c in claims], dtype=pl.Boolean),
-        "in_province": pl.Series([c.in_province for c in claims], dtype=pl.Boolean),
-        "disease": pl.Series([c.disease for c in claims], dtype=pl.String),
-    })
-    epoch = pl.Series(bounds, dtype=pl.Int64).search_sorted(frame["discharge"], side="right") if bounds else \
-        pl.Series([0] * len(claims))
+def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
+    """The claims (CLAIM_SCHEMA and `i`) as the engine's columns: canonical visit, dates as ordinals, the
+    discharge year and epoch, settlement `order`."""
+    def ordinal(column: str) -> pl.Expr:
+        return pl.col(column).cast(pl.Int64) + _EPOCH_ORDINAL
+
+    frame = claims.select(
+        "i", "claim_id", "person_id", "basic_paid", "critical_paid", "referred", "in_province", "disease",
+        visit=pl.col("visit_type").replace_strict(VISIT_NAMES, default=None, return_dtype=pl.String),
+        admission=ordinal("admission_date"), discharge=ordinal("discharge_date"),
+        year=pl.col("discharge_date").dt.year().cast(pl.Int64), cost=pl.col("policy_scope_cost"))
+    epoch = (pl.Series(bounds, dtype=pl.Int64).search_sorted(frame["discharge"], side="right") if bounds
+             else pl.Series([0] * frame.height))
     frame = frame.with_columns(epoch=pl.Series(epoch, dtype=pl.Int64))
     order = frame.select("i", "person_id", "discharge", "admission", "claim_id").sort(
         "person_id", "discharge", "admission", "claim_id").with_columns(order=pl.int_range(pl.len(), dtype=pl.Int64))
     return frame.join(order.select("i", "order"), on="i")
+
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # polars counts days from 1970-01-01, Python from 0001-01-01
+RESULT_SCHEMA = {"i": pl.Int64, "claim_id": pl.String, "person_id": pl.String, "category": pl.String,
+                 "basic_paid": pl.Int64, "critical_paid": pl.Int64, "aid_paid": pl.Int64, "tilted_paid": pl.Int64,
+                 "self_pay": pl.Int64, "status": pl.String, "basis": pl.String}
+
+
+def results_frame(results: list[tuple[int, Result]]) -> pl.DataFrame:
+    """(position, result) pairs as the columns `settle_frame` gives."""
+    return pl.DataFrame([(i, *result) for i, result in results], schema=RESULT_SCHEMA, orient="row")
+
+
+def _claims_at(claims: pl.DataFrame, positions) -> dict[int, Claim]:
+    """The claims at these positions (`i`) as records: the few a kernel settles or a message names."""
+    chosen = claims.filter(pl.col("i").is_in(list(positions)))
+    return dict(zip(chosen["i"].to_list(), claims_of_frame(chosen), strict=True))
+
+
+def _order_keys(claims: pl.DataFrame) -> dict[tuple[str, int], tuple]:
+    """Each claim's settlement order key, by (claim_id, row)."""
+    return {(c.claim_id, c.row): _order_key(c) for c in claims_of_frame(claims)}
 
 
 def _test(lowering: Lowering, test) -> pl.Expr:

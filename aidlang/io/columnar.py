@@ -335,7 +335,7 @@ def _typed_identities(cells: pl.DataFrame, header: tuple[str, ...], vocabulary: 
                          category=cell("category").replace_strict(names, default=None, return_dtype=pl.String),
                          start=start, end=pl.when(end_given).then(end),
                          ok=(cell("person_id") != "") & start_ok & (end_ok | ~end_given))
-    doubt = ~pl.col("ok") | pl.col("category").is_null() | (pl.col("end") < pl.col("start"))
+    doubt = ~pl.col("ok") | pl.col("category").is_null() | (pl.col("end") < pl.col("start")).fill_null(False)
     return typed.with_columns(doubt.fill_null(True).alias(DOUBT)).drop("ok")
 
 

@@ -342,3 +342,40 @@ def test_policy_strings_and_data_cells_read_back_from_results_and_rejects(tmp_pa
         # 100% of 100 − 40 − 0 = 60 aid, self-pay 0
         assert row == [outputs.inert(as_read[2][0]), "p1", "甲", "40.00", "0.00", "60.00", "0.00", "0.00", "ok",
                        outputs.inert(clause)]
+
+
+# ---------------------------------------------------------------- results written from columns (the batch engine)
+
+HOSTILE_TEXT = ["c1", "", "=SUM(A1)", "+1", "-1", "-12.00", "@x", "\tx", "\rx", "a\rb", "a\nb", "a,b", 'a"b', '"',
+                "；中文，", "x ", " x", "'=a", "1e5", "\x00"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(HOSTILE_TEXT) | st.text(max_size=6), st.sampled_from(HOSTILE_TEXT),
+                          st.integers(-10**16, 10**16) | st.integers(-1000, 1000)), max_size=8),
+       st.booleans())
+def test_columns_are_written_to_the_bytes_rows_are(tmp_path, rows, bom):
+    """write_frame_csv (polars, for the batch engine's results) writes what write_csv writes for the same rows:
+    formula starts made inert, delimiters, quotes and line ends quoted, amounts in yuan (negative too)."""
+    import polars as pl
+
+    header = ("text", "other", "amount")
+    numeric = frozenset(("amount",))
+    frame = pl.DataFrame(rows, schema={"text": pl.String, "other": pl.String, "amount": pl.Int64}, orient="row")
+    as_rows = outputs.Output(None, header, [[a, b, outputs.yuan(fen)] for a, b, fen in rows], numeric=numeric)
+    as_columns = outputs.Output(None, header, (), numeric=numeric, frame=frame)
+    expected, written = io.BytesIO(), io.BytesIO()
+    outputs._write_to(expected, as_rows, bom)
+    outputs._write_to(written, as_columns, bom)
+    assert written.getvalue() == expected.getvalue()
+
+
+def test_columns_are_written_with_a_formula_made_inert(tmp_path):
+    import polars as pl
+
+    frame = pl.DataFrame({"text": ["=1+1", "ok", "a,b"], "amount": [-1250, 5, 0]})
+    written = io.BytesIO()
+    outputs._write_to(written, outputs.Output(None, ("text", "amount"), (), numeric=frozenset(("amount",)),
+                                              frame=frame), False)
+    # -1250 fen = -12.50 yuan; 5 fen = 0.05; the formula gets a leading ', the comma its quotes
+    assert written.getvalue().decode() == "text,amount\n'=1+1,-12.50\nok,0.05\n\"a,b\",0.00\n"

@@ -189,7 +189,7 @@ _UNIT_SEPARATOR = b"\x1f"  # polars splits each line at it, so that a line is on
 
 def _read_lines(name: str, lines: pl.DataFrame, form: str, vocabulary: data.Vocabulary,
                 options: data.ReadOptions, kind: _Kind) -> Columns | None:
-    body = lines.filter(pl.col("line").is_not_null() & (pl.col("line").str.strip_chars() != ""))
+    body = lines.filter(pl.col("line").str.contains(r"\S").fill_null(False))  # not blank (strip() leaves text)
     if body.height == 0:
         return None
     header_row, header_line = body.row(0)
@@ -251,12 +251,11 @@ def _cells(body: pl.DataFrame, header: tuple[str, ...], delimiter: str) -> pl.Da
     line = pl.col(LINE)
     escaped = "\\t" if delimiter == "\t" else delimiter
     space = r"[\s&&[^\t]]" if delimiter == "\t" else r"\s"
-    odd = (line.str.contains('"', literal=True) | line.str.contains(sheets.control_class(rust=True))
+    # one pattern for a quote, a control character, a tab in a comma-separated file, a space at a cell's edge
+    stray = sheets.control_class(rust=True)[1:-1] + '"' + ("\\t" if delimiter != "\t" else "")
+    odd = (line.str.contains(f"[{stray}]|(^|{escaped}){space}|{space}({escaped}|$)")
            | (line.str.len_chars() > sheets.MAX_CELL)
-           | (line.str.count_matches(delimiter, literal=True) != len(header) - 1)
-           | line.str.contains(f"(^|{escaped}){space}|{space}({escaped}|$)"))
-    if delimiter != "\t":
-        odd = odd | line.str.contains("\t", literal=True)
+           | (line.str.count_matches(delimiter, literal=True) != len(header) - 1))
     fields = line.str.split_exact(delimiter, len(header) - 1).struct.rename_fields(list(header))
     return body.with_columns(fields.alias("__aidlang_fields"), odd.alias(ODD)).unnest("__aidlang_fields")
 

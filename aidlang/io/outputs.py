@@ -216,11 +216,8 @@ def write_frame_csv(raw, output: Output, bom: bool) -> None:
     text = [name for name in header if name not in output.numeric]
     cells = {name: _yuan_column(pl.col(name)) if name in output.numeric else pl.col(name).fill_null("")
              for name in header}
-    special = pl.lit(False)
-    for name in text:
-        special = special | cells[name].str.contains(r'[,"\r\n]') | cells[name].str.starts_with(FORMULA_STARTS[0])
-        for start in FORMULA_STARTS[1:]:
-            special = special | cells[name].str.starts_with(start)
+    needs_csv = "^[" + re.escape("".join(FORMULA_STARTS)) + ']|[,"\r\n]'  # a formula start, or csv must quote
+    special = pl.any_horizontal([cells[name].str.contains(needs_csv) for name in text]) if text else pl.lit(False)
     lines = output.frame.select(line=pl.concat_str([cells[name] for name in header], separator=","),
                                 special=special)
     odd = lines["special"].arg_true()
@@ -249,12 +246,11 @@ def _csv_line(buffer, cells: list[str], text_columns: Sequence[int]) -> str:
 
 
 def _yuan_column(fen):
-    """runtime.format_yuan as a column expression: `-` for a negative amount, yuan, `.`, two digits of fen."""
+    """runtime.format_yuan as a column expression: fen as a decimal of scale 2 divided by 100, whose text is
+    exactly `-12.50`, `0.05`, `40000.00` (tests/test_outputs.py compares the two)."""
     import polars as pl
 
-    whole, cents = fen.abs() // 100, fen.abs() % 100
-    return pl.concat_str([pl.when(fen < 0).then(pl.lit("-")).otherwise(pl.lit("")), whole.cast(pl.String),
-                          pl.lit("."), cents.cast(pl.String).str.zfill(2)])
+    return (fen.cast(pl.Decimal(38, 0)).cast(pl.Decimal(38, 2)) / 100).cast(pl.String)
 
 
 def _chain(first, rest):

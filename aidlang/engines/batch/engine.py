@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,8 +167,19 @@ class BatchSettler:
         rejected: list[ClaimError] = []
         frame = self.checked_claims(claims, one_by_one, rejected)
         stops: list[tuple[tuple, BaseException]] = []  # (settlement order, exception) of what stops the run
-        settled, to_kernel = self.settle_columns(frame, claims, identities, stops)
-        self.kernel_persons = len(to_kernel)
+        frame = self.categories(frame, identities)
+        # the persons holding several categories under 就高 settle on the kernel while polars settles the others:
+        # polars works without the interpreter lock, so on two cores the two overlap
+        highest = set(frame.filter(pl.col("several"))["person_id"].to_list()) if self.source_plan.highest else set()
+        early: tuple[list, list, list] = ([], [], [])  # the kernel's results, rejects and stops for them
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            kernel_done = pool.submit(self.settle_on_kernel, frame, highest, claims, identities, persons, *early)
+            settled, to_kernel = self.settle_columns(frame.filter(~pl.col("person_id").is_in(list(highest))),
+                                                     claims, stops)
+            kernel_done.result()
+        for mine, theirs in zip((one_by_one, rejected, stops), early, strict=True):
+            mine += theirs
+        self.kernel_persons = len(highest) + len(to_kernel)
         if to_kernel:
             self.settle_on_kernel(frame, to_kernel, claims, identities, persons, one_by_one, rejected, stops)
         if rejected:
@@ -206,13 +218,12 @@ class BatchSettler:
                        for i, claim in _claims_at(claims, frame.filter(~pl.col("in_force"))["i"]).items()]
         return frame.filter(pl.col("in_force"))
 
-    def settle_columns(self, frame: pl.DataFrame, claims: pl.DataFrame, identities: pl.DataFrame, stops: list
+    def settle_columns(self, frame: pl.DataFrame, claims: pl.DataFrame, stops: list
                        ) -> tuple[pl.DataFrame, set[str]]:
         """Settle in columns every person a window settles exactly: their results (`results_frame`'s columns),
         and the others' ids (for the kernel)."""
-        kernel, plan = self.kernel, self.source_plan
-        frame = self.categories(frame, identities)
-        to_kernel = set(frame.filter(pl.col("several") & pl.lit(plan.highest))["person_id"].to_list())
+        kernel = self.kernel
+        to_kernel: set[str] = set()
         routes = self.route_table(frame)
         keys = ["category", "visit", "epoch"]
         to_kernel |= set(frame.join(routes.filter(~pl.col("lowers")), on=keys)["person_id"].to_list())
@@ -242,6 +253,8 @@ class BatchSettler:
     def settle_on_kernel(self, frame: pl.DataFrame, to_kernel: set[str], claims: pl.DataFrame, identities, persons,
                          one_by_one: list, rejected: list[ClaimError], stops: list) -> None:
         """The persons no window settles exactly, claim by claim on the kernel; what stops it, with where."""
+        if not to_kernel:
+            return
         kernel = self.kernel
         theirs_only = pl.col("person_id").is_in(list(to_kernel))
         theirs = _claims_at(claims, frame.filter(theirs_only)["i"])
@@ -430,22 +443,28 @@ class BatchSettler:
         frame = frame.with_columns(base=pl.max_horizontal(per_step(lambda s, lw: lw.base, pl.Int64), pl.lit(0)),
                                    code=code)
         frame = frame.join(table, on=["step", "code"], how="left", maintain_order="left")
-        deductibles = _ledger("dslot", self.source_plan.slots)
-        frame = frame.with_columns(earlier=pl.col("base").cum_sum().over(deductibles) - pl.col("base"))
-        earlier = pl.col("earlier")
-        after, before = earlier + pl.col("base") - pl.col("line"), earlier - pl.col("line")
-        yearly = pl.max_horizontal(after, pl.lit(0)) - pl.max_horizontal(before, pl.lit(0))
-        counted = (pl.when(pl.col("line") == 0).then(pl.col("base"))
-                   .when(pl.col("per_claim")).then(pl.max_horizontal(pl.col("base") - pl.col("line"), pl.lit(0)))
-                   .otherwise(yearly))
+        # the windows a kind's terms need: none for lines that are all 0, caps that are all absent, or one cap per slot
+        slots = self.source_plan.slots
+        counted = pl.col("base")
+        if (table["line"] != 0).any():
+            frame = frame.with_columns(earlier=pl.col("base").cum_sum().over(_ledger("dslot", slots)) - pl.col("base"))
+            earlier = pl.col("earlier")
+            after, before = earlier + pl.col("base") - pl.col("line"), earlier - pl.col("line")
+            yearly = pl.max_horizontal(after, pl.lit(0)) - pl.max_horizontal(before, pl.lit(0))
+            counted = (pl.when(pl.col("line") == 0).then(pl.col("base"))
+                       .when(pl.col("per_claim")).then(pl.max_horizontal(pl.col("base") - pl.col("line"), pl.lit(0)))
+                       .otherwise(yearly))
         frame = frame.with_columns(counted=pl.when(pl.col("step").is_not_null()).then(counted))
         frame = frame.with_columns(raw=(2 * pl.col("counted") * pl.col("num") + pl.col("den")) // (2 * pl.col("den")))
-        caps = _ledger("cslot", self.source_plan.slots)
+        caps = _ledger("cslot", slots)
         cap_or_none = pl.when(pl.col("step").is_not_null()).then(pl.when(pl.col("has_cap")).then(pl.col("cap"))
                                                                  .otherwise(pl.lit(-1)))
-        frame = frame.with_columns(cap_or_none=cap_or_none).with_columns(
-            cap_changes=pl.col("cap_or_none").min().over(caps) != pl.col("cap_or_none").max().over(caps),
-            total=pl.col("raw").cum_sum().over(caps))
+        frame = frame.with_columns(cap_or_none=cap_or_none)
+        one_cap_per_slot = table.group_by("cslot").agg(pl.col("cap").fill_null(-1).n_unique() == 1)["cap"].all()
+        frame = frame.with_columns(
+            cap_changes=pl.lit(False) if one_cap_per_slot
+            else pl.col("cap_or_none").min().over(caps) != pl.col("cap_or_none").max().over(caps),
+            total=pl.col("raw").cum_sum().over(caps) if table["has_cap"].any() else pl.col("raw"))
         capped = (pl.min_horizontal(pl.col("total"), pl.col("cap"))
                   - pl.min_horizontal(pl.col("total") - pl.col("raw"), pl.col("cap")))
         paid = pl.when(pl.col("step").is_null()).then(pl.lit(0)).when(pl.col("has_cap")).then(capped).otherwise(
@@ -463,7 +482,7 @@ class BatchSettler:
         scratch = ("pick", "code", *(f"code_{k}" for k in dynamic), "step", "gated", "gate_clause_k", "base",
                    "dslot", "cslot", "line", "per_claim", "num", "den", "cap", "has_cap", "rule_clauses", "counted",
                    "raw", "cap_or_none", "cap_changes", "total", "paid", "earlier")
-        return frame.drop(*scratch), changing
+        return frame.drop(*scratch, strict=False), changing
 
 
 def _basis(frame: pl.DataFrame, clause_columns: list[str]) -> pl.Expr:

@@ -118,3 +118,22 @@ def test_explain_gives_the_same_steps_on_every_engine(capsys):
         printed[engine] = out
         assert ("批处理引擎" in err) == (engine == "batch")
     assert printed["interp"].strip() and printed["compiled"] == printed["interp"] == printed["batch"]
+
+
+def test_age_in_columns_is_the_runtimes_age():
+    """年龄 as the batch engine computes it (months and days are 8-bit in polars: widened before × 100, else
+    March's 300 wraps) equals runtime.age_on: born 1953-03-01 is 69 on 2023-02-28 and 70 on 2023-03-01; born
+    2000-02-29 is 22 on 2023-02-28 and 23 on 2023-03-01 (a year older on 3月1日 in a common year)."""
+    import datetime as dt
+
+    import polars as pl
+
+    from aidlang.engines.batch.engine import _age
+    from aidlang.runtime.dates import age_on
+
+    pairs = [(dt.date(1953, 3, 1), dt.date(2023, 2, 28)), (dt.date(1953, 3, 1), dt.date(2023, 3, 1)),
+             (dt.date(2000, 2, 29), dt.date(2023, 2, 28)), (dt.date(2000, 2, 29), dt.date(2023, 3, 1)),
+             (dt.date(1990, 12, 31), dt.date(2023, 12, 30)), (dt.date(1990, 12, 31), dt.date(2023, 12, 31))]
+    frame = pl.DataFrame({"birth": [b for b, _ in pairs], "on": [o for _, o in pairs]})
+    ages = frame.select(_age(pl.col("birth"), pl.col("on")))["on"].to_list()
+    assert ages == [69, 70, 22, 23, 32, 33] == [age_on(b, o) for b, o in pairs]

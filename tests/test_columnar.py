@@ -151,3 +151,31 @@ def test_identities_in_another_encoding_are_read_by_the_row_reader(tmp_path):
     path = tmp_path / "identities.csv"
     path.write_bytes("\n".join([IDENTITY_HEADER, *IDENTITY_LINES]).encode("gb18030"))
     assert not isinstance(assert_identities_agree(path).table, columnar.LineTable)
+
+
+# ---------------------------------------------------------------- persons.csv
+
+PERSON_HEADER = ",".join(data.PERSON_COLUMNS)
+PERSON_LINES = [
+    "p1,男,1950-03-01,,,1000,12000", "p2,女,1960-02-29,1,A,,", "p3,男,1970-01-01,5,,,", "p4,x,1970-01-01,,,,",
+    "p5,女,,,,,", "p6,男,1970-01-01,,D,,", "p7,男,1970-01-01,,,1000.5,¥1,200", "p1,女,1980-01-01,,,,",
+    "p8,男,1970-01-01,,,100000001,", "p9,女,1970/1/1,2,B,0.05,0", "p10, 男 ,1970-01-01,,C,,", '"p11",男,1970-01-01,,,,',
+    "p12,男,1970-01-01,4,,-1,",
+]
+
+
+def test_persons_read_as_columns_as_the_row_reader_reads_them(tmp_path):
+    path = tmp_path / "persons.csv"
+    path.write_text("\n".join([PERSON_HEADER, *PERSON_LINES]) + "\n", encoding="utf-8")
+    rows = data.read_persons(path)
+    read = columnar.read_person_columns(path)
+    assert isinstance(read.table, columnar.LineTable)
+    assert read.errors == rows.errors
+    assert columnar.persons_of_frame(read.frame) == {p.person_id: p for p in rows.records}
+    assert read.frame["row"].to_list() == list(rows.good_rows)
+    assert read.normalised == rows.normalised and read.unaccounted() == []
+    # good: p1 (1000 yuan = 100000 fen), p2, p9 (1970/1/1 normalised; 0.05 yuan = 5 fen), p10 (stripped), p11
+    # (quoted); p7's unquoted ¥1,200 is two cells, p1 again on row 9 a repeat, p8's income above the
+    # 100,000,000-yuan ceiling, p3's grade 5, p4's gender x, p5 without a birth date, p6's class D, p12's -1
+    assert read.frame.select("row", "person_id", "family_monthly_income_per_capita").rows() == [
+        (2, "p1", 100_000), (3, "p2", None), (11, "p9", 5), (12, "p10", None), (13, "p11", None)]

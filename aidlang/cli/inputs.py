@@ -216,6 +216,11 @@ class Inputs:
         return errors
 
     def identity_records(self) -> list:
+        frame = getattr(self.identities, "frame", None)
+        if frame is not None:  # read as columns (io.columnar)
+            from aidlang.io.columnar import identities_of_frame
+
+            return identities_of_frame(frame)
         return list(self.identities.records) if self.identities else []
 
     def identity_columns(self):
@@ -223,7 +228,17 @@ class Inputs:
         frame = getattr(self.identities, "frame", None)
         return frame if frame is not None else self.identity_records()
 
+    def person_columns(self):
+        """The persons as the batch engine takes them: columns where they were read so (io.columnar)."""
+        frame = getattr(self.persons, "frame", None)
+        return frame if frame is not None else self.person_map()
+
     def person_map(self) -> dict:
+        frame = getattr(self.persons, "frame", None)
+        if frame is not None:  # read as columns (io.columnar)
+            from aidlang.io.columnar import persons_of_frame
+
+            return persons_of_frame(frame)
         return {person.person_id: person for person in self.persons.records} if self.persons else {}
 
 
@@ -234,14 +249,15 @@ def read_inputs(checked: CheckedPolicy, *, claims: str | None = None, identities
     """The data files and parameters of a command (`args`: its options, for `--params FILE`); `columnar`: the
     claims as columns (`io.columnar`, for the batch engine)."""
     words = vocabulary(checked)
-    read_claims, read_identities = data.read_claims, data.read_identities
+    read_claims, read_identities, read_persons = data.read_claims, data.read_identities, data.read_persons
     if columnar:
         from aidlang.io import columnar as columns  # polars: only the batch engine needs it
 
         read_claims, read_identities = columns.read_claim_columns, columns.read_identity_columns
+        read_persons = columns.read_person_columns
     loaded_claims = read_claims(claims, words, options) if claims else None
     loaded_identities = read_identities(identities, words, options) if identities else None
-    loaded_persons = data.read_persons(persons, options) if persons else None
+    loaded_persons = read_persons(persons, options) if persons else None
     for loaded in (loaded_claims, loaded_identities, loaded_persons):
         if loaded is not None:
             _account(loaded)

@@ -116,7 +116,7 @@ def settle(engine, inputs: io.Inputs, lang: str) -> Settlement | None:
     try:
         if frame is not None:
             good_frame = frame.filter(~frame["row"].is_in(list(rejected)))
-            settled = engine.settle_frame(good_frame, inputs.identity_columns(), inputs.person_map(),
+            settled = engine.settle_frame(good_frame, inputs.identity_columns(), inputs.person_columns(),
                                           errors=claim_errors)
             results_frame = settled.with_columns(row=good_frame["row"].gather(settled["i"])).drop("i")
         else:

@@ -26,7 +26,7 @@ import attrs
 import polars as pl
 
 from aidlang.io import data, sheets
-from aidlang.records import Claim, Identity
+from aidlang.records import Claim, Identity, Person
 
 # the claims as columns (`claims_frame`): what every columnar reader gives and the batch engine takes
 CLAIM_SCHEMA = {
@@ -51,6 +51,22 @@ def identities_frame(identities: Sequence[Identity], rows: Sequence[int] | None 
     return pl.DataFrame({"row": list(rows) if rows is not None else [0] * len(identities),
                          **{name: [getattr(i, name) for i in identities] for name in list(IDENTITY_SCHEMA)[1:]}},
                         schema=IDENTITY_SCHEMA)
+
+
+PERSON_SCHEMA = {"row": pl.Int64, "person_id": pl.String, "gender": pl.String, "birth_date": pl.Date,
+                 "disability_grade": pl.Int64, "dibao_class": pl.String, "family_monthly_income_per_capita": pl.Int64,
+                 "family_annual_income": pl.Int64}
+
+
+def persons_frame(persons: Sequence[Person], rows: Sequence[int] | None = None) -> pl.DataFrame:
+    """Person records as PERSON_SCHEMA's columns (`rows`: the rows they come from; none: 0)."""
+    return pl.DataFrame({"row": list(rows) if rows is not None else [0] * len(persons),
+                         **{name: [getattr(p, name) for p in persons] for name in list(PERSON_SCHEMA)[1:]}},
+                        schema=PERSON_SCHEMA)
+
+
+def persons_of_frame(frame: pl.DataFrame) -> dict[str, Person]:
+    return {values[0]: Person(*values) for values in frame.select(list(PERSON_SCHEMA)[1:]).iter_rows()}
 
 
 def identities_of_frame(frame: pl.DataFrame) -> list[Identity]:
@@ -141,6 +157,11 @@ def read_identity_columns(path: str | Path, vocabulary: data.Vocabulary,
                           options: data.ReadOptions = data.DEFAULT_OPTIONS) -> Columns:
     """identities.csv as `data.read_identities` reads it, its good rows as IDENTITY_SCHEMA's columns."""
     return _read(path, vocabulary, options, _IDENTITIES)
+
+
+def read_person_columns(path: str | Path, options: data.ReadOptions = data.DEFAULT_OPTIONS) -> Columns:
+    """persons.csv as `data.read_persons` reads it, its good rows as PERSON_SCHEMA's columns."""
+    return _read(path, data.Vocabulary(visit_type=lambda text: None), options, _PERSONS)
 
 
 def _read(path: str | Path, vocabulary: data.Vocabulary, options: data.ReadOptions, kind: _Kind) -> Columns:
@@ -338,6 +359,34 @@ def _typed_identities(cells: pl.DataFrame, header: tuple[str, ...], vocabulary: 
     return typed.with_columns(doubt.fill_null(True).alias(DOUBT)).drop("ok")
 
 
+def _typed_persons(cells: pl.DataFrame, header: tuple[str, ...], vocabulary: data.Vocabulary,
+                   options: data.ReadOptions) -> pl.DataFrame:
+    """As `_typed_claims`, for persons.csv: 男/女, a birth date, a grade 1–4 and a class A/B/C or empty, plain
+    incomes within the ceiling or empty."""
+    cell = _cell_of(header)
+    birth, birth_ok = _date(cell("birth_date"))
+    monthly, monthly_ok = _fen(cell("family_monthly_income_per_capita"))
+    annual, annual_ok = _fen(cell("family_annual_income"))
+
+    def optional(text: pl.Expr, value: pl.Expr, ok: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+        return pl.when(text != "").then(value), (text == "") | ok
+
+    grades = {text: number for text, number in data.GRADES.items()}
+    grade, grade_ok = optional(cell("disability_grade"), cell("disability_grade").replace_strict(
+        grades, default=None, return_dtype=pl.Int64), cell("disability_grade").is_in(list(grades)))
+    dibao, dibao_ok = optional(cell("dibao_class"), cell("dibao_class"), cell("dibao_class").is_in(data.DIBAO_CLASSES))
+    monthly, monthly_ok = optional(cell("family_monthly_income_per_capita"), monthly, monthly_ok)
+    annual, annual_ok = optional(cell("family_annual_income"), annual, annual_ok)
+    typed = cells.select(
+        ROW, ODD, person_id=cell("person_id"), gender=cell("gender"), birth_date=birth, disability_grade=grade,
+        dibao_class=dibao, family_monthly_income_per_capita=monthly, family_annual_income=annual,
+        ok=(cell("person_id") != "") & cell("gender").is_in(data.GENDERS) & birth_ok & grade_ok & dibao_ok
+        & monthly_ok & annual_ok)
+    above = ((pl.col("family_monthly_income_per_capita") > options.max_amount).fill_null(False)
+             | (pl.col("family_annual_income") > options.max_amount).fill_null(False))
+    return typed.with_columns((~pl.col("ok") | above).fill_null(True).alias(DOUBT)).drop("ok")
+
+
 def _cell_of(header: tuple[str, ...]) -> Callable[[str], pl.Expr]:
     """A column's cells as text (a column the file does not have: empty, as the row reader reads it)."""
     def cell(column: str) -> pl.Expr:
@@ -359,3 +408,10 @@ _CLAIMS = _Kind(data.claim_columns, data.CLAIM_OPTIONAL, data.read_claims, _clai
                 lambda claims, rows: claims_frame(claims), _typed_claims, CLAIM_SCHEMA, unique="claim_id")
 _IDENTITIES = _Kind(lambda vocabulary: data.IDENTITY_COLUMNS, (), data.read_identities, _identities_of_rows,
                     identities_frame, _typed_identities, IDENTITY_SCHEMA)
+
+def _persons_of_rows(name, raws, vocabulary, options, first_row, counts) -> tuple[list, list[int], list]:
+    return data.persons_of_rows(name, raws, options, first_row, counts)
+
+
+_PERSONS = _Kind(lambda vocabulary: data.PERSON_COLUMNS, (), lambda path, vocabulary, options: data.read_persons(
+    path, options), _persons_of_rows, persons_frame, _typed_persons, PERSON_SCHEMA, unique="person_id")

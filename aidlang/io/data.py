@@ -725,33 +725,40 @@ def identities_of_rows(path: str, rows: Iterable[RawRow], vocabulary: Vocabulary
     return identities, good, errors
 
 
-_GENDERS = ("男", "女")
-_DIBAO_CLASSES = ("A", "B", "C")
-_GRADES = {"1": 1, "2": 2, "3": 3, "4": 4}
+GENDERS = ("男", "女")
+DIBAO_CLASSES = ("A", "B", "C")
+GRADES = {"1": 1, "2": 2, "3": 3, "4": 4}
 
 
 def read_persons(path: str | Path, options: ReadOptions = DEFAULT_OPTIONS) -> Loaded:
     table = read_table(path, PERSON_COLUMNS, (), options)
     if table.errors:
         return Loaded(table, (), table.errors)
+    counts: Counter = Counter()
+    persons, good, errors = persons_of_rows(table.path, table.rows, options, {}, counts)
+    return Loaded(table, tuple(persons), tuple(errors), tuple(good), dict(counts))
+
+
+def persons_of_rows(path: str, rows: Iterable[RawRow], options: ReadOptions, first_row: dict[str, int],
+                    counts: Counter) -> tuple[list[Person], list[int], list[DataError]]:
+    """The persons of these rows, the rows they come from, and the problems of the others; `first_row`
+    (person_id → the row it first appeared on) carries on from rows read before."""
     persons: list[Person] = []
     good: list[int] = []
     errors: list[DataError] = []
-    counts: Counter = Counter()
-    first_row: dict[str, int] = {}
-    for raw in table.rows:
+    for raw in rows:
         if raw.problems:
             errors.extend(raw.problems)
             continue
-        cells = _Cells(table.path, raw, counts, options)
+        cells = _Cells(path, raw, counts, options)
         person_id = cells.text("person_id")
         _reject_repeat(cells, "person_id", person_id, first_row, raw.row, ("人员编号", "person_id"))
-        gender = cells.choice("gender", lambda v: v if v in _GENDERS else None,
+        gender = cells.choice("gender", lambda v: v if v in GENDERS else None,
                               ("性别（应为 男 或 女）", "gender (男 or 女)"))
         birth = cells.date("birth_date")
-        grade = cells.choice("disability_grade", _GRADES.get, ("残疾等级（应为 1-4）", "disability grade (1-4)"),
+        grade = cells.choice("disability_grade", GRADES.get, ("残疾等级（应为 1-4）", "disability grade (1-4)"),
                              required=False)
-        dibao = cells.choice("dibao_class", lambda v: v if v in _DIBAO_CLASSES else None,
+        dibao = cells.choice("dibao_class", lambda v: v if v in DIBAO_CLASSES else None,
                              ("低保类别（应为 A、B 或 C）", "dibao class (A, B or C)"), required=False)
         monthly = cells.money("family_monthly_income_per_capita", required=False)
         annual = cells.money("family_annual_income", required=False)
@@ -760,7 +767,7 @@ def read_persons(path: str | Path, options: ReadOptions = DEFAULT_OPTIONS) -> Lo
         else:
             persons.append(Person(_given(person_id), gender, birth, grade, dibao, monthly, annual))
             good.append(raw.row)
-    return Loaded(table, tuple(persons), tuple(errors), tuple(good), dict(counts))
+    return persons, good, errors
 
 
 @attrs.frozen

@@ -4,9 +4,12 @@ never floats.
 
 What lowers: literals, parameters (one value per epoch, given by `param(name)`), the claim's values that are
 never missing (cost, the amounts paid so far, referred, in province, visit type, year) and its disease (empty is
-"none": a comparison with it is false, except `!=`), + − ×, comparisons, 且/或/非, `在 [...]` and declared
-lists, 较小值/较大值. Anything else — a person's attributes, 年度累计自付, 年度就诊次序, ÷, institution levels —
-raises `Unsupported`, and the claims that would read it settle on the sequential kernel instead.
+"none": a comparison with it is false, except `!=`), a person's attributes (columns `p_<attr>` the engine joins
+from persons.csv; `person_reads` records which, so that the persons missing one settle on the kernel, which
+rejects their claim where it reads it), 年度累计自付 and 年度就诊次序 in the aid and tilted tiers (running sums
+over the person's year, basic and critical insurance being settled by then), + − ×, comparisons, 且/或/非,
+`在 [...]` and declared lists, 较小值/较大值. Anything else — ÷, institution levels, a test for a missing
+value — raises `Unsupported`, and the claims that would read it settle on the sequential kernel instead.
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ COLUMNS = {"policy_scope_cost": "cost", "basic_paid": "basic", "critical_paid": 
            "referred": "referred", "in_province": "in_province", "visit_type": "visit", "current_year": "year",
            "disease": "disease"}
 MAY_BE_EMPTY = frozenset(("disease",))
+# a person's attributes: columns joined from persons.csv (age: on the discharge date)
+PERSON_PREFIX = "p_"
+# the running amounts of a person's year, over the claims settled before this one and this one
+RUNNING = ("year_self_paid", "claim_rank")
+YEAR_KEY = "person_year"  # the engine's column numbering (person, year)
 
 
 class Unsupported(Exception):
@@ -60,8 +68,9 @@ def constant(value: Any) -> Value:
 class Lowering:
     """Lowers the expressions of one policy; `param(name)` gives a parameter's value where it is evaluated."""
 
-    def __init__(self, symbols, param: Callable[[str], Any]):
-        self.symbols, self.param = symbols, param
+    def __init__(self, symbols, param: Callable[[str], Any], kind: str = "aid"):
+        self.symbols, self.param, self.kind = symbols, param, kind
+        self.person_reads: set[str] = set()  # the person attributes lowered (their columns must be known)
 
     def test(self, node: n.Expr) -> pl.Expr:
         """A condition as a boolean column (never null)."""
@@ -122,6 +131,10 @@ class Lowering:
             if b.type == "string":
                 return Value(column, "str", nullable=b.name in MAY_BE_EMPTY)
             return Value(column, "num")
+        if b is not None and b.context == "person":
+            self.person_reads.add(b.name)
+            kind = {"string": "str", "bool": "bool"}.get(b.type, "num")
+            return Value(pl.col(PERSON_PREFIX + b.name), kind, nullable=True)
         if b is None and node.name in VISIT_TYPES:  # `就诊方式 = 住院`
             return constant(VISIT_TYPES[node.name])
         raise Unsupported(node.name)
@@ -194,12 +207,30 @@ class Lowering:
 
     def call(self, node: n.Call) -> Value:
         func = FUNCTIONS.get(node.func)
+        if func in RUNNING:
+            return self.running(func, node)
         if func not in ("min", "max"):
             raise Unsupported(node.func)
         args = [self.number(a) for a in node.args]
         den = math.lcm(*(a.den for a in args))
         pick = pl.min_horizontal if func == "min" else pl.max_horizontal
         return Value(pick(*(a.over(den) for a in args)), "num", den)
+
+
+    def running(self, func: str, node: n.Call) -> Value:
+        """年度累计自付 (`runtime.year_self_paid`): cost − basic − critical over the person's claims of those visit
+        types this year, this one included; 年度就诊次序 (`runtime.year_claim_rank`): their count, this one
+        included when its visit type is among them. Running sums in settlement order over (person, year): every
+        claim of the frame settles and counts. Only once basic and critical insurance are settled (aid, tilted)."""
+        if self.kind not in ("aid", "tilted"):
+            raise Unsupported(f"{func} before the insurance is settled")
+        try:
+            visits = list(self.symbols.running_visits(node.args))
+        except ValueError:
+            raise Unsupported(f"{func} of something not a visit type") from None
+        counted = pl.col("visit").is_in(visits)
+        amount = pl.col("cost") - pl.col("basic") - pl.col("critical") if func == "year_self_paid" else pl.lit(1)
+        return Value(pl.when(counted).then(amount).otherwise(0).cum_sum().over(YEAR_KEY), "num")
 
 
 def round_half_up(numerator: pl.Expr, den: int) -> pl.Expr:

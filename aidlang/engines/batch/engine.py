@@ -31,13 +31,15 @@ from typing import Any
 import polars as pl
 
 from aidlang.check.expressions import is_static
-from aidlang.engines.batch.columns import Lowering, Unsupported
-from aidlang.io.columnar import claims_frame, claims_of_frame, identities_frame, identities_of_frame
+from aidlang.engines.batch.columns import PERSON_PREFIX, YEAR_KEY, Lowering, Unsupported
+from aidlang.io.columnar import (claims_frame, claims_of_frame, identities_frame, identities_of_frame,
+                                persons_frame, persons_of_frame)
 from aidlang.plan import build_plan
 from aidlang.records import Claim, Identity, Person, Result, make_result
 from aidlang.runtime import ClaimError, MissingParameter, PlanSettler, collector_paused
 from aidlang.runtime.plan import DEFAULT_BASES, KINDS, Cascade, Constant, Expression, Route, Step
 from aidlang.runtime.terms import Terms, resolve
+from aidlang.runtime.values import EMPTY_IS_NONE
 from aidlang.runtime.visits import VISIT_NAMES
 
 
@@ -56,6 +58,7 @@ class Lowered:
     whens: tuple[pl.Expr | None, ...] | None = None
     kernel_cascade: Cascade | None = None
     day: dt.date | None = None
+    person_reads: frozenset[str] = frozenset()  # the person attributes it reads (Lowering.person_reads)
 
     @property
     def may_apply(self) -> bool:
@@ -87,7 +90,7 @@ class BatchSettler:
 
     def _lower(self, step: Step, kernel_step: Step, epoch: int) -> Lowered | None:
         day = self.source_plan.epochs[epoch].day
-        lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day))
+        lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day), step.tier.kind)
         try:
             whens = None
             if not step.cascade.static:  # rules with conditions: each a column, the settings fixed per epoch
@@ -106,13 +109,14 @@ class BatchSettler:
             else:
                 raise Unsupported("a base")
             if whens is not None:
-                return Lowered(gates, conditions, base_column, None, whens, kernel_step.cascade, day)
+                return Lowered(gates, conditions, base_column, None, whens, kernel_step.cascade, day,
+                               frozenset(lowering.person_reads))
             terms = self.resolve_at(kernel_step.cascade, day)
         except (Unsupported, MissingParameter, ArithmeticError, ValueError):
             return None
         except Exception:  # noqa: BLE001 — anything the kernel raises (UnsetSetting …) it raises at the right claim
             return None
-        return Lowered(gates, conditions, base_column, terms)
+        return Lowered(gates, conditions, base_column, terms, person_reads=frozenset(lowering.person_reads))
 
     def resolve_at(self, cascade: Cascade, day: dt.date) -> Terms | None:
         env = self.kernel.new_env()
@@ -127,13 +131,15 @@ class BatchSettler:
                       if rule.when is None or code >> j & 1)
         return self.resolve_at(Cascade(rules, True), lowered.day)
 
-    def route_gates(self, route: Route, epoch: int) -> tuple[tuple[pl.Expr, str], ...] | None:
+    def route_gates(self, route: Route, epoch: int) -> tuple[tuple[tuple[pl.Expr, str], ...], frozenset[str]] | None:
+        """The route's gates (those of its aid tiers) as tests, and the person attributes they read."""
         day = self.source_plan.epochs[epoch].day
         lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day))
         try:
-            return tuple((_test(lowering, g.test), g.clause) for _, g in route.gates)
+            gates = tuple((_test(lowering, g.test), g.clause) for _, g in route.gates)
         except (Unsupported, MissingParameter, ArithmeticError, ValueError):
             return None
+        return gates, frozenset(lowering.person_reads)
 
     # ------------------------------------------------------------ settling
     def settle(self, claims: list[Claim], identities: list[Identity], persons: dict[str, Person] | None = None,
@@ -146,21 +152,24 @@ class BatchSettler:
         return [make_result(row) for row in results.select(Result._fields).iter_rows()]
 
     def settle_frame(self, claims: pl.DataFrame, identities: list[Identity] | pl.DataFrame,
-                     persons: dict[str, Person] | None = None, errors: list[ClaimError] | None = None
-                     ) -> pl.DataFrame:
-        """`settle` on claims as columns (`io.columnar.CLAIM_SCHEMA`; identities as records or as
-        IDENTITY_SCHEMA's columns): the results as columns, `i` (the claim's position in `claims`) and Result's
-        fields, amounts in fen, in input order (rejected claims left out)."""
+                     persons: dict[str, Person] | pl.DataFrame | None = None,
+                     errors: list[ClaimError] | None = None) -> pl.DataFrame:
+        """`settle` on claims as columns (`io.columnar.CLAIM_SCHEMA`; identities and persons as records or as
+        IDENTITY_SCHEMA's and PERSON_SCHEMA's columns): the results as columns, `i` (the claim's position in
+        `claims`) and Result's fields, amounts in fen, in input order (rejected claims left out)."""
         with collector_paused():
             claims = claims.with_columns(i=pl.int_range(pl.len(), dtype=pl.Int64))
             if isinstance(identities, list):
                 identities = identities_frame(identities)
+            if not isinstance(persons, pl.DataFrame):
+                persons = persons_frame(list((persons or {}).values()))
             if self.kernel.parameters.given_dates():  # a `--param NAME@…` value changes inside an epoch
                 records = claims_of_frame(claims)
                 self.kernel_persons = len({c.person_id for c in records})
-                aligned = self.kernel.settle_aligned(records, identities_of_frame(identities), persons, errors)
+                aligned = self.kernel.settle_aligned(records, identities_of_frame(identities),
+                                                     persons_of_frame(persons), errors)
                 return results_frame([(i, r) for i, r in enumerate(aligned) if r is not None])
-            return self._settle(claims, identities, persons or {}, errors)
+            return self._settle(claims, identities, persons, errors)
 
     def _settle(self, claims: pl.DataFrame, identities, persons, errors) -> pl.DataFrame:
         one_by_one: list[tuple[int, Result]] = []  # (position, result) of claims settled claim by claim
@@ -171,14 +180,15 @@ class BatchSettler:
         # the persons holding several categories under 就高 settle on the kernel while polars settles the others:
         # polars works without the interpreter lock, so on two cores the two overlap
         highest = set(frame.filter(pl.col("several"))["person_id"].to_list()) if self.source_plan.highest else set()
-        early: tuple[list, list, list] = ([], [], [])  # the kernel's results, rejects and stops for them
+        early: tuple[list[Any], list[Any], list[Any]] = ([], [], [])  # the kernel's results, rejects and stops
         with ThreadPoolExecutor(max_workers=1) as pool:
             kernel_done = pool.submit(self.settle_on_kernel, frame, highest, claims, identities, persons, *early)
             settled, to_kernel = self.settle_columns(frame.filter(~pl.col("person_id").is_in(list(highest))),
-                                                     claims, stops)
+                                                     claims, persons, stops)
             kernel_done.result()
-        for mine, theirs in zip((one_by_one, rejected, stops), early, strict=True):
-            mine += theirs
+        one_by_one += early[0]
+        rejected += early[1]
+        stops += early[2]
         self.kernel_persons = len(highest) + len(to_kernel)
         if to_kernel:
             self.settle_on_kernel(frame, to_kernel, claims, identities, persons, one_by_one, rejected, stops)
@@ -218,7 +228,7 @@ class BatchSettler:
                        for i, claim in _claims_at(claims, frame.filter(~pl.col("in_force"))["i"]).items()]
         return frame.filter(pl.col("in_force"))
 
-    def settle_columns(self, frame: pl.DataFrame, claims: pl.DataFrame, stops: list
+    def settle_columns(self, frame: pl.DataFrame, claims: pl.DataFrame, persons: pl.DataFrame, stops: list
                        ) -> tuple[pl.DataFrame, set[str]]:
         """Settle in columns every person a window settles exactly: their results (`results_frame`'s columns),
         and the others' ids (for the kernel)."""
@@ -227,6 +237,18 @@ class BatchSettler:
         routes = self.route_table(frame)
         keys = ["category", "visit", "epoch"]
         to_kernel |= set(frame.join(routes.filter(~pl.col("lowers")), on=keys)["person_id"].to_list())
+        read = sorted(set().union(*routes["person_reads"].to_list()))  # every route's: the gates' chain names all
+        if read:  # the person attributes as columns; a person missing one a route reads: the kernel rejects there
+            frame = frame.join(person_columns(persons, read), on="person_id", how="left")
+            if "age" in read:
+                frame = frame.with_columns(p_age=_age(pl.col("p_birth_date"), pl.col("discharge_date")))
+            missing = pl.lit(False)
+            for attr in read:
+                column = pl.col("p_birth_date" if attr == "age" else PERSON_PREFIX + attr)
+                unknown = pl.col("p_known").is_null() | (column.is_null() if attr not in EMPTY_IS_NONE else False)
+                missing = missing | (pl.col("person_reads").list.contains(attr) & unknown)
+            to_kernel |= set(frame.join(routes.select(*keys, "person_reads"), on=keys).filter(missing)
+                             ["person_id"].to_list())
         columnar = frame.filter(~pl.col("person_id").is_in(list(to_kernel)))
         settled, to_kernel_caps = self.pay(columnar.join(routes.select(*keys, "route"), on=keys))
         to_kernel |= to_kernel_caps
@@ -262,7 +284,7 @@ class BatchSettler:
         kernel.settling = None
         try:
             aligned = kernel.settle_aligned([theirs[i] for i in chosen], identities_of_frame(identities.filter(
-                theirs_only)), persons, rejected)
+                theirs_only)), persons_of_frame(persons.filter(theirs_only)), rejected)
         except Exception as error:  # noqa: BLE001 — whichever claim stops the run first in settlement order
             stops.append((_order_key(kernel.settling) if kernel.settling is not None else (), error))
             return
@@ -299,7 +321,8 @@ class BatchSettler:
         """One row per (category, visit, epoch) the claims meet: its route number and whether it lowers."""
         keys = frame.select("category", "visit", "epoch").unique().sort("category", "visit", "epoch")
         self._routes: list[tuple[Route, Route, int, list]] = []
-        lowers = []
+        lowers: list[bool] = []
+        reads: list[list[str]] = []  # per route, the person attributes its steps and gates read
         for category, visit, epoch in keys.iter_rows():
             route = self.source_plan.routes[(category, visit, epoch)]
             kernel_route = self.kernel.plan.routes[(category, visit, epoch)]
@@ -307,10 +330,13 @@ class BatchSettler:
             for kind in KINDS:
                 for step, kernel_step in zip(getattr(route, kind), getattr(kernel_route, kind), strict=True):
                     steps.append((kind, step, self.lowered(step, kernel_step, epoch)))
-            gates = self.route_gates(route, epoch)
+            found = self.route_gates(route, epoch)
+            gates, gate_reads = found if found is not None else (None, frozenset())
             self._routes.append((route, kernel_route, epoch, [steps, gates]))
             lowers.append(gates is not None and all(lowered is not None for _, _, lowered in steps))
-        return keys.with_columns(route=pl.int_range(pl.len(), dtype=pl.Int64), lowers=pl.Series(lowers))
+            reads.append(sorted(gate_reads.union(*(lw.person_reads for _, _, lw in steps if lw is not None))))
+        return keys.with_columns(route=pl.int_range(pl.len(), dtype=pl.Int64), lowers=pl.Series(lowers),
+                                 person_reads=pl.Series(reads, dtype=pl.List(pl.String)))
 
     # ------------------------------------------------------------ paying, kind by kind
     def pay(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
@@ -485,6 +511,22 @@ class BatchSettler:
         return frame.drop(*scratch, strict=False), changing
 
 
+def person_columns(persons: pl.DataFrame, attrs: list[str]) -> pl.DataFrame:
+    """persons.csv's attributes the policy reads (PERSON_SCHEMA's columns) as `p_<attr>` (age: `p_birth_date`),
+    and `p_known`."""
+    fields = sorted({"birth_date" if attr == "age" else attr for attr in attrs})
+    return persons.select("person_id", *(pl.col(f).alias(PERSON_PREFIX + f) for f in fields), p_known=pl.lit(True))
+
+
+def _age(birth: pl.Expr, on: pl.Expr) -> pl.Expr:
+    """runtime.age_on in columns: whole years completed on `on` (2月29日 a year older on 3月1日)."""
+    def month_day(day: pl.Expr) -> pl.Expr:  # polars' months and days are 8-bit: widened before ×100
+        return day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
+
+    before_birthday = month_day(on) < month_day(birth)
+    return (on.dt.year() - birth.dt.year()).cast(pl.Int64) - before_birthday.cast(pl.Int64)
+
+
 def _basis(frame: pl.DataFrame, clause_columns: list[str]) -> pl.Expr:
     """The basis: the clauses of the clause columns (each `;`-separated, in the loop's order), each once. A
     year of claims has few distinct combinations, so each is joined once and looked up."""
@@ -519,7 +561,7 @@ def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
 
     frame = claims.select(
         "i", "claim_id", "person_id", "basic_paid", "critical_paid", "referred", "in_province", "disease",
-        visit=pl.col("visit_type").replace_strict(VISIT_NAMES, default=None, return_dtype=pl.String),
+        "discharge_date", visit=pl.col("visit_type").replace_strict(VISIT_NAMES, default=None, return_dtype=pl.String),
         admission=ordinal("admission_date"), discharge=ordinal("discharge_date"),
         year=pl.col("discharge_date").dt.year().cast(pl.Int64), cost=pl.col("policy_scope_cost"))
     epoch = (pl.Series(bounds, dtype=pl.Int64).search_sorted(frame["discharge"], side="right") if bounds
@@ -530,7 +572,8 @@ def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
         "person_id", "discharge", "admission", "claim_id").with_columns(
         order=pl.int_range(pl.len(), dtype=pl.Int64),
         pid=(pl.col("person_id") != pl.col("person_id").shift(1)).fill_null(True).cum_sum().cast(pl.Int64))
-    return frame.join(order.select("i", "order", "pid"), on="i")
+    return frame.join(order.select("i", "order", "pid"), on="i").with_columns(
+        (pl.col("pid") * 10_000 + pl.col("year")).alias(YEAR_KEY))
 
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # polars counts days from 1970-01-01, Python from 0001-01-01

@@ -119,3 +119,14 @@ def test_run_report_by_hand():
         "read (baseline)               2.0        500  1.00x",  # 1,000 claims in 2 s
         "run --engine interp           5.0        200  2.50x",  # 5 s over the reading's 2 s
     ]
+
+
+def test_the_batch_bench_runs_every_command_and_the_yardstick_agrees_where_it_is_exact(capsys):
+    """bench/batch.py on 3,000 Wuxi claims: the yardstick script, the interpreter and the batch engine all run
+    (the bench itself asserts the batch engine writes the interpreter's results.csv), and the hand-written
+    polars script's aid_paid equals the engine's on every claim it settles exactly."""
+    batch = bench_module("batch")
+    rows, (agreeing, compared) = batch.bench_city("wuxi", 3_000, skip_interp=False)
+    assert [name for name, _, _ in rows] == ["yardstick (polars script)", "run --engine interp", "run --engine batch"]
+    assert all(seconds > 0 and peak > 0 for _, seconds, peak in rows)
+    assert compared > 2_000 and agreeing == compared  # ~600 persons, a few with two categories left out

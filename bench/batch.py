@@ -1,0 +1,117 @@
+"""The batch issue's measurements in one run: `aidlang run --engine batch` end to end against its yardsticks.
+
+    python3 bench/batch.py [--claims N] [--city wuxi|mianyang|wuhai ...] [--skip-interp]
+
+For each city it synthesises claims.csv / identities.csv (/ persons.csv) as bench/settle.py does (fixed seed),
+then runs each command as its own process, from process start to results written, and reads its wall time and
+peak memory (the child's rusage):
+
+- Wuxi: the hand-written polars script of Wuxi's rule (`bench/yardstick_wuxi.py`, the baseline), the batch
+  engine and the interpreter; the batch engine's aid_paid is compared with the script's on the claims where the
+  script is exact (persons who never hold two categories for one claim: the script has no 就高 by ledger);
+- Mianyang and Wuhai: the interpreter (the baseline) and the batch engine.
+
+It checks that the batch engine writes the interpreter's results.csv byte for byte, and prints seconds, peak MB
+and each command's time over the baseline's. Compare ratios within one run: the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from settle import CITIES, synthesize  # noqa: E402
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak resident MB) of one command run as a child process; a failure stops the bench."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    stderr = child.stderr.read().decode() if child.stderr else ""
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({child.returncode}):\n{stderr}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def run_command(city: str, directory: Path, engine: str, out: Path) -> list[str]:
+    command = [sys.executable, "-m", "aidlang", "run", f"policies/{city}.aid",
+               "--claims", str(directory / "claims.csv"), "--identities", str(directory / "identities.csv"),
+               "--out", str(out), "--engine", engine]
+    if (directory / "persons.csv").exists():
+        command += ["--persons", str(directory / "persons.csv")]
+    for param in CITIES[city]["params"]:
+        command += ["--param", param]
+    return command
+
+
+WUXI_IDENTITY_CLAUSE = "四(八)"  # in the basis of a claim whose person held several categories (就高)
+
+
+def exact_agreement(engine_results: Path, yardstick_results: Path) -> tuple[int, int]:
+    """(agreeing, compared): aid_paid of the claims of persons holding one category per claim in both files."""
+    with engine_results.open(encoding="utf-8") as a, yardstick_results.open(encoding="utf-8") as b:
+        engine_rows, yardstick_rows = list(csv.DictReader(a)), list(csv.DictReader(b))
+    several = {row["person_id"] for row in engine_rows if WUXI_IDENTITY_CLAUSE in row["basis"].split(";")}
+    several |= {e["person_id"] for e, y in zip(engine_rows, yardstick_rows, strict=True)
+                if e["category"] != y["category"]}
+    compared = [(e, y) for e, y in zip(engine_rows, yardstick_rows, strict=True) if e["person_id"] not in several]
+    return sum(e["aid_paid"] == y["aid_paid"] for e, y in compared), len(compared)
+
+
+def bench_city(city: str, claims: int, skip_interp: bool) -> tuple[list[tuple[str, float, float]], tuple | None]:
+    """[(command, seconds, peak MB)] with the baseline first, and for Wuxi (agreeing, compared) aid_paid."""
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        synthesize(CITIES[city], claims, directory)
+        rows: list[tuple[str, float, float]] = []
+        if city == "wuxi":
+            rows.append(("yardstick (polars script)", *timed([
+                sys.executable, "bench/yardstick_wuxi.py", str(directory / "claims.csv"),
+                str(directory / "identities.csv"), str(directory / "yardstick.csv")])))
+        for engine in ["batch"] if skip_interp else ["interp", "batch"]:
+            rows.append((f"run --engine {engine}", *timed(run_command(city, directory, engine,
+                                                                        directory / f"{engine}.csv"))))
+        if not skip_interp:
+            same = (directory / "interp.csv").read_bytes() == (directory / "batch.csv").read_bytes()
+            assert same, f"{city}: the batch engine and the interpreter wrote different results.csv"
+        agreement = exact_agreement(directory / "batch.csv", directory / "yardstick.csv") if city == "wuxi" else None
+    return rows, agreement
+
+
+def report(city: str, claims: int, rows: list[tuple[str, float, float]], agreement: tuple | None) -> list[str]:
+    """The printed table: the baseline is the first row (Wuxi: the yardstick; else the interpreter)."""
+    baseline = rows[0][1]
+    lines = [f"{city}, {claims:,} claims", f"{'':28} {'seconds':>8} {'peak MB':>8} {'/baseline':>10}"]
+    lines += [f"{name:28} {seconds:8.2f} {peak:8.0f} {seconds / baseline:9.2f}x" for name, seconds, peak in rows]
+    if agreement is not None:
+        lines.append(f"aid_paid equal to the yardstick's on {agreement[0]:,} of {agreement[1]:,} claims where it is "
+                     "exact")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=1_000_000, help="claims per city (default 1000000)")
+    parser.add_argument("--city", action="append", choices=sorted(CITIES), help="cities (default all three)")
+    parser.add_argument("--skip-interp", action="store_true", help="leave out the interpreter (slow at 10,000,000)")
+    args = parser.parse_args(argv)
+    for city in args.city or ["wuxi", "mianyang", "wuhai"]:
+        print("\n".join(report(city, args.claims, *bench_city(city, args.claims, args.skip_interp))), end="\n\n",
+              flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -293,3 +293,29 @@ def test_a_rule_adjusting_a_setting_no_rule_in_force_gives_stops_the_run_naming_
     assert ("us.aid:13：规则调整限额（降低/提高），但 2022-10-01 没有施行中的更不具体的规则给出限额"
             in capsys.readouterr().err)
     assert not out.exists()
+
+
+def test_progress_shows_on_a_terminal_and_clears_itself():
+    """cli/progress.py: on a terminal, the step, its count and rate once the run has taken SHOW_AFTER seconds;
+    nothing at all when the stream is not a terminal (pipes, CI logs)."""
+    import io as text_io
+    import time
+
+    from aidlang.cli.progress import Progress
+
+    class Terminal(text_io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown = Terminal()
+    with Progress("zh", shown, show_after=0.0) as progress:
+        done = progress.phase("结算 10 条", "settling 10 claims", 10)
+        time.sleep(0.3)  # the timer thread starts the display
+        done(4)
+        time.sleep(0.2)
+    assert "结算 10 条" in shown.getvalue() and "/10" in shown.getvalue()
+    quiet = text_io.StringIO()
+    with Progress("zh", quiet, show_after=0.0) as progress:
+        progress.phase("结算 10 条", "settling 10 claims", 10)(4)
+        time.sleep(0.2)
+    assert quiet.getvalue() == ""

@@ -16,6 +16,7 @@ from aidlang.cli import add_lang
 from aidlang.cli import inputs as io
 from aidlang.cli._outputs import add_bom, refuse_clashes
 from aidlang.cli.engine_option import add_engine, check_available, make_engine
+from aidlang.cli.progress import Progress
 from aidlang.io import data, outputs
 from aidlang.records import Result
 from aidlang.runtime import MissingParameter
@@ -69,6 +70,12 @@ def run(args: argparse.Namespace) -> int:
                    [("POLICY", args.policy), ("--claims", args.claims), ("--identities", args.identities),
                     ("--persons", args.persons)])
     checked = io.load_policy(args.policy)
+    with Progress(lang) as progress:
+        return _run(args, checked, lang, progress)
+
+
+def _run(args: argparse.Namespace, checked, lang: str, progress: Progress) -> int:
+    progress.phase("读取输入文件", "reading the input files")
     # the batch engine takes claims.csv as columns (io.columnar), read to what the row reader gives
     inputs = io.read_inputs(checked, claims=args.claims, identities=args.identities, persons=args.persons,
                             params=args.param, options=io.read_options(args), args=args,
@@ -81,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     if args.identities is None and checked.symbols.categories and aid_by_category:
         _warn_no_identities(args.policy, lang)
     engine = make_engine(args.engine, checked, inputs.params, args.generated, io.lang_of(args))
-    settlement = settle(engine, inputs, lang)
+    settlement = settle(engine, inputs, lang, progress)
     if settlement is None:
         return io.EXIT_DATA
     if settlement.rejected and not args.rejects:
@@ -92,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
             (row, _reason(problems, lang)) for row, problems in sorted(settlement.rejected.items())])
         files.append(outputs.Output(args.rejects, header, rows))
         files += io.input_rejects(inputs, args.rejects, lang)  # bad identity/person rows, with or without claims
+    progress.phase("写出结果", "writing the results")
     outputs.write_outputs(files, bom=args.bom)
     io.note_settlement(settlement.settled, settlement.rejected)
     if args.rejects:
@@ -101,10 +109,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def settle(engine, inputs: io.Inputs, lang: str) -> Settlement | None:
+def settle(engine, inputs: io.Inputs, lang: str, progress: Progress | None = None) -> Settlement | None:
     """Settle the good claims; every other claim row is rejected with its reasons."""
     claims_file = inputs.claims_read
     table = claims_file.table
+    if progress is not None:
+        count = table.row_count()
+        in_columns = hasattr(engine, "kernel")  # the batch engine settles its claims at once: nothing to count
+        done = progress.phase(f"结算 {count:,} 条", f"settling {count:,} claims", None if in_columns else count)
+        if not in_columns:
+            engine.progress = done
     rejected: dict[int, list[tuple[str, str, str]]] = {
         row: [(e.column, e.reason_zh, e.reason_en) for e in errors] for row, errors in inputs.claim_rows.items()}
     # a bad identity or person row makes all of that person's claims untrustworthy

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from typing import Any
+from typing import Any, Callable
 
 from ..records import Claim, Identity, Person, Result, make_result
 from . import trace as t
@@ -38,6 +38,7 @@ from .settle import ClaimEnv, Settler, claims_by_person
 from .terms import resolve
 
 NOT_APPLICABLE = object()  # a static cascade that resolved to no ratio, kept as such
+PROGRESS_EVERY = 2048  # persons between two reports to `PlanSettler.progress`
 
 
 class Outcome:
@@ -76,6 +77,9 @@ class PlanSettler(Settler):
         self._static: dict = {}  # step → its static cascade's terms (or NOT_APPLICABLE)
         self._given_dates = self.parameters.given_dates()
         self.settling: Claim | None = None
+        # told the number of claims settled so far, now and then (every PROGRESS_EVERY persons): a terminal's
+        # progress display (cli/progress.py); None: no one is watching
+        self.progress: Callable[[int], None] | None = None
 
     # ------------------------------------------------------------ what the shared code asks
     def category_id(self, text: str) -> str | None:
@@ -128,7 +132,11 @@ class PlanSettler(Settler):
         results: list[Result | None] = [None] * len(claims)
         env = self.new_env()
         settle_claim = self.settle_claim
-        for pid, items in claims_by_person(claims):
+        progress, done = self.progress, 0
+        for number, (pid, items) in enumerate(claims_by_person(claims)):
+            if progress is not None and number % PROGRESS_EVERY == 0:
+                progress(done)
+            done += len(items)
             rows, person = index.get(pid), persons.get(pid)
             L: dict[int, int] = {}  # this person's ledgers
             for item in items:
@@ -140,6 +148,8 @@ class PlanSettler(Settler):
                     if errors is None:
                         raise
                     errors.append(error)
+        if progress is not None:
+            progress(done)
         return results
 
     def settle_claim(self, claim: Claim, rows, person: Person | None, L: dict, env: ClaimEnv,

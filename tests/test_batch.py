@@ -137,3 +137,28 @@ def test_age_in_columns_is_the_runtimes_age():
     frame = pl.DataFrame({"birth": [b for b, _ in pairs], "on": [o for _, o in pairs]})
     ages = frame.select(_age(pl.col("birth"), pl.col("on")))["on"].to_list()
     assert ages == [69, 70, 22, 23, 32, 33] == [age_on(b, o) for b, o in pairs]
+
+
+@pytest.mark.parametrize("city", ["wuxi", "wuhai"])
+def test_a_run_in_parts_of_persons_settles_as_one(city, tmp_path, capsys, monkeypatch):
+    """A province's year settles in parts of about PART_CLAIMS claims, by a hash of the person (a person's
+    claims never split): parts of 500 claims give the interpreter's results, rejects and order exactly, and
+    the same count of persons on the kernel as one part."""
+    import aidlang.engines.batch.engine as batch_engine
+
+    path = ROOT / "policies" / f"{city}.aid"
+    checked = load(path)
+    assert main(["synth", str(path), "--claims", "4000", "--seed", "3", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    persons = tmp_path / "persons.csv"
+    inputs = read_inputs(checked, claims=str(tmp_path / "claims.csv"), identities=str(tmp_path / "identities.csv"),
+                         persons=str(persons) if persons.exists() else None)
+    claims, identities, people = list(inputs.claims_read.records), inputs.identity_records(), inputs.person_map()
+    params = published_later_params(checked)
+    whole = BatchSettler(checked, Interpreter(checked, params))
+    expected = settled(whole, claims, identities, people)
+    assert expected == settled(Interpreter(checked, params), claims, identities, people)
+    monkeypatch.setattr(batch_engine, "PART_CLAIMS", 500)  # 4,000 claims: 8 parts
+    parted = BatchSettler(checked, Interpreter(checked, params))
+    assert settled(parted, claims, identities, people) == expected
+    assert parted.kernel_persons == whole.kernel_persons

@@ -129,7 +129,7 @@ def settle(engine, inputs: io.Inputs, lang: str, progress: Progress | None = Non
     frame = getattr(claims_file, "frame", None)  # io.columnar.ClaimColumns: the claims as columns
     try:
         if frame is not None:
-            good_frame = frame.filter(~frame["row"].is_in(list(rejected)))
+            good_frame = frame.filter(~frame["row"].is_in(list(rejected))) if rejected else frame
             settled = engine.settle_frame(good_frame, inputs.identity_columns(), inputs.person_columns(),
                                           errors=claim_errors)
             results_frame = settled.with_columns(row=good_frame["row"].gather(settled["i"])).drop("i")

@@ -17,7 +17,8 @@ same.
 from __future__ import annotations
 
 import codecs
-import io
+import mmap
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -177,25 +178,24 @@ def _read(path: str | Path, vocabulary: data.Vocabulary, options: data.ReadOptio
 
 def _lines(path: str | Path, options: data.ReadOptions) -> tuple[pl.DataFrame, str] | None:
     """The file's lines (row, line; a blank line null) and its form, or None when it is not UTF-8 text whose
-    lines polars splits exactly as `sheets.split_text` does (lines end at `\\n`, a `\\r` only before one)."""
+    lines polars splits exactly as `sheets.split_text` does (lines end at `\\n`, a `\\r` only before one). The
+    file is looked at through a memory map and read by polars from disk: its bytes are never a Python object."""
     if options.encoding and codecs.lookup(options.encoding).name != "utf-8":
         return None
-    try:
-        raw = Path(path).read_bytes()
-    except OSError:
-        return None  # the row reader says why
-    if str(path).lower().endswith(sheets.PARQUET_SUFFIX) or raw.startswith((*sheets.WORKBOOK_MAGIC,
-                                                                            sheets.PARQUET_MAGIC)):
-        return None
-    form = "UTF-8"
-    if raw.startswith(codecs.BOM_UTF8):
-        raw, form = raw[len(codecs.BOM_UTF8):], "UTF-8 (BOM)"
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
-        return None
-    if _UNIT_SEPARATOR in raw or (b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")):
+    if str(path).lower().endswith(sheets.PARQUET_SUFFIX):
         return None
     try:
-        frame = pl.read_csv(io.BytesIO(raw), has_header=False, separator=_UNIT_SEPARATOR.decode(), quote_char=None,
+        with open(path, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as raw:
+            if raw[:4].startswith((*sheets.WORKBOOK_MAGIC, sheets.PARQUET_MAGIC, codecs.BOM_UTF16_LE,
+                                   codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+                return None
+            form = "UTF-8 (BOM)" if raw[:3] == codecs.BOM_UTF8 else "UTF-8"
+            if raw.find(_UNIT_SEPARATOR) >= 0 or (raw.find(b"\r") >= 0 and _LONE_CR.search(raw) is not None):
+                return None
+    except (OSError, ValueError):  # unreadable, or empty (a map of nothing): the row reader says why
+        return None
+    try:
+        frame = pl.read_csv(path, has_header=False, separator=_UNIT_SEPARATOR.decode(), quote_char=None,
                             infer_schema=False, new_columns=["line"], encoding="utf8")
     except (pl.exceptions.PolarsError, ValueError):  # not UTF-8: the row reader decodes it (GB18030 …)
         return None
@@ -204,6 +204,7 @@ def _lines(path: str | Path, options: data.ReadOptions) -> tuple[pl.DataFrame, s
     return frame.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64)), form
 
 
+_LONE_CR = re.compile(rb"\r(?!\n)")
 _UNIT_SEPARATOR = b"\x1f"  # polars splits each line at it, so that a line is one field (a control character:
 #                            the row reader would refuse any line holding it)
 
@@ -227,7 +228,10 @@ def _read_lines(name: str, lines: pl.DataFrame, form: str, vocabulary: data.Voca
     if table.errors or any(column.startswith(_MINE) for column in header):
         return None  # the row reader reports the header's problems, with every row it read
     body = body.slice(1).rename({"row": ROW, "line": LINE})
-    typed = kind.typed(_cells(body, header, delimiter), header, vocabulary, options)
+    # a chunk of lines at a time: a line's cells and checks are several times the size of its text
+    typed = pl.concat([kind.typed(_cells(body.slice(start, CHUNK), header, delimiter), header, vocabulary, options)
+                       for start in range(0, body.height, CHUNK)] or [kind.typed(_cells(body, header, delimiter),
+                                                                                  header, vocabulary, options)])
     careful = pl.col(ODD) | pl.col(DOUBT)
     if kind.unique is not None:
         careful = careful | pl.col(kind.unique).str.strip_chars().is_duplicated()
@@ -243,8 +247,9 @@ def _read_lines(name: str, lines: pl.DataFrame, form: str, vocabulary: data.Voca
         if repeats.height == 0:
             break
         careful_rows |= set(repeats[ROW].to_list())
-    plain = typed.filter(~pl.col(ROW).is_in(list(careful_rows))).rename({ROW: "row"})
-    frame = pl.concat([plain.select(list(kind.schema)), kind.frame_of(records, good_rows)]).sort("row")
+    plain = typed.lazy().filter(~pl.col(ROW).is_in(list(careful_rows))).rename({ROW: "row"})
+    frame = pl.concat([plain.select(list(kind.schema)), kind.frame_of(records, good_rows).lazy()]).sort("row").collect()
+    del typed, plain
     blank = careful_rows - {raw.row for raw in raws}  # lines only the row reader sees as blank (\x1c …): no rows
     every = body.filter(~pl.col(ROW).is_in(list(blank))).select(row=pl.col(ROW), line=pl.col(LINE))
     line_table = LineTable(name, header, tuple(raws), (), form, table.warnings, table.converted, lines=every,
@@ -252,6 +257,7 @@ def _read_lines(name: str, lines: pl.DataFrame, form: str, vocabulary: data.Voca
     return Columns(line_table, (), tuple(errors), (), dict(counts), frame=frame)
 
 
+CHUNK = 500_000  # lines typed at once
 # the reader's own columns beside the file's (a file column named so is read by the row reader)
 _MINE = "__aidlang_"
 ROW, LINE, ODD, DOUBT = (f"{_MINE}{name}" for name in ("row", "line", "odd", "doubt"))

@@ -214,25 +214,27 @@ def write_frame_csv(raw, output: Output, bom: bool) -> None:
 
     header = list(output.header)
     text = [name for name in header if name not in output.numeric]
-    cells = {name: _yuan_column(pl.col(name)) if name in output.numeric else pl.col(name).fill_null("")
+    cells = {name: _yuan_column(pl.col(name)) if name in output.numeric else pl.col(name).cast(pl.String).fill_null("")
              for name in header}
     needs_csv = "^[" + re.escape("".join(FORMULA_STARTS)) + ']|[,"\r\n]'  # a formula start, or csv must quote
     special = pl.any_horizontal([cells[name].str.contains(needs_csv) for name in text]) if text else pl.lit(False)
-    lines = output.frame.select(line=pl.concat_str([cells[name] for name in header], separator=","),
-                                special=special)
-    odd = lines["special"].arg_true()
-    if odd.len():
-        written = io.StringIO()
-        odd_cells = output.frame.select(header)[odd]
-        text_columns = output.text_columns
-        lines = lines.with_columns(line=lines["line"].scatter(odd, [
-            _csv_line(written, [runtime.format_yuan(v) if name in output.numeric else (v or "")
-                                for name, v in zip(header, row, strict=True)], text_columns)
-            for row in odd_cells.iter_rows()]))
     head = io.StringIO()
     write_csv(head, header, [], output.text_columns)
     raw.write(((("\ufeff" if bom else "") + head.getvalue())).encode("utf-8"))
-    lines.select("line").write_csv(raw, include_header=False, quote_style="never")
+    for start in range(0, output.frame.height, FRAME_CHUNK):  # a chunk of rows at a time: lines are the bulk
+        chunk = output.frame.slice(start, FRAME_CHUNK)
+        lines = chunk.select(line=pl.concat_str([cells[name] for name in header], separator=","), special=special)
+        odd = lines["special"].arg_true()
+        if odd.len():
+            written = io.StringIO()
+            lines = lines.with_columns(line=lines["line"].scatter(odd, [
+                _csv_line(written, [runtime.format_yuan(v) if name in output.numeric else (v or "")
+                                    for name, v in zip(header, row, strict=True)], output.text_columns)
+                for row in chunk.select(header)[odd].iter_rows()]))
+        lines.select("line").write_csv(raw, include_header=False, quote_style="never")
+
+
+FRAME_CHUNK = 1_000_000  # rows of a frame made lines at once
 
 
 def _csv_line(buffer, cells: list[str], text_columns: Sequence[int]) -> str:

@@ -169,9 +169,28 @@ class BatchSettler:
                 aligned = self.kernel.settle_aligned(records, identities_of_frame(identities),
                                                      persons_of_frame(persons), errors)
                 return results_frame([(i, r) for i, r in enumerate(aligned) if r is not None])
-            return self._settle(claims, identities, persons, errors)
+            # a province's year in parts of persons (a person's claims never split), so that what a part needs while
+            # it settles is held for one part at a time
+            parts = -(-claims.height // PART_CLAIMS)
+            self.kernel_persons = 0
+            outcomes = [self._settle(*(frame.filter(_part(parts) == k) if parts > 1 else frame
+                                       for frame in (claims, identities, persons))) for k in range(parts)]
+            rejected = [error for _, part_rejected, _ in outcomes for error in part_rejected]
+            stops = [stop for _, _, part_stops in outcomes for stop in part_stops]
+            if rejected:
+                keys = _order_keys(claims.filter(pl.col("row").is_in([e.row for e in rejected])))
+                rejected.sort(key=lambda e: keys[(e.claim_id, e.row)])
+                if errors is None:  # the first rejected claim stops the run, unless something stopped it before
+                    stops.append((keys[(rejected[0].claim_id, rejected[0].row)], rejected[0]))
+            if stops:
+                raise min(stops, key=lambda stop: stop[0])[1]
+            if errors is not None:
+                errors.extend(rejected)
+            return pl.concat([results for results, _, _ in outcomes]).sort("i")
 
-    def _settle(self, claims: pl.DataFrame, identities, persons, errors) -> pl.DataFrame:
+    def _settle(self, claims: pl.DataFrame, identities: pl.DataFrame, persons: pl.DataFrame
+                ) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]]]:
+        """One part's results, the claims it rejects and what would stop the run, with where in settlement order."""
         one_by_one: list[tuple[int, Result]] = []  # (position, result) of claims settled claim by claim
         rejected: list[ClaimError] = []
         frame = self.checked_claims(claims, one_by_one, rejected)
@@ -189,19 +208,10 @@ class BatchSettler:
         one_by_one += early[0]
         rejected += early[1]
         stops += early[2]
-        self.kernel_persons = len(highest) + len(to_kernel)
+        self.kernel_persons += len(highest) + len(to_kernel)
         if to_kernel:
             self.settle_on_kernel(frame, to_kernel, claims, identities, persons, one_by_one, rejected, stops)
-        if rejected:
-            keys = _order_keys(claims.filter(pl.col("row").is_in([e.row for e in rejected])))
-            rejected.sort(key=lambda e: keys[(e.claim_id, e.row)])
-            if errors is None:  # the first rejected claim stops the run, unless something stopped it before
-                stops.append((keys[(rejected[0].claim_id, rejected[0].row)], rejected[0]))
-        if stops:
-            raise min(stops, key=lambda stop: stop[0])[1]
-        if errors is not None:
-            errors.extend(rejected)
-        return pl.concat([settled, results_frame(one_by_one)]).sort("i")
+        return pl.concat([settled, results_frame(one_by_one)]), rejected, stops
 
     def checked_claims(self, claims: pl.DataFrame, one_by_one: list, rejected: list[ClaimError]) -> pl.DataFrame:
         """The claims that settle, as the engine's frame: the data errors rejected with the loop's own reasons
@@ -576,10 +586,19 @@ def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
         (pl.col("pid") * 10_000 + pl.col("year")).alias(YEAR_KEY))
 
 
+PART_CLAIMS = 1_000_000  # claims settled at once, at most about (persons are parted by a hash of their id)
+
+
+def _part(parts: int) -> pl.Expr:
+    """The part of the run a row's person belongs to (claims, identities and persons alike)."""
+    return pl.col("person_id").hash(seed=0) % parts
+
+
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # polars counts days from 1970-01-01, Python from 0001-01-01
-RESULT_SCHEMA = {"i": pl.Int64, "claim_id": pl.String, "person_id": pl.String, "category": pl.String,
+# category, status and basis take few values: categorical columns hold a year's results in far less memory
+RESULT_SCHEMA = {"i": pl.Int64, "claim_id": pl.String, "person_id": pl.String, "category": pl.Categorical,
                  "basic_paid": pl.Int64, "critical_paid": pl.Int64, "aid_paid": pl.Int64, "tilted_paid": pl.Int64,
-                 "self_pay": pl.Int64, "status": pl.String, "basis": pl.String}
+                 "self_pay": pl.Int64, "status": pl.Categorical, "basis": pl.Categorical}
 
 
 def results_frame(results: list[tuple[int, Result]]) -> pl.DataFrame:

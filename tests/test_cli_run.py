@@ -319,3 +319,17 @@ def test_progress_shows_on_a_terminal_and_clears_itself():
         progress.phase("结算 10 条", "settling 10 claims", 10)(4)
         time.sleep(0.2)
     assert quiet.getvalue() == ""
+
+
+def test_a_claim_lost_by_the_batch_engine_stops_the_run(files, tmp_path, monkeypatch, capsys):
+    """The same invariant on the batch engine's results in columns."""
+    from aidlang.engines.batch.engine import BatchSettler
+
+    real_settle = BatchSettler.settle_frame
+    monkeypatch.setattr(BatchSettler, "settle_frame", lambda self, *a, **k: real_settle(self, *a, **k).slice(1))
+    claims, identities = files(GOOD_CLAIMS)
+    out = tmp_path / "results.csv"
+    assert main(["run", WUXI, "--claims", claims, "--identities", identities, "--out", str(out),
+                 "--engine", "batch"]) == 3
+    assert "a claim was lost or doubled" in capsys.readouterr().err
+    assert not out.exists()

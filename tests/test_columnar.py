@@ -179,3 +179,17 @@ def test_persons_read_as_columns_as_the_row_reader_reads_them(tmp_path):
     # 100,000,000-yuan ceiling, p3's grade 5, p4's gender x, p5 without a birth date, p6's class D, p12's -1
     assert read.frame.select("row", "person_id", "family_monthly_income_per_capita").rows() == [
         (2, "p1", 100_000), (3, "p2", None), (11, "p9", 5), (12, "p10", None), (13, "p11", None)]
+
+
+def test_a_file_changed_during_the_run_is_never_repeated_as_other_text(tmp_path):
+    """A row is repeated for the rejects by reading its line again: from a file changed since, an error."""
+    import os
+
+    path = tmp_path / "claims.csv"
+    path.write_text(lines(*ROWS), encoding="utf-8")
+    read = columnar.read_claim_columns(path, VOCABULARY)
+    assert read.table.raws([3])[3].values["claim_id"] == "c2"
+    path.write_text(lines(*ROWS).replace("c2", "x2"), encoding="utf-8")
+    os.utime(path, ns=(1, 1))
+    with pytest.raises(data.FileChanged):
+        read.table.raws([3])

@@ -381,3 +381,16 @@ def test_columns_are_written_with_a_formula_made_inert(tmp_path, monkeypatch):
                                               frame=frame), False)
     # -1250 fen = -12.50 yuan; 5 fen = 0.05; the formula gets a leading ', the comma its quotes
     assert written.getvalue().decode() == "text,amount\n'=1+1,-12.50\nok,0.05\n\"a,b\",0.00\n"
+
+
+def test_columns_in_any_order_are_written_in_the_order_column(monkeypatch):
+    """The batch engine's results come in the order they settled; the writer orders them by `row` a chunk at a
+    time (here chunks of 2): the file is as if they had been sorted first."""
+    import polars as pl
+
+    monkeypatch.setattr(outputs, "FRAME_CHUNK", 2)
+    frame = pl.DataFrame({"text": ["c", "a", "e", "b", "d"], "amount": [3, 1, 5, 2, 4], "row": [4, 2, 6, 3, 5]})
+    written = io.BytesIO()
+    outputs._write_to(written, outputs.Output(None, ("text", "amount"), (), numeric=frozenset(("amount",)),
+                                              frame=frame, order="row"), False)
+    assert written.getvalue().decode() == "text,amount\na,0.01\nb,0.02\nc,0.03\nd,0.04\ne,0.05\n"

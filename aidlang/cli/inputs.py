@@ -82,6 +82,9 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
         except runtime.MissingValue as missing:  # a person's benefit needs a value the data does not give
             say(missing.message(lang))
             return EXIT_DATA
+        except data.FileChanged as changed:  # an input changed under the run (io.columnar re-reads rows)
+            say(changed.message(lang))
+            return EXIT_DATA
         except BrokenPipeError:
             raise  # `| head`: the CLI ends quietly
         except OSError as error:  # an output that cannot be written: nothing was (outputs.write_outputs)

@@ -44,7 +44,8 @@ class Settlement:
 
     results: dict[int, Result]  # row -> its result
     rejected: dict[int, list[tuple[str, str, str]]]  # row -> [(column, reason_zh, reason_en)]
-    # the batch engine's results as columns instead (`row` and Result's fields, in row order); `results` empty
+    # the batch engine's results as columns instead (`row` and Result's fields, in any order: written in row
+    # order); `results` empty
     frame: Any = None
 
     @property
@@ -54,7 +55,8 @@ class Settlement:
     def output(self, path: str | None) -> outputs.Output:
         """results.csv, in claims.csv's row order."""
         if self.frame is not None:
-            return outputs.Output(path, outputs.RESULTS_HEADER, (), numeric=outputs.RESULTS_NUMERIC, frame=self.frame)
+            return outputs.Output(path, outputs.RESULTS_HEADER, (), numeric=outputs.RESULTS_NUMERIC, frame=self.frame,
+                                  order="row")
         return outputs.Output(path, outputs.RESULTS_HEADER,
                               outputs.result_rows(self.results[row] for row in sorted(self.results)),
                               numeric=outputs.RESULTS_NUMERIC)
@@ -131,7 +133,7 @@ def settle(engine, inputs: io.Inputs, lang: str, progress: Progress | None = Non
         if frame is not None:
             good_frame = frame.filter(~frame["row"].is_in(list(rejected))) if rejected else frame
             settled = engine.settle_frame(good_frame, inputs.identity_columns(), inputs.person_columns(),
-                                          errors=claim_errors)
+                                          errors=claim_errors, ordered=False)
             results_frame = settled.with_columns(row=good_frame["row"].gather(settled["i"])).drop("i")
         else:
             good = [claim for claim in claims_file.records if claim.row not in rejected]
@@ -148,7 +150,7 @@ def settle(engine, inputs: io.Inputs, lang: str, progress: Progress | None = Non
         rejected[claim_error.row] = [(io.claim_error_column(claim_error), claim_error.reason_zh,
                                       claim_error.reason_en)]
     if frame is not None:
-        _assert_every_claim_once(table.row_numbers(), results_frame["row"].to_list(), rejected)
+        _assert_every_claim_once_in_columns(table, results_frame["row"], rejected)
         return Settlement({}, rejected, results_frame)
     row_of = {claim.claim_id: claim.row for claim in good}
     result_rows = [row_of[result.claim_id] for result in results]
@@ -162,6 +164,16 @@ def _assert_every_claim_once(read: list[int], result_rows: list[int], rejected: 
     written = sorted(result_rows + list(rejected))
     if written != read:
         raise AssertionError(f"claims read {len(read)}, written {len(written)}: a claim was lost or doubled")
+
+
+def _assert_every_claim_once_in_columns(table, result_rows, rejected: dict) -> None:
+    """`_assert_every_claim_once` for a year of results in columns, without a Python int per claim."""
+    import polars as pl  # the batch engine has loaded it
+
+    read = table.numbers if hasattr(table, "numbers") else pl.Series(table.row_numbers(), dtype=pl.Int64)
+    written = pl.concat([result_rows, pl.Series(list(rejected), dtype=pl.Int64)]).sort()
+    if not written.equals(read.sort(), check_names=False):
+        raise AssertionError(f"claims read {read.len()}, written {written.len()}: a claim was lost or doubled")
 
 
 def _warn_no_identities(policy: str, lang: str) -> None:

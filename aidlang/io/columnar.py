@@ -82,35 +82,56 @@ def claims_of_frame(frame: pl.DataFrame) -> list[Claim]:
 
 @attrs.frozen
 class LineTable(data.Table):
-    """A table read as lines: `rows` holds only the rows read one by one (odd lines); `lines` has every body
-    row's number and text, so any row can still be repeated as written (`raws`)."""
+    """A table read as lines: `rows` holds only the rows read one by one (odd lines), `numbers` every body
+    row's number. A row is repeated as written (`raws`, for the rejects file) by reading its line from the file
+    again — a year's lines are not held for the few rows a run rejects — and only from the file as it was read
+    (`signature`: its size and modification time; a file changed since is an error, never other text)."""
 
-    lines: pl.DataFrame = attrs.field(factory=pl.DataFrame, kw_only=True)  # row, line: every body row
+    numbers: pl.Series = attrs.field(factory=pl.Series, kw_only=True)
     delimiter: str = attrs.field(default=",", kw_only=True)
+    signature: tuple[int, int] = attrs.field(default=(0, 0), kw_only=True)
 
     def row_numbers(self) -> list[int]:
-        return self.lines["row"].to_list()
+        return self.numbers.to_list()
 
     def row_count(self) -> int:
-        return self.lines.height
+        return self.numbers.len()
 
     def raws(self, numbers: Iterable[int]) -> dict[int, data.RawRow]:
-        wanted = self.lines.filter(pl.col("row").is_in(list(set(numbers))))
-        return {row: raw for row, raw in ((row, self.raw(row, line)) for row, line in wanted.iter_rows())}
-
-    def raw(self, row: int, line: str) -> data.RawRow:
-        split = sheets.split_line(row, line, self.delimiter)
-        assert split is not None, "a blank line is no row of `lines`"
-        return data.raw_row(self.path, self.header, row, *split)
+        wanted = set(numbers)
+        if not wanted:
+            return {}
+        lines = self._lines(pl.col("row").is_in(sorted(wanted)))
+        return {row: self._raw(row, line) for row, line in lines.iter_rows()}
 
     def rows_with(self, column: str, values: set[str]) -> list[int]:
         if not values:
             return []
         position = self.header.index(column)
         field = pl.col("line").str.split(self.delimiter).list.get(position, null_on_oob=True).str.strip_chars()
-        candidates = self.lines.filter(field.is_in(list(values)) | pl.col("line").str.contains('"'))
-        return [row for row, raw in self.raws(candidates["row"].to_list()).items()
-                if raw.values.get(column, "") in values]
+        candidates = self._lines(field.is_in(sorted(values)) | pl.col("line").str.contains('"', literal=True))
+        return [row for row, line in candidates.iter_rows() if self._raw(row, line).values.get(column, "") in values]
+
+    def _lines(self, which: pl.Expr) -> pl.DataFrame:
+        """The body lines (row, line) that `which` selects, read from the file again (lazily: only they are
+        held)."""
+        if _signature(self.path) != self.signature:
+            raise data.FileChanged(self.path)
+        scan = pl.scan_csv(self.path, has_header=False, separator=_UNIT_SEPARATOR.decode(), quote_char=None,
+                           infer_schema=False, new_columns=["line"], encoding="utf8")
+        found = scan.with_row_index("row", offset=1).filter(which).collect()
+        found = found.with_columns(pl.col("row").cast(pl.Int64))
+        return found.filter(pl.col("row").is_in(self.numbers.implode())).select("row", "line")
+
+    def _raw(self, row: int, line: str) -> data.RawRow:
+        split = sheets.split_line(row, line, self.delimiter)
+        assert split is not None, "a blank line is no row of `numbers`"
+        return data.raw_row(self.path, self.header, row, *split)
+
+
+def _signature(path: str) -> tuple[int, int]:
+    stat = Path(path).stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 @attrs.frozen
@@ -123,12 +144,13 @@ class Columns(data.Loaded):
     def unaccounted(self) -> list[int]:
         if self.table.errors:
             return []
-        read = pl.Series(self.table.row_numbers(), dtype=pl.Int64)
-        bad = pl.Series(sorted(self.row_errors()), dtype=pl.Int64)
-        good = self.frame["row"]
-        both = good.filter(good.is_in(bad.to_list()))
-        neither = read.filter(~read.is_in(good.to_list()) & ~read.is_in(bad.to_list()))
-        return sorted(both.to_list() + neither.to_list())
+        read = pl.DataFrame({"row": self.table.numbers if isinstance(self.table, LineTable)
+                             else pl.Series(self.table.row_numbers(), dtype=pl.Int64)})
+        bad = pl.DataFrame({"row": pl.Series(sorted(self.row_errors()), dtype=pl.Int64)})
+        good = self.frame.select("row")
+        both = good.join(bad, on="row", how="semi")
+        neither = read.join(good, on="row", how="anti").join(bad, on="row", how="anti")
+        return sorted(both["row"].to_list() + neither["row"].to_list())
 
 
 @attrs.frozen
@@ -166,9 +188,14 @@ def read_person_columns(path: str | Path, options: data.ReadOptions = data.DEFAU
 
 
 def _read(path: str | Path, vocabulary: data.Vocabulary, options: data.ReadOptions, kind: _Kind) -> Columns:
+    try:
+        signature = _signature(str(path))
+    except OSError:
+        signature = (0, 0)  # the row reader says why it cannot be read
     lines = _lines(path, options)
     if lines is not None:
-        read = _read_lines(str(path), lines[0], lines[1], vocabulary, options, kind)
+        read = _read_lines(str(path), lines[0], lines[1], vocabulary, options, kind, signature)
+        del lines
         if read is not None:
             return read
     loaded = kind.read_file(path, vocabulary, options)
@@ -210,7 +237,7 @@ _UNIT_SEPARATOR = b"\x1f"  # polars splits each line at it, so that a line is on
 
 
 def _read_lines(name: str, lines: pl.DataFrame, form: str, vocabulary: data.Vocabulary,
-                options: data.ReadOptions, kind: _Kind) -> Columns | None:
+                options: data.ReadOptions, kind: _Kind, signature: tuple[int, int]) -> Columns | None:
     body = lines.filter(pl.col("line").str.contains(r"\S").fill_null(False))  # not blank (strip() leaves text)
     if body.height == 0:
         return None
@@ -247,13 +274,14 @@ def _read_lines(name: str, lines: pl.DataFrame, form: str, vocabulary: data.Voca
         if repeats.height == 0:
             break
         careful_rows |= set(repeats[ROW].to_list())
-    plain = typed.lazy().filter(~pl.col(ROW).is_in(list(careful_rows))).rename({ROW: "row"})
-    frame = pl.concat([plain.select(list(kind.schema)), kind.frame_of(records, good_rows).lazy()]).sort("row").collect()
-    del typed, plain
+    plain = typed.filter(~pl.col(ROW).is_in(list(careful_rows))) if careful_rows else typed
+    del typed  # a year's typed lines: held once
+    plain = plain.rename({ROW: "row"}).select(list(kind.schema))
+    frame = plain.merge_sorted(kind.frame_of(records, good_rows), key="row") if records else plain
     blank = careful_rows - {raw.row for raw in raws}  # lines only the row reader sees as blank (\x1c …): no rows
-    every = body.filter(~pl.col(ROW).is_in(list(blank))).select(row=pl.col(ROW), line=pl.col(LINE))
-    line_table = LineTable(name, header, tuple(raws), (), form, table.warnings, table.converted, lines=every,
-                           delimiter=delimiter)
+    numbers = body.filter(~pl.col(ROW).is_in(list(blank)))[ROW].rename("row")
+    line_table = LineTable(name, header, tuple(raws), (), form, table.warnings, table.converted, numbers=numbers,
+                           delimiter=delimiter, signature=signature)
     return Columns(line_table, (), tuple(errors), (), dict(counts), frame=frame)
 
 

@@ -56,6 +56,18 @@ class DataError:
         return f"{':'.join(where)}: {self.reason(lang)}"
 
 
+class FileChanged(Exception):
+    """An input file changed during the run, so its rows cannot be repeated as they were read (exit 2)."""
+
+    def __init__(self, path: str):
+        super().__init__(path)
+        self.zh = f"{path}：文件在本次运行中被修改，无法按读取时的内容写出其行；请在文件不再变化时重新运行"
+        self.en = f"{path}: the file changed during the run, so its rows cannot be repeated as read; run again"
+
+    def message(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
 _T = TypeVar("_T")
 
 

@@ -98,6 +98,7 @@ class Output:
     # the rows as polars columns instead (the batch engine's results): the header's columns, `numeric` ones in
     # fen, the others text; a CSV file is then written by polars (`write_frame_csv`), to the same bytes
     frame: Any = attrs.field(default=None, kw_only=True)
+    order: str | None = attrs.field(default=None, kw_only=True)  # the frame's column to write its rows in order of
 
     @property
     def text_columns(self) -> tuple[int, ...]:
@@ -109,8 +110,9 @@ class Output:
             return self.rows
         fy = runtime.format_yuan
         numeric = [name in self.numeric for name in self.header]
+        frame = self.frame.sort(self.order) if self.order is not None else self.frame
         return ([fy(value) if money else value for value, money in zip(row, numeric, strict=True)]
-                for row in self.frame.select(list(self.header)).iter_rows())
+                for row in frame.select(list(self.header)).iter_rows())
 
 
 # ---------------------------------------------------------------- checking the targets first
@@ -221,8 +223,11 @@ def write_frame_csv(raw, output: Output, bom: bool) -> None:
     head = io.StringIO()
     write_csv(head, header, [], output.text_columns)
     raw.write(((("\ufeff" if bom else "") + head.getvalue())).encode("utf-8"))
-    for start in range(0, output.frame.height, FRAME_CHUNK):  # a chunk of rows at a time: lines are the bulk
-        chunk = output.frame.slice(start, FRAME_CHUNK)
+    # a chunk of rows at a time, in `order` (gathered by its ranks: the frame is never copied whole)
+    ranks = output.frame[output.order].arg_sort() if output.order is not None else None
+    for start in range(0, output.frame.height, FRAME_CHUNK):
+        chunk = (output.frame.slice(start, FRAME_CHUNK) if ranks is None
+                 else output.frame[ranks.slice(start, FRAME_CHUNK)])
         lines = chunk.select(line=pl.concat_str([cells[name] for name in header], separator=","), special=special)
         odd = lines["special"].arg_true()
         if odd.len():

@@ -153,10 +153,12 @@ class BatchSettler:
 
     def settle_frame(self, claims: pl.DataFrame, identities: list[Identity] | pl.DataFrame,
                      persons: dict[str, Person] | pl.DataFrame | None = None,
-                     errors: list[ClaimError] | None = None) -> pl.DataFrame:
+                     errors: list[ClaimError] | None = None, ordered: bool = True) -> pl.DataFrame:
         """`settle` on claims as columns (`io.columnar.CLAIM_SCHEMA`; identities and persons as records or as
         IDENTITY_SCHEMA's and PERSON_SCHEMA's columns): the results as columns, `i` (the claim's position in
-        `claims`) and Result's fields, amounts in fen, in input order (rejected claims left out)."""
+        `claims`) and Result's fields, amounts in fen, in input order (rejected claims left out); `ordered`
+        False leaves them in the order they were settled (a writer that orders them a chunk at a time need not
+        hold a second copy of a year's results)."""
         with collector_paused():
             claims = claims.with_columns(i=pl.int_range(pl.len(), dtype=pl.Int64))
             if isinstance(identities, list):
@@ -186,7 +188,8 @@ class BatchSettler:
                 raise min(stops, key=lambda stop: stop[0])[1]
             if errors is not None:
                 errors.extend(rejected)
-            return pl.concat([results for results, _, _ in outcomes]).sort("i")
+            results = pl.concat([results for results, _, _ in outcomes], rechunk=False)
+            return results.sort("i") if ordered else results
 
     def _settle(self, claims: pl.DataFrame, identities: pl.DataFrame, persons: pl.DataFrame
                 ) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]]]:
@@ -586,7 +589,7 @@ def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
         (pl.col("pid") * 10_000 + pl.col("year")).alias(YEAR_KEY))
 
 
-PART_CLAIMS = 1_000_000  # claims settled at once, at most about (persons are parted by a hash of their id)
+PART_CLAIMS = 500_000  # claims settled at once, at most about (persons are parted by a hash of their id)
 
 
 def _part(parts: int) -> pl.Expr:

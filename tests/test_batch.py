@@ -162,3 +162,48 @@ def test_a_run_in_parts_of_persons_settles_as_one(city, tmp_path, capsys, monkey
     parted = BatchSettler(checked, Interpreter(checked, params))
     assert settled(parted, claims, identities, people) == expected
     assert parted.kernel_persons == whole.kernel_persons
+
+
+MISSING_VALUES = """\
+政策 t "缺失值的列运算" {
+  发布机关 "测试"
+  施行日期 2023-01-01
+  依据 "一"
+}
+类别 甲 依据 "二"
+就诊类型 outpatient "普通门诊" 依据 "池"
+就诊类型 chronic "门诊慢特病" 依据 "池"
+就诊类型 inpatient "住院" 依据 "池"
+费用池 门诊 = outpatient 依据 "池"
+待遇 医疗救助 救 依据 "救" {
+  适用 门诊
+  对 甲: 起付标准 无 比例 50% 依据 "救"
+  对 甲 条件 非 (残疾等级 + 1 > 2): 比例 60% 依据 "救(一)"
+  对 甲 条件 较小值(残疾等级, 3) < 5: 比例 70% 依据 "救(二)"
+  对 甲 条件 病种 != 低保类别: 比例 80% 依据 "救(三)"
+}
+"""
+
+
+def test_a_missing_value_stays_missing_through_arithmetic_in_columns(tmp_path):
+    """An empty 残疾等级 or 低保类别 is a value (none), and a missing value stays missing through +, 较小值 and a
+    comparison (runtime.known, pick_known, compare_known): p1 (no grade, no class, no disease): 非 (none + 1 > 2)
+    holds, 较小值(none, 3) < 5 does not, none != none does not → 60%; p2 (grade 1, class A, no disease):
+    非 (2 > 2) holds, 1 < 5 holds, none != "A" holds → 80%. Each claim costs 100 yuan with nothing insured."""
+    import datetime as dt
+
+    from aidlang.records import Claim, Identity, Person
+
+    policy = tmp_path / "t.aid"
+    policy.write_text(MISSING_VALUES, encoding="utf-8")
+    checked = load(policy)
+    day = dt.date(2023, 3, 1)
+    claims = [Claim(f"c{n}", f"p{n}", "outpatient", day, day, 10_000, 0, 0, row=n + 1) for n in (1, 2)]
+    identities = [Identity(f"p{n}", "甲", dt.date(2023, 1, 1), None) for n in (1, 2)]
+    persons = {"p1": Person("p1", "男", dt.date(1980, 1, 1)),
+               "p2": Person("p2", "女", dt.date(1980, 1, 1), disability_grade=1, dibao_class="A")}
+    batch = BatchSettler(checked, Interpreter(checked, {}))
+    results = batch.settle(claims, identities, persons)
+    assert [r.aid_paid for r in results] == [6_000, 8_000]  # 60% and 80% of 10,000 fen
+    assert results == Interpreter(checked, {}).settle(claims, identities, persons)
+    assert batch.kernel_persons == 0  # settled in columns, not by the kernel

@@ -103,7 +103,7 @@ class Lowering:
             return self.binary(node)
         if isinstance(node, n.Neg):
             inner = self.number(node.operand)
-            return Value(-inner.expr, "num", inner.den)
+            return Value(-inner.expr, "num", inner.den, inner.nullable)  # runtime.negate_known
         if isinstance(node, n.Compare):
             return self.compare(node)
         if isinstance(node, n.BoolOp):
@@ -147,12 +147,13 @@ class Lowering:
 
     def binary(self, node: n.Binary) -> Value:
         left, right = self.number(node.left), self.number(node.right)
+        nullable = left.nullable or right.nullable  # missing in, missing out (runtime.known): null propagates
         if node.op == "*":
-            return Value(left.expr * right.expr, "num", left.den * right.den)
+            return Value(left.expr * right.expr, "num", left.den * right.den, nullable)
         if node.op in "+-":
             den = math.lcm(left.den, right.den)
             a, b = left.over(den), right.over(den)
-            return Value(a + b if node.op == "+" else a - b, "num", den)
+            return Value(a + b if node.op == "+" else a - b, "num", den, nullable)
         raise Unsupported(f"the operator {node.op}")
 
     def compare(self, node: n.Compare) -> Value:
@@ -171,6 +172,8 @@ class Lowering:
         result = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
         if left.nullable or right.nullable:  # a missing value: unknown, only `!=` holds (one side missing)
             result = result.fill_null(op == "!=")
+            if op == "!=" and left.nullable and right.nullable:  # both missing: not known to differ
+                result = result & ~(a.is_null() & b.is_null())
         return Value(result, "bool")
 
     def side(self, node: n.Expr, visit: bool) -> Value:
@@ -214,8 +217,11 @@ class Lowering:
         args = [self.number(a) for a in node.args]
         den = math.lcm(*(a.den for a in args))
         pick = pl.min_horizontal if func == "min" else pl.max_horizontal
-        return Value(pick(*(a.over(den) for a in args)), "num", den)
-
+        picked = pick(*(a.over(den) for a in args))
+        nullable = [a.expr for a in args if a.nullable]
+        if nullable:  # runtime.pick_known: missing if any value is (polars' min/max would skip it)
+            picked = pl.when(pl.any_horizontal([e.is_null() for e in nullable])).then(None).otherwise(picked)
+        return Value(picked, "num", den, bool(nullable))
 
     def running(self, func: str, node: n.Call) -> Value:
         """年度累计自付 (`runtime.year_self_paid`): cost − basic − critical over the person's claims of those visit

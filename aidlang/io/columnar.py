@@ -124,9 +124,9 @@ class LineTable(data.Table):
         return found.filter(pl.col("row").is_in(self.numbers.implode())).select("row", "line")
 
     def _raw(self, row: int, line: str) -> data.RawRow:
-        split = sheets.split_line(row, line, self.delimiter)
-        assert split is not None, "a blank line is no row of `numbers`"
-        return data.raw_row(self.path, self.header, row, *split)
+        raw = _raw_row(self.path, self.header, self.delimiter, row, line)
+        assert raw is not None, "a blank line is no row of `numbers`"
+        return raw
 
 
 def _signature(path: str) -> tuple[int, int]:
@@ -257,8 +257,7 @@ def _read_lines(name: str, lines: pl.DataFrame, form: str, vocabulary: data.Voca
     body = body.slice(1).rename({"row": ROW, "line": LINE})
     # a chunk of lines at a time: a line's cells and checks are several times the size of its text
     typed = pl.concat([kind.typed(_cells(body.slice(start, CHUNK), header, delimiter), header, vocabulary, options)
-                       for start in range(0, body.height, CHUNK)] or [kind.typed(_cells(body, header, delimiter),
-                                                                                  header, vocabulary, options)])
+                       for start in range(0, max(body.height, 1), CHUNK)])  # a file of no rows: one empty chunk
     careful = pl.col(ODD) | pl.col(DOUBT)
     if kind.unique is not None:
         careful = careful | pl.col(kind.unique).str.strip_chars().is_duplicated()
@@ -292,12 +291,14 @@ ROW, LINE, ODD, DOUBT = (f"{_MINE}{name}" for name in ("row", "line", "odd", "do
 
 
 def _raw_rows(name: str, header: tuple[str, ...], delimiter: str, lines: pl.DataFrame) -> list[data.RawRow]:
-    raws = []
-    for row, line in lines.select(ROW, LINE).iter_rows():
-        split = sheets.split_line(row, line, delimiter)
-        if split is not None:
-            raws.append(data.raw_row(name, header, row, *split))
-    return raws
+    found = (_raw_row(name, header, delimiter, row, line) for row, line in lines.select(ROW, LINE).iter_rows())
+    return [raw for raw in found if raw is not None]
+
+
+def _raw_row(name: str, header: tuple[str, ...], delimiter: str, row: int, line: str) -> data.RawRow | None:
+    """A line as the row reader splits it, or None for a line it sees as blank (no row)."""
+    split = sheets.split_line(row, line, delimiter)
+    return None if split is None else data.raw_row(name, header, row, *split)
 
 
 def _cells(body: pl.DataFrame, header: tuple[str, ...], delimiter: str) -> pl.DataFrame:

@@ -353,15 +353,18 @@ HOSTILE_TEXT = ["c1", "", "=SUM(A1)", "+1", "-1", "-12.00", "@x", "\tx", "\rx", 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(HOSTILE_TEXT) | st.text(max_size=6), st.sampled_from(HOSTILE_TEXT),
                           st.integers(-10**16, 10**16) | st.integers(-1000, 1000)), max_size=8),
-       st.booleans())
-def test_columns_are_written_to_the_bytes_rows_are(tmp_path, rows, bom):
+       st.booleans(), st.booleans())
+def test_columns_are_written_to_the_bytes_rows_are(tmp_path, rows, bom, categorical):
     """write_frame_csv (polars, for the batch engine's results) writes what write_csv writes for the same rows:
-    formula starts made inert, delimiters, quotes and line ends quoted, amounts in yuan (negative too)."""
+    formula starts made inert, delimiters, quotes and line ends quoted, amounts in yuan (negative too); a
+    categorical column (the results' category, status and basis) as a text one."""
     import polars as pl
 
     header = ("text", "other", "amount")
     numeric = frozenset(("amount",))
     frame = pl.DataFrame(rows, schema={"text": pl.String, "other": pl.String, "amount": pl.Int64}, orient="row")
+    if categorical:
+        frame = frame.with_columns(pl.col("other").cast(pl.Categorical))
     as_rows = outputs.Output(None, header, [[a, b, outputs.yuan(fen)] for a, b, fen in rows], numeric=numeric)
     as_columns = outputs.Output(None, header, (), numeric=numeric, frame=frame)
     expected, written = io.BytesIO(), io.BytesIO()

@@ -165,7 +165,7 @@ class _Kind:
     read_rows: Callable[..., tuple[list, list[int], list[data.DataError]]]  # (name, raws, vocabulary, options,
     #                                                                          first_row, counts)
     frame_of: Callable[[Sequence, Sequence[int]], pl.DataFrame]  # (records, their rows)
-    typed: Callable[..., pl.DataFrame]  # (cells, header, vocabulary, options): the schema's columns, ROW, DOUBT
+    typed: Callable[..., pl.LazyFrame]  # (cells, header, vocabulary, options): the schema's columns, ROW, DOUBT
     schema: dict
     unique: str | None = None
 
@@ -257,10 +257,10 @@ def _read_lines(name: str, lines: pl.DataFrame, form: str, vocabulary: data.Voca
     body = body.slice(1).rename({"row": ROW, "line": LINE})
     # a chunk of lines at a time: a line's cells and checks are several times the size of its text
     typed = pl.concat([kind.typed(_cells(body.slice(start, CHUNK), header, delimiter), header, vocabulary, options)
-                       for start in range(0, max(body.height, 1), CHUNK)])  # a file of no rows: one empty chunk
+                       .collect() for start in range(0, max(body.height, 1), CHUNK)])  # no rows: one empty chunk
     careful = pl.col(ODD) | pl.col(DOUBT)
     if kind.unique is not None:
-        careful = careful | pl.col(kind.unique).str.strip_chars().is_duplicated()
+        careful = careful | _maybe_repeated(typed[kind.unique].str.strip_chars())
     careful_rows = set(typed.filter(careful)[ROW].to_list())
     while True:  # the rows read one by one, until no plain row repeats an identifier one of them registered
         raws = _raw_rows(name, header, delimiter, body.filter(pl.col(ROW).is_in(list(careful_rows))))
@@ -284,6 +284,14 @@ def _read_lines(name: str, lines: pl.DataFrame, form: str, vocabulary: data.Voca
     return Columns(line_table, (), tuple(errors), (), dict(counts), frame=frame)
 
 
+def _maybe_repeated(values: pl.Series) -> pl.Expr:
+    """Whether a row's value may be another row's too: its hash is another's. Sorting a year's hashes is many
+    times faster than finding the repeated texts, and a rare collision only sends two rows to the row reader."""
+    hashes = values.hash(seed=0).sort()
+    repeated = hashes.filter(hashes == hashes.shift(1))
+    return pl.lit(values.hash(seed=0)).is_in(repeated.implode())
+
+
 CHUNK = 500_000  # lines typed at once
 # the reader's own columns beside the file's (a file column named so is read by the row reader)
 _MINE = "__aidlang_"
@@ -301,9 +309,11 @@ def _raw_row(name: str, header: tuple[str, ...], delimiter: str, row: int, line:
     return None if split is None else data.raw_row(name, header, row, *split)
 
 
-def _cells(body: pl.DataFrame, header: tuple[str, ...], delimiter: str) -> pl.DataFrame:
+def _cells(body: pl.DataFrame, header: tuple[str, ...], delimiter: str) -> pl.LazyFrame:
     """Each line's cells by column, and ODD: the line must be split by the row reader (a quote, a control
-    character, a stray tab, a space at a cell's edge, a long line, more or fewer cells than the header)."""
+    character, a stray tab, a space at a cell's edge, a long line, more or fewer cells than the header). The
+    cells are made at once (a query that typed them too would split each line again per column), then typed
+    by a lazy query: its columns in parallel."""
     line = pl.col(LINE)
     escaped = "\\t" if delimiter == "\t" else delimiter
     space = r"[\s&&[^\t]]" if delimiter == "\t" else r"\s"
@@ -312,20 +322,21 @@ def _cells(body: pl.DataFrame, header: tuple[str, ...], delimiter: str) -> pl.Da
     odd = (line.str.contains(f"[{stray}]|(^|{escaped}){space}|{space}({escaped}|$)")
            | (line.str.len_chars() > sheets.MAX_CELL)
            | (line.str.count_matches(delimiter, literal=True) != len(header) - 1))
-    fields = line.str.split_exact(delimiter, len(header) - 1).struct.rename_fields(list(header))
-    return body.with_columns(fields.alias("__aidlang_fields"), odd.alias(ODD)).unnest("__aidlang_fields")
+    fields = line.str.split(delimiter)
+    return body.lazy().select(ROW, LINE, *(fields.list.get(position, null_on_oob=True).alias(column)
+                                            for position, column in enumerate(header)), odd.alias(ODD)).collect().lazy()
 
 
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,2})?$"
 
 
-def _typed_claims(cells: pl.DataFrame, header: tuple[str, ...], vocabulary: data.Vocabulary,
-                  options: data.ReadOptions) -> pl.DataFrame:
+def _typed_claims(cells: pl.LazyFrame, header: tuple[str, ...], vocabulary: data.Vocabulary,
+                  options: data.ReadOptions) -> pl.LazyFrame:
     """The lines' values as CLAIM_SCHEMA's columns (but ROW for `row`), ODD, and DOUBT: a value `_QuickClaims`
     would not read as it stands (the row reader then decides)."""
     cell = _cell_of(header)
-    visits = {text: vocabulary.visit_type(text) for text in cells["visit_type"].unique().drop_nulls().to_list()}
+    visits = {text: vocabulary.visit_type(text) for text in _distinct(cells, "visit_type")}
     visit = cell("visit_type").replace_strict(visits, default=None, return_dtype=pl.String)
     discharge, discharge_ok = _date(cell("discharge_date"))
     admission, admission_ok = _date(cell("admission_date"))
@@ -357,10 +368,9 @@ def _date(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 def _fen(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """A plain amount (`123`, `123.4`, `123.45` in ASCII digits) in fen, and whether it is one."""
     ok = text.str.contains(_AMOUNT).fill_null(False)
-    parts = text.str.split_exact(".", 1)
-    whole = parts.struct.field("field_0").cast(pl.Int64, strict=False)
-    cents = parts.struct.field("field_1").fill_null("").str.pad_end(2, "0").cast(pl.Int64, strict=False)
-    return pl.when(ok).then(whole * 100 + cents), ok
+    # a decimal of scale 2 holds the pattern's 15 + 2 digits exactly, and its integer is the amount in fen
+    fen = text.cast(pl.Decimal(17, 2), strict=False).to_physical().cast(pl.Int64)
+    return pl.when(ok).then(fen), ok
 
 
 def _paid(text: pl.Expr, required: bool) -> tuple[pl.Expr, pl.Expr]:
@@ -378,11 +388,11 @@ def _text_or_none(text: pl.Expr) -> pl.Expr:
     return pl.when(text != "").then(text)
 
 
-def _typed_identities(cells: pl.DataFrame, header: tuple[str, ...], vocabulary: data.Vocabulary,
-                      options: data.ReadOptions) -> pl.DataFrame:
+def _typed_identities(cells: pl.LazyFrame, header: tuple[str, ...], vocabulary: data.Vocabulary,
+                      options: data.ReadOptions) -> pl.LazyFrame:
     """As `_typed_claims`, for identities.csv: a known category, a start date, an end date not before it."""
     cell = _cell_of(header)
-    names = {text: vocabulary.category(text) for text in cells["category"].unique().drop_nulls().to_list()}
+    names = {text: vocabulary.category(text) for text in _distinct(cells, "category")}
     start, start_ok = _date(cell("start"))
     end, end_ok = _date(cell("end"))
     end_given = cell("end") != ""
@@ -394,8 +404,8 @@ def _typed_identities(cells: pl.DataFrame, header: tuple[str, ...], vocabulary: 
     return typed.with_columns(doubt.fill_null(True).alias(DOUBT)).drop("ok")
 
 
-def _typed_persons(cells: pl.DataFrame, header: tuple[str, ...], vocabulary: data.Vocabulary,
-                   options: data.ReadOptions) -> pl.DataFrame:
+def _typed_persons(cells: pl.LazyFrame, header: tuple[str, ...], vocabulary: data.Vocabulary,
+                   options: data.ReadOptions) -> pl.LazyFrame:
     """As `_typed_claims`, for persons.csv: 男/女, a birth date, a grade 1–4 and a class A/B/C or empty, plain
     incomes within the ceiling or empty."""
     cell = _cell_of(header)
@@ -420,6 +430,11 @@ def _typed_persons(cells: pl.DataFrame, header: tuple[str, ...], vocabulary: dat
     above = ((pl.col("family_monthly_income_per_capita") > options.max_amount).fill_null(False)
              | (pl.col("family_annual_income") > options.max_amount).fill_null(False))
     return typed.with_columns((~pl.col("ok") | above).fill_null(True).alias(DOUBT)).drop("ok")
+
+
+def _distinct(cells: pl.LazyFrame, column: str) -> list[str]:
+    """The distinct texts of a column of cells (a few: visit types, category names)."""
+    return cells.select(pl.col(column).unique().drop_nulls()).collect()[column].to_list()
 
 
 def _cell_of(header: tuple[str, ...]) -> Callable[[str], pl.Expr]:

@@ -207,19 +207,19 @@ def write_csv(file, header: Sequence[str], rows: Iterable[Sequence[str]],
 
 
 def write_frame_csv(raw, output: Output, bom: bool) -> None:
-    """`write_csv` of an Output given as columns, by polars, to the same bytes: each row's line is built by
-    column expressions where its text cells need nothing (no delimiter, quote, line end, formula start), and
-    by `csv_row` and the csv module where one does; polars then writes the lines as they are."""
+    """`write_csv` of an Output given as columns, by polars, to the same bytes. A chunk whose text cells all need
+    nothing (no delimiter, quote, line end, formula start) is written by polars as it stands, amounts as
+    decimals; in a chunk where some row does, each row's line is built by column expressions and the odd rows'
+    by `csv_row` and the csv module, and polars writes the lines as they are."""
     import io
 
     import polars as pl  # only the batch engine gives outputs as columns
 
     header = list(output.header)
     text = [name for name in header if name not in output.numeric]
-    cells = {name: _yuan_column(pl.col(name)) if name in output.numeric else pl.col(name).cast(pl.String).fill_null("")
-             for name in header}
-    needs_csv = "^[" + re.escape("".join(FORMULA_STARTS)) + ']|[,"\r\n]'  # a formula start, or csv must quote
-    special = pl.any_horizontal([cells[name].str.contains(needs_csv) for name in text]) if text else pl.lit(False)
+    values = {name: _yuan_column(pl.col(name)) if name in output.numeric else pl.col(name) for name in header}
+    cells = {name: value.cast(pl.String).fill_null("") for name, value in values.items()}
+    special = pl.any_horizontal([_needs_csv(output.frame, name) for name in text]) if text else pl.lit(False)
     head = io.StringIO()
     write_csv(head, header, [], output.text_columns)
     raw.write(((("\ufeff" if bom else "") + head.getvalue())).encode("utf-8"))
@@ -228,15 +228,29 @@ def write_frame_csv(raw, output: Output, bom: bool) -> None:
     for start in range(0, output.frame.height, FRAME_CHUNK):
         chunk = (output.frame.slice(start, FRAME_CHUNK) if ranks is None
                  else output.frame[ranks.slice(start, FRAME_CHUNK)])
-        lines = chunk.select(line=pl.concat_str([cells[name] for name in header], separator=","), special=special)
-        odd = lines["special"].arg_true()
-        if odd.len():
-            written = io.StringIO()
-            lines = lines.with_columns(line=lines["line"].scatter(odd, [
-                _csv_line(written, [runtime.format_yuan(v) if name in output.numeric else (v or "")
-                                    for name, v in zip(header, row, strict=True)], output.text_columns)
-                for row in chunk.select(header)[odd].iter_rows()]))
-        lines.select("line").write_csv(raw, include_header=False, quote_style="never")
+        odd = chunk.select(special=special)["special"].arg_true()
+        if not odd.len():
+            chunk.select(list(values.values())).write_csv(raw, include_header=False, quote_style="never")
+            continue
+        lines = chunk.select(line=pl.concat_str([cells[name] for name in header], separator=","))
+        written = io.StringIO()
+        lines = lines.with_columns(line=lines["line"].scatter(odd, [
+            _csv_line(written, [runtime.format_yuan(v) if name in output.numeric else (v or "")
+                                for name, v in zip(header, row, strict=True)], output.text_columns)
+            for row in chunk.select(header)[odd].iter_rows()]))
+        lines.write_csv(raw, include_header=False, quote_style="never")
+
+
+def _needs_csv(frame, name: str):
+    """Whether a text cell of the column must be written by the csv module: a formula start, or a character csv
+    quotes. A categorical column's few values are looked at once each."""
+    import polars as pl
+
+    needs = "^[" + re.escape("".join(FORMULA_STARTS)) + ']|[,"\r\n]'
+    if frame.schema[name] == pl.Categorical:
+        found = frame[name].unique().cast(pl.String).drop_nulls()
+        return pl.col(name).is_in(found.filter(found.str.contains(needs)).implode())
+    return pl.col(name).cast(pl.String).str.contains(needs).fill_null(False)
 
 
 FRAME_CHUNK = 1_000_000  # rows of a frame made lines at once

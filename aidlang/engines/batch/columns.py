@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import polars as pl
 
@@ -236,7 +236,28 @@ class Lowering:
             raise Unsupported(f"{func} of something not a visit type") from None
         counted = pl.col("visit").is_in(visits)
         amount = pl.col("cost") - pl.col("basic") - pl.col("critical") if func == "year_self_paid" else pl.lit(1)
-        return Value(pl.when(counted).then(amount).otherwise(0).cum_sum().over(YEAR_KEY), "num")
+        return Value(running_sum(pl.when(counted).then(amount).otherwise(0), pl.col(YEAR_KEY)), "num")
+
+
+def running_sum(value: pl.Expr, run: pl.Expr) -> pl.Expr:
+    """The running sum of `value` (this row's included, a missing value counted 0) within each run of rows with
+    one `run` key. The engine's frame is in settlement order, so a person's year is one run of rows: the sum is
+    the whole column's cumulative sum less what it was where the run began — no grouping, several times faster
+    than a window. Int64 sums wrap around, and a difference of wrapped sums is still exact."""
+    value = value.fill_null(0)
+    total = value.cum_sum()
+    began = pl.when(run.ne_missing(run.shift(1))).then(total - value).forward_fill()
+    return total - began
+
+
+def ledger_sum(value: pl.Expr, run: pl.Expr, slot: pl.Expr, slots: Iterable[int]) -> pl.Expr:
+    """`running_sum` per ledger slot (a person's year holds one ledger per slot, its claims interleaved): the
+    sum of the claim's own slot; missing where the claim has none."""
+    chain = pl.lit(None, dtype=pl.Int64)
+    for number in slots:
+        mine = slot == number
+        chain = pl.when(mine).then(running_sum(pl.when(mine).then(value).otherwise(0), run)).otherwise(chain)
+    return chain
 
 
 def round_half_up(numerator: pl.Expr, den: int) -> pl.Expr:

@@ -31,7 +31,7 @@ from typing import Any
 import polars as pl
 
 from aidlang.check.expressions import is_static
-from aidlang.engines.batch.columns import PERSON_PREFIX, YEAR_KEY, Lowering, Unsupported
+from aidlang.engines.batch.columns import PERSON_PREFIX, YEAR_KEY, Lowering, Unsupported, ledger_sum
 from aidlang.io.columnar import (claims_frame, claims_of_frame, identities_frame, identities_of_frame,
                                 persons_frame, persons_of_frame)
 from aidlang.plan import build_plan
@@ -486,7 +486,8 @@ class BatchSettler:
         slots = self.source_plan.slots
         counted = pl.col("base")
         if (table["line"] != 0).any():
-            frame = frame.with_columns(earlier=pl.col("base").cum_sum().over(_ledger("dslot", slots)) - pl.col("base"))
+            frame = frame.with_columns(earlier=ledger_sum(pl.col("base"), pl.col(YEAR_KEY), pl.col("dslot"),
+                                                          table["dslot"].unique()) - pl.col("base"))
             earlier = pl.col("earlier")
             after, before = earlier + pl.col("base") - pl.col("line"), earlier - pl.col("line")
             yearly = pl.max_horizontal(after, pl.lit(0)) - pl.max_horizontal(before, pl.lit(0))
@@ -503,7 +504,8 @@ class BatchSettler:
         frame = frame.with_columns(
             cap_changes=pl.lit(False) if one_cap_per_slot
             else pl.col("cap_or_none").min().over(caps) != pl.col("cap_or_none").max().over(caps),
-            total=pl.col("raw").cum_sum().over(caps) if table["has_cap"].any() else pl.col("raw"))
+            total=ledger_sum(pl.col("raw"), pl.col(YEAR_KEY), pl.col("cslot"), table["cslot"].unique())
+            if table["has_cap"].any() else pl.col("raw"))
         capped = (pl.min_horizontal(pl.col("total"), pl.col("cap"))
                   - pl.min_horizontal(pl.col("total") - pl.col("raw"), pl.col("cap")))
         paid = pl.when(pl.col("step").is_null()).then(pl.lit(0)).when(pl.col("has_cap")).then(capped).otherwise(

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -427,22 +428,23 @@ class BatchSettler:
                     continue
                 if found is not None:
                     resolved[(number, value)] = found
-        pick: Any = pl.when(~active).then(pl.lit(None, dtype=pl.Int64))
+        links: list[tuple[int, pl.Expr, int]] = []  # (route, test, pick) in the order they are tried
         gate_texts: list[str] = []
         for number, (r, _, lowered) in enumerate(steps):
-            here = pl.col("route") == r
             for test, text in lowered.gates:
                 gate_texts.append(text)
-                pick = pick.when(here & ~test).then(pl.lit(-len(gate_texts), dtype=pl.Int64))
+                if _known(test) is not True:  # a gate that always holds never fails
+                    links.append((r, _TRUE if _known(test) is False else ~test, -len(gate_texts)))
             if not lowered.may_apply:
                 continue  # no ratio for the category: the tier does not apply (its gates were still checked)
-            applies = here
+            applies = pl.lit(True)
             for test in lowered.conditions:
-                applies = applies & test
+                applies = test if _known(applies) is True else applies & test
             if lowered.whens is not None:  # the rules that hold give a ratio
                 applies = applies & pl.col(f"code_{number}").is_in([c for (k, c) in resolved if k == number])
-            pick = pick.when(applies).then(pl.lit(number, dtype=pl.Int64))
-        frame = frame.with_columns(pick=pick.otherwise(pl.lit(None, dtype=pl.Int64)))
+            links.append((r, applies, number))
+        frame = frame.with_columns(pick=pl.when(~active).then(pl.lit(None, dtype=pl.Int64)).otherwise(
+            _first_link(links)))
         gate_clause = pl.lit("")
         for index, text in enumerate(gate_texts):
             gate_clause = pl.when(pl.col("pick") == -(index + 1)).then(pl.lit(text)).otherwise(gate_clause)
@@ -526,6 +528,52 @@ class BatchSettler:
         return frame.drop(*scratch, strict=False), changing
 
 
+def _first_link(links: list[tuple[int, pl.Expr, int]]) -> pl.Expr:
+    """The value of the first link of its route (the `route` column) whose test holds, or missing. Routes
+    whose links test the same things in the same order (most: the same conditions, or none) share one
+    when-chain whose values are looked up by route; a constant test is decided here, not claim by claim."""
+    groups: list[tuple[list[pl.Expr], dict[int, list[int]]]] = []  # (tests, route → the value of each test)
+    for route, route_links in itertools.groupby(links, key=lambda link: link[0]):
+        tests: list[pl.Expr] = []
+        values: list[int] = []
+        for _, test, value in route_links:
+            known = _known(test)
+            if known is not False:
+                tests.append(test)
+                values.append(value)
+            if known is True:
+                break
+        same = next((g for g in groups if len(g[0]) == len(tests)
+                     and all(a.meta.eq(b) for a, b in zip(g[0], tests, strict=True))), None)
+        if same is None:
+            groups.append((tests, {route: values}))
+        else:
+            same[1][route] = values
+    chains = []
+    for tests, values_of in groups:
+        chain: Any = None
+        for k, test in enumerate(tests):
+            value = pl.col("route").replace_strict({r: v[k] for r, v in values_of.items()}, default=None,
+                                                   return_dtype=pl.Int64)
+            chain = (pl.when if chain is None else chain.when)(test).then(value)
+        if chain is not None:
+            chains.append((list(values_of), chain.otherwise(pl.lit(None, dtype=pl.Int64))))
+    if len(chains) == 1:  # the other routes have no links: the lookups give their claims nothing
+        return chains[0][1]
+    picked: Any = None
+    for routes, chain in chains:
+        picked = (pl.when if picked is None else picked.when)(pl.col("route").is_in(routes)).then(chain)
+    return pl.lit(None, dtype=pl.Int64) if picked is None else picked.otherwise(pl.lit(None, dtype=pl.Int64))
+
+
+def _known(test: pl.Expr) -> bool | None:
+    """A test's value when it is a constant (`条件 是`, a step without conditions), else None."""
+    return True if test.meta.eq(_TRUE) else False if test.meta.eq(_FALSE) else None
+
+
+_TRUE, _FALSE = pl.lit(True), pl.lit(False)
+
+
 def person_columns(persons: pl.DataFrame, attrs: list[str]) -> pl.DataFrame:
     """persons.csv's attributes the policy reads (PERSON_SCHEMA's columns) as `p_<attr>` (age: `p_birth_date`),
     and `p_known`."""
@@ -582,13 +630,13 @@ def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
     epoch = (pl.Series(bounds, dtype=pl.Int64).search_sorted(frame["discharge"], side="right") if bounds
              else pl.Series([0] * frame.height))
     frame = frame.with_columns(epoch=pl.Series(epoch, dtype=pl.Int64))
-    # `pid` numbers the persons in settlement order: the ledgers' windows group by integers, not by text
-    order = frame.select("i", "person_id", "discharge", "admission", "claim_id").sort(
-        "person_id", "discharge", "admission", "claim_id").with_columns(
-        order=pl.int_range(pl.len(), dtype=pl.Int64),
-        pid=(pl.col("person_id") != pl.col("person_id").shift(1)).fill_null(True).cum_sum().cast(pl.Int64))
-    return frame.join(order.select("i", "order", "pid"), on="i").with_columns(
-        (pl.col("pid") * 10_000 + pl.col("year")).alias(YEAR_KEY))
+    # in settlement order, numbered (`order`); `pid` numbers the persons so: the ledgers' windows and runs go by
+    # integers, not by text (the persons' ids sorted once each, not once per claim)
+    persons = frame.select("person_id").unique().sort("person_id").with_columns(
+        pid=pl.int_range(pl.len(), dtype=pl.Int64))
+    frame = frame.join(persons, on="person_id").sort("pid", "discharge", "admission", "claim_id")
+    return frame.with_columns(order=pl.int_range(pl.len(), dtype=pl.Int64),
+                              **{YEAR_KEY: pl.col("pid") * 10_000 + pl.col("year")})
 
 
 PART_CLAIMS = 500_000  # claims settled at once, at most about (persons are parted by a hash of their id)

@@ -36,7 +36,7 @@ from aidlang.engines.batch.columns import PERSON_PREFIX, YEAR_KEY, Lowering, Uns
 from aidlang.io.columnar import (claims_frame, claims_of_frame, identities_frame, identities_of_frame,
                                 persons_frame, persons_of_frame)
 from aidlang.plan import build_plan
-from aidlang.records import Claim, Identity, Person, Result, make_result
+from aidlang.records import STATUSES, Claim, Identity, Person, Result, make_result
 from aidlang.runtime import ClaimError, MissingParameter, PlanSettler, collector_paused
 from aidlang.runtime.plan import DEFAULT_BASES, KINDS, Cascade, Constant, Expression, Route, Step
 from aidlang.runtime.terms import Terms, resolve
@@ -248,10 +248,10 @@ class BatchSettler:
         and the others' ids (for the kernel)."""
         kernel = self.kernel
         to_kernel: set[str] = set()
-        routes = self.route_table(frame)
-        keys = ["category", "visit", "epoch"]
-        to_kernel |= set(frame.join(routes.filter(~pl.col("lowers")), on=keys)["person_id"].to_list())
-        read = sorted(set().union(*routes["person_reads"].to_list()))  # every route's: the gates' chain names all
+        frame, lowers, reads = self.with_routes(frame)
+        to_kernel |= set(frame.filter(pl.col("route").is_in([r for r, ok in enumerate(lowers) if not ok]))
+                         ["person_id"].to_list())
+        read = sorted(set().union(*reads))  # every route's: the gates' chain names all
         if read:  # the person attributes as columns; a person missing one a route reads: the kernel rejects there
             frame = frame.join(person_columns(persons, read), on="person_id", how="left")
             if "age" in read:
@@ -260,11 +260,11 @@ class BatchSettler:
             for attr in read:
                 column = pl.col("p_birth_date" if attr == "age" else PERSON_PREFIX + attr)
                 unknown = pl.col("p_known").is_null() | (column.is_null() if attr not in EMPTY_IS_NONE else False)
-                missing = missing | (pl.col("person_reads").list.contains(attr) & unknown)
-            to_kernel |= set(frame.join(routes.select(*keys, "person_reads"), on=keys).filter(missing)
-                             ["person_id"].to_list())
+                reading = [r for r, names in enumerate(reads) if attr in names]
+                missing = missing | (pl.col("route").is_in(reading) & unknown)
+            to_kernel |= set(frame.filter(missing)["person_id"].to_list())
         columnar = frame.filter(~pl.col("person_id").is_in(list(to_kernel)))
-        settled, to_kernel_caps = self.pay(columnar.join(routes.select(*keys, "route"), on=keys))
+        settled, to_kernel_caps = self.pay(columnar)
         to_kernel |= to_kernel_caps
         # a claim that gives one insurance amount while the policy computes the other, the two above its cost, is
         # rejected and leaves no trace on the person's later claims (runtime.Settler.above_cost): the kernel's job
@@ -324,20 +324,32 @@ class BatchSettler:
             last = pl.col("admission")
         elif kernel.stay_days == "discharge":
             first = pl.col("discharge")
-        held = (frame.select("i", "person_id", "admission", "discharge").join(ids, on="person_id")
-                .filter((pl.col("start") <= last) & (pl.col("end") >= first))
-                .group_by("i").agg(category=pl.col("held").sort_by("rank").first(),
-                                   several=pl.col("held").n_unique() > 1))
-        frame = frame.join(held, on="i", how="left")
-        return frame.with_columns(category=pl.col("category").fill_null(""), several=pl.col("several").fill_null(False))
+        held = (frame.select("person_id", "admission", "discharge", at=pl.int_range(pl.len(), dtype=pl.Int64))
+                .join(ids, on="person_id").filter((pl.col("start") <= last) & (pl.col("end") >= first))
+                .group_by("at").agg(category=pl.col("held").sort_by("rank").first(),
+                                    several=pl.col("held").n_unique() > 1))
+        # put at each claim's place (a join would copy every column of the frame)
+        category = pl.repeat("", frame.height, dtype=pl.String, eager=True).scatter(held["at"], held["category"])
+        several = pl.repeat(False, frame.height, eager=True).scatter(held["at"], held["several"])
+        return frame.with_columns(category.alias("category"), several.alias("several"))
 
-    def route_table(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """One row per (category, visit, epoch) the claims meet: its route number and whether it lowers."""
-        keys = frame.select("category", "visit", "epoch").unique().sort("category", "visit", "epoch")
+    def with_routes(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[bool], list[set[str]]]:
+        """The claims with their route's number (`route`; a route per category, visit type and epoch the claims
+        meet), and per route whether it lowers and the person attributes its steps and gates read."""
+        categories = {name: code for code, name in enumerate(["", *self.kernel.order])}
+        visits = {name: code for code, name in enumerate(sorted(set(VISIT_NAMES.values())))}
+        epochs = len(self.source_plan.epochs)
+        key = ((pl.col("category").replace_strict(categories, return_dtype=pl.Int64) * len(visits)
+                + pl.col("visit").replace_strict(visits, return_dtype=pl.Int64)) * epochs + pl.col("epoch"))
+        frame = frame.with_columns(route=key)
+        category_of, visit_of = list(categories), list(visits)
         self._routes: list[tuple[Route, Route, int, list]] = []
         lowers: list[bool] = []
-        reads: list[list[str]] = []  # per route, the person attributes its steps and gates read
-        for category, visit, epoch in keys.iter_rows():
+        reads: list[set[str]] = []
+        numbers = {}
+        for number in sorted(frame["route"].unique().to_list()):
+            epoch = number % epochs
+            category, visit = category_of[number // epochs // len(visits)], visit_of[number // epochs % len(visits)]
             route = self.source_plan.routes[(category, visit, epoch)]
             kernel_route = self.kernel.plan.routes[(category, visit, epoch)]
             steps = []
@@ -346,11 +358,11 @@ class BatchSettler:
                     steps.append((kind, step, self.lowered(step, kernel_step, epoch)))
             found = self.route_gates(route, epoch)
             gates, gate_reads = found if found is not None else (None, frozenset())
+            numbers[number] = len(self._routes)
             self._routes.append((route, kernel_route, epoch, [steps, gates]))
             lowers.append(gates is not None and all(lowered is not None for _, _, lowered in steps))
-            reads.append(sorted(gate_reads.union(*(lw.person_reads for _, _, lw in steps if lw is not None))))
-        return keys.with_columns(route=pl.int_range(pl.len(), dtype=pl.Int64), lowers=pl.Series(lowers),
-                                 person_reads=pl.Series(reads, dtype=pl.List(pl.String)))
+            reads.append(set(gate_reads.union(*(lw.person_reads for _, _, lw in steps if lw is not None))))
+        return frame.with_columns(route=pl.col("route").replace_strict(numbers, return_dtype=pl.Int64)), lowers, reads
 
     # ------------------------------------------------------------ paying, kind by kind
     def pay(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
@@ -359,7 +371,7 @@ class BatchSettler:
         plan = self.source_plan
         frame = frame.sort("order").with_columns(
             basic=pl.col("basic_paid").fill_null(0), critical=pl.col("critical_paid").fill_null(0),
-            aid=pl.lit(0, dtype=pl.Int64), tilted=pl.lit(0, dtype=pl.Int64), status=pl.lit("ok"))
+            aid=pl.lit(0, dtype=pl.Int64), tilted=pl.lit(0, dtype=pl.Int64), status=_status("ok"))
         clause_columns: list[str] = []
         changing_caps: set[str] = set()
         for kind in KINDS:
@@ -384,17 +396,17 @@ class BatchSettler:
         if not has_aid_tiers:
             return frame.with_columns(status=pl.col("status"))
         status: Any = pl.when(pl.col("status") != "ok").then(pl.col("status"))  # a when-chain, link by link
-        status = status.when(pl.col("category") == "").then(pl.lit("no_category"))
+        status = status.when(pl.col("category") == "").then(_status("no_category"))
         uncovered = [r for r, (route, _, _, _) in enumerate(self._routes) if route.aid_uncovered]
-        status = status.when(pl.col("route").is_in(uncovered)).then(pl.lit("not_covered"))
+        status = status.when(pl.col("route").is_in(uncovered)).then(_status("not_covered"))
         reached = (pl.col("status") == "ok") & (pl.col("category") != "") & ~pl.col("route").is_in(uncovered)
         clause: Any = pl.when(~reached).then(pl.lit(""))  # a when-chain: the first gate that fails gives the clause
         for r, (_, _, _, (_, gates)) in enumerate(self._routes):
             for test, text in gates or ():
                 failed = (pl.col("route") == r) & ~test
-                status = status.when(failed).then(pl.lit("not_covered"))
+                status = status.when(failed).then(_status("not_covered"))
                 clause = clause.when(failed).then(pl.lit(text))
-        frame = frame.with_columns(gate_clause=clause.otherwise(pl.lit("")), status=status.otherwise(pl.lit("ok")))
+        frame = frame.with_columns(gate_clause=clause.otherwise(pl.lit("")), status=status.otherwise(_status("ok")))
         clause_columns.append("gate_clause")
         return frame
 
@@ -520,7 +532,7 @@ class BatchSettler:
         frame = frame.with_columns(**{
             kind: pl.when(pl.col("step").is_not_null()).then(pl.col("paid")).otherwise(pl.col(kind)),
             clause_column: clause, gate_column: pl.col("gate_clause_k"),
-            "status": pl.when(pl.col("gated")).then(pl.lit("not_covered")).otherwise(pl.col("status"))})
+            "status": pl.when(pl.col("gated")).then(_status("not_covered")).otherwise(pl.col("status"))})
         clause_columns += [clause_column, gate_column]
         scratch = ("pick", "code", *(f"code_{k}" for k in dynamic), "step", "gated", "gate_clause_k", "base",
                    "dslot", "cslot", "line", "per_claim", "num", "den", "cap", "has_cap", "rule_clauses", "counted",
@@ -588,6 +600,13 @@ def _age(birth: pl.Expr, on: pl.Expr) -> pl.Expr:
 
     before_birthday = month_day(on) < month_day(birth)
     return (on.dt.year() - birth.dt.year()).cast(pl.Int64) - before_birthday.cast(pl.Int64)
+
+
+STATUS = pl.Enum(STATUSES)  # compared and set per claim and kind: as small integers, not text
+
+
+def _status(name: str) -> pl.Expr:
+    return pl.lit(name, dtype=STATUS)
 
 
 def _basis(frame: pl.DataFrame, clause_columns: list[str]) -> pl.Expr:

@@ -46,7 +46,7 @@ def test_error_case(path: Path, update_golden: bool) -> None:
 
 # Cases whose English is pinned too (`<name>.en.txt`): the documents' words of issue 13 item 3.
 ENGLISH_CASES = ("alias_names_two_categories", "claim_rank_out_of_context", "per_claim_misplaced", "header_field_twice",
-                 "in_force_before_published", "none_word_misplaced", "pool_is_visit_type")
+                 "in_force_before_published", "none_word_misplaced", "pool_is_visit_type", "split_by_not_level")
 
 
 @pytest.mark.parametrize("name", ENGLISH_CASES)

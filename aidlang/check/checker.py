@@ -660,6 +660,9 @@ def check_visits(ctx: Context) -> None:
                 ctx.report("E105", span, name=visit)
             elif sym.VISIT_TYPES[visit] not in ctx.symbols.visits:
                 ctx.report("E106", span, name=visit)
+        split = pool.split_by
+        if split is not None and ((b := sym.builtin(split.name)) is None or b.name != "institution_level"):
+            ctx.report("E124", split.span, name=split.name)
 
 
 # ---------------------------------------------------------------- parameters

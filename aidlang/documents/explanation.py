@@ -178,6 +178,7 @@ def _deductible_steps(event, result, claim, add, cat_name, zh, lang) -> None:
     word = KIND_WORDS[tier.kind][0 if zh else 1]
     add(tier.clause, f"{tier.label} 基数：{_base_text(tier, base, result, claim, zh, lang)}" if zh else
         f"{tier.label} base: {_base_text(tier, base, result, claim, zh, lang)}", None, base)
+    _split_step(event, claim, add, zh)
     d_clause = res.clause_of("deductible")
     if res.deductible and "deductible" in res.per_claim:  # 每次: this claim alone, max(0, e − D)
         if zh:
@@ -208,6 +209,7 @@ def _tilted_steps(event, result, claim, add, cat_name, zh, lang) -> None:
     raw, used, paid = event.raw, event.used, event.paid
     add(tier.clause, f"{tier.label} 本次负担：{_base_text(tier, burden, result, claim, zh, lang)}" if zh else
         f"{tier.label} burden of this claim: {_base_text(tier, burden, result, claim, zh, lang)}", None, burden)
+    _split_step(event, claim, add, zh)
     if "threshold" in res.per_claim:  # 每次: this claim's burden alone, max(0, b − t)
         add(res.clause_of("threshold"),
             f"单次负担 {money(burden, lang)}（按次计算，不计本年此前负担），超过 {money(res.threshold, lang)} 的部分："
@@ -224,6 +226,14 @@ def _tilted_steps(event, result, claim, add, cat_name, zh, lang) -> None:
         f"{money(res.threshold, lang)}: {money(excess, lang)}", burden, excess)
     _ratio_step(tier, res, category, excess, raw, add, cat_name, zh, lang)
     _cap_step(res, used, raw, paid, KIND_WORDS["tilted"][0 if zh else 1], add, zh, lang)
+
+
+def _split_step(event, claim, add, zh: bool) -> None:
+    """A pool split by institution level (`分账 机构级别`): the year so far is this level's alone."""
+    if event.step.split_line:
+        level = claim.institution_level
+        add("", f"按医疗机构级别分账：本年此前累计与已支付只计{level}医疗机构的就诊" if zh else
+            f"ledgers by institution level: earlier this year counts claims at {level} institutions only")
 
 
 def _ratio_step(tier, res, category, counted, raw, add, cat_name, zh, lang) -> None:

@@ -800,8 +800,13 @@ class ViewBuilder:
                 text = pool_named + ("、".join(shared) if shared else "分别计算起付标准和限额")
             elif label != visit_words:
                 text = f"{label}：{visit_words}"
-            else:
+            elif p.split_by is None:
                 continue
+            else:
+                text = label
+            if p.split_by is not None:  # `分账 机构级别`: each level its own yearly ledgers
+                split = f"起付标准和{key_titles.get('cap', '限额')}按医疗机构级别分别累计"
+                text += ("，" if text != label else "") + split
             notes.add(text + (f"（{clause_of(p)}）" if clause_of(p) else "") + "。")
             self.fact(section, table_title, f"费用池：{label}", "内容", text, clause_of(p))
         for cond in tier.conditions:

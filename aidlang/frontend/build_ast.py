@@ -319,7 +319,11 @@ class _Builder(Transformer):
         shares = self.first(children, _Shares)
         return n.Pool(name=children[0].text, label=label.text if label else None,
                       visits=self.first(children, _Names).names, shares=shares.keys if shares else (),
-                      clause=self.first(children, n.Clause), span=self.span(meta))
+                      split_by=self.first(children, n.Ref), clause=self.first(children, n.Clause),
+                      span=self.span(meta))
+
+    def split_by(self, meta, children):
+        return n.Ref(name=children[0].text, span=children[0].span)
 
     def share_list(self, meta, children):
         return _Shares(tuple(children))

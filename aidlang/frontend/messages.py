@@ -60,6 +60,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "{name} is not a fund input or item, so {name}[…] has no meaning"),
     "E123": ("“{name}”要在{tier}结算之后才有值，不能用在{kind}待遇中",
              "{name} is known only after the {tier} tier is settled, so a tier of kind {kind} cannot use it"),
+    "E124": ("分账 只能按 机构级别（institution_level）：“{name}”不是就诊的机构级别",
+             "split_by takes institution_level (机构级别): {name} is not a claim's institution level"),
     # ---- types and units
     "E201": ("不能把{left}和{right}相加减", "cannot add or subtract {left} and {right}"),
     "E202": ("不能把{left}和{right}{op}", "cannot compute {left} {op} {right}"),

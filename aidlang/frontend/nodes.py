@@ -261,6 +261,7 @@ class Pool:
     label: str | None
     visits: tuple[str, ...]
     shares: tuple[str, ...]  # deductible, cap
+    split_by: Ref | None  # `分账 机构级别`: the pool's ledgers kept apart per value of this claim attribute
     clause: Clause | None
     span: Span = _span()
 

@@ -181,6 +181,12 @@ class Planner:
                         slots.setdefault((tier.name, key), len(slots))
         return slots
 
+    def split_line(self, pool: str) -> int:
+        """The line of the pool's `分账 机构级别` (0: its ledgers are not split)."""
+        declared = self.symbols.pools.get(pool)
+        split = declared.split_by if declared is not None else None
+        return 0 if split is None else (split.span.line if split.span is not None else 1)
+
     def in_force(self, tier: n.Tier, day: dt.date, rule: n.Rule) -> bool:
         return in_force(self.periods.rule(rule, tier), day)
 
@@ -207,7 +213,7 @@ class Planner:
             insurance = tier.kind in ("basic", "critical")
             step = self.shared(("step", id(tier), pool, numbers, dkey, ckey, epoch), p.Step,
                                self.tier(tier), pool, self.base(tier), conditions, tier_gates if insurance else (),
-                               cascade, slots[(tier.name, dkey)], slots[(tier.name, ckey)])
+                               cascade, slots[(tier.name, dkey)], slots[(tier.name, ckey)], self.split_line(pool))
             kinds[tier.kind].append(step)
             if not insurance:
                 gates.extend((step, g) for g in tier_gates)

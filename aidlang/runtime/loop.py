@@ -13,7 +13,8 @@ An engine differs only in how the plan's expressions were lowered (closures, gen
 `trace` list the loop writes down every step (`runtime.trace`, phrased by `aidlang explain`).
 
 Ledgers: a person's are a small dict keyed by integers, `year × plan.slots + slot` — each tier's deductible
-(tilted: burden) and cap slot per pool, then 年度累计自付 and 年度就诊次序 per visit type. 就高's trials write
+(tilted: burden) and cap slot per pool, then 年度累计自付 and 年度就诊次序 per visit type; a pool split by
+institution level adds a band per level (`level_offset`). 就高's trials write
 to an `Overlay` that reads through; a claim that may be rejected half-way (it reads a value the data may leave
 out, or gives one insurance amount and not the other) settles on a copy kept only when it settles.
 """
@@ -36,6 +37,7 @@ from .monitoring import monitor_rows
 from .parameters import Parameters
 from .settle import ClaimEnv, Settler, claims_by_person
 from .terms import resolve
+from .values import level_of
 
 NOT_APPLICABLE = object()  # a static cascade that resolved to no ratio, kept as such
 PROGRESS_EVERY = 2048  # persons between two reports to `PlanSettler.progress`
@@ -73,6 +75,7 @@ class PlanSettler(Settler):
         self.policy_period, self.source, self.reads_optional = plan.period, plan.source, plan.reads_optional
         self.routes = plan.routes
         self.slots, self.self_slots, self.count_slots = plan.slots, plan.self_slots, plan.count_slots
+        self.level_codes: dict[str, int] = {}  # institution levels of split ledgers, numbered as met (level_offset)
         self._days: dict[dt.date, tuple[int, bool, bool, bool]] = {}
         self._static: dict = {}  # step → its static cascade's terms (or NOT_APPLICABLE)
         self._given_dates = self.parameters.given_dates()
@@ -318,7 +321,7 @@ class PlanSettler(Settler):
             base = step.base(env)
             if base < 0:
                 base = 0
-            yk = env.yk
+            yk = env.yk if not step.split_line else env.yk + self.level_offset(env.claim, step.split_line)
             k = yk + step.deductible_slot
             earlier = L.get(k, 0)
             L[k] = earlier + base
@@ -339,6 +342,16 @@ class PlanSettler(Settler):
                 trace.append(t.TierPaid(step, terms, out.category, base, earlier, counted, raw, used, paid))
             return paid
         return 0
+
+    def level_offset(self, claim: Claim, line: int) -> int:
+        """Where a pool split by institution level (`分账 机构级别`, on `line`) keeps this claim's level's
+        ledgers: past every year's slots (`year × slots + slot` < 10000 × slots), one band per level met.
+        A claim without a level is rejected (`MissingValue`), as where a rule reads it."""
+        level = level_of(claim, line)
+        code = self.level_codes.get(level)
+        if code is None:
+            code = self.level_codes[level] = len(self.level_codes) + 1
+        return code * 10_000 * self.slots
 
     # ------------------------------------------------------------ explaining
     def explain_trace(self, claims: list[Claim], identities: list[Identity], persons: dict[str, Person] | None,

@@ -154,7 +154,8 @@ class Step:
     """One tier as a claim of one category, visit type and epoch meets it: the `pool` the visit type falls in,
     the `base` (None: the kind's default, `DEFAULT_BASES`), the tier's conditions, its gates (insurance tiers
     only: an aid or tilted tier's gates are the route's), the rule cascade and the ledger slots of its
-    deductible (tilted: burden) and cap."""
+    deductible (tilted: burden) and cap; `split_line`: the pool keeps them per institution level (`分账 机构级别`,
+    declared on that `.aid` line; 0: one ledger of each)."""
 
     tier: Tier
     pool: str
@@ -164,6 +165,7 @@ class Step:
     cascade: Cascade
     deductible_slot: int
     cap_slot: int
+    split_line: int = 0
 
 
 @dataclass(frozen=True, slots=True, eq=False)

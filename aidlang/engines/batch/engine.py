@@ -93,6 +93,8 @@ class BatchSettler:
         day = self.source_plan.epochs[epoch].day
         lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day), step.tier.kind)
         try:
+            if step.split_line:  # ledgers per institution level: a level is not a column here (columns.py)
+                raise Unsupported("ledgers split by institution level")
             whens = None
             if not step.cascade.static:  # rules with conditions: each a column, the settings fixed per epoch
                 for rule in step.cascade.rules:
@@ -565,9 +567,9 @@ def _first_link(links: list[tuple[int, pl.Expr, int]]) -> pl.Expr:
     for tests, values_of in groups:
         chain: Any = None
         for k, test in enumerate(tests):
-            value = pl.col("route").replace_strict({r: v[k] for r, v in values_of.items()}, default=None,
-                                                   return_dtype=pl.Int64)
-            chain = (pl.when if chain is None else chain.when)(test).then(value)
+            looked_up = pl.col("route").replace_strict({r: v[k] for r, v in values_of.items()}, default=None,
+                                                       return_dtype=pl.Int64)
+            chain = (pl.when if chain is None else chain.when)(test).then(looked_up)
         if chain is not None:
             chains.append((list(values_of), chain.otherwise(pl.lit(None, dtype=pl.Int64))))
     if len(chains) == 1:  # the other routes have no links: the lookups give their claims nothing

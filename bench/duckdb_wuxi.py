@@ -95,12 +95,11 @@ def _sql_text(text: str) -> str:
 def bench(claims: int, repeat: int) -> list[str]:
     """The printed lines: each script's wall seconds and peak MB on the same files (its fastest of `repeat`
     runs, the two in turn), their ratio, the check of the two results."""
-    from batch import timed
-    from settle import CITIES, synthesize
+    from batch import synthesize_apart, timed
 
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
-        synthesize(CITIES["wuxi"], claims, directory)
+        synthesize_apart("wuxi", claims, directory)
         inputs = [str(directory / "claims.csv"), str(directory / "identities.csv")]
         polars_out, duckdb_out = directory / "polars.csv", directory / "duckdb.csv"
         commands = {"polars (bench/yardstick_wuxi.py)": [sys.executable, str(BENCH / "yardstick_wuxi.py"), *inputs,

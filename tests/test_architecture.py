@@ -18,7 +18,7 @@ LAYERS = (
     ("checker", {"check"}),  # symbols, types, static facts, periods, the rules' order; load = read → check
     ("plan", {"plan"}),  # the checked policy lowered into the plan every engine runs
     ("engines, documents, files", {"engines", "documents", "io"}),
-    ("policy tests", {"policy_tests"}),  # the policies' own test cases, on any engine
+    ("policy tests, analysis", {"policy_tests", "analysis"}),  # the policies' own cases; static analysis
     ("commands", {"cli", "__main__"}),
 )
 LAYER_OF = {module: index for index, (_, modules) in enumerate(LAYERS) for module in modules}

@@ -24,6 +24,7 @@ from aidlang import records
 from aidlang.check import symbols as sym
 from aidlang.frontend import nodes as n
 from aidlang.frontend.diagnostics import AidError, Diagnostic
+from aidlang.frontend.messages import MESSAGES
 from aidlang.frontend.source import Span
 from aidlang.runtime import SETTING_WORDS, percent_in_range
 
@@ -1261,6 +1262,13 @@ def _category_words(ctx: Context) -> list[str]:
     return [*ctx.symbols.categories, *(c.label for c in ctx.symbols.categories.values() if c.label)]
 
 
+def check_ignores(ctx: Context) -> None:
+    """`忽略 CODE "理由"` names a finding of the static analysis (aidlang.analysis: A101 …)."""
+    for ignore in ctx.policy.of_type(n.Ignore):
+        if not re.fullmatch(r"A\d{3}", ignore.code) or ignore.code not in MESSAGES:
+            ctx.report("E125", ignore.code_span or ignore.span, name=ignore.code)
+
+
 # ---------------------------------------------------------------- the passes, in order
 
 PASSES: tuple[Callable[[Context], None], ...] = (
@@ -1275,4 +1283,5 @@ PASSES: tuple[Callable[[Context], None], ...] = (
     check_clauses,
     check_dates,
     check_tests,
+    check_ignores,
 )

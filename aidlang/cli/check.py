@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
 from aidlang import cli
+from aidlang.analysis import Finding, analyse
 from aidlang.check import pipeline
 from aidlang.cli._files import plural, say, unreadable, with_policy_files
 from aidlang.frontend.diagnostics import render_all
+from aidlang.io import outputs
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("check", help="parse and type-check .aid files / 检查政策文件",
                                    description="Parse and type-check .aid files (default: policies/).")
     parser.add_argument("paths", nargs="*", metavar="PATH", help=".aid files or directories (default: policies/)")
+    parser.add_argument("--strict", action="store_true",
+                        help="a warning of the static analysis fails the check too / 警告也算检查不通过")
+    parser.add_argument("--today", type=_day, metavar="YYYY-MM-DD",
+                        help="the date expiry is judged on (default: today) / 判断是否到期所依据的日期")
+    parser.add_argument("--counterexamples", metavar="DIR",
+                        help="write each warning's counterexample claim as DIR/<policy>/claims.csv and identities.csv,"
+                             " for aidlang explain / 写出反例数据")
     cli.add_lang(parser)
     parser.set_defaults(func=run)
 
@@ -29,10 +39,69 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
         return unreadable(lang, error)
     for failed in bad:
         print(render_all(failed.diagnostics, lang), file=sys.stderr)
+    warned = 0
+    for checked in good:
+        findings, acknowledged = analyse(checked, args.today)
+        for finding in findings:
+            print(_render(finding, checked, args, lang), file=sys.stderr)
+        if args.counterexamples:
+            _write_counterexamples(Path(args.counterexamples) / checked.name, checked, findings + acknowledged)
+        warned += len(findings)
     if bad:
         problems = sum(len(failed.diagnostics) for failed in bad)
         say(lang, f"{len(bad)} 个政策文件有错误，共 {problems} 个问题；{len(good)} 个通过",
             f"{plural(problems, 'problem')} in {plural(len(bad), 'policy file')}; {len(good)} passed", error=True)
         return 1
+    if warned:
+        say(lang, f"{len(good)} 个政策文件检查通过，{warned} 个警告" + ("（--strict：不通过）" if args.strict else ""),
+            f"{plural(len(good), 'policy file')} checked: {plural(warned, 'warning')}"
+            + (" (--strict: failed)" if args.strict else ""), error=True)
+        return 1 if args.strict else 0
     say(lang, f"{len(good)} 个政策文件检查通过", f"{plural(len(good), 'policy file')} checked: no problems")
     return 0
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text}") from None
+
+
+def _render(finding: Finding, checked, args: argparse.Namespace, lang: str) -> str:
+    """The warning, and its counterexample as a claim and how to replay it."""
+    text = finding.diagnostic.render(lang)
+    example = finding.counterexample
+    if example is None:
+        return text
+    cost, aid = f"{example.cost // 100:,}.{example.cost % 100:02d}", outputs.yuan(example.aid)
+    where = Path(args.counterexamples) / checked.name if args.counterexamples else Path("DIR") / checked.name
+    replay = (f"aidlang explain {finding.diagnostic.span.file} --claims {where / 'claims.csv'} --identities "
+              f"{where / 'identities.csv'} --claim {example.claim_id}")
+    if lang == "zh":
+        text += (f"\n  反例：就诊 {example.claim_id}（{example.visit}，{example.day.isoformat()}，"
+                 f"政策范围内费用 {cost}元，身份 {example.category}）医疗救助支付 {aid}元；重放：{replay}"
+                 + ("" if args.counterexamples else "（加 --counterexamples DIR 写出数据）"))
+    else:
+        text += (f"\n  counterexample: claim {example.claim_id} ({example.visit}, {example.day.isoformat()}, cost "
+                 f"{cost} yuan, category {example.category}) gets aid {aid} yuan; replay: {replay}"
+                 + ("" if args.counterexamples else " (with --counterexamples DIR, which writes the data)"))
+    return text
+
+
+def _write_counterexamples(directory: Path, checked, findings: list[Finding]) -> None:
+    """claims.csv and identities.csv of every counterexample, written atomically."""
+    examples = [f.counterexample for f in findings if f.counterexample is not None]
+    if not examples:
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    kinds = {tier.kind for tier in checked.symbols.tiers.values()}
+    basic, critical = ("" if "basic" in kinds else "0"), ("" if "critical" in kinds else "0")
+    claims = [[e.claim_id, e.person_id, e.visit, e.day.isoformat(), e.day.isoformat(), outputs.yuan(e.cost), basic,
+               critical] for e in examples]
+    identities = [[e.person_id, e.category, e.day.isoformat(), ""] for e in examples]
+    outputs.write_outputs([
+        outputs.Output(str(directory / "claims.csv"), ("claim_id", "person_id", "visit_type", "admission_date",
+                                                       "discharge_date", "policy_scope_cost", "basic_paid",
+                                                       "critical_paid"), claims),
+        outputs.Output(str(directory / "identities.csv"), ("person_id", "category", "start", "end"), identities)])

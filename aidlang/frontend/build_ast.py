@@ -508,6 +508,10 @@ class _Builder(Transformer):
         return n.Target(name=children[0].text, label=label.text if label else None, expr=rest[0],
                         clause=self.first(children, n.Clause), span=self.span(meta))
 
+    def ignore_decl(self, meta, children):
+        return n.Ignore(code=children[0].text, reason=self.first(children, _Label).text,
+                        code_span=children[0].span, span=self.span(meta))
+
     # ------------------------------------------------------------ tests
     def test_decl(self, meta, children):
         label = self.first(children, _Label)

@@ -22,6 +22,8 @@ class Diagnostic:
     span: Span
     args: tuple[tuple[str, str, str], ...] = ()  # (name, Chinese value, English value)
     hint: str | None = None  # a message code whose text is printed as a hint
+    severity: str = "error"  # or "warning": a finding of the static analysis (aidlang.analysis)
+    note: tuple[str, str] | None = None  # (Chinese, English) printed after the caret, e.g. a counterexample
 
     @classmethod
     def make(cls, code: str, span: Span, hint: str | None = None, **args: object) -> "Diagnostic":
@@ -31,6 +33,11 @@ class Diagnostic:
         pairs = tuple((k, *(v if isinstance(v, tuple) else (str(v), str(v)))) for k, v in args.items())
         return cls(code, span, pairs, hint)
 
+    @classmethod
+    def warning(cls, code: str, span: Span, **args: object) -> "Diagnostic":
+        """A finding of the static analysis: printed as a warning (`警告`), failing only `check --strict`."""
+        return attrs.evolve(cls.make(code, span, None, **args), severity="warning")
+
     def arguments(self, lang: str) -> dict[str, str]:
         return {k: (zh if lang == "zh" else en) for k, zh, en in self.args}
 
@@ -39,12 +46,14 @@ class Diagnostic:
 
     def render(self, lang: str = "zh") -> str:
         """`file:line:col: 错误 E101: message`, the source line, a caret line, and a hint if any."""
-        label = "错误" if lang == "zh" else "error"
+        label = {"error": ("错误", "error"), "warning": ("警告", "warning")}[self.severity][lang != "zh"]
         head = f"{self.span}: {label} {self.code}: {self.message(lang)}"
         line = self.span.source.line(self.span.line)
         lines = [head, f"  {line}", f"  {caret_line(line, self.span)}"]
         if self.hint:
             lines.append(("  提示：" if lang == "zh" else "  hint: ") + _text(self.hint, lang, self.arguments(lang)))
+        if self.note:
+            lines.append("  " + self.note[lang != "zh"])
         return "\n".join(lines)
 
 

@@ -180,4 +180,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "{name} is a visit type and pools takes a pool: declare pool {name}费用 = {name} clause \"…\", "
              "then write pools {name}费用"),
     "H105": ("可写类别、群组，或 全体救助对象、全体参保人员", "use a category, a group, any_category or everyone"),
+    # ---- findings of the static analysis (aidlang.analysis): warnings; `忽略 A101 "理由"` acknowledges one
+    "A101": ("类别“{category}”在{visit}就诊没有任何医疗救助规则给出比例（{day} 起）：这类就诊的救助为 0 元；"
+             "请补上规则，或用 忽略 A101 \"理由\" 说明",
+             "no aid rule gives category {category} a ratio for {visit} claims (from {day}): their aid is 0; add a "
+             "rule, or acknowledge with ignore A101 \"reason\""),
+    "A102": ("待遇“{tier}”的规则调整{setting}，但 {day} 没有施行中的规则给出它（类别 {category}）："
+             "该日的就诊会中止结算",
+             "a rule of tier {tier} adjusts the {setting}, but no rule in force on {day} gives it (category "
+             "{category}): a claim of that day stops the run"),
+    "A301": ("声明了多个类别但没有 身份规则：同时具有“{first}”和“{second}”的人按声明顺序取“{first}”，"
+             "移动一行类别声明就会改变金额；请写 身份规则 {{ 多重身份 就高 }} 或 顺序，或用 忽略 A301 \"理由\" 说明",
+             "several categories and no identity rule: a person holding {first} and {second} is settled as {first}, "
+             "the first declared, so moving a category line changes money; write an identity block (highest or "
+             "order), or acknowledge with ignore A301 \"reason\""),
+    "A401": ("待遇“{tier}”给类别“{category}”的比例为 {ratio}（{day}）：比例应大于 0% 且不超过 100%",
+             "tier {tier} gives category {category} a ratio of {ratio} (on {day}): a ratio is above 0% and at most "
+             "100%"),
+    "A402": ("待遇“{tier}”给类别“{category}”的年度限额 {cap}元 低于起付标准 {deductible}元（{day}）",
+             "tier {tier} gives category {category} an annual cap of {cap} yuan below its deductible of "
+             "{deductible} yuan (on {day})"),
+    "A501": ("本政策有效期至 {end}，{days} 天后到期（按 {today} 计）：请准备新文件，或用 忽略 A501 \"理由\" 说明",
+             "this policy is valid until {end}: it expires in {days} days (as of {today}); prepare its successor, "
+             "or acknowledge with ignore A501 \"reason\""),
+    "A502": ("本政策有效期至 {end}，已到期（按 {today} 计）：此后的就诊不再按本政策结算",
+             "this policy was valid until {end} and has expired (as of {today}): later claims are not settled "
+             "under it"),
+    "A503": ("参数“{name}”的取值自 {first} 起才有，而政策自 {start} 施行：其间的就诊没有取值",
+             "param {name} has values only from {first}, while the policy is in force from {start}: claims in "
+             "between have no value"),
+    "E125": ("忽略 后应写检查发现的代码（如 A101），“{name}”不是", "ignore takes a finding's code (such as A101), "
+             "not {name}"),
 }

@@ -446,6 +446,17 @@ class Target:
     span: Span = _span()
 
 
+@attrs.frozen(kw_only=True)
+class Ignore:
+    """`忽略 A101 "理由"`: a finding of the static analysis (`aidlang check`) that the authors have looked at and
+    accept, with their reason; it is no longer reported, and the tables print the reason."""
+
+    code: str
+    reason: str
+    code_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    span: Span = _span()
+
+
 # ---------------------------------------------------------------- tests inside a policy
 
 @attrs.frozen(kw_only=True)

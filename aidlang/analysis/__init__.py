@@ -1,0 +1,10 @@
+"""Static analysis of a checked policy (`aidlang check`): the mistakes that pay someone the wrong amount without
+any error — a category no rule pays, a ratio above 100%, a cap below the deductible, several categories with no
+identity rule, a policy that has run out — each a warning with a code (A…), the line it points at and, where it
+helps, a claim that shows it (`Counterexample`, replayed by `aidlang explain`). `忽略 A101 "理由"` in the policy
+acknowledges a finding. The analyses read the plan every engine runs (`aidlang.plan`), settled terms included.
+"""
+
+from aidlang.analysis.findings import Counterexample, Finding, analyse
+
+__all__ = ["Counterexample", "Finding", "analyse"]

@@ -1,0 +1,74 @@
+"""Gaps and priority: a category that no aid rule pays for a visit type the policy covers (A101), a setting a
+rule adjusts that no rule gives on some date (A102), several categories with no identity rule (A301)."""
+
+from __future__ import annotations
+
+from aidlang.analysis.findings import Counterexample, Finding
+from aidlang.analysis.terms import Resolved, resolved_steps
+from aidlang.check.checker import CheckedPolicy
+from aidlang.frontend import nodes as n
+from aidlang.frontend.diagnostics import Diagnostic
+from aidlang.plan import build_plan
+
+COST = 100_000  # fen: the counterexample claim's 政策范围内费用, 1,000 yuan
+VISIT_WORDS = {"outpatient": ("普通门诊", "outpatient"), "chronic": ("门诊慢特病", "chronic"),
+               "inpatient": ("住院", "inpatient")}
+
+
+def findings(checked: CheckedPolicy) -> list[Finding]:
+    steps = list(resolved_steps(checked))
+    return [*_gaps(checked, steps), *_unset(checked, steps), *_priority(checked, steps)]
+
+
+def _gaps(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
+    """(category, visit type) that an aid tier covers but whose aid steps all give no ratio (or that no rule of
+    it lists at all) on a day in force; reported once, with the first such day."""
+    plan = build_plan(checked)
+    if not plan.defines["aid"]:
+        return []
+    pays = {(s.category, s.visit, s.epoch) for s in steps if s.kind == "aid" and s.may_pay}
+    found: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for (category, visit, epoch), route in sorted(plan.routes.items(), key=lambda item: item[0][2]):
+        if (not category or route.aid_uncovered or not plan.epochs[epoch].in_force
+                or (category, visit, epoch) in pays or (category, visit) in seen):
+            continue
+        seen.add((category, visit))
+        number = len(found) + 1
+        example = Counterexample(f"A101-{number}", f"A101-P{number}", visit, plan.epochs[epoch].day, COST, category, 0)
+        found.append(Finding(Diagnostic.warning("A101", checked.symbols.categories[category].span,
+                                             category=category, visit=VISIT_WORDS[visit], day=example.day.isoformat()),
+                             example))
+    found.sort(key=lambda f: f.diagnostic.span.line)
+    return found
+
+
+def _unset(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
+    found, seen = [], set()
+    for s in steps:
+        if s.unset is None or (s.step.tier.name, s.unset.name) in seen:
+            continue
+        seen.add((s.step.tier.name, s.unset.name))
+        tier = checked.symbols.tiers[s.step.tier.name]
+        found.append(Finding(Diagnostic.warning("A102", tier.span, tier=tier.label or tier.name,
+                                             setting=(s.unset.label, s.unset.name), category=s.category,
+                                             day=s.day.isoformat())))
+    return found
+
+
+def _priority(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
+    """Several categories and no identity rule: a person holding two is settled as the first declared. Named
+    with the first two categories whose aid differs on some claim, if any."""
+    categories = list(checked.symbols.categories)
+    if len(categories) < 2 or checked.symbols.identity:
+        return []
+    ratio = {(s.category, s.visit, s.epoch): s.terms.ratio for s in steps
+             if s.kind == "aid" and s.terms is not None}
+    first = checked.policy.of_type(n.Category)[0]
+    for (category, visit, epoch), value in ratio.items():
+        for other in categories:
+            if other != category and (other, visit, epoch) in ratio and ratio[(other, visit, epoch)] != value:
+                one, two = sorted((category, other), key=categories.index)
+                return [Finding(Diagnostic.warning("A301", first.span, first=one, second=two))]
+    return [Finding(Diagnostic.warning("A301", first.span, first=categories[0],
+                                    second=categories[1]))]

@@ -1,0 +1,174 @@
+"""Issue 16: `aidlang check` reports what a policy would pay wrongly without any error — each kind of finding
+with a small policy that triggers it and one that does not; a counterexample claim that `aidlang explain`
+replays to the amount the finding states; `忽略 CODE "理由"`; `--strict`; `--today`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from aidlang.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = """政策 an "分析测试" {
+  发布机关 "某市医疗保障局"
+  施行日期 2026-01-01
+  依据 "一"
+}
+"""
+TWO_CATEGORIES = """类别 特困人员 依据 "一"
+类别 低保对象 依据 "一"
+就诊类型 住院 依据 "一"
+费用池 住院费用 = 住院 依据 "一"
+"""
+IDENTITY = """身份规则 {
+  多重身份 就高 依据 "一"
+}
+"""
+
+
+def policy(tmp_path, body: str, header: str = HEADER):
+    path = tmp_path / "an.aid"
+    path.write_text(header + body, encoding="utf-8")
+    return str(path)
+
+
+def check(capsys, *args: str) -> tuple[int, str]:
+    code = main(["check", *args])
+    return code, capsys.readouterr().err
+
+
+def tier(rules: str) -> str:
+    return '待遇 医疗救助 a "医疗救助" 依据 "二" {\n  适用 住院费用\n' + rules + "}\n"
+
+
+# ---------------------------------------------------------------- A101 gaps, with a counterexample
+
+def test_a_category_no_rule_pays_is_a_gap_whose_counterexample_explain_replays(tmp_path, capsys):
+    path = policy(tmp_path, TWO_CATEGORIES + IDENTITY + tier('  对 特困人员: 比例 100% 依据 "二"\n'))
+    out = tmp_path / "examples"
+    code, err = check(capsys, path, "--counterexamples", str(out))
+    assert code == 0  # a warning, not an error
+    assert "an.aid:7:1: 警告 A101: 类别“低保对象”在住院就诊没有任何医疗救助规则给出比例（2026-01-01 起）" in err
+    assert ("反例：就诊 A101-1（inpatient，2026-01-01，政策范围内费用 1,000.00元，身份 低保对象）医疗救助支付 0.00元"
+            in err)
+    claims, identities = out / "an" / "claims.csv", out / "an" / "identities.csv"
+    assert identities.read_text(encoding="utf-8") == "person_id,category,start,end\nA101-P1,低保对象,2026-01-01,\n"
+    # the replay: the claim holds 低保对象, the tier lists no ratio for it — aid 0, self-pay the whole 1,000
+    assert main(["explain", path, "--claims", str(claims), "--identities", str(identities), "--claim", "A101-1"]) == 0
+    explained = capsys.readouterr().out
+    assert "身份：低保对象" in explained
+    assert "个人自付：1,000.00 − 0.00 − 0.00 − 0.00 − 0.00 = 1,000.00元" in explained
+
+
+def test_every_category_paid_is_no_gap(tmp_path, capsys):
+    path = policy(tmp_path, TWO_CATEGORIES + IDENTITY + tier('  对 全体救助对象: 比例 60% 依据 "二"\n'))
+    assert check(capsys, path, "--strict") == (0, "")
+
+
+# ---------------------------------------------------------------- A102 a setting adjusted, given by no rule
+
+UNSET = """类别 甲类 依据 "二"
+条款 追溯期 "追溯" 自 2025-09-01 至 2026-12-31 追溯执行 依据 "末"
+就诊类型 住院 依据 "池"
+待遇 医疗救助 救助 "医疗救助" 依据 "救" {
+  对 全体救助对象: 比例 50% 限额 1万元 依据 "救"
+  对 甲类 期间 追溯期: 比例 100% 限额 降低 50% 依据 "救(甲)"
+}
+"""
+
+
+def test_a_setting_adjusted_where_no_rule_gives_it_is_found_before_any_claim(tmp_path, capsys):
+    # the cap rule is in force from 2026-01-01 only; the retroactive provision halves it from 2025-09-01
+    code, err = check(capsys, policy(tmp_path, UNSET))
+    assert code == 0
+    assert "警告 A102: 待遇“医疗救助”的规则调整限额，但 2025-09-01 没有施行中的规则给出它（类别 甲类）" in err
+    assert check(capsys, policy(tmp_path, UNSET.replace("自 2025-09-01", "自 2026-01-01")), "--strict") == (0, "")
+
+
+# ---------------------------------------------------------------- A301 priority
+
+def test_several_categories_and_no_identity_rule(tmp_path, capsys):
+    rules = '  对 特困人员: 比例 100% 依据 "二"\n  对 低保对象: 比例 70% 依据 "二"\n'
+    code, err = check(capsys, policy(tmp_path, TWO_CATEGORIES + tier(rules)), "--strict")
+    assert code == 1  # --strict: a warning fails the check
+    assert ("an.aid:6:1: 警告 A301: 声明了多个类别但没有 身份规则：同时具有“特困人员”和“低保对象”的人按声明顺序取"
+            "“特困人员”" in err)
+    assert "7 个" not in err and "1 个政策文件检查通过，1 个警告（--strict：不通过）" in err
+    assert check(capsys, policy(tmp_path, TWO_CATEGORIES + IDENTITY + tier(rules)), "--strict") == (0, "")
+
+
+def test_a_finding_acknowledged_in_the_source_is_not_reported_and_the_table_gives_the_reason(tmp_path, capsys):
+    rules = '  对 特困人员: 比例 100% 依据 "二"\n  对 低保对象: 比例 70% 依据 "二"\n'
+    path = policy(tmp_path, TWO_CATEGORIES + tier(rules) + '忽略 A301 "文件未规定多重身份：按声明顺序取第一个"\n')
+    assert check(capsys, path, "--strict") == (0, "")
+    assert main(["compile", path, "--out", str(tmp_path / "generated")]) == 0
+    table = (tmp_path / "generated" / "an.md").read_text(encoding="utf-8")
+    assert "- 编码说明：文件未规定多重身份：按声明顺序取第一个（A301）" in table
+
+
+def test_ignore_takes_a_findings_code(tmp_path, capsys):
+    path = policy(tmp_path, TWO_CATEGORIES + IDENTITY + tier('  对 全体救助对象: 比例 60% 依据 "二"\n')
+                  + '忽略 A999 "没有这个代码"\n')
+    code, err = check(capsys, path)
+    assert code == 1
+    assert "an.aid:17:4: 错误 E125: 忽略 后应写检查发现的代码（如 A101），“A999”不是" in err
+
+
+# ---------------------------------------------------------------- A401, A402 money
+
+def test_a_ratio_of_nothing_and_a_cap_below_the_deductible(tmp_path, capsys):
+    body = TWO_CATEGORIES + IDENTITY + tier('  对 特困人员: 比例 0% 依据 "二"\n'
+                                            '  对 低保对象: 起付标准 1000元 比例 60% 限额 500元 依据 "二"\n')
+    code, err = check(capsys, policy(tmp_path, body))
+    assert code == 0
+    assert "警告 A401: 待遇“医疗救助”给类别“特困人员”的比例为 0%（2026-01-01）" in err
+    assert "警告 A402: 待遇“医疗救助”给类别“低保对象”的年度限额 500.00元 低于起付标准 1000.00元（2026-01-01）" in err
+    sane = body.replace("比例 0%", "比例 90%").replace("限额 500元", "限额 5000元")
+    assert check(capsys, policy(tmp_path, sane), "--strict") == (0, "")
+
+
+# ---------------------------------------------------------------- A501–A503 time
+
+VALID = HEADER.replace("  施行日期 2026-01-01\n", "  施行日期 2026-01-01\n  有效期 1年\n")
+PAID = TWO_CATEGORIES + IDENTITY + tier('  对 全体救助对象: 比例 60% 依据 "二"\n')
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_policy_that_expires_soon_or_has_expired(tmp_path, capsys, lang):
+    path = policy(tmp_path, PAID, VALID)  # 有效期 1年: through 2026-12-31
+    # 2026-12-31 − 2026-11-01 = 60 days, so it is no longer in force 61 days later
+    code, err = check(capsys, path, "--today", "2026-11-01", "--lang", lang)
+    assert code == 0
+    assert ("an.aid:4:7: 警告 A501: 本政策有效期至 2026-12-31，61 天后到期（按 2026-11-01 计）" if lang == "zh" else
+            "an.aid:4:7: warning A501: this policy is valid until 2026-12-31: it expires in 61 days") in err
+    code, err = check(capsys, path, "--today", "2027-01-01", "--lang", lang)
+    assert ("警告 A502: 本政策有效期至 2026-12-31，已到期（按 2027-01-01 计）" if lang == "zh" else
+            "warning A502: this policy was valid until 2026-12-31 and has expired (as of 2027-01-01)") in err
+    # 90 days ahead or more: nothing to say (2026-12-31 − 2026-10-02 = 90)
+    assert check(capsys, path, "--today", "2026-10-02", "--strict") == (0, "")
+
+
+def test_huizhou_says_when_it_expires(tmp_path, capsys):
+    # 施行日期 2022-01-01, 有效期 5年: through 2026-12-31; acknowledged in the policy (it still settles the claims
+    # of its years), so it says so only once the acknowledgement is taken out
+    assert check(capsys, str(ROOT / "policies" / "huizhou.aid"), "--today", "2026-11-01", "--strict") == (0, "")
+    text = (ROOT / "policies" / "huizhou.aid").read_text(encoding="utf-8")
+    bare = tmp_path / "huizhou.aid"
+    bare.write_text(re.sub(r"忽略 A50[12] .*\n", "", text), encoding="utf-8")
+    code, err = check(capsys, str(bare), "--today", "2026-11-01")
+    assert "huizhou.aid:14:7: 警告 A501: 本政策有效期至 2026-12-31，61 天后到期（按 2026-11-01 计）" in err
+
+
+def test_a_parameter_with_no_value_before_a_date_the_policy_is_in_force(tmp_path, capsys):
+    body = ('参数 封顶 "年度限额": 金额 = 5000元 自 2026-07-01 依据 "一"\n' + TWO_CATEGORIES + IDENTITY
+            + tier('  对 全体救助对象: 比例 60% 限额 封顶 依据 "二"\n'))
+    code, err = check(capsys, policy(tmp_path, body))
+    assert "警告 A503: 参数“封顶”的取值自 2026-07-01 起才有，而政策自 2026-01-01 施行：其间的就诊没有取值" in err
+    assert check(capsys, policy(tmp_path, body.replace("自 2026-07-01", "自 2026-01-01")), "--strict") == (0, "")
+
+
+def test_the_bundled_policies_pass_strictly(capsys):
+    assert check(capsys, str(ROOT / "policies"), "--strict") == (0, "")

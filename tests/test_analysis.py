@@ -103,7 +103,10 @@ def test_several_categories_and_no_identity_rule(tmp_path, capsys):
 def test_a_finding_acknowledged_in_the_source_is_not_reported_and_the_table_gives_the_reason(tmp_path, capsys):
     rules = '  对 特困人员: 比例 100% 依据 "二"\n  对 低保对象: 比例 70% 依据 "二"\n'
     path = policy(tmp_path, TWO_CATEGORIES + tier(rules) + '忽略 A301 "文件未规定多重身份：按声明顺序取第一个"\n')
-    assert check(capsys, path, "--strict") == (0, "")
+    code, err = check(capsys, path, "--strict")
+    assert code == 0 and "警告" not in err
+    assert "an.aid:6:1: 已忽略 A301: 声明了多个类别但没有 身份规则" in err
+    assert "（理由：文件未规定多重身份：按声明顺序取第一个）" in err
     assert main(["compile", path, "--out", str(tmp_path / "generated")]) == 0
     table = (tmp_path / "generated" / "an.md").read_text(encoding="utf-8")
     assert "- 编码说明：文件未规定多重身份：按声明顺序取第一个（A301）" in table
@@ -154,7 +157,9 @@ def test_a_policy_that_expires_soon_or_has_expired(tmp_path, capsys, lang):
 def test_huizhou_says_when_it_expires(tmp_path, capsys):
     # 施行日期 2022-01-01, 有效期 5年: through 2026-12-31; acknowledged in the policy (it still settles the claims
     # of its years), so it says so only once the acknowledgement is taken out
-    assert check(capsys, str(ROOT / "policies" / "huizhou.aid"), "--today", "2026-11-01", "--strict") == (0, "")
+    code, err = check(capsys, str(ROOT / "policies" / "huizhou.aid"), "--today", "2026-11-01", "--strict")
+    assert code == 0 and "警告" not in err
+    assert "huizhou.aid:14:7: 已忽略 A501: 本政策有效期至 2026-12-31，61 天后到期（按 2026-11-01 计）" in err
     text = (ROOT / "policies" / "huizhou.aid").read_text(encoding="utf-8")
     bare = tmp_path / "huizhou.aid"
     bare.write_text(re.sub(r"忽略 A50[12] .*\n", "", text), encoding="utf-8")
@@ -171,4 +176,6 @@ def test_a_parameter_with_no_value_before_a_date_the_policy_is_in_force(tmp_path
 
 
 def test_the_bundled_policies_pass_strictly(capsys):
-    assert check(capsys, str(ROOT / "policies"), "--strict") == (0, "")
+    code, err = check(capsys, str(ROOT / "policies"), "--strict")
+    assert code == 0 and "警告" not in err  # what is found is acknowledged, each with the document's reason
+    assert all(" 已忽略 A" in line and "（理由：" in line for line in err.splitlines())

@@ -10,6 +10,7 @@ from pathlib import Path
 from aidlang import cli
 from aidlang.analysis import Finding, analyse
 from aidlang.check import pipeline
+from aidlang.frontend import nodes as n
 from aidlang.cli._files import plural, say, unreadable, with_policy_files
 from aidlang.frontend.diagnostics import render_all
 from aidlang.io import outputs
@@ -44,6 +45,11 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
         findings, acknowledged = analyse(checked, args.today)
         for finding in findings:
             print(_render(finding, checked, args, lang), file=sys.stderr)
+        reasons = {ignore.code: ignore.reason for ignore in checked.policy.of_type(n.Ignore)}
+        for finding in acknowledged:  # one line each: the authors' reason stands, the fact is still worth seeing
+            d = finding.diagnostic
+            print(f"{d.span}: 已忽略 {d.code}: {d.message(lang)}（理由：{reasons[d.code]}）" if lang == "zh" else
+                  f"{d.span}: acknowledged {d.code}: {d.message(lang)} (reason: {reasons[d.code]})", file=sys.stderr)
         if args.counterexamples:
             _write_counterexamples(Path(args.counterexamples) / checked.name, checked, findings + acknowledged)
         warned += len(findings)

@@ -41,64 +41,64 @@ R_3_5 = Fraction(3, 5)
 # ---------------------------------------------------------------- the policy's expressions
 
 def 倾斜救助_规则1_threshold(env):
-    # guangde.aid:79 tilted_threshold
+    # guangde.aid:78 tilted_threshold
     return env.params.value('tilted_threshold', env.date)
 
 
 def 倾斜救助_规则1_ratio(env):
-    # guangde.aid:79 tilted_ratio
+    # guangde.aid:78 tilted_ratio
     return env.params.value('tilted_ratio', env.date)
 
 
 def 倾斜救助_规则1_cap(env):
-    # guangde.aid:79 tilted_cap
+    # guangde.aid:78 tilted_cap
     return env.params.value('tilted_cap', env.date)
 
 
 def 医疗救助_基数(env):
-    # guangde.aid:60 政策范围内费用 - 基本医保支付 - 大病保险支付
+    # guangde.aid:59 政策范围内费用 - 基本医保支付 - 大病保险支付
     return ((env.claim.policy_scope_cost - env.basic) - env.critical)
 
 
 def 倾斜救助_基数(env):
-    # guangde.aid:76 政策范围内费用 - 基本医保支付 - 大病保险支付 - 医疗救助支付
+    # guangde.aid:75 政策范围内费用 - 基本医保支付 - 大病保险支付 - 医疗救助支付
     return (((env.claim.policy_scope_cost - env.basic) - env.critical) - env.aid)
 
 
 def 倾斜救助_条件1(env):
-    # guangde.aid:78 转诊 且 省内
+    # guangde.aid:77 转诊 且 省内
     return (bool(env.claim.referred) and bool(env.claim.in_province))
 
 
 # ---------------------------------------------------------------- the settlement plan
 
-# guangde.aid:62 对 全体救助对象: 限额 5万元 依据 "2"
-RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=Constant(value=5000000)),), clause='2', where='guangde.aid:62', text='对 全体救助对象: 限额 5万元 依据 "2"', covers=SET_3)
-# guangde.aid:63 对 特困人员, 低保对象: 起付标准 无 依据 "1"
-RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=None)),), clause='1', where='guangde.aid:63', text='对 特困人员, 低保对象: 起付标准 无 依据 "1"', covers=SET_4)
-# guangde.aid:64 对 返贫致贫人口: 起付标准 1500元 依据 "1"
-RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=150000)),), clause='1', where='guangde.aid:64', text='对 返贫致贫人口: 起付标准 1500元 依据 "1"', covers=SET_5)
-# guangde.aid:65 对 低保边缘家庭成员, 防止返贫监测对象: 起付标准 3000元 依据 "1"
-RULE_医疗救助_4 = Rule(number=4, when=None, settings=(Setting(key='deductible', value=Constant(value=300000)),), clause='1', where='guangde.aid:65', text='对 低保边缘家庭成员, 防止返贫监测对象: 起付标准 3000元 依据 "1"', covers=SET_6)
-# guangde.aid:66 对 特困人员: 比例 80% 依据 "2"
-RULE_医疗救助_5 = Rule(number=5, when=None, settings=(Setting(key='ratio', value=Constant(value=R_4_5)),), clause='2', where='guangde.aid:66', text='对 特困人员: 比例 80% 依据 "2"', covers=SET_8)
-# guangde.aid:67 对 低保对象: 比例 75% 依据 "2"
-RULE_医疗救助_6 = Rule(number=6, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_4)),), clause='2', where='guangde.aid:67', text='对 低保对象: 比例 75% 依据 "2"', covers=SET_10)
-# guangde.aid:68 对 返贫致贫人口: 比例 70% 依据 "2"
-RULE_医疗救助_7 = Rule(number=7, when=None, settings=(Setting(key='ratio', value=Constant(value=R_7_10)),), clause='2', where='guangde.aid:68', text='对 返贫致贫人口: 比例 70% 依据 "2"', covers=SET_5)
-# guangde.aid:69 对 低保边缘家庭成员, 防止返贫监测对象: 比例 60% 依据 "2"
-RULE_医疗救助_8 = Rule(number=8, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_5)),), clause='2', where='guangde.aid:69', text='对 低保边缘家庭成员, 防止返贫监测对象: 比例 60% 依据 "2"', covers=SET_6)
-# 待遇 aid 医疗救助 医疗救助 — guangde.aid:59 依据 2
-TIER_医疗救助 = Tier(kind='aid', name='医疗救助', label='医疗救助', clause='2', line=59, rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_3, RULE_医疗救助_4, RULE_医疗救助_5, RULE_医疗救助_6, RULE_医疗救助_7, RULE_医疗救助_8))
-# guangde.aid:79 对 全体救助对象: 超过 tilted_threshold 比例 tilted_ratio 限额 tilted_cap 依据 "3"
-RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=倾斜救助_规则1_threshold), Setting(key='ratio', value=倾斜救助_规则1_ratio), Setting(key='cap', value=倾斜救助_规则1_cap)), clause='3', where='guangde.aid:79', text='对 全体救助对象: 超过 tilted_threshold 比例 tilted_ratio 限额 tilted_cap 依据 "3"', covers=SET_3)
-# 待遇 tilted 倾斜救助 倾斜救助 — guangde.aid:75 依据 3
-TIER_倾斜救助 = Tier(kind='tilted', name='倾斜救助', label='倾斜救助', clause='3', line=75, rules=(RULE_倾斜救助_1,))
+# guangde.aid:61 对 全体救助对象: 限额 5万元 依据 "2"
+RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='cap', value=Constant(value=5000000)),), clause='2', where='guangde.aid:61', text='对 全体救助对象: 限额 5万元 依据 "2"', covers=SET_3)
+# guangde.aid:62 对 特困人员, 低保对象: 起付标准 无 依据 "1"
+RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=None)),), clause='1', where='guangde.aid:62', text='对 特困人员, 低保对象: 起付标准 无 依据 "1"', covers=SET_4)
+# guangde.aid:63 对 返贫致贫人口: 起付标准 1500元 依据 "1"
+RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=Constant(value=150000)),), clause='1', where='guangde.aid:63', text='对 返贫致贫人口: 起付标准 1500元 依据 "1"', covers=SET_5)
+# guangde.aid:64 对 低保边缘家庭成员, 防止返贫监测对象: 起付标准 3000元 依据 "1"
+RULE_医疗救助_4 = Rule(number=4, when=None, settings=(Setting(key='deductible', value=Constant(value=300000)),), clause='1', where='guangde.aid:64', text='对 低保边缘家庭成员, 防止返贫监测对象: 起付标准 3000元 依据 "1"', covers=SET_6)
+# guangde.aid:65 对 特困人员: 比例 80% 依据 "2"
+RULE_医疗救助_5 = Rule(number=5, when=None, settings=(Setting(key='ratio', value=Constant(value=R_4_5)),), clause='2', where='guangde.aid:65', text='对 特困人员: 比例 80% 依据 "2"', covers=SET_8)
+# guangde.aid:66 对 低保对象: 比例 75% 依据 "2"
+RULE_医疗救助_6 = Rule(number=6, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_4)),), clause='2', where='guangde.aid:66', text='对 低保对象: 比例 75% 依据 "2"', covers=SET_10)
+# guangde.aid:67 对 返贫致贫人口: 比例 70% 依据 "2"
+RULE_医疗救助_7 = Rule(number=7, when=None, settings=(Setting(key='ratio', value=Constant(value=R_7_10)),), clause='2', where='guangde.aid:67', text='对 返贫致贫人口: 比例 70% 依据 "2"', covers=SET_5)
+# guangde.aid:68 对 低保边缘家庭成员, 防止返贫监测对象: 比例 60% 依据 "2"
+RULE_医疗救助_8 = Rule(number=8, when=None, settings=(Setting(key='ratio', value=Constant(value=R_3_5)),), clause='2', where='guangde.aid:68', text='对 低保边缘家庭成员, 防止返贫监测对象: 比例 60% 依据 "2"', covers=SET_6)
+# 待遇 aid 医疗救助 医疗救助 — guangde.aid:58 依据 2
+TIER_医疗救助 = Tier(kind='aid', name='医疗救助', label='医疗救助', clause='2', line=58, rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_3, RULE_医疗救助_4, RULE_医疗救助_5, RULE_医疗救助_6, RULE_医疗救助_7, RULE_医疗救助_8))
+# guangde.aid:78 对 全体救助对象: 超过 tilted_threshold 比例 tilted_ratio 限额 tilted_cap 依据 "3"
+RULE_倾斜救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=倾斜救助_规则1_threshold), Setting(key='ratio', value=倾斜救助_规则1_ratio), Setting(key='cap', value=倾斜救助_规则1_cap)), clause='3', where='guangde.aid:78', text='对 全体救助对象: 超过 tilted_threshold 比例 tilted_ratio 限额 tilted_cap 依据 "3"', covers=SET_3)
+# 待遇 tilted 倾斜救助 倾斜救助 — guangde.aid:74 依据 3
+TIER_倾斜救助 = Tier(kind='tilted', name='倾斜救助', label='倾斜救助', clause='3', line=74, rules=(RULE_倾斜救助_1,))
 ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
 ROUTE_无类别_普通门诊_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=True)
 CASCADE_医疗救助_规则1_2_6 = Cascade(rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_6), static=True)
 STEP_医疗救助_门诊慢特病住院_规则1_2_6 = Step(tier=TIER_医疗救助, pool='慢特病和住院', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1_2_6, deductible_slot=0, cap_slot=1)
-CONDITION_倾斜救助 = Condition(test=倾斜救助_条件1, clause='3', text='条件 转诊 且 省内 依据 "3"', line=78)
+CONDITION_倾斜救助 = Condition(test=倾斜救助_条件1, clause='3', text='条件 转诊 且 省内 依据 "3"', line=77)
 CASCADE_倾斜救助_规则1 = Cascade(rules=(RULE_倾斜救助_1,), static=True)
 STEP_倾斜救助_门诊慢特病住院_规则1 = Step(tier=TIER_倾斜救助, pool='慢特病和住院', base=倾斜救助_基数, conditions=(CONDITION_倾斜救助,), gates=(), cascade=CASCADE_倾斜救助_规则1, deductible_slot=2, cap_slot=3)
 ROUTE_低保对象_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_医疗救助_门诊慢特病住院_规则1_2_6,), tilted=(STEP_倾斜救助_门诊慢特病住院_规则1,), gates=(), aid_uncovered=False)
@@ -173,10 +173,10 @@ class Policy(PlanSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    45: 79,
-    50: 79,
-    55: 79,
-    60: 60,
-    65: 76,
-    70: 78,
+    45: 78,
+    50: 78,
+    55: 78,
+    60: 59,
+    65: 75,
+    70: 77,
 }

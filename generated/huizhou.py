@@ -34,32 +34,32 @@ D_2027_01_01 = date(2027, 1, 1)
 # ---------------------------------------------------------------- the policy's expressions
 
 def 款项_service_fee(env):
-    # huizhou.aid:34 较小值(4% × aid_expenditure[当年 - 1], 40万元)
+    # huizhou.aid:30 较小值(4% × aid_expenditure[当年 - 1], 40万元)
     return money_value(min((R_1_25 * env.series('aid_expenditure', int((env.year - 1)))), 40000000))
 
 
 def 款项_aid_advance(env):
-    # huizhou.aid:38 50% × aid_expenditure[当年 - 1]
+    # huizhou.aid:34 50% × aid_expenditure[当年 - 1]
     return money_value((R_1_2 * env.series('aid_expenditure', int((env.year - 1)))))
 
 
 def 款项_aid_advance_2(env):
-    # huizhou.aid:39 40% × aid_expenditure[当年 - 1]
+    # huizhou.aid:35 40% × aid_expenditure[当年 - 1]
     return money_value((R_2_5 * env.series('aid_expenditure', int((env.year - 1)))))
 
 
 def 款项_aid_settlement(env):
-    # huizhou.aid:44 aid_expenditure[当年] - 90% × aid_expenditure[当年 - 1]
+    # huizhou.aid:40 aid_expenditure[当年] - 90% × aid_expenditure[当年 - 1]
     return money_value((env.series('aid_expenditure', int(env.year)) - (R_9_10 * env.series('aid_expenditure', int((env.year - 1))))))
 
 
 def 款项_service_fee_advance(env):
-    # huizhou.aid:48 80% × service_fee[当年 - 2]
+    # huizhou.aid:44 80% × service_fee[当年 - 2]
     return money_value((R_4_5 * env.series('service_fee', int((env.year - 2)))))
 
 
 def 款项_service_fee_settlement(env):
-    # huizhou.aid:53 service_fee[当年] - service_fee_advance[当年]
+    # huizhou.aid:49 service_fee[当年] - service_fee_advance[当年]
     return (env.series('service_fee', int(env.year)) - env.series('service_fee_advance', int(env.year)))
 
 
@@ -113,10 +113,10 @@ class Policy(PlanSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    38: 34,
-    43: 38,
-    48: 39,
-    53: 44,
-    58: 48,
-    63: 53,
+    38: 30,
+    43: 34,
+    48: 35,
+    53: 40,
+    58: 44,
+    63: 49,
 }

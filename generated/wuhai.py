@@ -60,86 +60,86 @@ SET_19 = frozenset(('三民人员', '低收入救助对象', '其他特殊困难
 # ---------------------------------------------------------------- the policy's expressions
 
 def 重特大疾病医疗救助_规则2_条件(env):
-    # wuhai.aid:83 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入
-    return (bool(compare_known(operator.lt, person_attr(env, 'family_monthly_income_per_capita', 83), (env.params.value('minimum_wage', env.date) * R_3_2), False)) and bool(compare_known(operator.gt, year_self_paid(env, ('inpatient',)), known(operator.mul, R_7_10, person_attr(env, 'family_annual_income', 83)), False)))
+    # wuhai.aid:79 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入
+    return (bool(compare_known(operator.lt, person_attr(env, 'family_monthly_income_per_capita', 79), (env.params.value('minimum_wage', env.date) * R_3_2), False)) and bool(compare_known(operator.gt, year_self_paid(env, ('inpatient',)), known(operator.mul, R_7_10, person_attr(env, 'family_annual_income', 79)), False)))
 
 
 def 普通疾病住院救助_规则2_条件(env):
-    # wuhai.aid:92 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入
-    return (bool(compare_known(operator.lt, person_attr(env, 'family_monthly_income_per_capita', 92), env.params.value('minimum_wage', env.date), False)) and bool(compare_known(operator.gt, year_self_paid(env, ('inpatient',)), known(operator.mul, R_7_10, person_attr(env, 'family_annual_income', 92)), False)))
+    # wuhai.aid:88 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入
+    return (bool(compare_known(operator.lt, person_attr(env, 'family_monthly_income_per_capita', 88), env.params.value('minimum_wage', env.date), False)) and bool(compare_known(operator.gt, year_self_paid(env, ('inpatient',)), known(operator.mul, R_7_10, person_attr(env, 'family_annual_income', 88)), False)))
 
 
 def 重特大疾病医疗救助_基数(env):
-    # wuhai.aid:78 政策范围内费用 - 基本医保支付 - 大病保险支付
+    # wuhai.aid:74 政策范围内费用 - 基本医保支付 - 大病保险支付
     return ((env.claim.policy_scope_cost - env.basic) - env.critical)
 
 
 def 重特大疾病医疗救助_条件1(env):
-    # wuhai.aid:80 病种 在 重特大疾病 且 (就诊方式 = "住院" 或 病种 在 重特大疾病门诊)
+    # wuhai.aid:76 病种 在 重特大疾病 且 (就诊方式 = "住院" 或 病种 在 重特大疾病门诊)
     return (bool((env.claim.disease in SET_3)) and bool((bool((visit_name(env.claim.visit_type) == 'inpatient')) or bool((env.claim.disease in SET_4)))))
 
 
 def 普通疾病住院救助_基数(env):
-    # wuhai.aid:88 政策范围内费用 - 基本医保支付 - 大病保险支付
+    # wuhai.aid:84 政策范围内费用 - 基本医保支付 - 大病保险支付
     return ((env.claim.policy_scope_cost - env.basic) - env.critical)
 
 
 def 普通疾病门诊救助金_条件(env):
-    # wuhai.aid:104 低保类别 = "A"
-    return compare_known(operator.eq, person_attr(env, 'dibao_class', 104), 'A', False)
+    # wuhai.aid:100 低保类别 = "A"
+    return compare_known(operator.eq, person_attr(env, 'dibao_class', 100), 'A', False)
 
 
 def 普通疾病门诊救助金_条件_2(env):
-    # wuhai.aid:105 (性别 = "男" 且 年龄 >= 60) 或 (性别 = "女" 且 年龄 >= 55)
-    return (bool((bool(compare_known(operator.eq, person_attr(env, 'gender', 105), '男', False)) and bool(compare_known(operator.ge, person_age(env, 105), 60, False)))) or bool((bool(compare_known(operator.eq, person_attr(env, 'gender', 105), '女', False)) and bool(compare_known(operator.ge, person_age(env, 105), 55, False)))))
+    # wuhai.aid:101 (性别 = "男" 且 年龄 >= 60) 或 (性别 = "女" 且 年龄 >= 55)
+    return (bool((bool(compare_known(operator.eq, person_attr(env, 'gender', 101), '男', False)) and bool(compare_known(operator.ge, person_age(env, 101), 60, False)))) or bool((bool(compare_known(operator.eq, person_attr(env, 'gender', 101), '女', False)) and bool(compare_known(operator.ge, person_age(env, 101), 55, False)))))
 
 
 def 普通疾病门诊救助金_条件_3(env):
-    # wuhai.aid:106 残疾等级 在 [1, 2, 3]
-    return (person_attr(env, 'disability_grade', 106) in SET_5)
+    # wuhai.aid:102 残疾等级 在 [1, 2, 3]
+    return (person_attr(env, 'disability_grade', 102) in SET_5)
 
 
 def 优先救助_条件(env):
-    # wuhai.aid:118 年龄 >= 60
-    return compare_known(operator.ge, person_age(env, 118), 60, False)
+    # wuhai.aid:114 年龄 >= 60
+    return compare_known(operator.ge, person_age(env, 114), 60, False)
 
 
 def 优先救助_条件_2(env):
-    # wuhai.aid:119 年龄 < 18
-    return compare_known(operator.lt, person_age(env, 119), 18, False)
+    # wuhai.aid:115 年龄 < 18
+    return compare_known(operator.lt, person_age(env, 115), 18, False)
 
 
 def 优先救助_条件_3(env):
-    # wuhai.aid:120 残疾等级 在 [1, 2]
-    return (person_attr(env, 'disability_grade', 120) in SET_6)
+    # wuhai.aid:116 残疾等级 在 [1, 2]
+    return (person_attr(env, 'disability_grade', 116) in SET_6)
 
 
 def 核查_结余控制(env):
-    # wuhai.aid:131 历年累计结余 <= 15% × 当年筹集基金
+    # wuhai.aid:127 历年累计结余 <= 15% × 当年筹集基金
     return (env.series('历年累计结余', env.year) <= (R_3_20 * env.series('当年筹集基金', env.year)))
 
 
 def 核查_重特大疾病救助人次比例(env):
-    # wuhai.aid:133 重特大疾病救助人次 >= 28% × 直接救助人次
+    # wuhai.aid:129 重特大疾病救助人次 >= 28% × 直接救助人次
     return (env.series('重特大疾病救助人次', env.year) >= (R_7_25 * env.series('直接救助人次', env.year)))
 
 
 # ---------------------------------------------------------------- the settlement plan
 
-# wuhai.aid:81 对 重点救助对象: 起付标准 无 比例 85% 限额 14万元 依据 "三(二)3(2)"
-RULE_重特大疾病医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_17_20)), Setting(key='cap', value=Constant(value=14000000))), clause='三(二)3(2)', where='wuhai.aid:81', text='对 重点救助对象: 起付标准 无 比例 85% 限额 14万元 依据 "三(二)3(2)"', covers=SET_12)
-# wuhai.aid:83 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 75% 限额 8万元 依据 "三(二)3(2)"
-RULE_重特大疾病医疗救助_2 = Rule(number=2, when=重特大疾病医疗救助_规则2_条件, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_3_4)), Setting(key='cap', value=Constant(value=8000000))), clause='三(二)3(2)', where='wuhai.aid:83', text='对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 75% 限额 8万元 依据 "三(二)3(2)"', covers=SET_14)
-# 待遇 aid 重特大疾病医疗救助 重特大疾病医疗救助 — wuhai.aid:77 依据 三(二)3(2)
-TIER_重特大疾病医疗救助 = Tier(kind='aid', name='重特大疾病医疗救助', label='重特大疾病医疗救助', clause='三(二)3(2)', line=77, rules=(RULE_重特大疾病医疗救助_1, RULE_重特大疾病医疗救助_2))
-# wuhai.aid:90 对 重点救助对象, 低收入救助对象: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"
-RULE_普通疾病住院救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=3000000))), clause='三(二)2(1)', where='wuhai.aid:90', text='对 重点救助对象, 低收入救助对象: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"', covers=SET_15)
-# wuhai.aid:92 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"
-RULE_普通疾病住院救助_2 = Rule(number=2, when=普通疾病住院救助_规则2_条件, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=3000000))), clause='三(二)2(1)', where='wuhai.aid:92', text='对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"', covers=SET_14)
-# 待遇 aid 普通疾病住院救助 普通疾病住院救助 — wuhai.aid:87 依据 三(二)2(1)
-TIER_普通疾病住院救助 = Tier(kind='aid', name='普通疾病住院救助', label='普通疾病住院救助', clause='三(二)2(1)', line=87, rules=(RULE_普通疾病住院救助_1, RULE_普通疾病住院救助_2))
+# wuhai.aid:77 对 重点救助对象: 起付标准 无 比例 85% 限额 14万元 依据 "三(二)3(2)"
+RULE_重特大疾病医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_17_20)), Setting(key='cap', value=Constant(value=14000000))), clause='三(二)3(2)', where='wuhai.aid:77', text='对 重点救助对象: 起付标准 无 比例 85% 限额 14万元 依据 "三(二)3(2)"', covers=SET_12)
+# wuhai.aid:79 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 75% 限额 8万元 依据 "三(二)3(2)"
+RULE_重特大疾病医疗救助_2 = Rule(number=2, when=重特大疾病医疗救助_规则2_条件, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_3_4)), Setting(key='cap', value=Constant(value=8000000))), clause='三(二)3(2)', where='wuhai.aid:79', text='对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage × 1.5 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 75% 限额 8万元 依据 "三(二)3(2)"', covers=SET_14)
+# 待遇 aid 重特大疾病医疗救助 重特大疾病医疗救助 — wuhai.aid:73 依据 三(二)3(2)
+TIER_重特大疾病医疗救助 = Tier(kind='aid', name='重特大疾病医疗救助', label='重特大疾病医疗救助', clause='三(二)3(2)', line=73, rules=(RULE_重特大疾病医疗救助_1, RULE_重特大疾病医疗救助_2))
+# wuhai.aid:86 对 重点救助对象, 低收入救助对象: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"
+RULE_普通疾病住院救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=3000000))), clause='三(二)2(1)', where='wuhai.aid:86', text='对 重点救助对象, 低收入救助对象: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"', covers=SET_15)
+# wuhai.aid:88 对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"
+RULE_普通疾病住院救助_2 = Rule(number=2, when=普通疾病住院救助_规则2_条件, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=3000000))), clause='三(二)2(1)', where='wuhai.aid:88', text='对 其他特殊困难人员 条件 家庭月人均收入 < minimum_wage 且 年度累计自付(住院) > 70% × 家庭年收入: 起付标准 无 比例 70% 限额 3万元 依据 "三(二)2(1)"', covers=SET_14)
+# 待遇 aid 普通疾病住院救助 普通疾病住院救助 — wuhai.aid:83 依据 三(二)2(1)
+TIER_普通疾病住院救助 = Tier(kind='aid', name='普通疾病住院救助', label='普通疾病住院救助', clause='三(二)2(1)', line=83, rules=(RULE_普通疾病住院救助_1, RULE_普通疾病住院救助_2))
 ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
-CONDITION_重特大疾病医疗救助 = Condition(test=重特大疾病医疗救助_条件1, clause='三(二)3(2)', text='条件 病种 在 重特大疾病 且 (就诊方式 = "住院" 或 病种 在 重特大疾病门诊) 依据 "三(二)3(2)"', line=80)
+CONDITION_重特大疾病医疗救助 = Condition(test=重特大疾病医疗救助_条件1, clause='三(二)3(2)', text='条件 病种 在 重特大疾病 且 (就诊方式 = "住院" 或 病种 在 重特大疾病门诊) 依据 "三(二)3(2)"', line=76)
 CASCADE_重特大疾病医疗救助_规则1 = Cascade(rules=(RULE_重特大疾病医疗救助_1,), static=True)
 STEP_重特大疾病医疗救助_门诊慢特病_规则1 = Step(tier=TIER_重特大疾病医疗救助, pool='重特大疾病费用', base=重特大疾病医疗救助_基数, conditions=(CONDITION_重特大疾病医疗救助,), gates=(), cascade=CASCADE_重特大疾病医疗救助_规则1, deductible_slot=2, cap_slot=1)
 ROUTE_三民人员_门诊慢特病_1 = Route(basic=(), critical=(), aid=(STEP_重特大疾病医疗救助_门诊慢特病_规则1,), tilted=(), gates=(), aid_uncovered=False)
@@ -230,17 +230,17 @@ class Policy(PlanSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    64: 83,
-    69: 92,
-    74: 78,
-    79: 80,
-    84: 88,
-    89: 104,
-    94: 105,
-    99: 106,
-    104: 118,
-    109: 119,
-    114: 120,
-    119: 131,
-    124: 133,
+    64: 79,
+    69: 88,
+    74: 74,
+    79: 76,
+    84: 84,
+    89: 100,
+    94: 101,
+    99: 102,
+    104: 114,
+    109: 115,
+    114: 116,
+    119: 127,
+    124: 129,
 }

@@ -39,36 +39,36 @@ R_7_10 = Fraction(7, 10)
 # ---------------------------------------------------------------- the policy's expressions
 
 def 医疗救助_规则3_deductible(env):
-    # zichuan.aid:60 25% × prev_year_disposable_income
+    # zichuan.aid:59 25% × prev_year_disposable_income
     return money_value((R_1_4 * env.params.value('prev_year_disposable_income', env.date)))
 
 
 def 医疗救助_基数(env):
-    # zichuan.aid:57 政策范围内费用 - 基本医保支付 - 大病保险支付
+    # zichuan.aid:56 政策范围内费用 - 基本医保支付 - 大病保险支付
     return ((env.claim.policy_scope_cost - env.basic) - env.critical)
 
 
 def 再救助_基数(env):
-    # zichuan.aid:67 政策范围内费用 - 基本医保支付 - 大病保险支付 - 医疗救助支付
+    # zichuan.aid:66 政策范围内费用 - 基本医保支付 - 大病保险支付 - 医疗救助支付
     return (((env.claim.policy_scope_cost - env.basic) - env.critical) - env.aid)
 
 
 # ---------------------------------------------------------------- the settlement plan
 
-# zichuan.aid:58 对 第一类对象: 起付标准 无 比例 75% 限额 3万元 依据 "第一段"
-RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_3_4)), Setting(key='cap', value=Constant(value=3000000))), clause='第一段', where='zichuan.aid:58', text='对 第一类对象: 起付标准 无 比例 75% 限额 3万元 依据 "第一段"', covers=SET_5)
-# zichuan.aid:59 对 第二类对象: 起付标准 3000元 比例 50% 限额 2万元 依据 "第一段"
-RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=300000)), Setting(key='ratio', value=Constant(value=R_1_2)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:59', text='对 第二类对象: 起付标准 3000元 比例 50% 限额 2万元 依据 "第一段"', covers=SET_7)
-# zichuan.aid:60 对 刚性支出困难家庭大病患者: 起付标准 25% × prev_year_disposable_income 比例 60% 限额 2万元 依据 "第二段"
-RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=医疗救助_规则3_deductible), Setting(key='ratio', value=Constant(value=R_3_5)), Setting(key='cap', value=Constant(value=2000000))), clause='第二段', where='zichuan.aid:60', text='对 刚性支出困难家庭大病患者: 起付标准 25% × prev_year_disposable_income 比例 60% 限额 2万元 依据 "第二段"', covers=SET_9)
-# 待遇 aid 医疗救助 医疗救助 — zichuan.aid:56 依据 第一段
-TIER_医疗救助 = Tier(kind='aid', name='医疗救助', label='医疗救助', clause='第一段', line=56, rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_3))
-# zichuan.aid:68 对 第一类对象: 超过 5000元 比例 70% 限额 2万元 依据 "第一段"
-RULE_再救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=Constant(value=500000)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:68', text='对 第一类对象: 超过 5000元 比例 70% 限额 2万元 依据 "第一段"', covers=SET_5)
-# zichuan.aid:69 对 第二类对象: 超过 10000元 比例 70% 限额 2万元 依据 "第一段"
-RULE_再救助_2 = Rule(number=2, when=None, settings=(Setting(key='threshold', value=Constant(value=1000000)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:69', text='对 第二类对象: 超过 10000元 比例 70% 限额 2万元 依据 "第一段"', covers=SET_7)
-# 待遇 tilted 再救助 再救助 — zichuan.aid:66 依据 第一段
-TIER_再救助 = Tier(kind='tilted', name='再救助', label='再救助', clause='第一段', line=66, rules=(RULE_再救助_1, RULE_再救助_2))
+# zichuan.aid:57 对 第一类对象: 起付标准 无 比例 75% 限额 3万元 依据 "第一段"
+RULE_医疗救助_1 = Rule(number=1, when=None, settings=(Setting(key='deductible', value=Constant(value=None)), Setting(key='ratio', value=Constant(value=R_3_4)), Setting(key='cap', value=Constant(value=3000000))), clause='第一段', where='zichuan.aid:57', text='对 第一类对象: 起付标准 无 比例 75% 限额 3万元 依据 "第一段"', covers=SET_5)
+# zichuan.aid:58 对 第二类对象: 起付标准 3000元 比例 50% 限额 2万元 依据 "第一段"
+RULE_医疗救助_2 = Rule(number=2, when=None, settings=(Setting(key='deductible', value=Constant(value=300000)), Setting(key='ratio', value=Constant(value=R_1_2)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:58', text='对 第二类对象: 起付标准 3000元 比例 50% 限额 2万元 依据 "第一段"', covers=SET_7)
+# zichuan.aid:59 对 刚性支出困难家庭大病患者: 起付标准 25% × prev_year_disposable_income 比例 60% 限额 2万元 依据 "第二段"
+RULE_医疗救助_3 = Rule(number=3, when=None, settings=(Setting(key='deductible', value=医疗救助_规则3_deductible), Setting(key='ratio', value=Constant(value=R_3_5)), Setting(key='cap', value=Constant(value=2000000))), clause='第二段', where='zichuan.aid:59', text='对 刚性支出困难家庭大病患者: 起付标准 25% × prev_year_disposable_income 比例 60% 限额 2万元 依据 "第二段"', covers=SET_9)
+# 待遇 aid 医疗救助 医疗救助 — zichuan.aid:55 依据 第一段
+TIER_医疗救助 = Tier(kind='aid', name='医疗救助', label='医疗救助', clause='第一段', line=55, rules=(RULE_医疗救助_1, RULE_医疗救助_2, RULE_医疗救助_3))
+# zichuan.aid:67 对 第一类对象: 超过 5000元 比例 70% 限额 2万元 依据 "第一段"
+RULE_再救助_1 = Rule(number=1, when=None, settings=(Setting(key='threshold', value=Constant(value=500000)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:67', text='对 第一类对象: 超过 5000元 比例 70% 限额 2万元 依据 "第一段"', covers=SET_5)
+# zichuan.aid:68 对 第二类对象: 超过 10000元 比例 70% 限额 2万元 依据 "第一段"
+RULE_再救助_2 = Rule(number=2, when=None, settings=(Setting(key='threshold', value=Constant(value=1000000)), Setting(key='ratio', value=Constant(value=R_7_10)), Setting(key='cap', value=Constant(value=2000000))), clause='第一段', where='zichuan.aid:68', text='对 第二类对象: 超过 10000元 比例 70% 限额 2万元 依据 "第一段"', covers=SET_7)
+# 待遇 tilted 再救助 再救助 — zichuan.aid:65 依据 第一段
+TIER_再救助 = Tier(kind='tilted', name='再救助', label='再救助', clause='第一段', line=65, rules=(RULE_再救助_1, RULE_再救助_2))
 ROUTE_无类别_门诊慢特病_1 = Route(basic=(), critical=(), aid=(), tilted=(), gates=(), aid_uncovered=False)
 CASCADE_医疗救助_规则1 = Cascade(rules=(RULE_医疗救助_1,), static=True)
 STEP_医疗救助_普通门诊门诊慢特病住院_规则1 = Step(tier=TIER_医疗救助, pool='*', base=医疗救助_基数, conditions=(), gates=(), cascade=CASCADE_医疗救助_规则1, deductible_slot=0, cap_slot=1)
@@ -148,7 +148,7 @@ class Policy(PlanSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    43: 60,
-    48: 57,
-    53: 67,
+    43: 59,
+    48: 56,
+    53: 66,
 }

@@ -179,3 +179,22 @@ def test_the_bundled_policies_pass_strictly(capsys):
     code, err = check(capsys, str(ROOT / "policies"), "--strict")
     assert code == 0 and "警告" not in err  # what is found is acknowledged, each with the document's reason
     assert all(" 已忽略 A" in line and "（理由：" in line for line in err.splitlines())
+
+
+# ---------------------------------------------------------------- A201, A202 overlapping rules
+
+def test_two_rules_of_one_scope_that_disagree_or_repeat_each_other(tmp_path, capsys):
+    rules = ('  对 全体救助对象: 比例 60% 依据 "二"\n'
+             '  对 低保对象: 比例 70% 限额 5000元 依据 "二(一)"\n'
+             '  对 低保对象: 比例 80% 限额 5000元 依据 "二(二)"\n')
+    code, err = check(capsys, policy(tmp_path, TWO_CATEGORIES + IDENTITY + tier(rules)))
+    assert code == 0
+    # line 17 repeats line 16's scope: its 80% silently replaces the 70% (A201), its cap is the same (A202)
+    assert ("an.aid:17:11: 警告 A201: 待遇“医疗救助”中对 低保对象 的两条规则范围相同，比例却不同（另一条在第 16 行）"
+            in err)
+    assert ("an.aid:17:18: 警告 A202: 待遇“医疗救助”中对 低保对象 的两条规则范围相同，限额也相同（另一条在第 16 行）"
+            in err)
+    # a narrower scope is the cascade at work, not an overlap: 住院费用 only, or a condition
+    apart = rules.replace("  对 低保对象: 比例 80%", "  对 低保对象 在 住院费用 条件 转诊: 比例 80%")
+    assert check(capsys, policy(tmp_path, TWO_CATEGORIES + IDENTITY + tier(apart)), "--strict") == (0, "")
+

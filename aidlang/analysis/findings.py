@@ -38,9 +38,10 @@ class Finding:
 
 def analyse(checked: CheckedPolicy, today: dt.date | None = None) -> tuple[list[Finding], list[Finding]]:
     """(findings, those acknowledged by a `忽略` line of the policy), each in source order."""
-    from aidlang.analysis import coverage, money, time  # the analyses import this module's records
+    from aidlang.analysis import coverage, money, rules, time  # the analyses import this module's records
 
-    found = [*time.findings(checked, today), *coverage.findings(checked), *money.findings(checked)]
+    found = [*time.findings(checked, today), *coverage.findings(checked), *rules.findings(checked),
+             *money.findings(checked)]
     found.sort(key=lambda f: (f.diagnostic.span.line, f.diagnostic.span.column, f.code))
     ignored = {ignore.code for ignore in checked.policy.of_type(n.Ignore)}
     return ([f for f in found if f.code not in ignored], [f for f in found if f.code in ignored])

@@ -1,5 +1,5 @@
 """Time: a policy that has expired or expires soon (A501, A502), a parameter with no value for part of the
-period it is in force (A503)."""
+period it is in force (A503). (A provision dated before the policy without 追溯执行 is the checker's E303.)"""
 
 from __future__ import annotations
 
@@ -46,3 +46,4 @@ def _parameter_gaps(checked: CheckedPolicy) -> list[Finding]:
             found.append(Finding(Diagnostic.warning("A503", param.span, name=param.name,
                                                  first=first.isoformat(), start=start.isoformat())))
     return found
+

@@ -189,6 +189,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "该日的就诊会中止结算",
              "a rule of tier {tier} adjusts the {setting}, but no rule in force on {day} gives it (category "
              "{category}): a claim of that day stops the run"),
+    "A201": ("待遇“{tier}”中对 {who} 的两条规则范围相同，{setting}却不同（另一条在第 {line} 行）："
+             "按文件顺序后一条生效；请删去一条，或写明条件、期间以区分",
+             "two rules of tier {tier} for {who} have one scope and give different {setting}s (the other is on line "
+             "{line}): the later wins by file order; remove one, or tell them apart by a condition or period"),
+    "A202": ("待遇“{tier}”中对 {who} 的两条规则范围相同，{setting}也相同（另一条在第 {line} 行）：其中一条多余",
+             "two rules of tier {tier} for {who} have one scope and give the same {setting} (the other is on line "
+             "{line}): one of them is redundant"),
     "A301": ("声明了多个类别但没有 身份规则：同时具有“{first}”和“{second}”的人按声明顺序取“{first}”，"
              "移动一行类别声明就会改变金额；请写 身份规则 {{ 多重身份 就高 }} 或 顺序，或用 忽略 A301 \"理由\" 说明",
              "several categories and no identity rule: a person holding {first} and {second} is settled as {first}, "

@@ -198,3 +198,30 @@ def test_two_rules_of_one_scope_that_disagree_or_repeat_each_other(tmp_path, cap
     apart = rules.replace("  对 低保对象: 比例 80%", "  对 低保对象 在 住院费用 条件 转诊: 比例 80%")
     assert check(capsys, policy(tmp_path, TWO_CATEGORIES + IDENTITY + tier(apart)), "--strict") == (0, "")
 
+
+
+# ---------------------------------------------------------------- A302 rank that pays less, with a counterexample
+
+ORDERED = TWO_CATEGORIES + """身份规则 {
+  顺序 低保对象, 特困人员 依据 "一"
+}
+""" + tier('  对 特困人员: 比例 100% 依据 "二"\n  对 低保对象: 比例 70% 依据 "二"\n')
+
+
+def test_a_category_ranked_first_that_pays_less_replays_with_explain(tmp_path, capsys):
+    path = policy(tmp_path, ORDERED)
+    out = tmp_path / "examples"
+    code, err = check(capsys, path, "--counterexamples", str(out))
+    # 1,000 yuan: 70% = 700 as 低保对象 (ranked first), 100% = 1,000 as 特困人员
+    assert ("an.aid:7:1: 警告 A302: 多重身份按顺序（不就高）取排在前面的类别，而“低保对象”排在“特困人员”之前却少付："
+            "住院就诊（2026-01-01）按“低保对象”付 700.00元，按“特困人员”会付 1000.00元") in err
+    assert "身份 低保对象、特困人员）医疗救助支付 700.00元" in err
+    claims, identities = out / "an" / "claims.csv", out / "an" / "identities.csv"
+    assert main(["explain", path, "--claims", str(claims), "--identities", str(identities), "--claim", "A302-1"]) == 0
+    explained = capsys.readouterr().out
+    assert "低保对象 救助比例70%：1,000.00 × 70% = 700.00元" in explained
+    # ranked the other way round, or 就高 by the ledger, nobody is paid less for being ranked first
+    swapped = ORDERED.replace("顺序 低保对象, 特困人员", "顺序 特困人员, 低保对象")
+    assert check(capsys, policy(tmp_path, swapped), "--strict") == (0, "")
+    highest = ORDERED.replace("  顺序 低保对象, 特困人员", "  多重身份 就高 依据 \"一\"\n  顺序 低保对象, 特困人员")
+    assert check(capsys, policy(tmp_path, highest), "--strict") == (0, "")

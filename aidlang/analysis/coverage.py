@@ -1,7 +1,10 @@
 """Gaps and priority: a category that no aid rule pays for a visit type the policy covers (A101), a setting a
-rule adjusts that no rule gives on some date (A102), several categories with no identity rule (A301)."""
+rule adjusts that no rule gives on some date (A102), several categories with no identity rule (A301), a category
+ranked higher that pays less than one below it where rank, not 就高, decides (A302)."""
 
 from __future__ import annotations
+
+import itertools
 
 from aidlang.analysis.findings import Counterexample, Finding
 from aidlang.analysis.terms import Resolved, resolved_steps
@@ -9,6 +12,8 @@ from aidlang.check.checker import CheckedPolicy
 from aidlang.frontend import nodes as n
 from aidlang.frontend.diagnostics import Diagnostic
 from aidlang.plan import build_plan
+from aidlang.records import Claim, Identity
+from aidlang.runtime import format_yuan
 
 COST = 100_000  # fen: the counterexample claim's 政策范围内费用, 1,000 yuan
 VISIT_WORDS = {"outpatient": ("普通门诊", "outpatient"), "chronic": ("门诊慢特病", "chronic"),
@@ -17,7 +22,7 @@ VISIT_WORDS = {"outpatient": ("普通门诊", "outpatient"), "chronic": ("门诊
 
 def findings(checked: CheckedPolicy) -> list[Finding]:
     steps = list(resolved_steps(checked))
-    return [*_gaps(checked, steps), *_unset(checked, steps), *_priority(checked, steps)]
+    return [*_gaps(checked, steps), *_unset(checked, steps), *_priority(checked, steps), *_order_pays_less(checked)]
 
 
 def _gaps(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
@@ -35,7 +40,8 @@ def _gaps(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
             continue
         seen.add((category, visit))
         number = len(found) + 1
-        example = Counterexample(f"A101-{number}", f"A101-P{number}", visit, plan.epochs[epoch].day, COST, category, 0)
+        example = Counterexample(f"A101-{number}", f"A101-P{number}", visit, plan.epochs[epoch].day, COST, (category,),
+                                 0)
         found.append(Finding(Diagnostic.warning("A101", checked.symbols.categories[category].span,
                                              category=category, visit=VISIT_WORDS[visit], day=example.day.isoformat()),
                              example))
@@ -72,3 +78,46 @@ def _priority(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
                 return [Finding(Diagnostic.warning("A301", first.span, first=one, second=two))]
     return [Finding(Diagnostic.warning("A301", first.span, first=categories[0],
                                     second=categories[1]))]
+
+
+PROBES = (100_000, 10_000_000, 100_000_000)  # fen: claims of 1,000, 100,000 and 1,000,000 yuan
+
+
+def _order_pays_less(checked: CheckedPolicy) -> list[Finding]:
+    """Where a person holding several categories is settled as the one ranked first (no 就高 by the ledger), a
+    category ranked higher must not pay less: each category settles the same probe claim alone (the
+    interpreter, a fresh year), and a pair where the lower one pays more aid is reported with that claim."""
+    from aidlang.engines.interp.interpreter import Interpreter
+
+    plan = build_plan(checked)
+    if plan.highest or len(plan.order) < 2 or not plan.defines["aid"]:
+        return []
+    kernel = Interpreter(checked, {})
+    computed = {kind for kind, on in plan.defines.items() if on}
+    found: list[Finding] = []
+    for (category, visit, epoch), route in sorted(plan.routes.items(), key=lambda item: item[0][2]):
+        if category or route.aid_uncovered or not plan.epochs[epoch].in_force or found:
+            continue
+        day = plan.epochs[epoch].day
+        for cost in PROBES:
+            aid = {name: _aid_alone(kernel, name, visit, day, cost, computed) for name in plan.order}
+            for higher, lower in itertools.combinations(plan.order, 2):
+                if aid[higher] is not None and aid[lower] is not None and aid[lower] > aid[higher]:
+                    example = Counterexample("A302-1", "A302-P1", visit, day, cost, (higher, lower), aid[higher])
+                    span = checked.symbols.categories[higher].span
+                    return [Finding(Diagnostic.warning(
+                        "A302", span, higher=higher, lower=lower, visit=VISIT_WORDS[visit], day=day.isoformat(),
+                        paid=format_yuan(aid[higher]), other=format_yuan(aid[lower])), example)]
+    return found
+
+
+def _aid_alone(kernel, category: str, visit: str, day, cost: int, computed: set[str]) -> int | None:
+    """The aid (医疗救助 and 倾斜救助) of one probe claim of a person holding `category` alone; None if the claim
+    cannot settle without more data (a person attribute, a parameter published later)."""
+    claim = Claim("probe", "probe", visit, day, day, cost, None if "basic" in computed else 0,
+                  None if "critical" in computed else 0)
+    try:
+        results = kernel.settle([claim], [Identity("probe", category, day, None)], {}, errors=[])
+    except Exception:  # noqa: BLE001 — a missing parameter, a value only data gives: no verdict on this pair
+        return None
+    return results[0].aid_paid + results[0].tilted_paid if results else None

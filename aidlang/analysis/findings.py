@@ -13,7 +13,7 @@ from aidlang.frontend.diagnostics import Diagnostic
 
 @attrs.frozen
 class Counterexample:
-    """One claim and the identity its person holds, as claims.csv and identities.csv rows, that settles to what
+    """One claim and the identities its person holds, as claims.csv and identities.csv rows, that settles to what
     the finding says (`aid`: the aid paid, in fen): `aidlang explain POLICY --claims … --identities … --claim ID`
     shows why."""
 
@@ -22,7 +22,7 @@ class Counterexample:
     visit: str  # canonical visit type
     day: dt.date
     cost: int  # fen; basic and critical insurance given as 0 where the policy does not compute them
-    category: str  # as identities.csv names it
+    categories: tuple[str, ...]  # the person's, as identities.csv names them
     aid: int
 
 

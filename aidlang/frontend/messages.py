@@ -201,6 +201,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "several categories and no identity rule: a person holding {first} and {second} is settled as {first}, "
              "the first declared, so moving a category line changes money; write an identity block (highest or "
              "order), or acknowledge with ignore A301 \"reason\""),
+    "A302": ("多重身份按顺序（不就高）取排在前面的类别，而“{higher}”排在“{lower}”之前却少付：{visit}就诊（{day}）"
+             "按“{higher}”付 {paid}元，按“{lower}”会付 {other}元；请调整顺序、改为 就高，或用 忽略 A302 \"理由\" 说明",
+             "several categories are settled as the first in rank (not the highest-paying), and {higher}, ranked "
+             "before {lower}, pays less: a {visit} claim on {day} gets {paid} yuan as {higher} and would get "
+             "{other} yuan as {lower}; reorder, declare highest, or acknowledge with ignore A302 \"reason\""),
     "A401": ("待遇“{tier}”给类别“{category}”的比例为 {ratio}（{day}）：比例应大于 0% 且不超过 100%",
              "tier {tier} gives category {category} a ratio of {ratio} (on {day}): a ratio is above 0% and at most "
              "100%"),

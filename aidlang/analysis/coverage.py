@@ -100,9 +100,10 @@ def _order_pays_less(checked: CheckedPolicy) -> list[Finding]:
             continue
         day = plan.epochs[epoch].day
         for cost in PROBES:
-            aid = {name: _aid_alone(kernel, name, visit, day, cost, computed) for name in plan.order}
-            for higher, lower in itertools.combinations(plan.order, 2):
-                if aid[higher] is not None and aid[lower] is not None and aid[lower] > aid[higher]:
+            found_aid = {name: _aid_alone(kernel, name, visit, day, cost, computed) for name in plan.order}
+            aid = {name: paid for name, paid in found_aid.items() if paid is not None}
+            for higher, lower in itertools.combinations([name for name in plan.order if name in aid], 2):
+                if aid[lower] > aid[higher]:
                     example = Counterexample("A302-1", "A302-P1", visit, day, cost, (higher, lower), aid[higher])
                     span = checked.symbols.categories[higher].span
                     return [Finding(Diagnostic.warning(

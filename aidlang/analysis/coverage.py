@@ -94,9 +94,8 @@ def _order_pays_less(checked: CheckedPolicy) -> list[Finding]:
         return []
     kernel = Interpreter(checked, {})
     computed = {kind for kind, on in plan.defines.items() if on}
-    found: list[Finding] = []
     for (category, visit, epoch), route in sorted(plan.routes.items(), key=lambda item: item[0][2]):
-        if category or route.aid_uncovered or not plan.epochs[epoch].in_force or found:
+        if category or route.aid_uncovered or not plan.epochs[epoch].in_force:
             continue
         day = plan.epochs[epoch].day
         for cost in PROBES:
@@ -109,7 +108,7 @@ def _order_pays_less(checked: CheckedPolicy) -> list[Finding]:
                     return [Finding(Diagnostic.warning(
                         "A302", span, higher=higher, lower=lower, visit=VISIT_WORDS[visit], day=day.isoformat(),
                         paid=format_yuan(aid[higher]), other=format_yuan(aid[lower])), example)]
-    return found
+    return []  # the first pair found is enough to show it
 
 
 def _aid_alone(kernel, category: str, visit: str, day, cost: int, computed: set[str]) -> int | None:

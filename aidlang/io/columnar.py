@@ -1,27 +1,37 @@
-"""claims.csv and identities.csv straight into columns (polars), for the batch engine: the same rows, values,
-problems and counts as `data.read_claims` and `data.read_identities`, without a Python object per good row.
+"""claims, identities and persons files straight into columns (polars), for the batch engine: the same rows,
+values, problems and counts as `data.read_claims`, `read_identities` and `read_persons`, without a Python object
+per good row.
 
-The file is read as lines by polars. Each line that is plainly well formed — its cells split at the delimiter with
-no quote, control character, stray tab, space at a cell's edge or wrong count, and each value as `_QuickClaims`
+A file's body becomes text cells as columns, in one of two ways:
+- a UTF-8 CSV file is read as lines by polars and split at the delimiter; a line with a quote, a control
+  character, a stray tab, a space at a cell's edge or the wrong count of cells is ODD (`_cells`);
+- a Parquet file is read once by polars, and each column made the text `sheets.parquet_column` makes of it by one
+  column expression (`_parquet_text`): String, Categorical and Enum stripped; integers, decimals, dates, times and
+  booleans as polars casts them; Null empty. A row with a text cell the row reader looks at (a control character,
+  a tab, over `sheets.MAX_CELL`) is ODD.
+Then both share everything (`_read_cells`): the cells are typed by column expressions, each value as `_QuickClaims`
 reads it without doubt (dates exactly YYYY-MM-DD, amounts in ASCII digits with at most two decimals, a known visit
-type, `true`/`false`, a claim_id no other row has) — becomes typed columns by column expressions. Every other
-line goes through the row reader (`sheets.split_line`, `data.raw_row`, `data.claims_of_rows`), which gives it the
-value or the message it always did. A plain line is read to exactly the value the row reader would give it
-(tests/test_columnar.py compares the two on hostile files), so which way a line went changes nothing.
+type, `true`/`false`, a claim_id no other row has); every other row is ODD or in DOUBT and goes through the row
+reader (`data.raw_row`, `data.claims_of_rows` …), which gives it the value or the message it always did. A plain
+row is read to exactly the value the row reader would give it (tests/test_columnar.py and
+tests/test_parquet_columns.py compare the two on hostile files), so which way a row went changes nothing.
 
-What the lines cannot be read as (another encoding, a workbook, Parquet, a stray carriage return or unit
-separator, a header that is not plain) is read by `data.read_claims` and its records made columns: slower, the
-same.
+What is read by `data.read_claims` (…) and its records made columns — slower, the same: CSV the lines cannot be
+read as (another encoding, a workbook, a stray carriage return or unit separator, a header that is not plain);
+a Parquet file with a column of another dtype (float — its 15 significant digits are made in Python —, datetime,
+binary, duration, lists, structs), a damaged one, or one whose header has a problem.
 """
 
 from __future__ import annotations
 
 import codecs
+import functools
 import mmap
+import operator
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Protocol, Sequence
 
 import attrs
 import polars as pl
@@ -81,14 +91,14 @@ def claims_of_frame(frame: pl.DataFrame) -> list[Claim]:
 
 
 @attrs.frozen
-class LineTable(data.Table):
-    """A table read as lines: `rows` holds only the rows read one by one (odd lines), `numbers` every body
-    row's number. A row is repeated as written (`raws`, for the rejects file) by reading its line from the file
-    again — a year's lines are not held for the few rows a run rejects — and only from the file as it was read
-    (`signature`: its size and modification time; a file changed since is an error, never other text)."""
+class NumberedTable(data.Table):
+    """A table whose body rows are not held as records: `rows` holds only the rows read one by one (the careful
+    ones), `numbers` every body row's number. A row is repeated as written (`raws`, for the rejects file) by
+    reading it from the file again — a year's rows are not held for the few a run rejects — and only from the
+    file as it was read (`signature`: its size and modification time; a file changed since is an error, never
+    other text)."""
 
     numbers: pl.Series = attrs.field(factory=pl.Series, kw_only=True)
-    delimiter: str = attrs.field(default=",", kw_only=True)
     signature: tuple[int, int] = attrs.field(default=(0, 0), kw_only=True)
 
     def row_numbers(self) -> list[int]:
@@ -97,6 +107,29 @@ class LineTable(data.Table):
     def row_count(self) -> int:
         return self.numbers.len()
 
+    def rows_with(self, column: str, values: set[str]) -> list[int]:
+        if not values:
+            return []
+        if column not in self.header:  # every row's cell is empty, as the row reader reads a missing column
+            return self.row_numbers() if "" in values else []
+        return self._rows_with(_last_position(self.header, column), column, values)
+
+    def _rows_with(self, position: int, column: str, values: set[str]) -> list[int]:
+        """`rows_with` of a column the header has, at `position`."""
+        raise NotImplementedError
+
+    def _unchanged(self) -> None:
+        if _signature(self.path) != self.signature:
+            raise data.FileChanged(self.path)
+
+
+@attrs.frozen
+class LineTable(NumberedTable):
+    """A table read as lines: a row is repeated by reading its line again and splitting it as the row reader
+    does."""
+
+    delimiter: str = attrs.field(default=",", kw_only=True)
+
     def raws(self, numbers: Iterable[int]) -> dict[int, data.RawRow]:
         wanted = set(numbers)
         if not wanted:
@@ -104,19 +137,18 @@ class LineTable(data.Table):
         lines = self._lines(pl.col("row").is_in(sorted(wanted)))
         return {row: self._raw(row, line) for row, line in lines.iter_rows()}
 
-    def rows_with(self, column: str, values: set[str]) -> list[int]:
-        if not values:
-            return []
-        position = self.header.index(column)
-        field = pl.col("line").str.split(self.delimiter).list.get(position, null_on_oob=True).str.strip_chars()
-        candidates = self._lines(field.is_in(sorted(values)) | pl.col("line").str.contains('"', literal=True))
+    def _rows_with(self, position: int, column: str, values: set[str]) -> list[int]:
+        field = pl.col("line").str.split(self.delimiter).list.get(position, null_on_oob=True)
+        field = field.str.strip_chars().fill_null("")  # a short row's missing cell is empty, as `data.raw_row` pads it
+        # a quoted line is split otherwise, and Python strips separators (\x1c …) that polars leaves: read again
+        again = pl.col("line").str.contains(f'"|{sheets.control_class(rust=True)}')
+        candidates = self._lines(field.is_in(sorted(values)) | again)
         return [row for row, line in candidates.iter_rows() if self._raw(row, line).values.get(column, "") in values]
 
     def _lines(self, which: pl.Expr) -> pl.DataFrame:
         """The body lines (row, line) that `which` selects, read from the file again (lazily: only they are
         held)."""
-        if _signature(self.path) != self.signature:
-            raise data.FileChanged(self.path)
+        self._unchanged()
         scan = pl.scan_csv(self.path, has_header=False, separator=_UNIT_SEPARATOR.decode(), quote_char=None,
                            infer_schema=False, new_columns=["line"], encoding="utf8")
         found = scan.with_row_index("row", offset=1).filter(which).collect()
@@ -127,6 +159,46 @@ class LineTable(data.Table):
         raw = _raw_row(self.path, self.header, self.delimiter, row, line)
         assert raw is not None, "a blank line is no row of `numbers`"
         return raw
+
+
+@attrs.frozen
+class ParquetTable(NumberedTable):
+    """A table read from a Parquet file's columns: a row is repeated by reading that row of the file again and
+    making its cells as the row reader makes them (`sheets.parquet_column`). `columns`: the file's own column
+    names, in the header's order (the header holds the contract's names)."""
+
+    columns: tuple[str, ...] = attrs.field(default=(), kw_only=True)
+
+    def raws(self, numbers: Iterable[int]) -> dict[int, data.RawRow]:
+        wanted = sorted(set(numbers))
+        if not wanted:
+            return {}
+        return self._raws(lambda schema: pl.col(ROW).is_in(wanted))
+
+    def _rows_with(self, position: int, column: str, values: set[str]) -> list[int]:
+        name = self.columns[position]
+
+        def candidates(schema: pl.Schema) -> pl.Expr:
+            """The rows whose text is one of `values`, and those whose text Python may strip otherwise."""
+            text = _parquet_text(pl.col(name), schema[name])
+            assert text is not None, "the file was read as columns: every column's text is an expression"
+            return text.is_in(sorted(values)) | _parquet_odd(pl.col(name), schema[name])
+
+        return [row for row, raw in self._raws(candidates).items() if raw.values.get(column, "") in values]
+
+    def _raws(self, which: Callable[[pl.Schema], pl.Expr]) -> dict[int, data.RawRow]:
+        """The rows `which` selects (given the file's schema), read from the file again (only they are held)."""
+        self._unchanged()
+        scan = pl.scan_parquet(self.path).with_row_index(ROW, offset=2)
+        found = scan.filter(which(scan.collect_schema())).collect()
+        rows = found[ROW].cast(pl.Int64).to_list()
+        return {raw.row: raw for raw in _parquet_raws(self.path, self.header, rows, found.drop(ROW))}
+
+
+def _last_position(header: tuple[str, ...], column: str) -> int:
+    """Where a column's cell is: the last of a name given twice (only the empty name may be), as `data.raw_row`
+    keeps it."""
+    return len(header) - 1 - header[::-1].index(column)
 
 
 def _signature(path: str) -> tuple[int, int]:
@@ -144,7 +216,7 @@ class Columns(data.Loaded):
     def unaccounted(self) -> list[int]:
         if self.table.errors:
             return []
-        read = pl.DataFrame({"row": self.table.numbers if isinstance(self.table, LineTable)
+        read = pl.DataFrame({"row": self.table.numbers if isinstance(self.table, NumberedTable)
                              else pl.Series(self.table.row_numbers(), dtype=pl.Int64)})
         bad = pl.DataFrame({"row": pl.Series(sorted(self.row_errors()), dtype=pl.Int64)})
         good = self.frame.select("row")
@@ -156,8 +228,8 @@ class Columns(data.Loaded):
 @attrs.frozen
 class _Kind:
     """What the reading of one kind of file as columns needs to know: its columns, how the row reader reads
-    it (a whole file, or some of its rows), how its lines become typed columns, and the column whose repeats
-    the row reader refuses across rows."""
+    it (a whole file, or some of its rows), how its text cells become typed columns, and the column whose
+    repeats the row reader refuses across rows."""
 
     required: Callable[[data.Vocabulary], tuple[str, ...]]
     optional: tuple[str, ...]
@@ -192,15 +264,130 @@ def _read(path: str | Path, vocabulary: data.Vocabulary, options: data.ReadOptio
         signature = _signature(str(path))
     except OSError:
         signature = (0, 0)  # the row reader says why it cannot be read
-    lines = _lines(path, options)
-    if lines is not None:
-        read = _read_lines(str(path), lines[0], lines[1], vocabulary, options, kind, signature)
-        del lines
-        if read is not None:
-            return read
+    make_source = _parquet_source if _is_parquet(path) else _line_source
+    source = make_source(str(path), vocabulary, options, kind, signature)
+    if source is not None:
+        return _read_cells(source, vocabulary, options, kind)
     loaded = kind.read_file(path, vocabulary, options)
     return Columns(loaded.table, (), loaded.errors, (), loaded.normalised,
                    frame=kind.frame_of(loaded.records, loaded.good_rows))
+
+
+class _Source(Protocol):
+    """A file whose header is read (`table`: no errors) and whose body can be made text cells as columns: the
+    CSV's lines (`_LineSource`) or a Parquet file's columns (`_ParquetSource`)."""
+
+    @property
+    def table(self) -> data.Table:
+        """The file's header, read as the row reader reads it (no errors)."""
+
+    @property
+    def height(self) -> int:
+        """How many body rows the cells have (CSV: the lines that are not blank to polars)."""
+
+    @property
+    def rows(self) -> pl.Series:
+        """Those rows' numbers, in file order."""
+
+    def cells(self, start: int, length: int) -> pl.LazyFrame:
+        """Rows start … start + length as ROW, ODD (the row reader must make its cells) and the text cells of
+        the header's columns the typing reads, by their contract names."""
+
+    def raw_rows(self, rows: list[int]) -> list[data.RawRow]:
+        """These rows (sorted) as the row reader makes them; a row it sees as blank is no row (left out)."""
+
+    def numbered(self, raws: tuple[data.RawRow, ...], numbers: pl.Series) -> NumberedTable:
+        """The table of the file read: the careful rows, every row's number."""
+
+
+def _read_cells(source: _Source, vocabulary: data.Vocabulary, options: data.ReadOptions, kind: _Kind) -> Columns:
+    """Everything after a file's cells are made, for CSV lines and Parquet columns alike: the cells typed by
+    column expressions a chunk at a time (a chunk's cells and checks are several times the size of its text),
+    and every row that is odd, in doubt or may repeat an identifier read by the row reader (`kind.read_rows`)."""
+    header = source.table.header
+    typed = pl.concat([kind.typed(source.cells(start, CHUNK), header, vocabulary, options).collect()
+                       for start in range(0, max(source.height, 1), CHUNK)])  # no rows: one empty chunk
+    careful = pl.col(ODD) | pl.col(DOUBT)
+    if kind.unique is not None:
+        careful = careful | _maybe_repeated(typed[kind.unique].str.strip_chars())
+    careful_rows = set(typed.filter(careful)[ROW].to_list())
+    while True:  # the rows read one by one, until no plain row repeats an identifier one of them registered
+        raws = source.raw_rows(sorted(careful_rows))
+        counts: Counter = Counter()
+        first_row: dict[str, int] = {}
+        records, good_rows, errors = kind.read_rows(source.table.path, raws, vocabulary, options, first_row, counts)
+        if kind.unique is None:
+            break
+        repeats = typed.filter(~pl.col(ROW).is_in(list(careful_rows)) & pl.col(kind.unique).is_in(list(first_row)))
+        if repeats.height == 0:
+            break
+        careful_rows |= set(repeats[ROW].to_list())
+    plain = typed.filter(~pl.col(ROW).is_in(list(careful_rows))) if careful_rows else typed
+    del typed  # a year's typed rows: held once
+    plain = plain.rename({ROW: "row"}).select(list(kind.schema))
+    frame = plain.merge_sorted(kind.frame_of(records, good_rows), key="row") if records else plain
+    blank = careful_rows - {raw.row for raw in raws}  # lines only the row reader sees as blank (\x1c …): no rows
+    numbers = source.rows.filter(~source.rows.is_in(list(blank)))
+    return Columns(source.numbered(tuple(raws), numbers), (), tuple(errors), (), dict(counts), frame=frame)
+
+
+def _maybe_repeated(values: pl.Series) -> pl.Expr:
+    """Whether a row's value may be another row's too: its hash is another's. Sorting a year's hashes is many
+    times faster than finding the repeated texts, and a rare collision only sends two rows to the row reader."""
+    hashes = values.hash(seed=0).sort()
+    repeated = hashes.filter(hashes == hashes.shift(1))
+    return pl.lit(values.hash(seed=0)).is_in(repeated.implode())
+
+
+CHUNK = 500_000  # rows typed at once
+# the reader's own columns beside the file's (a file column named so is read by the row reader)
+_MINE = "__aidlang_"
+ROW, LINE, ODD, DOUBT = (f"{_MINE}{name}" for name in ("row", "line", "odd", "doubt"))
+
+
+def _header_table(name: str, grid: sheets.Grid, vocabulary: data.Vocabulary, options: data.ReadOptions,
+                  kind: _Kind) -> data.Table | None:
+    """The table of a file's header row (as the row reader makes it), or None when the header has a problem:
+    the row reader reports it, with every row it read."""
+    table = data.table_of(name, grid, kind.required(vocabulary), kind.optional, options)
+    if kind is _CLAIMS:
+        table = data.needed_columns(table, vocabulary.needed_columns)
+    if table.errors or any(column.startswith(_MINE) for column in table.header):
+        return None
+    return table
+
+
+def _typed_columns(header: tuple[str, ...], vocabulary: data.Vocabulary, kind: _Kind) -> tuple[tuple[int, str], ...]:
+    """The positions and names of the header's columns the typing reads: an extra column is never typed (and
+    extra columns may share a name, an empty one)."""
+    known = set(kind.required(vocabulary)) | set(kind.optional)
+    return tuple((position, column) for position, column in enumerate(header) if column in known)
+
+
+# ---------------------------------------------------------------- CSV lines
+
+def _line_source(name: str, vocabulary: data.Vocabulary, options: data.ReadOptions, kind: _Kind,
+                 signature: tuple[int, int]) -> _LineSource | None:
+    """The file's lines with its header read, or None when they cannot be read exactly (`_lines`) or the header
+    is not plain (a quote, a control character, a wrong column)."""
+    lines = _lines(name, options)
+    if lines is None:
+        return None
+    body = lines[0].filter(pl.col("line").str.contains(r"\S").fill_null(False))  # not blank (strip() leaves text)
+    if body.height == 0:
+        return None
+    header_row, header_line = body.row(0)
+    delimiter = sheets.sniff_delimiter(header_line)
+    header_split = sheets.split_line(header_row, header_line, delimiter)
+    if header_split is None or header_split[1] is not None or '"' in header_line:
+        return None
+    form = lines[1] + (", tab-separated" if delimiter == "\t" else "")
+    table = _header_table(name, sheets.Grid(((header_row, header_split[0]),), {}, None, form), vocabulary, options,
+                          kind)
+    if table is None:
+        return None
+    return _LineSource(table, _typed_columns(table.header, vocabulary, kind),
+                       body.slice(1).rename({"row": ROW, "line": LINE}), delimiter, signature)
 
 
 def _lines(path: str | Path, options: data.ReadOptions) -> tuple[pl.DataFrame, str] | None:
@@ -236,66 +423,35 @@ _UNIT_SEPARATOR = b"\x1f"  # polars splits each line at it, so that a line is on
 #                            the row reader would refuse any line holding it)
 
 
-def _read_lines(name: str, lines: pl.DataFrame, form: str, vocabulary: data.Vocabulary,
-                options: data.ReadOptions, kind: _Kind, signature: tuple[int, int]) -> Columns | None:
-    body = lines.filter(pl.col("line").str.contains(r"\S").fill_null(False))  # not blank (strip() leaves text)
-    if body.height == 0:
-        return None
-    header_row, header_line = body.row(0)
-    delimiter = sheets.sniff_delimiter(header_line)
-    header_split = sheets.split_line(header_row, header_line, delimiter)
-    if header_split is None or header_split[1] is not None or '"' in header_line:
-        return None
-    form += ", tab-separated" if delimiter == "\t" else ""
-    grid = sheets.Grid(((header_row, header_split[0]),), {}, None, form)
-    table = data.table_of(name, grid, kind.required(vocabulary), kind.optional, options)
-    if kind is _CLAIMS:
-        table = data.needed_columns(table, vocabulary.needed_columns)
-    header = table.header
-    if table.errors or any(column.startswith(_MINE) for column in header):
-        return None  # the row reader reports the header's problems, with every row it read
-    body = body.slice(1).rename({"row": ROW, "line": LINE})
-    # a chunk of lines at a time: a line's cells and checks are several times the size of its text
-    typed = pl.concat([kind.typed(_cells(body.slice(start, CHUNK), header, delimiter), header, vocabulary, options)
-                       .collect() for start in range(0, max(body.height, 1), CHUNK)])  # no rows: one empty chunk
-    careful = pl.col(ODD) | pl.col(DOUBT)
-    if kind.unique is not None:
-        careful = careful | _maybe_repeated(typed[kind.unique].str.strip_chars())
-    careful_rows = set(typed.filter(careful)[ROW].to_list())
-    while True:  # the rows read one by one, until no plain row repeats an identifier one of them registered
-        raws = _raw_rows(name, header, delimiter, body.filter(pl.col(ROW).is_in(list(careful_rows))))
-        counts: Counter = Counter()
-        first_row: dict[str, int] = {}
-        records, good_rows, errors = kind.read_rows(name, raws, vocabulary, options, first_row, counts)
-        if kind.unique is None:
-            break
-        repeats = typed.filter(~pl.col(ROW).is_in(list(careful_rows)) & pl.col(kind.unique).is_in(list(first_row)))
-        if repeats.height == 0:
-            break
-        careful_rows |= set(repeats[ROW].to_list())
-    plain = typed.filter(~pl.col(ROW).is_in(list(careful_rows))) if careful_rows else typed
-    del typed  # a year's typed lines: held once
-    plain = plain.rename({ROW: "row"}).select(list(kind.schema))
-    frame = plain.merge_sorted(kind.frame_of(records, good_rows), key="row") if records else plain
-    blank = careful_rows - {raw.row for raw in raws}  # lines only the row reader sees as blank (\x1c …): no rows
-    numbers = body.filter(~pl.col(ROW).is_in(list(blank)))[ROW].rename("row")
-    line_table = LineTable(name, header, tuple(raws), (), form, table.warnings, table.converted, numbers=numbers,
-                           delimiter=delimiter, signature=signature)
-    return Columns(line_table, (), tuple(errors), (), dict(counts), frame=frame)
+@attrs.frozen
+class _LineSource:
+    """A UTF-8 CSV file's body lines (ROW, LINE: not blank to polars), split into cells by column expressions."""
 
+    table: data.Table
+    columns: tuple[tuple[int, str], ...]  # (position, name) of the columns typed
+    body: pl.DataFrame
+    delimiter: str
+    signature: tuple[int, int]
 
-def _maybe_repeated(values: pl.Series) -> pl.Expr:
-    """Whether a row's value may be another row's too: its hash is another's. Sorting a year's hashes is many
-    times faster than finding the repeated texts, and a rare collision only sends two rows to the row reader."""
-    hashes = values.hash(seed=0).sort()
-    repeated = hashes.filter(hashes == hashes.shift(1))
-    return pl.lit(values.hash(seed=0)).is_in(repeated.implode())
+    @property
+    def height(self) -> int:
+        return self.body.height
 
+    @property
+    def rows(self) -> pl.Series:
+        return self.body[ROW].rename("row")
 
-CHUNK = 500_000  # lines typed at once
-# the reader's own columns beside the file's (a file column named so is read by the row reader)
-_MINE = "__aidlang_"
-ROW, LINE, ODD, DOUBT = (f"{_MINE}{name}" for name in ("row", "line", "odd", "doubt"))
+    def cells(self, start: int, length: int) -> pl.LazyFrame:
+        return _cells(self.body.slice(start, length), len(self.table.header), self.columns, self.delimiter)
+
+    def raw_rows(self, rows: list[int]) -> list[data.RawRow]:
+        lines = self.body.filter(pl.col(ROW).is_in(rows))
+        return _raw_rows(self.table.path, self.table.header, self.delimiter, lines)
+
+    def numbered(self, raws: tuple[data.RawRow, ...], numbers: pl.Series) -> NumberedTable:
+        table = self.table
+        return LineTable(table.path, table.header, raws, (), table.form, table.warnings, table.converted,
+                         numbers=numbers, delimiter=self.delimiter, signature=self.signature)
 
 
 def _raw_rows(name: str, header: tuple[str, ...], delimiter: str, lines: pl.DataFrame) -> list[data.RawRow]:
@@ -309,11 +465,11 @@ def _raw_row(name: str, header: tuple[str, ...], delimiter: str, row: int, line:
     return None if split is None else data.raw_row(name, header, row, *split)
 
 
-def _cells(body: pl.DataFrame, header: tuple[str, ...], delimiter: str) -> pl.LazyFrame:
-    """Each line's cells by column, and ODD: the line must be split by the row reader (a quote, a control
-    character, a stray tab, a space at a cell's edge, a long line, more or fewer cells than the header). The
-    cells are made at once (a query that typed them too would split each line again per column), then typed
-    by a lazy query: its columns in parallel."""
+def _cells(body: pl.DataFrame, width: int, columns: tuple[tuple[int, str], ...], delimiter: str) -> pl.LazyFrame:
+    """Each line's cells of `columns`, and ODD: the line must be split by the row reader (a quote, a control
+    character, a stray tab, a space at a cell's edge, a long line, other than `width` cells). The cells are made
+    at once (a query that typed them too would split each line again per column), then typed by a lazy query:
+    its columns in parallel."""
     line = pl.col(LINE)
     escaped = "\\t" if delimiter == "\t" else delimiter
     space = r"[\s&&[^\t]]" if delimiter == "\t" else r"\s"
@@ -321,10 +477,123 @@ def _cells(body: pl.DataFrame, header: tuple[str, ...], delimiter: str) -> pl.La
     stray = sheets.control_class(rust=True)[1:-1] + '"' + ("\\t" if delimiter != "\t" else "")
     odd = (line.str.contains(f"[{stray}]|(^|{escaped}){space}|{space}({escaped}|$)")
            | (line.str.len_chars() > sheets.MAX_CELL)
-           | (line.str.count_matches(delimiter, literal=True) != len(header) - 1))
+           | (line.str.count_matches(delimiter, literal=True) != width - 1))
     fields = line.str.split(delimiter)
-    return body.lazy().select(ROW, LINE, *(fields.list.get(position, null_on_oob=True).alias(column)
-                                            for position, column in enumerate(header)), odd.alias(ODD)).collect().lazy()
+    return body.lazy().select(ROW, *(fields.list.get(position, null_on_oob=True).alias(column)
+                                     for position, column in columns), odd.alias(ODD)).collect().lazy()
+
+
+# ---------------------------------------------------------------- Parquet columns
+
+def _is_parquet(path: str | Path) -> bool:
+    """Whether the row reader reads the file as Parquet (`sheets.read_grid`: a workbook's magic decides first)."""
+    try:
+        with open(path, "rb") as file:
+            start = file.read(4)
+    except OSError:
+        return False
+    return not start.startswith(sheets.WORKBOOK_MAGIC) and (
+        start.startswith(sheets.PARQUET_MAGIC) or str(path).lower().endswith(sheets.PARQUET_SUFFIX))
+
+
+def _parquet_source(name: str, vocabulary: data.Vocabulary, options: data.ReadOptions, kind: _Kind,
+                    signature: tuple[int, int]) -> _ParquetSource | None:
+    """The file's columns with its header read, or None for what the row reader reads: a damaged file, a column
+    whose text is made in Python (`_parquet_text`), a header with a problem."""
+    try:
+        frame = pl.read_parquet(name)
+    except Exception:  # noqa: BLE001 — polars raises its own errors for a damaged file: the row reader names it
+        return None
+    if any(_parquet_text(pl.col(column), dtype) is None for column, dtype in frame.schema.items()):
+        return None
+    header, problems = sheets.parquet_header(frame.columns)
+    table = _header_table(name, sheets.Grid(((1, header),), problems, None, "Parquet"), vocabulary, options, kind)
+    if table is None:
+        return None
+    return _ParquetSource(table, _typed_columns(table.header, vocabulary, kind), frame, signature)
+
+
+def _parquet_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
+    """The text cells `sheets.parquet_column` makes of a column of this dtype, as one column expression: text
+    (String, Categorical, Enum) stripped — Python's strip and polars' differ only on control characters, whose
+    rows are ODD —, integers, decimals, dates, times and booleans as polars casts them (the cast the row reader
+    makes), Null empty. None for a dtype the row reader makes text of in Python (a float at 15 significant
+    digits, a timestamp, binary, a duration) or refuses (lists, structs): such a file is read by the row reader."""
+    if _is_text(dtype):
+        return column.cast(pl.String).str.strip_chars().fill_null("")
+    if dtype == pl.Null or dtype.is_integer() or dtype.is_decimal() or dtype in (pl.Date, pl.Time, pl.Boolean):
+        return column.cast(pl.String).fill_null("")
+    return None
+
+
+def _is_text(dtype: pl.DataType) -> bool:
+    return dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum)
+
+
+def _parquet_odd(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Whether the row reader looks at a cell of this column (`sheets._text_cells`: a control character, a tab,
+    a cell too long), so that the row's cells are made by it."""
+    if not _is_text(dtype):
+        return pl.lit(False)
+    text = column.cast(pl.String)
+    odd = (text.str.contains(sheets.control_class(rust=True)) | text.str.contains("\t", literal=True)
+           | (text.str.len_chars() > sheets.MAX_CELL))
+    return odd.fill_null(False)
+
+
+@attrs.frozen
+class _ParquetSource:
+    """A Parquet file's columns, read once; a row's text cells made by column expressions (`_parquet_text`)."""
+
+    table: data.Table
+    columns: tuple[tuple[int, str], ...]  # (position, name) of the columns typed
+    frame: pl.DataFrame
+    signature: tuple[int, int]
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+    @property
+    def rows(self) -> pl.Series:
+        return pl.Series("row", range(2, self.frame.height + 2), dtype=pl.Int64)  # as sheets.read_parquet numbers
+
+    def cells(self, start: int, length: int) -> pl.LazyFrame:
+        schema = self.frame.schema
+        names = self.frame.columns
+        texts = [_text_of(pl.col(names[position]), schema[names[position]]).alias(column)
+                 for position, column in self.columns]
+        odd = functools.reduce(operator.or_, (_parquet_odd(pl.col(name), schema[name]) for name in names),
+                               pl.lit(False))
+        row = (pl.int_range(pl.len(), dtype=pl.Int64) + (start + 2)).alias(ROW)
+        return self.frame.slice(start, length).lazy().select(row, *texts, odd.alias(ODD)).collect().lazy()
+
+    def raw_rows(self, rows: list[int]) -> list[data.RawRow]:
+        return _parquet_raws(self.table.path, self.table.header, rows, self.frame[[row - 2 for row in rows]])
+
+    def numbered(self, raws: tuple[data.RawRow, ...], numbers: pl.Series) -> NumberedTable:
+        table = self.table
+        return ParquetTable(table.path, table.header, raws, (), table.form, table.warnings, table.converted,
+                            numbers=numbers, signature=self.signature, columns=tuple(self.frame.columns))
+
+
+def _text_of(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    text = _parquet_text(column, dtype)
+    assert text is not None, "a file with a column of another dtype is read by the row reader"
+    return text
+
+
+def _parquet_raws(name: str, header: tuple[str, ...], rows: list[int], frame: pl.DataFrame) -> list[data.RawRow]:
+    """These rows of a Parquet file (`frame`: their values, in the file's columns) as the row reader makes them:
+    the cells by `sheets.parquet_column` itself, numbered as `sheets.read_parquet` numbers them."""
+    problems: dict[int, sheets.Problem] = {}
+    columns = []
+    for index, column in enumerate(frame.columns):
+        cells = sheets.parquet_column(frame.get_column(column), index, problems, Counter(), rows)
+        assert not isinstance(cells, sheets.Problem), "a file with a column of lists is read by the row reader"
+        columns.append(cells)
+    return [data.raw_row(name, header, row, cells, problems.get(row))
+            for row, cells in zip(rows, zip(*columns, strict=True), strict=True)]
 
 
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"

@@ -24,7 +24,7 @@ import datetime as dt
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import attrs
 
@@ -347,11 +347,7 @@ def read_parquet(raw: bytes) -> Grid:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         return _failed(Problem(0, f"无法读取 Parquet 文件：{reason}", f"cannot read the Parquet file: {reason}"),
                        "Parquet")
-    header = tuple(name.strip() for name in frame.columns)
-    problems: dict[int, Problem] = {}
-    header_problem = _cell_problem(1, None, header, "")
-    if header_problem is not None:
-        problems[1] = header_problem
+    header, problems = parquet_header(frame.columns)
     columns: list[list[str]] = []
     converted: Counter = Counter()
     for index, name in enumerate(frame.columns):
@@ -364,17 +360,29 @@ def read_parquet(raw: bytes) -> Grid:
     return Grid(tuple(rows), problems, None, "Parquet", dict(converted))
 
 
-def parquet_column(series, index: int, problems: dict[int, Problem], converted: Counter) -> list[str] | Problem:
+def parquet_header(names: Sequence[str]) -> tuple[tuple[str, ...], dict[int, Problem]]:
+    """A Parquet file's column names as its CSV export's header (row 1), and the header's problem if any
+    (io.columnar reads the header so too)."""
+    header = tuple(name.strip() for name in names)
+    problem = _cell_problem(1, None, header, "")
+    return header, ({1: problem} if problem is not None else {})
+
+
+def parquet_column(series, index: int, problems: dict[int, Problem], converted: Counter,
+                   rows: Sequence[int] | None = None) -> list[str] | Problem:
     """One Parquet column as the text cells of a CSV file (null → empty), exactly:
     text as it is (stripped, as CSV cells are); integers and decimals in their digits (decimal(18,2) `12.30` →
     `12.30`; an integer is yuan, as in CSV); dates `YYYY-MM-DD`; a timestamp at midnight is its date, one with a
     time of day keeps it (no date column takes it); booleans `true`/`false`; a float as a workbook's number cell
     is read, at 15 significant digits (`2183.6`; `2183.605` keeps its third decimal and is refused as an
     amount). Problems of a row's cell (an invisible character, a float that lost digits, bytes that are not
-    UTF-8) go to `problems`; a column of lists or structs is no column of values: the whole file's Problem."""
+    UTF-8) go to `problems`; a column of lists or structs is no column of values: the whole file's Problem.
+    `rows`: the row number of each value (io.columnar makes the cells of a few rows again); none: the whole
+    file's, 2 on."""
     import polars as pl
 
     dtype = series.dtype
+    numbers = range(2, len(series) + 2) if rows is None else rows
     name = series.name
     if dtype.is_nested() or dtype == pl.Object:
         return Problem(0, f"列 {name} 的类型为 {dtype}：数据文件的列应为文本、数值、日期或逻辑值",
@@ -384,7 +392,7 @@ def parquet_column(series, index: int, problems: dict[int, Problem], converted: 
         return [""] * len(series)
     if dtype.is_float():
         cells = []
-        for row, value in enumerate(series.to_list(), start=2):
+        for row, value in zip(numbers, series.to_list(), strict=True):
             if value is None:
                 cells.append("")
                 continue
@@ -400,24 +408,24 @@ def parquet_column(series, index: int, problems: dict[int, Problem], converted: 
     if isinstance(dtype, pl.Datetime):
         return [cell_text(value)[0] for value in series.to_list()]
     if dtype == pl.Binary:
-        return _binary_cells(series.to_list(), index, problems)
+        return _binary_cells(series.to_list(), index, problems, numbers)
     if isinstance(dtype, pl.Duration):
         return ["" if value is None else str(value) for value in series.to_list()]
     # text, categoricals, integers, decimals, dates, times, booleans: polars' own text is the exact one
     texts = series.cast(pl.String).to_list()
     if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
-        return _text_cells(texts, index, problems)
+        return _text_cells(texts, index, problems, numbers)
     return ["" if text is None else text for text in texts]
 
 
-def _text_cells(texts: list, index: int, problems: dict[int, Problem]) -> list[str]:
+def _text_cells(texts: list, index: int, problems: dict[int, Problem], rows: Sequence[int]) -> list[str]:
     """Text cells stripped, as a CSV reader strips them; one scan of the whole column decides whether any cell
     needs looking at for an invisible character, a tab or its length."""
     cells = ["" if text is None else text.strip() for text in texts]
     joined = " ".join(texts_ for texts_ in texts if texts_)
     if _CONTROL.search(joined) is None and "\t" not in joined and max(map(len, cells), default=0) <= MAX_CELL:
         return cells
-    for row, text in enumerate(texts, start=2):
+    for row, text in zip(rows, texts, strict=True):
         if not text:
             continue
         found = _CONTROL.search(text) or ("\t" in text.strip() and "\t")
@@ -430,13 +438,13 @@ def _text_cells(texts: list, index: int, problems: dict[int, Problem]) -> list[s
     return cells
 
 
-def _binary_cells(values: list, index: int, problems: dict[int, Problem]) -> list[str]:
+def _binary_cells(values: list, index: int, problems: dict[int, Problem], rows: Sequence[int]) -> list[str]:
     texts = []
-    for row, value in enumerate(values, start=2):
+    for row, value in zip(rows, values, strict=True):
         try:
             texts.append(None if value is None else bytes(value).decode("utf-8"))
         except UnicodeDecodeError:
             problems.setdefault(row, Problem(row, "二进制单元格不是有效的 UTF-8 文本",
                                              "a binary cell that is not valid UTF-8 text", index))
             texts.append("")
-    return _text_cells(texts, index, problems)
+    return _text_cells(texts, index, problems, rows)

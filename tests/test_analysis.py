@@ -225,3 +225,32 @@ def test_a_category_ranked_first_that_pays_less_replays_with_explain(tmp_path, c
     assert check(capsys, policy(tmp_path, swapped), "--strict") == (0, "")
     highest = ORDERED.replace("  顺序 低保对象, 特困人员", "  多重身份 就高 依据 \"一\"\n  顺序 低保对象, 特困人员")
     assert check(capsys, policy(tmp_path, highest), "--strict") == (0, "")
+
+
+def test_every_counterexample_of_the_random_policies_settles_so_on_another_engine_too():
+    """The random policies of tests/test_random_policies.py: each counterexample `check` shows (one it has settled
+    on the interpreter to the aid it states) gets that aid on the batch engine too."""
+    import datetime as dt
+    import random
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_random_policies import checked_or_none, random_policy
+
+    from aidlang.analysis import analyse
+    from aidlang.cli.engine_option import make_engine
+    from aidlang.records import Claim, Identity
+
+    shown = 0
+    for seed in range(40):
+        checked = checked_or_none(random_policy(random.Random(seed), seed)[0], seed)
+        kinds = {tier.kind for tier in checked.symbols.tiers.values()}
+        findings, _ = analyse(checked, dt.date(2026, 12, 2))
+        for e in (f.counterexample for f in findings if f.counterexample is not None):
+            claim = Claim(e.claim_id, e.person_id, e.visit, e.day, e.day, e.cost, None if "basic" in kinds else 0,
+                          None if "critical" in kinds else 0)
+            identities = [Identity(e.person_id, category, e.day, None) for category in e.categories]
+            [result] = make_engine("batch", checked, {}).settle([claim], identities, {}, errors=[])
+            assert result.aid_paid == e.aid, (seed, e)
+            shown += 1
+    assert shown > 20  # the generator makes gaps and ranks that pay less often enough to show many

@@ -112,12 +112,12 @@ def _order_pays_less(checked: CheckedPolicy) -> list[Finding]:
 
 
 def _aid_alone(kernel, category: str, visit: str, day, cost: int, computed: set[str]) -> int | None:
-    """The aid (医疗救助 and 倾斜救助) of one probe claim of a person holding `category` alone; None if the claim
-    cannot settle without more data (a person attribute, a parameter published later)."""
+    """The aid (医疗救助) of one probe claim of a person holding `category` alone; None if the claim cannot settle
+    without more data (a person attribute, a parameter published later)."""
     claim = Claim("probe", "probe", visit, day, day, cost, None if "basic" in computed else 0,
                   None if "critical" in computed else 0)
     try:
         results = kernel.settle([claim], [Identity("probe", category, day, None)], {}, errors=[])
     except Exception:  # noqa: BLE001 — a missing parameter, a value only data gives: no verdict on this pair
         return None
-    return results[0].aid_paid + results[0].tilted_paid if results else None
+    return results[0].aid_paid if results else None

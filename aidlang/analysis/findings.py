@@ -42,6 +42,26 @@ def analyse(checked: CheckedPolicy, today: dt.date | None = None) -> tuple[list[
 
     found = [*time.findings(checked, today), *coverage.findings(checked), *rules.findings(checked),
              *money.findings(checked)]
+    # a counterexample is shown only when it settles as the finding says
+    found = [f if f.counterexample is None or replays(checked, f.counterexample)
+             else attrs.evolve(f, counterexample=None) for f in found]
     found.sort(key=lambda f: (f.diagnostic.span.line, f.diagnostic.span.column, f.code))
     ignored = {ignore.code for ignore in checked.policy.of_type(n.Ignore)}
     return ([f for f in found if f.code not in ignored], [f for f in found if f.code in ignored])
+
+
+def replays(checked: CheckedPolicy, example: Counterexample) -> bool:
+    """Whether the claim settles, on the interpreter, to the aid the finding states — only such a claim is shown
+    (one the data could not settle without more, a parameter published later or a person's attributes, is not)."""
+    from aidlang.engines.interp.interpreter import Interpreter
+    from aidlang.records import Claim, Identity
+
+    kinds = {tier.kind for tier in checked.symbols.tiers.values()}
+    claim = Claim(example.claim_id, example.person_id, example.visit, example.day, example.day, example.cost,
+                  None if "basic" in kinds else 0, None if "critical" in kinds else 0)
+    identities = [Identity(example.person_id, category, example.day, None) for category in example.categories]
+    try:
+        results = Interpreter(checked, {}).settle([claim], identities, {}, errors=[])
+    except Exception:  # noqa: BLE001 — a run that stops (a parameter published later) shows nothing
+        return False
+    return bool(results) and results[0].aid_paid == example.aid

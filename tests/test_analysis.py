@@ -240,6 +240,7 @@ def test_every_counterexample_of_the_random_policies_settles_so_on_another_engin
     from aidlang.analysis import analyse
     from aidlang.cli.engine_option import make_engine
     from aidlang.records import Claim, Identity
+    from aidlang.runtime import PaymentAboveCost
 
     shown = 0
     for seed in range(40):
@@ -247,10 +248,38 @@ def test_every_counterexample_of_the_random_policies_settles_so_on_another_engin
         kinds = {tier.kind for tier in checked.symbols.tiers.values()}
         findings, _ = analyse(checked, dt.date(2026, 12, 2))
         for e in (f.counterexample for f in findings if f.counterexample is not None):
-            claim = Claim(e.claim_id, e.person_id, e.visit, e.day, e.day, e.cost, None if "basic" in kinds else 0,
-                          None if "critical" in kinds else 0)
+            basic = e.basic if e.basic is not None else None if "basic" in kinds else 0
+            critical = e.critical if e.critical is not None else None if "critical" in kinds else 0
+            claim = Claim(e.claim_id, e.person_id, e.visit, e.day, e.day, e.cost, basic, critical)
             identities = [Identity(e.person_id, category, e.day, None) for category in e.categories]
-            [result] = make_engine("batch", checked, {}).settle([claim], identities, {}, errors=[])
-            assert result.aid_paid == e.aid, (seed, e)
+            batch = make_engine("batch", checked, {})
+            if e.stops:  # a payment above the cost: the run stops on this claim
+                with pytest.raises(PaymentAboveCost):
+                    batch.settle([claim], identities, {}, errors=[])
+            else:
+                [result] = batch.settle([claim], identities, {}, errors=[])
+                assert result.aid_paid == e.aid, (seed, e)
             shown += 1
     assert shown > 20  # the generator makes gaps and ranks that pay less often enough to show many
+
+
+# ---------------------------------------------------------------- A403 payments above the cost, with the claim
+
+def test_a_base_that_forgets_a_payment_pays_above_the_cost_and_explain_stops_on_the_claim(tmp_path, capsys):
+    body = TWO_CATEGORIES + IDENTITY + ('待遇 医疗救助 a "医疗救助" 依据 "二" {\n  基数 政策范围内费用 - 基本医保支付\n'
+                                        '  适用 住院费用\n  对 全体救助对象: 比例 100% 依据 "二"\n}\n')
+    path = policy(tmp_path, body)
+    out = tmp_path / "examples"
+    code, err = check(capsys, path, "--counterexamples", str(out))
+    # 10,000 yuan, 大病保险 6,000 given: the base leaves it in, 100% × (10,000 − 0) = 10,000 aid; 6,000 + 10,000
+    # is 16,000 paid on a 10,000 cost
+    assert "警告 A403: 一笔就诊的支付合计会超过其费用（基数重复扣减或比例过高）" in err
+    assert "（基本医保 0.00、大病保险 6,000.00、医疗救助 10,000.00、倾斜救助 0.00）" in err
+    claims = out / "an" / "claims.csv"
+    assert claims.read_text(encoding="utf-8").splitlines()[1] == (
+        "A403-1,A403-P1,inpatient,2026-01-01,2026-01-01,10000.00,0.00,6000.00")
+    assert main(["explain", path, "--claims", str(claims), "--identities", str(out / "an" / "identities.csv"),
+                 "--claim", "A403-1"]) == 2  # the run stops, naming the amounts
+    assert "医疗救助 10,000.00" in capsys.readouterr().err
+    fixed = body.replace("基数 政策范围内费用 - 基本医保支付", "基数 政策范围内费用 - 基本医保支付 - 大病保险支付")
+    assert check(capsys, policy(tmp_path, fixed), "--strict") == (0, "")

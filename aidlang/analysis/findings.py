@@ -9,6 +9,8 @@ import attrs
 from aidlang.check.checker import CheckedPolicy
 from aidlang.frontend import nodes as n
 from aidlang.frontend.diagnostics import Diagnostic
+from aidlang.records import Claim, Identity
+from aidlang.runtime import PaymentAboveCost
 
 
 @attrs.frozen
@@ -24,6 +26,9 @@ class Counterexample:
     cost: int  # fen; basic and critical insurance given as 0 where the policy does not compute them
     categories: tuple[str, ...]  # the person's, as identities.csv names them
     aid: int
+    basic: int | None = None  # fen given by the claim (None: as above, 0 or computed by the policy)
+    critical: int | None = None
+    stops: bool = False  # the claim stops the run (a payment above its cost): that is what it shows
 
 
 @attrs.frozen
@@ -54,14 +59,22 @@ def replays(checked: CheckedPolicy, example: Counterexample) -> bool:
     """Whether the claim settles, on the interpreter, to the aid the finding states — only such a claim is shown
     (one the data could not settle without more, a parameter published later or a person's attributes, is not)."""
     from aidlang.engines.interp.interpreter import Interpreter
-    from aidlang.records import Claim, Identity
 
-    kinds = {tier.kind for tier in checked.symbols.tiers.values()}
-    claim = Claim(example.claim_id, example.person_id, example.visit, example.day, example.day, example.cost,
-                  None if "basic" in kinds else 0, None if "critical" in kinds else 0)
+    claim = example_claim(checked, example)
     identities = [Identity(example.person_id, category, example.day, None) for category in example.categories]
     try:
         results = Interpreter(checked, {}).settle([claim], identities, {}, errors=[])
+    except PaymentAboveCost:
+        return example.stops
     except Exception:  # noqa: BLE001 — a run that stops (a parameter published later) shows nothing
         return False
-    return bool(results) and results[0].aid_paid == example.aid
+    return not example.stops and bool(results) and results[0].aid_paid == example.aid
+
+
+def example_claim(checked: CheckedPolicy, example: Counterexample) -> Claim:
+    """The counterexample as a claim: insurance as given, else 0 where the policy does not compute it."""
+    kinds = {tier.kind for tier in checked.symbols.tiers.values()}
+    basic = example.basic if example.basic is not None else None if "basic" in kinds else 0
+    critical = example.critical if example.critical is not None else None if "critical" in kinds else 0
+    return Claim(example.claim_id, example.person_id, example.visit, example.day, example.day, example.cost, basic,
+                 critical)

@@ -1,17 +1,26 @@
-"""Money sanity on the settled terms: a ratio of 0% or above 100% (A401), a cap below the deductible (A402)."""
+"""Money sanity: on the settled terms, a ratio of 0% or above 100% (A401) and a cap below the deductible (A402);
+on probe claims, payments that add up to more than the cost (A403: a base that counts an earlier tier's payment
+again), with the claim that shows it."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
-from aidlang.analysis.findings import Finding
+from aidlang.analysis.findings import Counterexample, Finding, example_claim
 from aidlang.analysis.terms import resolved_steps
 from aidlang.check.checker import CheckedPolicy
+from aidlang.frontend import nodes as n
 from aidlang.frontend.diagnostics import Diagnostic
-from aidlang.runtime import format_rate, format_yuan
+from aidlang.plan import build_plan
+from aidlang.records import Identity
+from aidlang.runtime import PaymentAboveCost, format_rate, format_yuan
 
 
 def findings(checked: CheckedPolicy) -> list[Finding]:
+    return [*_terms(checked), *_above_cost(checked)]
+
+
+def _terms(checked: CheckedPolicy) -> list[Finding]:
     found, seen = [], set()
     for s in resolved_steps(checked):
         terms = s.terms
@@ -31,3 +40,35 @@ def findings(checked: CheckedPolicy) -> list[Finding]:
                                                  category=s.category, cap=format_yuan(terms.cap),
                                                  deductible=format_yuan(terms.deductible), day=s.day.isoformat())))
     return found
+
+
+COST = 1_000_000  # fen: a probe claim of 10,000 yuan
+INSURANCE = ((0, 0), (600_000, 0), (0, 600_000), (400_000, 400_000))  # fen the claim gives (where the data does)
+
+
+def _above_cost(checked: CheckedPolicy) -> list[Finding]:
+    """Probe claims of each category and covered visit type, on a day of each epoch in force, with insurance
+    amounts as the data may give them: the first whose payments would exceed its cost (the run stops there)."""
+    from aidlang.engines.interp.interpreter import Interpreter
+
+    plan = build_plan(checked)
+    if not plan.has_aid_tiers:
+        return []
+    kinds = {tier.kind for tier in checked.symbols.tiers.values()}
+    tier = next(t for t in checked.policy.of_type(n.Tier) if t.kind in ("aid", "tilted"))
+    for (category, visit, epoch), route in sorted(plan.routes.items(), key=lambda item: item[0][2]):
+        if not category or route.aid_uncovered or not plan.epochs[epoch].in_force:
+            continue
+        day = plan.epochs[epoch].day
+        for basic, critical in INSURANCE:
+            example = Counterexample("A403-1", "A403-P1", visit, day, COST, (category,), 0,
+                                     None if "basic" in kinds else basic, None if "critical" in kinds else critical,
+                                     stops=True)
+            claim = example_claim(checked, example)
+            try:
+                Interpreter(checked, {}).settle([claim], [Identity("A403-P1", category, day, None)], {}, errors=[])
+            except PaymentAboveCost as above:
+                return [Finding(Diagnostic.warning("A403", tier.span, what=(above.zh, above.en)), example)]
+            except Exception:  # noqa: BLE001 — a parameter published later, a value only data gives: no verdict
+                continue
+    return []

@@ -81,17 +81,24 @@ def _render(finding: Finding, checked, args: argparse.Namespace, lang: str) -> s
     if example is None:
         return text
     cost, aid = f"{example.cost // 100:,}.{example.cost % 100:02d}", outputs.yuan(example.aid)
+    given = "".join(f"，{word} {outputs.yuan(v)}元" for word, v in (("基本医保支付", example.basic),
+                                                               ("大病保险支付", example.critical)) if v is not None)
+    given_en = "".join(f", {word} {outputs.yuan(v)} yuan" for word, v in (("basic_paid", example.basic),
+                                                                       ("critical_paid", example.critical))
+                       if v is not None)
+    outcome = ("结算中止（支付超过费用）" if example.stops else f"医疗救助支付 {aid}元",
+               "stops the run (paid above cost)" if example.stops else f"gets aid {aid} yuan")
     held_zh, held_en = "、".join(example.categories), ", ".join(example.categories)
     where = Path(args.counterexamples) / checked.name if args.counterexamples else Path("DIR") / checked.name
     replay = (f"aidlang explain {finding.diagnostic.span.file} --claims {where / 'claims.csv'} --identities "
               f"{where / 'identities.csv'} --claim {example.claim_id}")
     if lang == "zh":
         text += (f"\n  反例：就诊 {example.claim_id}（{example.visit}，{example.day.isoformat()}，"
-                 f"政策范围内费用 {cost}元，身份 {held_zh}）医疗救助支付 {aid}元；重放：{replay}"
+                 f"政策范围内费用 {cost}元{given}，身份 {held_zh}）{outcome[0]}；重放：{replay}"
                  + ("" if args.counterexamples else "（加 --counterexamples DIR 写出数据）"))
     else:
         text += (f"\n  counterexample: claim {example.claim_id} ({example.visit}, {example.day.isoformat()}, cost "
-                 f"{cost} yuan, categories {held_en}) gets aid {aid} yuan; replay: {replay}"
+                 f"{cost} yuan{given_en}, categories {held_en}) {outcome[1]}; replay: {replay}"
                  + ("" if args.counterexamples else " (with --counterexamples DIR, which writes the data)"))
     return text
 
@@ -104,8 +111,9 @@ def _write_counterexamples(directory: Path, checked, findings: list[Finding]) ->
     directory.mkdir(parents=True, exist_ok=True)
     kinds = {tier.kind for tier in checked.symbols.tiers.values()}
     basic, critical = ("" if "basic" in kinds else "0"), ("" if "critical" in kinds else "0")
-    claims = [[e.claim_id, e.person_id, e.visit, e.day.isoformat(), e.day.isoformat(), outputs.yuan(e.cost), basic,
-               critical] for e in examples]
+    claims = [[e.claim_id, e.person_id, e.visit, e.day.isoformat(), e.day.isoformat(), outputs.yuan(e.cost),
+               basic if e.basic is None else outputs.yuan(e.basic), critical if e.critical is None else
+               outputs.yuan(e.critical)] for e in examples]
     identities = [[e.person_id, category, e.day.isoformat(), ""] for e in examples for category in e.categories]
     outputs.write_outputs([
         outputs.Output(str(directory / "claims.csv"), ("claim_id", "person_id", "visit_type", "admission_date",

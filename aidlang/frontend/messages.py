@@ -212,6 +212,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "A402": ("待遇“{tier}”给类别“{category}”的年度限额 {cap}元 低于起付标准 {deductible}元（{day}）",
              "tier {tier} gives category {category} an annual cap of {cap} yuan below its deductible of "
              "{deductible} yuan (on {day})"),
+    "A403": ("一笔就诊的支付合计会超过其费用（基数重复扣减或比例过高）：{what}",
+             "a claim's payments would add up to more than its cost (a base that counts a payment again, or a ratio "
+             "too high): {what}"),
     "A501": ("本政策有效期至 {end}，{days} 天后到期（按 {today} 计）：请准备新文件，或用 忽略 A501 \"理由\" 说明",
              "this policy is valid until {end}: it expires in {days} days (as of {today}); prepare its successor, "
              "or acknowledge with ignore A501 \"reason\""),

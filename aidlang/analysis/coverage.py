@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 
 from aidlang.analysis.findings import Counterexample, Finding
-from aidlang.analysis.terms import Resolved, resolved_steps
+from aidlang.analysis.terms import Resolved, interpreter, resolved_steps
 from aidlang.check.checker import CheckedPolicy
 from aidlang.frontend import nodes as n
 from aidlang.frontend.diagnostics import Diagnostic
@@ -87,12 +87,10 @@ def _order_pays_less(checked: CheckedPolicy) -> list[Finding]:
     """Where a person holding several categories is settled as the one ranked first (no 就高 by the ledger), a
     category ranked higher must not pay less: each category settles the same probe claim alone (the
     interpreter, a fresh year), and a pair where the lower one pays more aid is reported with that claim."""
-    from aidlang.engines.interp.interpreter import Interpreter
-
     plan = build_plan(checked)
     if plan.highest or len(plan.order) < 2 or not plan.defines["aid"]:
         return []
-    kernel = Interpreter(checked, {})
+    kernel = interpreter(checked)
     computed = {kind for kind, on in plan.defines.items() if on}
     for (category, visit, epoch), route in sorted(plan.routes.items(), key=lambda item: item[0][2]):
         if category or route.aid_uncovered or not plan.epochs[epoch].in_force:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import attrs
 
+from aidlang.analysis.terms import interpreter
 from aidlang.check.checker import CheckedPolicy
 from aidlang.frontend import nodes as n
 from aidlang.frontend.diagnostics import Diagnostic
@@ -58,12 +59,10 @@ def analyse(checked: CheckedPolicy, today: dt.date | None = None) -> tuple[list[
 def replays(checked: CheckedPolicy, example: Counterexample) -> bool:
     """Whether the claim settles, on the interpreter, to the aid the finding states — only such a claim is shown
     (one the data could not settle without more, a parameter published later or a person's attributes, is not)."""
-    from aidlang.engines.interp.interpreter import Interpreter
-
     claim = example_claim(checked, example)
     identities = [Identity(example.person_id, category, example.day, None) for category in example.categories]
     try:
-        results = Interpreter(checked, {}).settle([claim], identities, {}, errors=[])
+        results = interpreter(checked).settle([claim], identities, {}, errors=[])
     except PaymentAboveCost:
         return example.stops
     except Exception:  # noqa: BLE001 — a run that stops (a parameter published later) shows nothing

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from aidlang.analysis.findings import Counterexample, Finding, example_claim
-from aidlang.analysis.terms import resolved_steps
+from aidlang.analysis.terms import interpreter, resolved_steps
 from aidlang.check.checker import CheckedPolicy
 from aidlang.frontend import nodes as n
 from aidlang.frontend.diagnostics import Diagnostic
@@ -49,8 +49,6 @@ INSURANCE = ((0, 0), (600_000, 0), (0, 600_000), (400_000, 400_000))  # fen the 
 def _above_cost(checked: CheckedPolicy) -> list[Finding]:
     """Probe claims of each category and covered visit type, on a day of each epoch in force, with insurance
     amounts as the data may give them: the first whose payments would exceed its cost (the run stops there)."""
-    from aidlang.engines.interp.interpreter import Interpreter
-
     plan = build_plan(checked)
     if not plan.has_aid_tiers:
         return []
@@ -66,7 +64,7 @@ def _above_cost(checked: CheckedPolicy) -> list[Finding]:
                                      stops=True)
             claim = example_claim(checked, example)
             try:
-                Interpreter(checked, {}).settle([claim], [Identity("A403-P1", category, day, None)], {}, errors=[])
+                interpreter(checked).settle([claim], [Identity("A403-P1", category, day, None)], {}, errors=[])
             except PaymentAboveCost as above:
                 return [Finding(Diagnostic.warning("A403", tier.span, what=(above.zh, above.en)), example)]
             except Exception:  # noqa: BLE001 — a parameter published later, a value only data gives: no verdict

@@ -38,10 +38,21 @@ class Resolved:
         return self.terms is not None or self.dynamic or self.unknown or self.unset is not None
 
 
-def resolved_steps(checked: CheckedPolicy) -> Iterator[Resolved]:
+def interpreter(checked: CheckedPolicy):
+    """The interpreter of the policy, without parameter values: one per policy, for every analysis (it settles
+    each call on fresh ledgers)."""
     from aidlang.engines.interp.interpreter import Interpreter  # the interpreter evaluates the settings
 
-    kernel = Interpreter(checked, {})
+    if _last[0] is not checked:
+        _last[:] = [checked, Interpreter(checked, {})]
+    return _last[1]
+
+
+_last: list = [None, None]  # (checked policy, its interpreter): the policy analysed now
+
+
+def resolved_steps(checked: CheckedPolicy) -> Iterator[Resolved]:
+    kernel = interpreter(checked)
     for (category, visit, epoch), route in sorted(kernel.plan.routes.items()):
         if not category:
             continue

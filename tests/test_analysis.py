@@ -283,3 +283,20 @@ def test_a_base_that_forgets_a_payment_pays_above_the_cost_and_explain_stops_on_
     assert "医疗救助 10,000.00" in capsys.readouterr().err
     fixed = body.replace("基数 政策范围内费用 - 基本医保支付", "基数 政策范围内费用 - 基本医保支付 - 大病保险支付")
     assert check(capsys, policy(tmp_path, fixed), "--strict") == (0, "")
+
+
+# ---------------------------------------------------------------- A104, A105 the categories the data uses
+
+def test_the_categories_an_identities_file_uses(tmp_path, capsys):
+    path = policy(tmp_path, TWO_CATEGORIES + IDENTITY + tier('  对 特困人员: 比例 100% 依据 "二"\n'))
+    identities = tmp_path / "identities.csv"
+    identities.write_text("person_id,category,start,end\np1,低保对象,2026-01-01,\np2,低保户,2026-01-01,\n"
+                          "p3,低保户,2026-02-01,\np4,特困人员,2026-01-01,\n", encoding="utf-8")
+    code, err = check(capsys, path, "--identities", str(identities), "--strict")
+    assert code == 1
+    # row 2: 低保对象 is declared but no rule gives it a ratio; rows 3–4: 低保户 is no category of the policy
+    assert f"{identities}:2:category: 警告 A105: 类别“低保对象”（1 行）没有任何医疗救助规则给出比例" in err
+    assert f"{identities}:3:category: 警告 A104: 类别“低保户”（2 行）不是本政策的类别：结算时这些行被拒收" in err
+    identities.write_text("person_id,category,start,end\np4,特困人员,2026-01-01,\n", encoding="utf-8")
+    code, err = check(capsys, path, "--identities", str(identities))
+    assert "A104" not in err and "A105" not in err

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from aidlang import cli
-from aidlang.analysis import Finding, analyse
+from aidlang.analysis import Finding, analyse, data_categories
 from aidlang.check import pipeline
 from aidlang.frontend import nodes as n
 from aidlang.cli._files import plural, say, unreadable, with_policy_files
@@ -24,6 +24,9 @@ def register(subparsers) -> None:
                         help="a warning of the static analysis fails the check too / 警告也算检查不通过")
     parser.add_argument("--today", type=_day, metavar="YYYY-MM-DD",
                         help="the date expiry is judged on (default: today) / 判断是否到期所依据的日期")
+    parser.add_argument("--identities", metavar="FILE",
+                        help="also check the categories an identities.csv uses against each policy "
+                             "/ 检查身份数据中的类别")
     parser.add_argument("--counterexamples", metavar="DIR",
                         help="write each warning's counterexample claim as DIR/<policy>/claims.csv and identities.csv,"
                              " for aidlang explain / 写出反例数据")
@@ -50,6 +53,11 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
             d = finding.diagnostic
             print(f"{d.span}: 已忽略 {d.code}: {d.message(lang)}（理由：{reasons[d.code]}）" if lang == "zh" else
                   f"{d.span}: acknowledged {d.code}: {d.message(lang)} (reason: {reasons[d.code]})", file=sys.stderr)
+        if args.identities:
+            for found in data_categories.findings(checked, args.identities):
+                print(f"{found.where}: {'警告' if lang == 'zh' else 'warning'} {found.code}: "
+                      f"{found.zh if lang == 'zh' else found.en}", file=sys.stderr)
+                warned += 1
         if args.counterexamples:
             _write_counterexamples(Path(args.counterexamples) / checked.name, checked, findings + acknowledged)
         warned += len(findings)

@@ -189,6 +189,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "该日的就诊会中止结算",
              "a rule of tier {tier} adjusts the {setting}, but no rule in force on {day} gives it (category "
              "{category}): a claim of that day stops the run"),
+    "A104": ("类别“{category}”（{rows} 行）不是本政策的类别：结算时这些行被拒收",
+             "category {category} ({rows} rows) is not one of the policy's: these rows are rejected when claims are "
+             "settled"),
+    "A105": ("类别“{category}”（{rows} 行）没有任何医疗救助规则给出比例：持有它的人得不到医疗救助",
+             "no aid rule gives category {category} ({rows} rows) a ratio: its holders get no aid"),
     "A201": ("待遇“{tier}”中对 {who} 的两条规则范围相同，{setting}却不同（另一条在第 {line} 行）："
              "按文件顺序后一条生效；请删去一条，或写明条件、期间以区分",
              "two rules of tier {tier} for {who} have one scope and give different {setting}s (the other is on line "

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import itertools
 
-from aidlang.analysis.findings import Counterexample, Finding
-from aidlang.analysis.terms import Resolved, interpreter, resolved_steps
+from aidlang.analysis.findings import Counterexample, Finding, settle_example
+from aidlang.analysis.terms import Resolved, interpreter
 from aidlang.check.checker import CheckedPolicy
 from aidlang.frontend import nodes as n
 from aidlang.frontend.diagnostics import Diagnostic
-from aidlang.plan import build_plan
-from aidlang.records import Claim, Identity
+from aidlang.records import Result
 from aidlang.runtime import format_yuan
 
 COST = 100_000  # fen: the counterexample claim's 政策范围内费用, 1,000 yuan
@@ -20,15 +19,14 @@ VISIT_WORDS = {"outpatient": ("普通门诊", "outpatient"), "chronic": ("门诊
                "inpatient": ("住院", "inpatient")}
 
 
-def findings(checked: CheckedPolicy) -> list[Finding]:
-    steps = list(resolved_steps(checked))
+def findings(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
     return [*_gaps(checked, steps), *_unset(checked, steps), *_priority(checked, steps), *_order_pays_less(checked)]
 
 
 def _gaps(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
     """(category, visit type) that an aid tier covers but whose aid steps all give no ratio (or that no rule of
     it lists at all) on a day in force; reported once, with the first such day."""
-    plan = build_plan(checked)
+    plan = interpreter(checked).plan
     if not plan.defines["aid"]:
         return []
     pays = {(s.category, s.visit, s.epoch) for s in steps if s.kind == "aid" and s.may_pay}
@@ -87,18 +85,19 @@ def _order_pays_less(checked: CheckedPolicy) -> list[Finding]:
     """Where a person holding several categories is settled as the one ranked first (no 就高 by the ledger), a
     category ranked higher must not pay less: each category settles the same probe claim alone (the
     interpreter, a fresh year), and a pair where the lower one pays more aid is reported with that claim."""
-    plan = build_plan(checked)
+    plan = interpreter(checked).plan
     if plan.highest or len(plan.order) < 2 or not plan.defines["aid"]:
         return []
-    kernel = interpreter(checked)
-    computed = {kind for kind, on in plan.defines.items() if on}
     for (category, visit, epoch), route in sorted(plan.routes.items(), key=lambda item: item[0][2]):
         if category or route.aid_uncovered or not plan.epochs[epoch].in_force:
             continue
         day = plan.epochs[epoch].day
         for cost in PROBES:
-            found_aid = {name: _aid_alone(kernel, name, visit, day, cost, computed) for name in plan.order}
-            aid = {name: paid for name, paid in found_aid.items() if paid is not None}
+            aid = {}
+            for name in plan.order:  # each category alone on the same claim; one that cannot settle has no say
+                settled = settle_example(checked, Counterexample("A302-1", "A302-P1", visit, day, cost, (name,), 0))
+                if isinstance(settled, Result):
+                    aid[name] = settled.aid_paid
             for higher, lower in itertools.combinations([name for name in plan.order if name in aid], 2):
                 if aid[lower] > aid[higher]:
                     example = Counterexample("A302-1", "A302-P1", visit, day, cost, (higher, lower), aid[higher])
@@ -107,15 +106,3 @@ def _order_pays_less(checked: CheckedPolicy) -> list[Finding]:
                         "A302", span, higher=higher, lower=lower, visit=VISIT_WORDS[visit], day=day.isoformat(),
                         paid=format_yuan(aid[higher]), other=format_yuan(aid[lower])), example)]
     return []  # the first pair found is enough to show it
-
-
-def _aid_alone(kernel, category: str, visit: str, day, cost: int, computed: set[str]) -> int | None:
-    """The aid (医疗救助) of one probe claim of a person holding `category` alone; None if the claim cannot settle
-    without more data (a person attribute, a parameter published later)."""
-    claim = Claim("probe", "probe", visit, day, day, cost, None if "basic" in computed else 0,
-                  None if "critical" in computed else 0)
-    try:
-        results = kernel.settle([claim], [Identity("probe", category, day, None)], {}, errors=[])
-    except Exception:  # noqa: BLE001 — a missing parameter, a value only data gives: no verdict on this pair
-        return None
-    return results[0].aid_paid if results else None

@@ -6,11 +6,11 @@ import datetime as dt
 
 import attrs
 
-from aidlang.analysis.terms import interpreter
+from aidlang.analysis.terms import interpreter, resolved_steps
 from aidlang.check.checker import CheckedPolicy
 from aidlang.frontend import nodes as n
 from aidlang.frontend.diagnostics import Diagnostic
-from aidlang.records import Claim, Identity
+from aidlang.records import Claim, Identity, Result
 from aidlang.runtime import PaymentAboveCost
 
 
@@ -46,8 +46,9 @@ def analyse(checked: CheckedPolicy, today: dt.date | None = None) -> tuple[list[
     """(findings, those acknowledged by a `忽略` line of the policy), each in source order."""
     from aidlang.analysis import coverage, money, rules, time  # the analyses import this module's records
 
-    found = [*time.findings(checked, today), *coverage.findings(checked), *rules.findings(checked),
-             *money.findings(checked)]
+    steps = list(resolved_steps(checked))
+    found = [*time.findings(checked, today), *coverage.findings(checked, steps), *rules.findings(checked),
+             *money.findings(checked, steps)]
     # a counterexample is shown only when it settles as the finding says
     found = [f if f.counterexample is None or replays(checked, f.counterexample)
              else attrs.evolve(f, counterexample=None) for f in found]
@@ -57,17 +58,25 @@ def analyse(checked: CheckedPolicy, today: dt.date | None = None) -> tuple[list[
 
 
 def replays(checked: CheckedPolicy, example: Counterexample) -> bool:
-    """Whether the claim settles, on the interpreter, to the aid the finding states — only such a claim is shown
+    """Whether the claim settles, on the interpreter, to what the finding states — only such a claim is shown
     (one the data could not settle without more, a parameter published later or a person's attributes, is not)."""
-    claim = example_claim(checked, example)
+    settled = settle_example(checked, example)
+    if isinstance(settled, PaymentAboveCost):
+        return example.stops
+    return not example.stops and settled is not None and settled.aid_paid == example.aid
+
+
+def settle_example(checked: CheckedPolicy, example: Counterexample) -> Result | PaymentAboveCost | None:
+    """The example's claim settled on the interpreter (a fresh year, its person holding its categories): the
+    result, the PaymentAboveCost that stops the run on it, or None when it cannot settle without more data."""
     identities = [Identity(example.person_id, category, example.day, None) for category in example.categories]
     try:
-        results = interpreter(checked).settle([claim], identities, {}, errors=[])
-    except PaymentAboveCost:
-        return example.stops
-    except Exception:  # noqa: BLE001 — a run that stops (a parameter published later) shows nothing
-        return False
-    return not example.stops and bool(results) and results[0].aid_paid == example.aid
+        results = interpreter(checked).settle([example_claim(checked, example)], identities, {}, errors=[])
+    except PaymentAboveCost as above:
+        return above
+    except Exception:  # noqa: BLE001 — a run that stops otherwise (a parameter published later) shows nothing
+        return None
+    return results[0] if results else None
 
 
 def example_claim(checked: CheckedPolicy, example: Counterexample) -> Claim:

@@ -6,23 +6,21 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from aidlang.analysis.findings import Counterexample, Finding, example_claim
-from aidlang.analysis.terms import interpreter, resolved_steps
+from aidlang.analysis.findings import Counterexample, Finding, settle_example
+from aidlang.analysis.terms import Resolved, interpreter
 from aidlang.check.checker import CheckedPolicy
 from aidlang.frontend import nodes as n
 from aidlang.frontend.diagnostics import Diagnostic
-from aidlang.plan import build_plan
-from aidlang.records import Identity
 from aidlang.runtime import PaymentAboveCost, format_rate, format_yuan
 
 
-def findings(checked: CheckedPolicy) -> list[Finding]:
-    return [*_terms(checked), *_above_cost(checked)]
+def findings(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
+    return [*_terms(checked, steps), *_above_cost(checked)]
 
 
-def _terms(checked: CheckedPolicy) -> list[Finding]:
+def _terms(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
     found, seen = [], set()
-    for s in resolved_steps(checked):
+    for s in steps:
         terms = s.terms
         if terms is None:
             continue
@@ -49,7 +47,7 @@ INSURANCE = ((0, 0), (600_000, 0), (0, 600_000), (400_000, 400_000))  # fen the 
 def _above_cost(checked: CheckedPolicy) -> list[Finding]:
     """Probe claims of each category and covered visit type, on a day of each epoch in force, with insurance
     amounts as the data may give them: the first whose payments would exceed its cost (the run stops there)."""
-    plan = build_plan(checked)
+    plan = interpreter(checked).plan
     if not plan.has_aid_tiers:
         return []
     kinds = {tier.kind for tier in checked.symbols.tiers.values()}
@@ -62,11 +60,7 @@ def _above_cost(checked: CheckedPolicy) -> list[Finding]:
             example = Counterexample("A403-1", "A403-P1", visit, day, COST, (category,), 0,
                                      None if "basic" in kinds else basic, None if "critical" in kinds else critical,
                                      stops=True)
-            claim = example_claim(checked, example)
-            try:
-                interpreter(checked).settle([claim], [Identity("A403-P1", category, day, None)], {}, errors=[])
-            except PaymentAboveCost as above:
+            above = settle_example(checked, example)
+            if isinstance(above, PaymentAboveCost):
                 return [Finding(Diagnostic.warning("A403", tier.span, what=(above.zh, above.en)), example)]
-            except Exception:  # noqa: BLE001 — a parameter published later, a value only data gives: no verdict
-                continue
     return []

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from aidlang import cli
 from aidlang.analysis import Finding, analyse, data_categories
+from aidlang.analysis.findings import example_claim
 from aidlang.check import pipeline
 from aidlang.frontend import nodes as n
 from aidlang.cli._files import plural, say, unreadable, with_policy_files
 from aidlang.frontend.diagnostics import render_all
 from aidlang.io import outputs
+from aidlang.runtime import format_yuan_grouped
 
 
 def register(subparsers) -> None:
@@ -88,7 +90,7 @@ def _render(finding: Finding, checked, args: argparse.Namespace, lang: str) -> s
     example = finding.counterexample
     if example is None:
         return text
-    cost, aid = f"{example.cost // 100:,}.{example.cost % 100:02d}", outputs.yuan(example.aid)
+    cost, aid = format_yuan_grouped(example.cost), outputs.yuan(example.aid)
     given = "".join(f"，{word} {outputs.yuan(v)}元" for word, v in (("基本医保支付", example.basic),
                                                                ("大病保险支付", example.critical)) if v is not None)
     given_en = "".join(f", {word} {outputs.yuan(v)} yuan" for word, v in (("basic_paid", example.basic),
@@ -117,11 +119,12 @@ def _write_counterexamples(directory: Path, checked, findings: list[Finding]) ->
     if not examples:
         return
     directory.mkdir(parents=True, exist_ok=True)
-    kinds = {tier.kind for tier in checked.symbols.tiers.values()}
-    basic, critical = ("" if "basic" in kinds else "0"), ("" if "critical" in kinds else "0")
-    claims = [[e.claim_id, e.person_id, e.visit, e.day.isoformat(), e.day.isoformat(), outputs.yuan(e.cost),
-               basic if e.basic is None else outputs.yuan(e.basic), critical if e.critical is None else
-               outputs.yuan(e.critical)] for e in examples]
+    def amount(fen: int | None) -> str:  # empty: the policy computes it
+        return "" if fen is None else outputs.yuan(fen)
+
+    claims = [[c.claim_id, c.person_id, c.visit_type, c.admission_date.isoformat(), c.discharge_date.isoformat(),
+               amount(c.policy_scope_cost), amount(c.basic_paid), amount(c.critical_paid)]
+              for c in (example_claim(checked, e) for e in examples)]
     identities = [[e.person_id, category, e.day.isoformat(), ""] for e in examples for category in e.categories]
     outputs.write_outputs([
         outputs.Output(str(directory / "claims.csv"), ("claim_id", "person_id", "visit_type", "admission_date",

@@ -300,3 +300,124 @@ def test_the_categories_an_identities_file_uses(tmp_path, capsys):
     identities.write_text("person_id,category,start,end\np4,特困人员,2026-01-01,\n", encoding="utf-8")
     code, err = check(capsys, path, "--identities", str(identities))
     assert "A104" not in err and "A105" not in err
+
+
+# ---------------------------------------------------------------- A203 rules whose periods overlap
+
+PERIODS = """条款 上半年 "一期" 自 2026-01-01 至 2026-08-31 依据 "末"
+条款 下半年 "二期" 自 2026-07-01 依据 "末"
+"""
+
+
+def test_two_rules_in_force_together_that_disagree(tmp_path, capsys):
+    rules = ('  对 全体救助对象: 比例 60% 依据 "二"\n'
+             '  对 低保对象 期间 上半年: 比例 70% 依据 "二(一)"\n'
+             '  对 低保对象 期间 下半年: 比例 80% 依据 "二(二)"\n')
+    code, err = check(capsys, policy(tmp_path, TWO_CATEGORIES + PERIODS + IDENTITY + tier(rules)))
+    assert code == 0
+    # 上半年 runs to 2026-08-31, 下半年 from 2026-07-01: both in force 2026-07-01 to 2026-08-31, where line 19's
+    # 80% replaces line 18's 70% by file order
+    assert ("an.aid:19:18: 警告 A203: 待遇“医疗救助”中对 低保对象 的两条规则期间重叠（2026-07-01 至 2026-08-31），"
+            "比例却不同（另一条在第 18 行）：重叠期间按文件顺序后一条生效") in err
+    assert "提示：请让两个期间首尾相接，或把只管其中一段的规则写在后面" in err
+    # periods that meet end to start do not overlap
+    met = PERIODS.replace("自 2026-07-01", "自 2026-09-01")
+    assert check(capsys, policy(tmp_path, TWO_CATEGORIES + met + IDENTITY + tier(rules)), "--strict") == (0, "")
+    # a later rule for part of the period is the way to say "in that part, this instead"; written first, the rule
+    # for the whole period replaces it throughout (2026-01-01 to 2026-08-31)
+    narrower_last = ('  对 全体救助对象: 比例 70% 依据 "二(一)"\n'
+                     '  对 全体救助对象 期间 上半年: 比例 80% 依据 "二(二)"\n')
+    assert check(capsys, policy(tmp_path, TWO_CATEGORIES + PERIODS + IDENTITY + tier(narrower_last)),
+                 "--strict") == (0, "")
+    narrower_first = ('  对 全体救助对象 期间 上半年: 比例 80% 依据 "二(二)"\n'
+                      '  对 全体救助对象: 比例 70% 依据 "二(一)"\n')
+    code, err = check(capsys, policy(tmp_path, TWO_CATEGORIES + PERIODS + IDENTITY + tier(narrower_first)))
+    assert "A203: 待遇“医疗救助”中对 全体救助对象 的两条规则期间重叠（2026-01-01 至 2026-08-31）" in err
+
+
+# ---------------------------------------------------------------- A204 a kind paid less than its parent
+
+KINDS = """类别 困境儿童 依据 "一"
+类别 孤儿 属于 困境儿童 依据 "一"
+就诊类型 住院 依据 "一"
+费用池 住院费用 = 住院 依据 "一"
+""" + IDENTITY
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_kind_paid_less_than_its_parent_replays_with_explain(tmp_path, capsys, lang):
+    path = policy(tmp_path, KINDS + tier('  对 困境儿童: 比例 85% 依据 "二"\n  对 孤儿: 比例 70% 依据 "二"\n'))
+    out = tmp_path / "examples"
+    code, err = check(capsys, path, "--counterexamples", str(out), "--lang", lang)
+    # 1,000 yuan: 70% = 700 as 孤儿, 85% = 850 as 困境儿童
+    assert (("an.aid:7:1: 警告 A204: 类别“孤儿”属于“困境儿童”，却比“困境儿童”少得救助：住院就诊 1000.00元（2026-01-01）"
+             "按“孤儿”付 700.00元，按“困境儿童”付 850.00元") if lang == "zh" else
+            ("an.aid:7:1: warning A204: category 孤儿 is a kind of 困境儿童 yet gets less aid: a inpatient claim of "
+             "1000.00 yuan on 2026-01-01 gets 700.00 yuan as 孤儿 and 850.00 yuan as 困境儿童")) in err
+    claims, identities = out / "an" / "claims.csv", out / "an" / "identities.csv"
+    assert main(["explain", path, "--claims", str(claims), "--identities", str(identities), "--claim", "A204-1"]) == 0
+    assert "孤儿 救助比例70%：1,000.00 × 70% = 700.00元" in capsys.readouterr().out
+    # a kind paid more than its parent is what 属于 and a rule of its own are for
+    assert check(capsys, policy(tmp_path, KINDS + tier('  对 困境儿童: 比例 85% 依据 "二"\n'
+                                                        '  对 孤儿: 比例 100% 依据 "二"\n')), "--strict") == (0, "")
+
+
+def test_an_acknowledgement_for_some_names_accepts_only_their_findings(tmp_path, capsys):
+    body = KINDS + tier('  对 困境儿童: 比例 85% 依据 "二"\n  对 孤儿: 比例 70% 依据 "二"\n')
+    # the finding is about 孤儿: acknowledged for 孤儿 it is accepted, for 困境儿童 it still stands
+    code, err = check(capsys, policy(tmp_path, body + '忽略 A204 对 孤儿 "文件如此"\n'), "--strict")
+    assert code == 0 and "已忽略 A204: 类别“孤儿”属于“困境儿童”" in err and "（理由：文件如此）" in err
+    assert "忽略 A204 对 孤儿" not in err  # the advice is not repeated on the line of an accepted finding
+    code, err = check(capsys, policy(tmp_path, body + '忽略 A204 对 困境儿童 "文件如此"\n'), "--strict")
+    assert code == 1 and "警告 A204" in err and "提示：若确是政策本意，请用 忽略 A204 对 孤儿 \"理由\" 说明" in err
+    assert main(["compile", policy(tmp_path, body + '忽略 A204 对 孤儿 "文件如此"\n'),
+                 "--out", str(tmp_path / "generated")]) == 0
+    assert "- 编码说明：文件如此（A204，对 孤儿）" in (tmp_path / "generated" / "an.md").read_text(encoding="utf-8")
+    code, err = check(capsys, policy(tmp_path, body + '忽略 A204 对 无名氏 "文件如此"\n'))
+    assert code == 1
+    assert "an.aid:18:11: 错误 E126: 忽略 A204 对 后应写本政策声明的类别、群组、待遇、参数或条款，“无名氏”不是" in err
+
+
+# ---------------------------------------------------------------- A404 a tilted threshold above the tilted cap
+
+def tilted(threshold: str, cap: str) -> str:
+    return ('待遇 倾斜救助 t "倾斜救助" 依据 "三" {\n'
+            '  基数 政策范围内费用 - 基本医保支付 - 大病保险支付 - 医疗救助支付\n  适用 住院费用\n'
+            f'  对 全体救助对象: 超过 {threshold} 比例 50% 限额 {cap} 依据 "三"\n}}\n')
+
+
+def test_a_tilted_threshold_above_its_cap(tmp_path, capsys):
+    body = TWO_CATEGORIES + IDENTITY + tier('  对 全体救助对象: 比例 60% 依据 "二"\n')
+    code, err = check(capsys, policy(tmp_path, body + tilted("5万元", "3000元")))
+    assert code == 0
+    assert ("警告 A404: 倾斜救助“倾斜救助”给类别“特困人员”的起付线 50000.00元 高于其年度限额 3000.00元（2026-01-01）"
+            in err)
+    assert check(capsys, policy(tmp_path, body + tilted("3000元", "5万元")), "--strict") == (0, "")
+
+
+# ---------------------------------------------------------------- A504 two versions in force together
+
+def version(tmp_path, name: str, start: str, extra: str = "", issuer: str = "某市医疗保障局") -> Path:
+    path = tmp_path / f"{name}.aid"
+    path.write_text(f'政策 {name} "{name}办法" {{\n  文号 "{name}〔{start[:4]}〕1号"\n  发布机关 "{issuer}"\n'
+                    f'  施行日期 {start}\n{extra}  依据 "一"\n}}\n' + PAID, encoding="utf-8")
+    return path
+
+
+def test_two_versions_of_one_issuers_policy_in_force_together(tmp_path, capsys):
+    old = version(tmp_path, "old", "2024-01-01")
+    new = version(tmp_path, "new", "2026-01-01")
+    code, err = check(capsys, str(old), str(new), "--strict")
+    # old has no end: from new's 2026-01-01 both are in force; the warning is the newer's, which says nothing of it
+    assert code == 1
+    assert (f"new.aid:1:1: 警告 A504: 本政策与同一发布机关的《old办法》（{old}）施行期间重叠（2026-01-01 至 长期），"
+            "且未写 替代 或 废止 它") in err
+    assert "old.aid:1:1: 警告" not in err
+    # the newer says it replaces the older, by its 文号; the older ends the day before; another issuer's
+    replaces = version(tmp_path, "new", "2026-01-01", '  替代 "old〔2024〕1号"\n')
+    assert check(capsys, str(old), str(replaces), "--strict") == (0, "")
+    new = version(tmp_path, "new", "2026-01-01")
+    ended = version(tmp_path, "old", "2024-01-01", "  有效期至 2025-12-31\n")  # (judged on a day it is in force)
+    assert check(capsys, str(ended), str(new), "--strict", "--today", "2025-06-01") == (0, "")
+    other = version(tmp_path, "old", "2024-01-01", issuer="另一市医疗保障局")
+    assert check(capsys, str(other), str(new), "--strict") == (0, "")

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import itertools
 
-from aidlang.analysis.findings import Counterexample, Finding, settle_example
+from aidlang.analysis.findings import Counterexample, Finding, aid_alone, probes
 from aidlang.analysis.terms import Resolved, interpreter
 from aidlang.check.checker import CheckedPolicy
 from aidlang.frontend import nodes as n
 from aidlang.frontend.diagnostics import Diagnostic
-from aidlang.records import Result
 from aidlang.runtime import format_yuan
 
 COST = 100_000  # fen: the counterexample claim's 政策范围内费用, 1,000 yuan
@@ -42,7 +41,7 @@ def _gaps(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
                                  0)
         found.append(Finding(Diagnostic.warning("A101", checked.symbols.categories[category].span,
                                              category=category, visit=VISIT_WORDS[visit], day=example.day.isoformat()),
-                             example))
+                             example, about=(category,)))
     found.sort(key=lambda f: f.diagnostic.span.line)
     return found
 
@@ -56,7 +55,7 @@ def _unset(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
         tier = checked.symbols.tiers[s.step.tier.name]
         found.append(Finding(Diagnostic.warning("A102", tier.span, tier=tier.label or tier.name,
                                              setting=(s.unset.label, s.unset.name), category=s.category,
-                                             day=s.day.isoformat())))
+                                             day=s.day.isoformat()), about=(tier.name, s.category)))
     return found
 
 
@@ -73,36 +72,25 @@ def _priority(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
         for other in categories:
             if other != category and (other, visit, epoch) in ratio and ratio[(other, visit, epoch)] != value:
                 one, two = sorted((category, other), key=categories.index)
-                return [Finding(Diagnostic.warning("A301", first.span, first=one, second=two))]
-    return [Finding(Diagnostic.warning("A301", first.span, first=categories[0],
-                                    second=categories[1]))]
-
-
-PROBES = (100_000, 10_000_000, 100_000_000)  # fen: claims of 1,000, 100,000 and 1,000,000 yuan
+                return [Finding(Diagnostic.warning("A301", first.span, first=one, second=two), about=(one, two))]
+    return [Finding(Diagnostic.warning("A301", first.span, first=categories[0], second=categories[1]),
+                    about=tuple(categories[:2]))]
 
 
 def _order_pays_less(checked: CheckedPolicy) -> list[Finding]:
     """Where a person holding several categories is settled as the one ranked first (no 就高 by the ledger), a
-    category ranked higher must not pay less: each category settles the same probe claim alone (the
-    interpreter, a fresh year), and a pair where the lower one pays more aid is reported with that claim."""
+    category ranked higher must not pay less: each category settles the same probe claim alone, and a pair where
+    the lower one pays more aid is reported with that claim (the first pair found is enough to show it)."""
     plan = interpreter(checked).plan
     if plan.highest or len(plan.order) < 2 or not plan.defines["aid"]:
         return []
-    for (category, visit, epoch), route in sorted(plan.routes.items(), key=lambda item: item[0][2]):
-        if category or route.aid_uncovered or not plan.epochs[epoch].in_force:
-            continue
-        day = plan.epochs[epoch].day
-        for cost in PROBES:
-            aid = {}
-            for name in plan.order:  # each category alone on the same claim; one that cannot settle has no say
-                settled = settle_example(checked, Counterexample("A302-1", "A302-P1", visit, day, cost, (name,), 0))
-                if isinstance(settled, Result):
-                    aid[name] = settled.aid_paid
-            for higher, lower in itertools.combinations([name for name in plan.order if name in aid], 2):
-                if aid[lower] > aid[higher]:
-                    example = Counterexample("A302-1", "A302-P1", visit, day, cost, (higher, lower), aid[higher])
-                    span = checked.symbols.categories[higher].span
-                    return [Finding(Diagnostic.warning(
-                        "A302", span, higher=higher, lower=lower, visit=VISIT_WORDS[visit], day=day.isoformat(),
-                        paid=format_yuan(aid[higher]), other=format_yuan(aid[lower])), example)]
-    return []  # the first pair found is enough to show it
+    for visit, day, cost in probes(checked):
+        aid = aid_alone(checked, "A302", visit, day, cost, plan.order)
+        for higher, lower in itertools.combinations([name for name in plan.order if name in aid], 2):
+            if aid[lower] > aid[higher]:
+                example = Counterexample("A302-1", "A302-P1", visit, day, cost, (higher, lower), aid[higher])
+                span = checked.symbols.categories[higher].span
+                return [Finding(Diagnostic.warning(
+                    "A302", span, higher=higher, lower=lower, visit=VISIT_WORDS[visit], day=day.isoformat(),
+                    paid=format_yuan(aid[higher]), other=format_yuan(aid[lower])), example, about=(higher, lower))]
+    return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Iterable, Iterator
 
 import attrs
 
@@ -36,25 +37,35 @@ class Counterexample:
 class Finding:
     diagnostic: Diagnostic
     counterexample: Counterexample | None = None
+    about: tuple[str, ...] = ()  # the declared names it is about: `忽略 CODE 对 NAME "理由"` accepts it
+    ignored_by: n.Ignore | None = None  # the policy's line that accepts it
 
     @property
     def code(self) -> str:
         return self.diagnostic.code
 
 
-def analyse(checked: CheckedPolicy, today: dt.date | None = None) -> tuple[list[Finding], list[Finding]]:
-    """(findings, those acknowledged by a `忽略` line of the policy), each in source order."""
-    from aidlang.analysis import coverage, money, rules, time  # the analyses import this module's records
+def analyse(checked: CheckedPolicy, today: dt.date | None = None,
+            others: Iterable[CheckedPolicy] = ()) -> tuple[list[Finding], list[Finding]]:
+    """(findings, those acknowledged by a `忽略` line of the policy), each in source order; `others`: the
+    policies checked with it, which may be its other versions."""
+    from aidlang.analysis import coverage, money, rules, time, versions  # the analyses import this module's records
 
     steps = list(resolved_steps(checked))
-    found = [*time.findings(checked, today), *coverage.findings(checked, steps), *rules.findings(checked),
-             *money.findings(checked, steps)]
+    found = [*time.findings(checked, today), *versions.findings(checked, others), *coverage.findings(checked, steps),
+             *rules.findings(checked), *money.findings(checked, steps)]
     # a counterexample is shown only when it settles as the finding says
     found = [f if f.counterexample is None or replays(checked, f.counterexample)
              else attrs.evolve(f, counterexample=None) for f in found]
     found.sort(key=lambda f: (f.diagnostic.span.line, f.diagnostic.span.column, f.code))
-    ignored = {ignore.code for ignore in checked.policy.of_type(n.Ignore)}
-    return ([f for f in found if f.code not in ignored], [f for f in found if f.code in ignored])
+    ignores = checked.policy.of_type(n.Ignore)
+    found = [attrs.evolve(f, ignored_by=next((i for i in ignores if accepts(i, f)), None)) for f in found]
+    return [f for f in found if f.ignored_by is None], [f for f in found if f.ignored_by is not None]
+
+
+def accepts(ignore: n.Ignore, finding: Finding) -> bool:
+    """Whether a `忽略` line accepts the finding: its code, and if it names some, a name the finding is about."""
+    return ignore.code == finding.code and (not ignore.names or bool(set(ignore.names) & set(finding.about)))
 
 
 def replays(checked: CheckedPolicy, example: Counterexample) -> bool:
@@ -77,6 +88,29 @@ def settle_example(checked: CheckedPolicy, example: Counterexample) -> Result | 
     except Exception:  # noqa: BLE001 — a run that stops otherwise (a parameter published later) shows nothing
         return None
     return results[0] if results else None
+
+
+PROBES = (100_000, 10_000_000, 100_000_000)  # fen: probe claims of 1,000, 100,000 and 1,000,000 yuan
+
+
+def probes(checked: CheckedPolicy) -> Iterator[tuple[str, dt.date, int]]:
+    """(visit type, day, cost) of a probe claim for each visit type aid covers, on a day of each epoch in force."""
+    plan = interpreter(checked).plan
+    for (category, visit, epoch), route in sorted(plan.routes.items(), key=lambda item: item[0][2]):
+        if not category and not route.aid_uncovered and plan.epochs[epoch].in_force:
+            for cost in PROBES:
+                yield visit, plan.epochs[epoch].day, cost
+
+
+def aid_alone(checked: CheckedPolicy, code: str, visit: str, day: dt.date, cost: int,
+              categories: Iterable[str]) -> dict[str, int]:
+    """The aid each category alone gets on the same claim (a fresh year); one that cannot settle has no say."""
+    aid = {}
+    for name in categories:
+        settled = settle_example(checked, Counterexample(f"{code}-1", f"{code}-P1", visit, day, cost, (name,), 0))
+        if isinstance(settled, Result):
+            aid[name] = settled.aid_paid
+    return aid
 
 
 def example_claim(checked: CheckedPolicy, example: Counterexample) -> Claim:

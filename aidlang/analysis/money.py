@@ -1,4 +1,5 @@
-"""Money sanity: on the settled terms, a ratio of 0% or above 100% (A401) and a cap below the deductible (A402);
+"""Money sanity: on the settled terms, a ratio of 0% or above 100% (A401), a cap below the deductible (A402), a
+tilted threshold above the tilted cap (A404);
 on probe claims, payments that add up to more than the cost (A403: a base that counts an earlier tier's payment
 again), with the claim that shows it."""
 
@@ -30,13 +31,20 @@ def _terms(checked: CheckedPolicy, steps: list[Resolved]) -> list[Finding]:
             seen.add(("A401", tier.name, s.category))
             found.append(Finding(Diagnostic.warning("A401", tier.span, tier=label,
                                                  category=s.category, ratio=format_rate(Fraction(terms.ratio)),
-                                                 day=s.day.isoformat())))
+                                                 day=s.day.isoformat()), about=(tier.name, s.category)))
         if (terms.cap is not None and terms.cap < terms.deductible
                 and ("A402", tier.name, s.category) not in seen):
             seen.add(("A402", tier.name, s.category))
             found.append(Finding(Diagnostic.warning("A402", tier.span, tier=label,
                                                  category=s.category, cap=format_yuan(terms.cap),
-                                                 deductible=format_yuan(terms.deductible), day=s.day.isoformat())))
+                                                 deductible=format_yuan(terms.deductible), day=s.day.isoformat()),
+                                 about=(tier.name, s.category)))
+        if (s.kind == "tilted" and terms.cap is not None and terms.threshold > terms.cap
+                and ("A404", tier.name, s.category) not in seen):
+            seen.add(("A404", tier.name, s.category))
+            found.append(Finding(Diagnostic.warning("A404", tier.span, tier=label, category=s.category,
+                                                 threshold=format_yuan(terms.threshold), cap=format_yuan(terms.cap),
+                                                 day=s.day.isoformat()), about=(tier.name, s.category)))
     return found
 
 

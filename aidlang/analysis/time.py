@@ -44,6 +44,7 @@ def _parameter_gaps(checked: CheckedPolicy) -> list[Finding]:
         first = min(value.since for value in param.values)
         if first > start:
             found.append(Finding(Diagnostic.warning("A503", param.span, name=param.name,
-                                                 first=first.isoformat(), start=start.isoformat())))
+                                                 first=first.isoformat(), start=start.isoformat()),
+                                 about=(param.name,)))
     return found
 

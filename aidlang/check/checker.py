@@ -1263,10 +1263,15 @@ def _category_words(ctx: Context) -> list[str]:
 
 
 def check_ignores(ctx: Context) -> None:
-    """`忽略 CODE "理由"` names a finding of the static analysis (aidlang.analysis: A101 …)."""
+    """`忽略 CODE [对 NAMES] "理由"` names a finding of the static analysis (aidlang.analysis: A101 …) and, if it
+    says for what, declared names (the findings are about categories, groups, tiers, parameters and provisions)."""
+    s = ctx.symbols
     for ignore in ctx.policy.of_type(n.Ignore):
         if not re.fullmatch(r"A\d{3}", ignore.code) or ignore.code not in MESSAGES:
             ctx.report("E125", ignore.code_span or ignore.span, name=ignore.code)
+        for name in ignore.names:
+            if not any(name in names for names in (s.categories, s.groups, s.tiers, s.params, s.provisions)):
+                ctx.report("E126", ignore.names_span or ignore.span, name=name, finding=ignore.code)
 
 
 # ---------------------------------------------------------------- the passes, in order

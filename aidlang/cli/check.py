@@ -11,7 +11,6 @@ from aidlang import cli
 from aidlang.analysis import Finding, analyse, data_categories
 from aidlang.analysis.findings import example_claim
 from aidlang.check import pipeline
-from aidlang.frontend import nodes as n
 from aidlang.cli._files import plural, say, unreadable, with_policy_files
 from aidlang.frontend.diagnostics import render_all
 from aidlang.io import outputs
@@ -47,14 +46,13 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
         print(render_all(failed.diagnostics, lang), file=sys.stderr)
     warned = 0
     for checked in good:
-        findings, acknowledged = analyse(checked, args.today)
+        findings, acknowledged = analyse(checked, args.today, good)
         for finding in findings:
             print(_render(finding, checked, args, lang), file=sys.stderr)
-        reasons = {ignore.code: ignore.reason for ignore in checked.policy.of_type(n.Ignore)}
         for finding in acknowledged:  # one line each: the authors' reason stands, the fact is still worth seeing
-            d = finding.diagnostic
-            print(f"{d.span}: 已忽略 {d.code}: {d.message(lang)}（理由：{reasons[d.code]}）" if lang == "zh" else
-                  f"{d.span}: acknowledged {d.code}: {d.message(lang)} (reason: {reasons[d.code]})", file=sys.stderr)
+            d, reason = finding.diagnostic, finding.ignored_by.reason if finding.ignored_by else ""
+            print(f"{d.span}: 已忽略 {d.code}: {d.message(lang)}（理由：{reason}）" if lang == "zh" else
+                  f"{d.span}: acknowledged {d.code}: {d.message(lang)} (reason: {reason})", file=sys.stderr)
         if args.identities:
             for found in data_categories.findings(checked, args.identities):
                 print(f"{found.where}: {'警告' if lang == 'zh' else 'warning'} {found.code}: "

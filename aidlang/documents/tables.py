@@ -709,7 +709,8 @@ class ViewBuilder:
         for text in h.repeals:
             items.append(Item("废止", text, clause_of(h)))
         for ignore in self.policy.of_type(n.Ignore):  # a finding of `aidlang check` the authors accept, and why
-            items.append(Item("编码说明", f"{ignore.reason}（{ignore.code}）"))
+            about = "，对 " + "、".join(ignore.names) if ignore.names else ""
+            items.append(Item("编码说明", f"{ignore.reason}（{ignore.code}{about}）"))
         self.fact("文件信息", "", "标题", "内容", title)
         counts: dict[str, int] = {}
         for item in items:

@@ -509,8 +509,10 @@ class _Builder(Transformer):
                         clause=self.first(children, n.Clause), span=self.span(meta))
 
     def ignore_decl(self, meta, children):
+        names = self.first(children, _Names)
         return n.Ignore(code=children[0].text, reason=self.first(children, _Label).text,
-                        code_span=children[0].span, span=self.span(meta))
+                        names=names.names if names else (), code_span=children[0].span,
+                        names_span=names.span if names else None, span=self.span(meta))
 
     # ------------------------------------------------------------ tests
     def test_decl(self, meta, children):

@@ -35,8 +35,10 @@ class Diagnostic:
 
     @classmethod
     def warning(cls, code: str, span: Span, **args: object) -> "Diagnostic":
-        """A finding of the static analysis: printed as a warning (`警告`), failing only `check --strict`."""
-        return attrs.evolve(cls.make(code, span, None, **args), severity="warning")
+        """A finding of the static analysis: printed as a warning (`警告`), failing only `check --strict`, with
+        its advice (`A101.advice`) as the hint."""
+        advice = f"{code}.advice" if f"{code}.advice" in MESSAGES else None
+        return attrs.evolve(cls.make(code, span, advice, **args), severity="warning")
 
     def arguments(self, lang: str) -> dict[str, str]:
         return {k: (zh if lang == "zh" else en) for k, zh, en in self.args}

@@ -180,11 +180,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "{name} is a visit type and pools takes a pool: declare pool {name}费用 = {name} clause \"…\", "
              "then write pools {name}费用"),
     "H105": ("可写类别、群组，或 全体救助对象、全体参保人员", "use a category, a group, any_category or everyone"),
-    # ---- findings of the static analysis (aidlang.analysis): warnings; `忽略 A101 "理由"` acknowledges one
-    "A101": ("类别“{category}”在{visit}就诊没有任何医疗救助规则给出比例（{day} 起）：这类就诊的救助为 0 元；"
-             "请补上规则，或用 忽略 A101 \"理由\" 说明",
-             "no aid rule gives category {category} a ratio for {visit} claims (from {day}): their aid is 0; add a "
-             "rule, or acknowledge with ignore A101 \"reason\""),
+    # ---- findings of the static analysis (aidlang.analysis): warnings; `忽略 A101 "理由"` acknowledges one.
+    # "A101.advice" is printed as the warning's hint, not on the line of an acknowledged finding.
+    "A101": ("类别“{category}”在{visit}就诊没有任何医疗救助规则给出比例（{day} 起）：这类就诊的救助为 0 元",
+             "no aid rule gives category {category} a ratio for {visit} claims (from {day}): their aid is 0"),
+    "A101.advice": ("请补上规则，或用 忽略 A101 对 {category} \"理由\" 说明",
+                    "add a rule, or acknowledge with ignore A101 for {category} \"reason\""),
     "A102": ("待遇“{tier}”的规则调整{setting}，但 {day} 没有施行中的规则给出它（类别 {category}）："
              "该日的就诊会中止结算",
              "a rule of tier {tier} adjusts the {setting}, but no rule in force on {day} gives it (category "
@@ -194,23 +195,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "settled"),
     "A105": ("类别“{category}”（{rows} 行）没有任何医疗救助规则给出比例：持有它的人得不到医疗救助",
              "no aid rule gives category {category} ({rows} rows) a ratio: its holders get no aid"),
-    "A201": ("待遇“{tier}”中对 {who} 的两条规则范围相同，{setting}却不同（另一条在第 {line} 行）："
-             "按文件顺序后一条生效；请删去一条，或写明条件、期间以区分",
+    "A201": ("待遇“{tier}”中对 {who} 的两条规则范围相同，{setting}却不同（另一条在第 {line} 行）：按文件顺序后一条生效",
              "two rules of tier {tier} for {who} have one scope and give different {setting}s (the other is on line "
-             "{line}): the later wins by file order; remove one, or tell them apart by a condition or period"),
+             "{line}): the later wins by file order"),
+    "A201.advice": ("请删去一条，或写明条件、期间以区分", "remove one, or tell them apart by a condition or period"),
     "A202": ("待遇“{tier}”中对 {who} 的两条规则范围相同，{setting}也相同（另一条在第 {line} 行）：其中一条多余",
              "two rules of tier {tier} for {who} have one scope and give the same {setting} (the other is on line "
              "{line}): one of them is redundant"),
+    "A203": ("待遇“{tier}”中对 {who} 的两条规则期间重叠（{start} 至 {end}），{setting}却不同（另一条在第 {line} 行）："
+             "重叠期间按文件顺序后一条生效",
+             "two rules of tier {tier} for {who} are in force together (from {start} to {end}) and give different "
+             "{setting}s (the other is on line {line}): in the overlap the later wins by file order"),
+    "A203.advice": ("请让两个期间首尾相接，或把只管其中一段的规则写在后面",
+                    "make the periods meet end to start, or write the rule for the narrower period last"),
+    "A204": ("类别“{kind}”属于“{parent}”，却比“{parent}”少得救助：{visit}就诊 {cost}元（{day}）按“{kind}”付 {paid}元，"
+             "按“{parent}”付 {other}元",
+             "category {kind} is a kind of {parent} yet gets less aid: a {visit} claim of {cost} yuan on {day} gets "
+             "{paid} yuan as {kind} and {other} yuan as {parent}"),
+    "A204.advice": ("若确是政策本意，请用 忽略 A204 对 {kind} \"理由\" 说明",
+                    "if the policy means it, acknowledge with ignore A204 for {kind} \"reason\""),
     "A301": ("声明了多个类别但没有 身份规则：同时具有“{first}”和“{second}”的人按声明顺序取“{first}”，"
-             "移动一行类别声明就会改变金额；请写 身份规则 {{ 多重身份 就高 }} 或 顺序，或用 忽略 A301 \"理由\" 说明",
+             "移动一行类别声明就会改变金额",
              "several categories and no identity rule: a person holding {first} and {second} is settled as {first}, "
-             "the first declared, so moving a category line changes money; write an identity block (highest or "
-             "order), or acknowledge with ignore A301 \"reason\""),
+             "the first declared, so moving a category line changes money"),
+    "A301.advice": ("请写 身份规则 {{ 多重身份 就高 }} 或 顺序，或用 忽略 A301 \"理由\" 说明",
+                    "write an identity block (highest or order), or acknowledge with ignore A301 \"reason\""),
     "A302": ("多重身份按顺序（不就高）取排在前面的类别，而“{higher}”排在“{lower}”之前却少付：{visit}就诊（{day}）"
-             "按“{higher}”付 {paid}元，按“{lower}”会付 {other}元；请调整顺序、改为 就高，或用 忽略 A302 \"理由\" 说明",
+             "按“{higher}”付 {paid}元，按“{lower}”会付 {other}元",
              "several categories are settled as the first in rank (not the highest-paying), and {higher}, ranked "
              "before {lower}, pays less: a {visit} claim on {day} gets {paid} yuan as {higher} and would get "
-             "{other} yuan as {lower}; reorder, declare highest, or acknowledge with ignore A302 \"reason\""),
+             "{other} yuan as {lower}"),
+    "A302.advice": ("请调整顺序、改为 就高，或用 忽略 A302 \"理由\" 说明",
+                    "reorder, declare highest, or acknowledge with ignore A302 \"reason\""),
     "A401": ("待遇“{tier}”给类别“{category}”的比例为 {ratio}（{day}）：比例应大于 0% 且不超过 100%",
              "tier {tier} gives category {category} a ratio of {ratio} (on {day}): a ratio is above 0% and at most "
              "100%"),
@@ -220,15 +236,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "A403": ("一笔就诊的支付合计会超过其费用（基数重复扣减或比例过高）：{what}",
              "a claim's payments would add up to more than its cost (a base that counts a payment again, or a ratio "
              "too high): {what}"),
-    "A501": ("本政策有效期至 {end}，{days} 天后到期（按 {today} 计）：请准备新文件，或用 忽略 A501 \"理由\" 说明",
-             "this policy is valid until {end}: it expires in {days} days (as of {today}); prepare its successor, "
-             "or acknowledge with ignore A501 \"reason\""),
+    "A404": ("倾斜救助“{tier}”给类别“{category}”的起付线 {threshold}元 高于其年度限额 {cap}元（{day}）："
+             "请核对两者是否写反",
+             "tilted tier {tier} gives category {category} a threshold of {threshold} yuan above its annual cap of "
+             "{cap} yuan (on {day}): check that the two are not swapped"),
+    "A501": ("本政策有效期至 {end}，{days} 天后到期（按 {today} 计）",
+             "this policy is valid until {end}: it expires in {days} days (as of {today})"),
+    "A501.advice": ("请准备新文件，或用 忽略 A501 \"理由\" 说明",
+                    "prepare its successor, or acknowledge with ignore A501 \"reason\""),
     "A502": ("本政策有效期至 {end}，已到期（按 {today} 计）：此后的就诊不再按本政策结算",
              "this policy was valid until {end} and has expired (as of {today}): later claims are not settled "
              "under it"),
     "A503": ("参数“{name}”的取值自 {first} 起才有，而政策自 {start} 施行：其间的就诊没有取值",
              "param {name} has values only from {first}, while the policy is in force from {start}: claims in "
              "between have no value"),
+    "A504": ("本政策与同一发布机关的《{other}》（{file}）施行期间重叠（{start} 至 {end}），且未写 替代 或 废止 它："
+             "其间的就诊按哪份文件结算不明",
+             "this policy and {other} ({file}), from the same issuer, are in force together (from {start} to {end}) "
+             "and this one neither supersedes nor repeals it: which one settles a claim in between is unclear"),
+    "A504.advice": ("请在较新的文件中写 替代 \"{other}\"，或给较旧的文件写 有效期至",
+                    "write supersedes \"{other}\" in the newer file, or valid_until in the older one"),
     "E125": ("忽略 后应写检查发现的代码（如 A101），“{name}”不是", "ignore takes a finding's code (such as A101), "
              "not {name}"),
+    "E126": ("忽略 {finding} 对 后应写本政策声明的类别、群组、待遇、参数或条款，“{name}”不是",
+             "ignore {finding} for takes categories, groups, tiers, parameters or provisions the policy declares; "
+             "{name} is none of them"),
 }

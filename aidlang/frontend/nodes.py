@@ -449,11 +449,14 @@ class Target:
 @attrs.frozen(kw_only=True)
 class Ignore:
     """`忽略 A101 "理由"`: a finding of the static analysis (`aidlang check`) that the authors have looked at and
-    accept, with their reason; it is no longer reported, and the tables print the reason."""
+    accept, with their reason; it is no longer reported, and the tables print the reason. `忽略 A101 对 低收入救助对象
+    "理由"` accepts only the findings about those names (categories, tiers, parameters, provisions)."""
 
     code: str
     reason: str
+    names: tuple[str, ...] = ()  # empty: every finding of the code
     code_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    names_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     span: Span = _span()
 
 

@@ -159,6 +159,7 @@ def test_a_run_in_parts_of_persons_settles_as_one(city, tmp_path, capsys, monkey
     expected = settled(whole, claims, identities, people)
     assert expected == settled(Interpreter(checked, params), claims, identities, people)
     monkeypatch.setattr(batch_engine, "PART_CLAIMS", 500)  # 4,000 claims: 8 parts
+    monkeypatch.setattr(batch_engine, "WHOLE_CLAIMS", 500)
     parted = BatchSettler(checked, Interpreter(checked, params))
     assert settled(parted, claims, identities, people) == expected
     assert parted.kernel_persons == whole.kernel_persons

@@ -421,3 +421,13 @@ def test_two_versions_of_one_issuers_policy_in_force_together(tmp_path, capsys):
     assert check(capsys, str(ended), str(new), "--strict", "--today", "2025-06-01") == (0, "")
     other = version(tmp_path, "old", "2024-01-01", issuer="另一市医疗保障局")
     assert check(capsys, str(other), str(new), "--strict") == (0, "")
+
+
+def test_a_payment_above_cost_points_at_the_tier_the_sum_went_over_with(tmp_path, capsys):
+    body = TWO_CATEGORIES + IDENTITY + tier('  对 全体救助对象: 比例 60% 依据 "二"\n')
+    forgetful = tilted("3000元", "5万元").replace(" - 基本医保支付 - 大病保险支付", "")
+    code, err = check(capsys, policy(tmp_path, body + forgetful))
+    # 10,000 yuan, 基本医保 6,000 given: aid 60% × 4,000 = 2,400; the tilted base leaves the 6,000 in,
+    # 50% × (10,000 − 2,400 − 3,000) = 2,300; 6,000 + 2,400 + 2,300 = 10,700 > 10,000 — the tilted tier (line 17)
+    assert ("an.aid:17:1: 警告 A403: 一笔就诊的支付合计会超过其费用（基数重复扣减或比例过高）" in err
+            and "（基本医保 6,000.00、大病保险 0.00、医疗救助 2,400.00、倾斜救助 2,300.00）" in err)

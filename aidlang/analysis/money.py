@@ -59,7 +59,6 @@ def _above_cost(checked: CheckedPolicy) -> list[Finding]:
     if not plan.has_aid_tiers:
         return []
     kinds = {tier.kind for tier in checked.symbols.tiers.values()}
-    tier = next(t for t in checked.policy.of_type(n.Tier) if t.kind in ("aid", "tilted"))
     for (category, visit, epoch), route in sorted(plan.routes.items(), key=lambda item: item[0][2]):
         if not category or route.aid_uncovered or not plan.epochs[epoch].in_force:
             continue
@@ -70,5 +69,10 @@ def _above_cost(checked: CheckedPolicy) -> list[Finding]:
                                      stops=True)
             above = settle_example(checked, example)
             if isinstance(above, PaymentAboveCost):
-                return [Finding(Diagnostic.warning("A403", tier.span, what=(above.zh, above.en)), example)]
+                # the last kind that paid is the one the sum went over with: its first tier is shown
+                kind = "tilted" if above.paid[3] else "aid"
+                tier = next((t for t in checked.policy.of_type(n.Tier) if t.kind == kind),
+                            next(t for t in checked.policy.of_type(n.Tier) if t.kind in ("aid", "tilted")))
+                return [Finding(Diagnostic.warning("A403", tier.span, what=(above.zh, above.en)), example,
+                                about=(tier.name,))]
     return []

@@ -141,6 +141,7 @@ class PaymentAboveCost(MissingParameter):
     def __init__(self, claim, paid: tuple[int, int, int, int], clauses: str, source: str):
         Exception.__init__(self, f"claim {claim.claim_id} pays more than its cost")
         self.name, self.label, self.on, self.others = "", None, claim.discharge_date, ()
+        self.paid = paid  # fen: basic, critical, aid, tilted
         basic, critical, aid, tilted = (format_yuan_grouped(v) for v in paid)
         cost = format_yuan_grouped(claim.policy_scope_cost)
         where = f"{source}（依据 {clauses}）" if clauses else source

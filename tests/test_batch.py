@@ -139,6 +139,34 @@ def test_age_in_columns_is_the_runtimes_age():
     assert ages == [69, 70, 22, 23, 32, 33] == [age_on(b, o) for b, o in pairs]
 
 
+
+def test_the_settlement_order_in_columns_is_the_loops_order_packed_or_not():
+    """Claims settle by person, discharge, admission, claim_id (docs/semantics.md, "Claim order"). The batch
+    engine packs the first three into one integer when they fit: these claims — one person on the same
+    discharge day with two admissions, and ties broken by claim_id — come out in that order either way, also
+    with discharges from 0001 to 9999 (3,652,059 days: 22 bits) and admissions to 2023 (738,642 days: 20 bits),
+    where 2 persons take 2 bits (44 in all: packed) and 2**21 persons 22 (64: the three keys sorted as they are)."""
+    import datetime as dt
+
+    import polars as pl
+
+    from aidlang.engines.batch.engine import _order_columns
+
+    day = dt.date
+    claims = [("c9", 1, day(2023, 5, 3), day(2023, 5, 1)), ("c1", 0, day(2023, 5, 3), day(2023, 5, 2)),
+              ("c2", 1, day(2023, 5, 3), day(2023, 5, 2)), ("c0", 1, day(2023, 5, 3), day(2023, 5, 2)),
+              ("c5", 0, day(1, 1, 1), day(1, 1, 1)), ("c7", 1, day(9999, 12, 31), day(2023, 1, 1))]
+    frame = pl.DataFrame({"claim_id": [c[0] for c in claims], "pid": [c[1] for c in claims],
+                          "discharge": [c[2].toordinal() for c in claims],
+                          "admission": [c[3].toordinal() for c in claims]})
+    expected = ["c5", "c1", "c9", "c0", "c2", "c7"]
+    packed = _order_columns(frame, 2)
+    assert len(packed) == 1
+    assert frame.sort(*packed, "claim_id")["claim_id"].to_list() == expected
+    unpacked = _order_columns(frame, 2 ** 21)
+    assert len(unpacked) == 3
+    assert frame.sort(*unpacked, "claim_id")["claim_id"].to_list() == expected
+
 @pytest.mark.parametrize("city", ["wuxi", "wuhai"])
 def test_a_run_in_parts_of_persons_settles_as_one(city, tmp_path, capsys, monkeypatch):
     """A province's year settles in parts of about PART_CLAIMS claims, by a hash of the person (a person's

@@ -655,9 +655,27 @@ def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
     # integers, not by text (the persons' ids sorted once each, not once per claim)
     persons = frame.select("person_id").unique().sort("person_id").with_columns(
         pid=pl.int_range(pl.len(), dtype=pl.Int64))
-    frame = frame.join(persons, on="person_id").sort("pid", "discharge", "admission", "claim_id")
+    frame = frame.join(persons, on="person_id")
+    frame = frame.sort(*_order_columns(frame, persons.height), "claim_id")
     return frame.with_columns(order=pl.int_range(pl.len(), dtype=pl.Int64),
                               **{YEAR_KEY: pl.col("pid") * 10_000 + pl.col("year")})
+
+
+def _order_columns(frame: pl.DataFrame, persons: int) -> list[pl.Expr]:
+    """(pid, discharge, admission) as sort keys: packed into one integer when their ranges fit in 63 bits (a
+    city's or a province's year does), which sorts about a third faster than three keys; else the three."""
+    keys = [pl.col("pid"), pl.col("discharge"), pl.col("admission")]
+    if frame.height == 0:
+        return keys
+    lows = [0, frame["discharge"].min(), frame["admission"].min()]
+    spans = [persons, frame["discharge"].max() - lows[1] + 1, frame["admission"].max() - lows[2] + 1]
+    bits = [int(span).bit_length() for span in spans]
+    if sum(bits) > 62:
+        return keys
+    packed = pl.lit(0, dtype=pl.Int64)
+    for key, low, width in zip(keys, lows, bits, strict=True):
+        packed = packed * (1 << width) + (key - low)
+    return [packed]
 
 
 PART_CLAIMS = 500_000  # claims settled at once, at most about (persons are parted by a hash of their id)

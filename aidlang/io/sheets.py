@@ -28,6 +28,8 @@ from typing import Mapping, Sequence
 
 import attrs
 
+from aidlang.io.xlsx_errors import error_cells
+
 _CSV_FIELD_LIMIT = 100_000  # below csv.field_size_limit()'s 131,072
 MAX_CELL = 1000  # characters: no id, date, amount or name is longer; a longer cell is a broken row
 
@@ -260,12 +262,17 @@ def read_workbook(path: str | Path, sheet: str | None) -> Grid:
         values = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
     except Exception as error:  # noqa: BLE001 — calamine raises its own errors for a damaged file
         return _failed(Problem(0, f"无法读取工作簿：{error}", f"cannot read the workbook: {error}"))
+    errors = error_cells(path, chosen)  # calamine reads an error cell as empty
+    if errors is None:
+        return _failed(Problem(0, "工作簿含有 Excel 错误值单元格（#N/A 等），但未标明位置：请先修正公式",
+                               "the workbook has Excel error cells (#N/A …) that do not say where they are: "
+                               "fix the formulas first"))
     converted: Counter = Counter()
     rows: list[tuple[int, tuple[str, ...]]] = []
     problems: dict[int, Problem] = {}
     width = 0
     for number, values_row in enumerate(values, start=1):
-        cells, problem = _sheet_cells(number, values_row, converted)
+        cells, problem = _sheet_cells(number, values_row, converted, errors)
         if not any(cells):
             continue
         if not rows:
@@ -281,12 +288,25 @@ def read_workbook(path: str | Path, sheet: str | None) -> Grid:
     return Grid(tuple(rows), problems, None, f"xlsx, sheet {chosen}", dict(converted))
 
 
-def _sheet_cells(number: int, values: list, converted: Counter) -> tuple[tuple[str, ...], Problem | None]:
+def _sheet_cells(number: int, values: list, converted: Counter, errors: dict[tuple[int, int], str]
+                 ) -> tuple[tuple[str, ...], Problem | None]:
     cells = []
     problem = None
     for index, value in enumerate(values):
         text, kind = cell_text(value)
-        if kind == "lost_digits" and problem is None:
+        error = errors.get((number, index))
+        if error is not None:
+            text = error
+            if problem is None:
+                problem = Problem(number, f"单元格是 Excel 错误值 {error}（公式出错），不是数据",
+                                  f"the cell is the Excel error {error} (a formula that failed), not data", index)
+        elif kind == "early_date" and problem is None:
+            problem = Problem(number, f"Excel 日期早于 1900-03-01，无法确定是哪一天：{text}（Excel 把 1900 年当作闰年，"
+                                      "此前的日期各软件读法不一；请写作文本日期）",
+                              f"an Excel date before 1900-03-01 cannot be told exactly: {text} (Excel takes 1900 "
+                              "for a leap year, and programs read the days before differently; write the date as "
+                              "text)", index)
+        elif kind == "lost_digits" and problem is None:
             problem = Problem(number, f"数值单元格超过 15 位有效数字，Excel 已丢失其精度：{text}（请把此列设为文本）",
                               f"a number cell of more than 15 significant digits, which Excel cannot hold exactly: "
                               f"{text} (store the column as text)", index)
@@ -310,13 +330,22 @@ def cell_text(value) -> tuple[str, str]:
         return _number_text(value)
     if isinstance(value, dt.datetime):
         if value.time() == dt.time():
-            return value.date().isoformat(), "excel_date"
-        return value.isoformat(sep=" "), "excel_date"  # a time of day: no date column takes it
+            return value.date().isoformat(), _date_kind(value.date())
+        return value.isoformat(sep=" "), _date_kind(value.date())  # a time of day: no date column takes it
     if isinstance(value, dt.date):
-        return value.isoformat(), "excel_date"
+        return value.isoformat(), _date_kind(value)
     if value is None:
         return "", ""
     return str(value), ""  # a time or a duration: text that no column takes as a value
+
+
+# Excel counts 1900 as a leap year: its serial 60 is a 29 February that never was, and the reader gives it as
+# the 28th, the day of serial 59. Before 1 March 1900 a workbook's date is not read as any one day.
+_FIRST_EXACT_DATE = dt.date(1900, 3, 1)
+
+
+def _date_kind(day: dt.date) -> str:
+    return "excel_date" if day >= _FIRST_EXACT_DATE else "early_date"
 
 
 def _number_text(value: float) -> tuple[str, str]:

@@ -10,11 +10,17 @@ rejects their claim where it reads it), 年度累计自付 and 年度就诊次�
 over the person's year, basic and critical insurance being settled by then), + − ×, comparisons, 且/或/非,
 `在 [...]` and declared lists, 较小值/较大值. Anything else — ÷, institution levels, a test for a missing
 value — raises `Unsupported`, and the claims that would read it settle on the sequential kernel instead.
+
+Columns are 64-bit and wrap around silently, while the other engines count in Python's unbounded integers. So
+each number lowered carries a bound on its numerator, from the run's largest amount and its longest person's
+year (`Magnitude`): one that could reach LIMIT does not lower either (a rate of many decimals times a large
+cost, the ledgers of a person's year of claims of 15-digit amounts), and its claims settle on the kernel.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Iterable
 
@@ -40,26 +46,55 @@ class Unsupported(Exception):
     """An expression the columnar lowering does not express; the claims reading it go to the kernel."""
 
 
+# The largest numerator a lowered number may reach: 2**63 / 16, so that the few such numbers a payment adds up
+# (cost less four payments, a ledger's sum plus a claim's base) stay below 2**63.
+LIMIT = 2 ** 59
+
+
+@dataclass(frozen=True)
+class Magnitude:
+    """What bounds the numbers of a run: its largest amount in fen (a claim's or a person's; at least 10,000,
+    which bounds ages and grades too) and the most claims of one person's year (a running sum's terms)."""
+
+    amount: int
+    claims: int
+
+    def __post_init__(self):
+        object.__setattr__(self, "amount", max(self.amount, 10_000))
+        object.__setattr__(self, "claims", max(self.claims, 1))
+
+
+def fits(bound: int) -> int:
+    """The bound, when 64-bit columns hold every number below it exactly."""
+    if bound >= LIMIT:
+        raise Unsupported("a number too large for 64-bit columns")
+    return bound
+
+
 class Value:
-    """A lowered expression: a number `expr / den` (`den` a positive int), or a bool or string column."""
+    """A lowered expression: a number `expr / den` (`den` a positive int) whose numerator is below `bound` in
+    size, or a bool or string column."""
 
-    __slots__ = ("expr", "den", "kind", "nullable")
+    __slots__ = ("expr", "den", "kind", "nullable", "bound")
 
-    def __init__(self, expr: pl.Expr, kind: str, den: int = 1, nullable: bool = False):
-        self.expr, self.kind, self.den, self.nullable = expr, kind, den, nullable
+    def __init__(self, expr: pl.Expr, kind: str, den: int = 1, nullable: bool = False, bound: int = 0):
+        self.expr, self.kind, self.den, self.nullable, self.bound = expr, kind, den, nullable, fits(bound)
 
     def over(self, den: int) -> pl.Expr:
         """The numerator over another denominator (a multiple of this one)."""
         return self.expr if den == self.den else self.expr * (den // self.den)
+
+    def bound_over(self, den: int) -> int:
+        return self.bound * (den // self.den)
 
 
 def constant(value: Any) -> Value:
     if isinstance(value, bool):
         return Value(pl.lit(value), "bool")
     if isinstance(value, int):
-        return Value(pl.lit(value, dtype=pl.Int64), "num")
+        return Value(pl.lit(value, dtype=pl.Int64), "num", bound=abs(value) + 1)
     if isinstance(value, Fraction):
-        return Value(pl.lit(value.numerator, dtype=pl.Int64), "num", value.denominator)
+        return Value(pl.lit(value.numerator, dtype=pl.Int64), "num", value.denominator, bound=abs(value.numerator) + 1)
     if isinstance(value, str):
         return Value(pl.lit(value), "str")
     raise Unsupported(f"a constant {value!r}")
@@ -68,8 +103,8 @@ def constant(value: Any) -> Value:
 class Lowering:
     """Lowers the expressions of one policy; `param(name)` gives a parameter's value where it is evaluated."""
 
-    def __init__(self, symbols, param: Callable[[str], Any], kind: str = "aid"):
-        self.symbols, self.param, self.kind = symbols, param, kind
+    def __init__(self, symbols, param: Callable[[str], Any], magnitude: Magnitude, kind: str = "aid"):
+        self.symbols, self.param, self.magnitude, self.kind = symbols, param, magnitude, kind
         self.person_reads: set[str] = set()  # the person attributes lowered (their columns must be known)
 
     def test(self, node: n.Expr) -> pl.Expr:
@@ -79,16 +114,17 @@ class Lowering:
             raise Unsupported("not a test")
         return found.expr.fill_null(False) if found.nullable else found.expr
 
-    def money(self, node: n.Expr, rounds: bool) -> pl.Expr:
-        """A money value as an integer column of fen, rounded half-up at its root when `rounds`."""
+    def money(self, node: n.Expr, rounds: bool) -> tuple[pl.Expr, int]:
+        """A money value as an integer column of fen, rounded half-up at its root when `rounds`, and its bound."""
         found = self.lower(node)
         if found.kind != "num" or found.nullable:
             raise Unsupported("not an amount")
         if found.den == 1:
-            return found.expr
+            return found.expr, found.bound
         if not rounds:
             raise Unsupported("an amount between two fen")
-        return round_half_up(found.expr, found.den)
+        fits(2 * found.bound + found.den)  # round_half_up's numerator
+        return round_half_up(found.expr, found.den), found.bound // found.den + 1
 
     def lower(self, node: n.Expr) -> Value:
         if isinstance(node, n.Quantity):
@@ -103,7 +139,7 @@ class Lowering:
             return self.binary(node)
         if isinstance(node, n.Neg):
             inner = self.number(node.operand)
-            return Value(-inner.expr, "num", inner.den, inner.nullable)  # runtime.negate_known
+            return Value(-inner.expr, "num", inner.den, inner.nullable, inner.bound)  # runtime.negate_known
         if isinstance(node, n.Compare):
             return self.compare(node)
         if isinstance(node, n.BoolOp):
@@ -130,11 +166,11 @@ class Lowering:
                 return Value(column, "bool")
             if b.type == "string":
                 return Value(column, "str", nullable=b.name in MAY_BE_EMPTY)
-            return Value(column, "num")
+            return Value(column, "num", bound=self.magnitude.amount + 1)
         if b is not None and b.context == "person":
             self.person_reads.add(b.name)
             kind = {"string": "str", "bool": "bool"}.get(b.type, "num")
-            return Value(pl.col(PERSON_PREFIX + b.name), kind, nullable=True)
+            return Value(pl.col(PERSON_PREFIX + b.name), kind, nullable=True, bound=self.magnitude.amount + 1)
         if b is None and node.name in VISIT_TYPES:  # `就诊方式 = 住院`
             return constant(VISIT_TYPES[node.name])
         raise Unsupported(node.name)
@@ -149,11 +185,12 @@ class Lowering:
         left, right = self.number(node.left), self.number(node.right)
         nullable = left.nullable or right.nullable  # missing in, missing out (runtime.known): null propagates
         if node.op == "*":
-            return Value(left.expr * right.expr, "num", left.den * right.den, nullable)
+            return Value(left.expr * right.expr, "num", left.den * right.den, nullable, left.bound * right.bound)
         if node.op in "+-":
             den = math.lcm(left.den, right.den)
             a, b = left.over(den), right.over(den)
-            return Value(a + b if node.op == "+" else a - b, "num", den, nullable)
+            return Value(a + b if node.op == "+" else a - b, "num", den, nullable,
+                         left.bound_over(den) + right.bound_over(den))
         raise Unsupported(f"the operator {node.op}")
 
     def compare(self, node: n.Compare) -> Value:
@@ -163,6 +200,7 @@ class Lowering:
         left, right = self.side(node.left, visit), self.side(node.right, visit)
         if left.kind == "num" and right.kind == "num":
             den = math.lcm(left.den, right.den)
+            fits(left.bound_over(den) + right.bound_over(den))
             a, b = left.over(den), right.over(den)
         elif left.kind == right.kind:
             a, b = left.expr, right.expr
@@ -221,7 +259,7 @@ class Lowering:
         nullable = [a.expr for a in args if a.nullable]
         if nullable:  # runtime.pick_known: missing if any value is (polars' min/max would skip it)
             picked = pl.when(pl.any_horizontal([e.is_null() for e in nullable])).then(None).otherwise(picked)
-        return Value(picked, "num", den, bool(nullable))
+        return Value(picked, "num", den, bool(nullable), max(a.bound_over(den) for a in args))
 
     def running(self, func: str, node: n.Call) -> Value:
         """年度累计自付 (`runtime.year_self_paid`): cost − basic − critical over the person's claims of those visit
@@ -236,7 +274,9 @@ class Lowering:
             raise Unsupported(f"{func} of something not a visit type") from None
         counted = pl.col("visit").is_in(visits)
         amount = pl.col("cost") - pl.col("basic") - pl.col("critical") if func == "year_self_paid" else pl.lit(1)
-        return Value(running_sum(pl.when(counted).then(amount).otherwise(0), pl.col(YEAR_KEY)), "num")
+        each = 3 * self.magnitude.amount if func == "year_self_paid" else 1
+        return Value(running_sum(pl.when(counted).then(amount).otherwise(0), pl.col(YEAR_KEY)), "num",
+                     bound=self.magnitude.claims * each + 1)
 
 
 def running_sum(value: pl.Expr, run: pl.Expr) -> pl.Expr:

@@ -32,7 +32,8 @@ from typing import Any
 import polars as pl
 
 from aidlang.check.expressions import is_static
-from aidlang.engines.batch.columns import PERSON_PREFIX, YEAR_KEY, Lowering, Unsupported, ledger_sum
+from aidlang.engines.batch.columns import (PERSON_PREFIX, YEAR_KEY, Lowering, Magnitude, Unsupported, fits,
+                                           ledger_sum)
 from aidlang.io.columnar import (claims_frame, claims_of_frame, identities_frame, identities_of_frame,
                                 persons_frame, persons_of_frame)
 from aidlang.plan import build_plan
@@ -55,6 +56,7 @@ class Lowered:
     gates: tuple[tuple[pl.Expr, str], ...]
     conditions: tuple[pl.Expr, ...]
     base: pl.Expr
+    base_bound: int  # the base is below it in size (columns.Value.bound)
     terms: Terms | None
     whens: tuple[pl.Expr | None, ...] | None = None
     kernel_cascade: Cascade | None = None
@@ -76,7 +78,8 @@ class BatchSettler:
         self.source_plan = build_plan(checked)  # the same plan, its expressions as the checker left them
         self.symbols = checked.symbols
         self.kernel_persons = 0
-        self._lowered: dict[tuple[int, int], Lowered | None] = {}
+        self.magnitude = Magnitude(0, 1)  # of the part being settled (`magnitude`)
+        self._lowered: dict[tuple[int, int, Magnitude], Lowered | None] = {}
 
     def __getattr__(self, name: str) -> Any:  # annual, funds, monitor, explain_trace, parameters, …
         return getattr(self.kernel, name)
@@ -84,14 +87,15 @@ class BatchSettler:
     # ------------------------------------------------------------ lowering the plan's steps
     def lowered(self, step: Step, kernel_step: Step, epoch: int) -> Lowered | None:
         """The step in columns, or None when some part of it does not lower (its claims go to the kernel)."""
-        key = (id(step), epoch)
+        key = (id(step), epoch, self.magnitude)
         if key not in self._lowered:
             self._lowered[key] = self._lower(step, kernel_step, epoch)
         return self._lowered[key]
 
     def _lower(self, step: Step, kernel_step: Step, epoch: int) -> Lowered | None:
         day = self.source_plan.epochs[epoch].day
-        lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day), step.tier.kind)
+        lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day), self.magnitude,
+                            step.tier.kind)
         try:
             if step.split_line:  # ledgers per institution level: a level is not a column here (columns.py)
                 raise Unsupported("ledgers split by institution level")
@@ -106,20 +110,37 @@ class BatchSettler:
             conditions = tuple(_test(lowering, c.test) for c in step.conditions)
             base = step.base
             if isinstance(base, Expression):
-                base_column = lowering.money(base.node, base.rounds)
+                base_column, base_bound = lowering.money(base.node, base.rounds)
             elif base is DEFAULT_BASES[step.tier.kind]:
-                base_column = _DEFAULT_BASES[step.tier.kind]
+                # the cost less at most four payments, each within the largest amount when its base is
+                base_column, base_bound = _DEFAULT_BASES[step.tier.kind], 5 * self.magnitude.amount
             else:
                 raise Unsupported("a base")
             if whens is not None:
-                return Lowered(gates, conditions, base_column, None, whens, kernel_step.cascade, day,
+                return Lowered(gates, conditions, base_column, base_bound, None, whens, kernel_step.cascade, day,
                                frozenset(lowering.person_reads))
             terms = self.resolve_at(kernel_step.cascade, day)
+            if terms is not None and not self.terms_fit(base_bound, terms):
+                return None
         except (Unsupported, MissingParameter, ArithmeticError, ValueError):
             return None
         except Exception:  # noqa: BLE001 — anything the kernel raises (UnsetSetting …) it raises at the right claim
             return None
-        return Lowered(gates, conditions, base_column, terms, person_reads=frozenset(lowering.person_reads))
+        return Lowered(gates, conditions, base_column, base_bound, terms,
+                       person_reads=frozenset(lowering.person_reads))
+
+    def terms_fit(self, base_bound: int, terms: Terms) -> bool:
+        """Whether a tier's payment on these terms stays within 64-bit columns (`columns.LIMIT`): the ratio's
+        product before it is rounded, and the deductible and cap ledgers' sums over the longest person's year."""
+        ledger = self.magnitude.claims + 1
+        raw_bound = base_bound * terms.num // terms.den + 1
+        try:
+            fits(2 * base_bound * terms.num + terms.den)
+            fits(ledger * base_bound + abs(terms.deductible) + abs(terms.threshold))
+            fits(ledger * raw_bound + abs(terms.cap or 0))
+        except Unsupported:
+            return False
+        return True
 
     def resolve_at(self, cascade: Cascade, day: dt.date) -> Terms | None:
         env = self.kernel.new_env()
@@ -137,7 +158,7 @@ class BatchSettler:
     def route_gates(self, route: Route, epoch: int) -> tuple[tuple[tuple[pl.Expr, str], ...], frozenset[str]] | None:
         """The route's gates (those of its aid tiers) as tests, and the person attributes they read."""
         day = self.source_plan.epochs[epoch].day
-        lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day))
+        lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day), self.magnitude)
         try:
             gates = tuple((_test(lowering, g.test), g.clause) for _, g in route.gates)
         except (Unsupported, MissingParameter, ArithmeticError, ValueError):
@@ -200,6 +221,7 @@ class BatchSettler:
         one_by_one: list[tuple[int, Result]] = []  # (position, result) of claims settled claim by claim
         rejected: list[ClaimError] = []
         frame = self.checked_claims(claims, one_by_one, rejected)
+        self.magnitude = magnitude(frame, persons)
         stops: list[tuple[tuple, BaseException]] = []  # (settlement order, exception) of what stops the run
         frame = self.categories(frame, identities)
         # the persons holding several categories under 就高 settle on the kernel while polars settles the others:
@@ -440,7 +462,9 @@ class BatchSettler:
                 except Exception:  # noqa: BLE001 — the kernel raises it, at the claim that reaches it
                     changing |= set(on_route.filter(pl.col(f"code_{number}") == value)["person_id"].to_list())
                     continue
-                if found is not None:
+                if found is not None and not self.terms_fit(lowered.base_bound, found):  # the kernel's job
+                    changing |= set(on_route.filter(pl.col(f"code_{number}") == value)["person_id"].to_list())
+                elif found is not None:
                     resolved[(number, value)] = found
         links: list[tuple[int, pl.Expr, int]] = []  # (route, test, pick) in the order they are tried
         gate_texts: list[str] = []
@@ -661,15 +685,28 @@ def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
                               **{YEAR_KEY: pl.col("pid") * 10_000 + pl.col("year")})
 
 
+def magnitude(frame: pl.DataFrame, persons: pl.DataFrame) -> Magnitude:
+    """The largest amount of the claims and persons (their insurance, costs, incomes) and the most claims of one
+    person's year in the frame (in settlement order: a person's year is one run of its key)."""
+    amounts = [frame.select(pl.max_horizontal(pl.col("cost", "basic_paid", "critical_paid").abs().max()))]
+    amounts.append(persons.select(pl.max_horizontal(pl.col("family_monthly_income_per_capita",
+                                                           "family_annual_income").abs().max())))
+    largest = max(a.item() or 0 for a in amounts)
+    longest = frame[YEAR_KEY].rle().struct.field("len").max() if frame.height else 0
+    return Magnitude(largest, longest or 0)  # type: ignore[arg-type]  # polars' max: an int of an Int64 column
+
+
 def _order_columns(frame: pl.DataFrame, persons: int) -> list[pl.Expr]:
     """(pid, discharge, admission) as sort keys: packed into one integer when their ranges fit in 63 bits (a
     city's or a province's year does), which sorts about a third faster than three keys; else the three."""
     keys = [pl.col("pid"), pl.col("discharge"), pl.col("admission")]
     if frame.height == 0:
         return keys
-    lows = [0, frame["discharge"].min(), frame["admission"].min()]
-    spans = [persons, frame["discharge"].max() - lows[1] + 1, frame["admission"].max() - lows[2] + 1]
-    bits = [int(span).bit_length() for span in spans]
+    first_out, last_out, first_in, last_in = frame.select(
+        a=pl.col("discharge").min(), b=pl.col("discharge").max(), c=pl.col("admission").min(),
+        d=pl.col("admission").max()).row(0)
+    lows = [0, first_out, first_in]
+    bits = [span.bit_length() for span in (persons, last_out - first_out + 1, last_in - first_in + 1)]
     if sum(bits) > 62:
         return keys
     packed = pl.lit(0, dtype=pl.Int64)

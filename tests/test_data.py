@@ -168,6 +168,34 @@ def test_not_the_forced_encoding_names_the_line(tmp_path):
         path, 3, "", "文件不是有效的 UTF-8 文本", "the file is not valid UTF-8 text")
 
 
+def test_a_utf8_file_with_a_broken_byte_is_not_guessed_into_a_code_page(tmp_path):
+    """A byte 0xFF in one person id makes the file neither UTF-8 nor GB18030; a byte-per-character code page
+    decodes anything (the detector said CP1125 or ISO-8859-13 for such files), which would read `p2ÿ` or the
+    like and settle p2's claims with no category. The file is refused, naming the line of the broken byte."""
+    path = tmp_path / "claims.csv"
+    path.write_bytes((HEADER + "\n" + GOOD + "\n").encode() + GOOD.replace("p1", "p2\xff").encode("latin-1") + b"\n")
+    loaded = data.read_claims(str(path), VOCABULARY)
+    assert not loaded.records and len(loaded.file_errors) == 1
+    error = loaded.file_errors[0]
+    assert error.row == 3 and error.reason_zh.startswith("从此行起不是有效的 UTF-8 或 GB18030 文本")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_read_as_utf16(tmp_path, codec):
+    """Without a BOM, UTF-16 of ASCII is valid UTF-8 too (each character and a NUL): it is told by where its
+    NULs are, and 张三 (U+5F20 U+4E09, whose bytes are ASCII) is read, not `_\\x00…`. The batch engine's
+    reader leaves any file with a NUL to the row reader."""
+    path = tmp_path / "claims.csv"
+    path.write_bytes((HEADER + "\n" + GOOD.replace("p1", "张三") + "\n").encode(codec))
+    from aidlang.io import columnar
+
+    for loaded in (data.read_claims(str(path), VOCABULARY), columnar.read_claim_columns(str(path), VOCABULARY)):
+        assert loaded.errors == () and loaded.table.form == {"utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE"}[
+            codec] + " (detected)"
+    assert [c.person_id for c in data.read_claims(str(path), VOCABULARY).records] == ["张三"]
+    assert columnar.read_claim_columns(str(path), VOCABULARY).frame["person_id"].to_list() == ["张三"]
+
+
 def test_a_missing_file(tmp_path):
     loaded = data.read_claims(str(tmp_path / "nope.csv"), VOCABULARY)
     assert loaded.file_errors and loaded.errors[0].row == 0

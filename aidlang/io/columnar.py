@@ -404,7 +404,8 @@ def _lines(path: str | Path, options: data.ReadOptions) -> tuple[pl.DataFrame, s
                                    codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
                 return None
             form = "UTF-8 (BOM)" if raw[:3] == codecs.BOM_UTF8 else "UTF-8"
-            if raw.find(_UNIT_SEPARATOR) >= 0 or (raw.find(b"\r") >= 0 and _LONE_CR.search(raw) is not None):
+            if (raw.find(_UNIT_SEPARATOR) >= 0 or raw.find(b"\x00") >= 0  # NULs: UTF-16 without a BOM, or broken
+                    or (raw.find(b"\r") >= 0 and _LONE_CR.search(raw) is not None)):
                 return None
     except (OSError, ValueError):  # unreadable, or empty (a map of nothing): the row reader says why
         return None

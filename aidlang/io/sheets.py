@@ -3,8 +3,10 @@
 What offices have: CSV in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16, comma- or tab-separated,
 Excel workbooks (`.xlsx`, read with python-calamine), and Parquet (`.parquet`, read with polars: typed columns
 become the text a CSV export would hold, exactly — see `parquet_column`). The encoding is decided by exact
-rules first — a BOM; text that is valid UTF-8 is UTF-8; else text that is valid GB18030 (which includes GBK)
-and has no NUL byte is GB18030 — and only what remains goes to a detector (charset-normalizer); `encoding` forces one.
+rules first — a BOM; NUL bytes where UTF-16's ASCII has them; text that is valid UTF-8 is UTF-8; else text that
+is valid GB18030 (which includes GBK) and has no NUL byte is GB18030 — and only what remains goes to a detector
+(charset-normalizer), whose guess is taken only when it is a Unicode or East Asian multi-byte encoding (a
+byte-per-character code page decodes a UTF-8 file's broken bytes into other letters); `encoding` forces one.
 
 Every line of a CSV file is one row (split at `\\n` only, a trailing `\\r` dropped). A quoted field must end on
 the line it starts on: a quote left open is that row's problem, and the next line is read as its own row. csv's
@@ -115,6 +117,11 @@ def decode(raw: bytes, forced: str | None = None) -> tuple[str, str] | Problem:
     for bom, codec, name in _BOMS:
         if raw.startswith(bom):
             return _strict(raw, codec, name)
+    unmarked = _unmarked_utf16(raw) if b"\x00" in raw else None
+    if unmarked is not None:  # valid UTF-8 too (ASCII and NUL bytes), but no text file holds NULs
+        codec, name = unmarked
+        decoded = _strict(raw, codec, name)
+        return decoded if isinstance(decoded, Problem) else (decoded[0], f"{name} (detected)")
     try:
         return raw.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -125,6 +132,19 @@ def decode(raw: bytes, forced: str | None = None) -> tuple[str, str] | Problem:
         except UnicodeDecodeError:
             pass
     return _detected(raw)
+
+
+def _unmarked_utf16(raw: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a BOM, told by its NUL bytes: the high byte of every ASCII character (commas, digits,
+    dates), after it in little-endian, before it in big-endian, far more often than the other way round."""
+    sample = raw[: 1 << 16]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    enough = len(sample) // 8  # a quarter of the characters ASCII
+    if odd >= enough and odd > 8 * even:
+        return "utf-16-le", "UTF-16LE"
+    if even >= enough and even > 8 * odd:
+        return "utf-16-be", "UTF-16BE"
+    return None
 
 
 def _decode_forced(raw: bytes, name: str) -> tuple[str, str] | Problem:
@@ -154,8 +174,31 @@ def _detected(raw: bytes) -> tuple[str, str] | Problem:
         return Problem(0, "无法判断文件的编码，请用 --encoding 指定（如 gb18030、utf-16）",
                        "cannot tell the file's encoding: give it with --encoding (e.g. gb18030, utf-16)")
     name = best.encoding.upper().replace("_", "-")
+    if codecs.lookup(best.encoding).name not in _DETECTABLE:
+        # a byte-per-character code page (cp1252, ISO-8859-13 …) decodes any bytes: the guess for a UTF-8 file
+        # with a few broken bytes, which would change those cells silently
+        line = _line_of_first_bad_byte(raw)
+        return Problem(line, f"从此行起不是有效的 UTF-8 或 GB18030 文本，无法可靠判断文件的编码（可能是 {name}），"
+                             "请用 --encoding 指定",
+                       f"not valid UTF-8 or GB18030 text from this line on: the file's encoding cannot be told for "
+                       f"sure (it may be {name}); give it with --encoding")
     decoded = _strict(raw, best.encoding, name)
     return decoded if isinstance(decoded, Problem) else (decoded[0], f"{name} (detected)")
+
+
+# what the detector may choose on its own: Unicode without a BOM and the East Asian multi-byte encodings
+_DETECTABLE = frozenset(codecs.lookup(name).name for name in (
+    "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "big5", "big5hkscs", "cp950", "gb2312",
+    "gbk", "gb18030", "hz", "euc-jp", "euc-jis-2004", "euc-kr", "shift-jis", "cp932", "cp949", "johab",
+    "iso2022-jp", "iso2022-kr"))
+
+
+def _line_of_first_bad_byte(raw: bytes) -> int:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return raw[: error.start].count(b"\n") + 1
+    return 1
 
 
 def sniff_delimiter(header: str) -> str:

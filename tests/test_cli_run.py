@@ -333,3 +333,29 @@ def test_a_claim_lost_by_the_batch_engine_stops_the_run(files, tmp_path, monkeyp
                  "--engine", "batch"]) == 3
     assert "a claim was lost or doubled" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("engine", ["interp", "batch"])
+def test_an_institution_level_the_policy_never_names_is_warned_of(tmp_path, engine, capsys):
+    """Jinggu's rules test 机构级别 = "一级" / "二级" / "三级" / "基层" (policies/jinggu.aid, 二(四)); a claim at "四级"
+    meets none of them and settles with no level's deductible or cap. Valid data, so settled — with a warning
+    naming the value and its count (2 of 3 claims), in the policy's order of levels; none when every level is
+    one the policy names."""
+    claims = write(tmp_path / "claims.csv", (
+        "claim_id,person_id,visit_type,admission_date,discharge_date,policy_scope_cost,basic_paid,critical_paid,"
+        "institution_level\n"
+        "c1,p1,inpatient,2017-03-01,2017-03-10,10000,5000,0,四级\n"
+        "c2,p1,inpatient,2017-04-01,2017-04-10,10000,5000,0,二级\n"
+        "c3,p1,inpatient,2017-05-01,2017-05-10,10000,5000,0,四级\n"))
+    identities = write(tmp_path / "identities.csv", "person_id,category,start,end\np1,困难群众,2017-01-01,\n")
+    args = ["run", str(ROOT / "policies" / "jinggu.aid"), "--claims", claims, "--identities", identities,
+            "--out", str(tmp_path / "results.csv"), "--engine", engine]
+    capsys.readouterr()
+    assert main(args) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if line.startswith("警告")]
+    assert warned == [f"警告：{claims} 中的机构级别 四级（2 条）不是政策所写的任一级别（一级、二级、三级、基层），"
+                      "这些就诊不满足任何按机构级别的条件"]
+    assert len(read_csv(tmp_path / "results.csv")) == 3
+    write(tmp_path / "claims.csv", Path(claims).read_text(encoding="utf-8").replace("四级", "三级"))
+    assert main(args + ["--lang", "en"]) == 0
+    assert "warning" not in capsys.readouterr().err

@@ -144,6 +144,31 @@ def claim_columns_read(policy: n.Policy) -> dict[str, int]:
     return found
 
 
+def texts_compared(policy: n.Policy, column: str) -> tuple[str, ...] | None:
+    """The texts the policy compares a claims.csv column with (`机构级别 = "三级"`, `机构级别 在 ["一级", "二级"]`),
+    in the order the policy first writes them; None when no expression compares it with a text. A value of the
+    data among none of them meets none of those tests."""
+    found: dict[str, tuple[int, int]] = {}  # text → where first written
+
+    def is_column(node) -> bool:
+        return isinstance(node, n.Ref) and (b := builtin(node.name)) is not None and b.name == column
+
+    def note(literal: n.StringLit) -> None:
+        where = (literal.span.line, literal.span.column) if literal.span is not None else (0, 0)
+        found[literal.value] = min(found.get(literal.value, where), where)
+
+    for node in policy_nodes(policy):
+        if isinstance(node, n.Compare) and node.op in ("==", "!="):
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                if is_column(side) and isinstance(other, n.StringLit):
+                    note(other)
+        elif isinstance(node, n.InList) and is_column(node.item):
+            for item in node.items:
+                if isinstance(item, n.StringLit):
+                    note(item)
+    return tuple(sorted(found, key=found.__getitem__)) if found else None
+
+
 def policy_nodes(policy) -> typing.Iterator:
     """Every node of a policy's tree, or of any node's (no order)."""
     stack: list = [policy]

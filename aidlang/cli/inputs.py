@@ -218,6 +218,13 @@ class Inputs:
             errors += [e for e in problems if e not in seen]
         return errors
 
+    def claim_value_counts(self, column: str) -> Counter:
+        """How many good claims hold each value of a claims.csv column."""
+        frame = getattr(self.claims, "frame", None)
+        if frame is not None:  # read as columns (io.columnar)
+            return Counter(dict(frame[column].drop_nulls().value_counts().iter_rows()))
+        return Counter(getattr(claim, column) for claim in self.claims_read.records)
+
     def identity_records(self) -> list:
         frame = getattr(self.identities, "frame", None)
         if frame is not None:  # read as columns (io.columnar)

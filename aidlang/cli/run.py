@@ -16,6 +16,7 @@ from aidlang.cli import add_lang
 from aidlang.cli import inputs as io
 from aidlang.cli._outputs import add_bom, refuse_clashes
 from aidlang.cli.engine_option import add_engine, check_available, make_engine
+from aidlang.check.expressions import texts_compared
 from aidlang.cli.progress import Progress
 from aidlang.io import data, outputs
 from aidlang.records import Result
@@ -89,6 +90,7 @@ def _run(args: argparse.Namespace, checked, lang: str, progress: Progress) -> in
     aid_by_category = any(tier.kind in ("aid", "tilted") for tier in checked.symbols.tiers.values())
     if args.identities is None and checked.symbols.categories and aid_by_category:
         _warn_no_identities(args.policy, lang)
+    _warn_unknown_levels(checked, inputs, args.claims, lang)
     engine = make_engine(args.engine, checked, inputs.params, args.generated, io.lang_of(args))
     settlement = settle(engine, inputs, lang, progress)
     if settlement is None:
@@ -181,6 +183,25 @@ def _warn_no_identities(policy: str, lang: str) -> None:
     io.say(f"警告：未给出 --identities，而 {policy} 按类别救助：每条就诊都将是 no_category（无救助）" if lang == "zh"
            else f"warning: no --identities given, and {policy} aids by category: every claim will be no_category "
                 "(no aid)")
+
+
+def _warn_unknown_levels(checked, inputs: io.Inputs, claims: str, lang: str) -> None:
+    """An institution level the policy never names (`四级` where it writes 一级, 二级, 三级, 基层) meets none of its
+    tests on levels: the claim settles as if no level rule applied (no deductible, no cap of a level). Valid
+    data, so no claim is rejected, but it is most likely a spelling of the office's own: say which and how many."""
+    named = texts_compared(checked.policy, "institution_level")
+    if named is None:
+        return
+    counts = inputs.claim_value_counts("institution_level")
+    unknown = sorted((value, count) for value, count in counts.items() if value and value not in named)
+    if not unknown:
+        return
+    listed = "、".join(f"{value}（{count} 条）" for value, count in unknown)
+    listed_en = ", ".join(f"{value} ({count})" for value, count in unknown)
+    io.say(f"警告：{claims} 中的机构级别 {listed}不是政策所写的任一级别（{'、'.join(named)}），"
+           "这些就诊不满足任何按机构级别的条件" if lang == "zh" else
+           f"warning: the institution levels {listed_en} in {claims} are none of the policy's ({', '.join(named)}): "
+           "those claims meet no condition on the institution level")
 
 
 def _reason(problems: list[tuple[str, str, str]], lang: str) -> str:

@@ -431,3 +431,37 @@ def test_a_payment_above_cost_points_at_the_tier_the_sum_went_over_with(tmp_path
     # 50% × (10,000 − 2,400 − 3,000) = 2,300; 6,000 + 2,400 + 2,300 = 10,700 > 10,000 — the tilted tier (line 17)
     assert ("an.aid:17:1: 警告 A403: 一笔就诊的支付合计会超过其费用（基数重复扣减或比例过高）" in err
             and "（基本医保 6,000.00、大病保险 0.00、医疗救助 2,400.00、倾斜救助 2,300.00）" in err)
+
+
+# ---------------------------------------------------------------- check --param: the values an office runs with
+
+PUBLISHED_LATER = TWO_CATEGORIES + """参数 ratio_b "低保对象救助比例": 比率 另行发布 依据 "三"
+参数 cap_b "低保对象年度限额": 金额 另行发布 依据 "三"
+身份规则 {
+  顺序 低保对象, 特困人员 依据 "一"
+}
+""" + tier('  对 特困人员: 比例 100% 依据 "二"\n  对 低保对象: 比例 ratio_b 起付标准 500元 限额 cap_b 依据 "二"\n')
+
+
+def test_check_analyses_a_policy_with_the_parameter_values_it_will_run_with(tmp_path, capsys):
+    """低保对象's ratio and cap are published later: alone, the policy gives nothing to compare. With the values
+    an office will run with, `check --param` finds what they do: a cap of 300 below the deductible of 500
+    (A402), and 低保对象 ranked first paying less than 特困人员 (A302: on 1,000 yuan, 70% × (1,000 − 500) = 350
+    against 100% × 1,000 = 1,000). The counterexample's replay carries the same --param values, and replays."""
+    path = policy(tmp_path, PUBLISHED_LATER)
+    assert check(capsys, path, "--strict") == (0, "")
+    out = tmp_path / "examples"
+    code, err = check(capsys, path, "--param", "ratio_b=70%", "--param", "cap_b=300", "--counterexamples", str(out))
+    assert code == 0
+    assert "警告 A402: " in err and "300.00元" in err
+    assert "按“低保对象”付 300.00元，按“特困人员”会付 1000.00元" in err  # 350 within the cap of 300
+    claims, identities = out / "an" / "claims.csv", out / "an" / "identities.csv"
+    replay = (f"重放：aidlang explain {path} --claims {claims} --identities {identities} --claim A302-1 "
+              "--param ratio_b=70% --param cap_b=300")
+    assert replay in err
+    assert main(["explain", path, "--claims", str(claims), "--identities", str(identities), "--claim", "A302-1",
+                 "--param", "ratio_b=70%", "--param", "cap_b=300"]) == 0
+    assert "300.00" in capsys.readouterr().out
+    # a value the policy would refuse is an error of --param, and nothing is analysed
+    code, err = check(capsys, path, "--param", "ratio_b=170%", "--lang", "en")
+    assert code == 2 and "--param:1:ratio_b: a rate must be between 0% and 100%: 170%" in err

@@ -7,7 +7,7 @@ from typing import Iterable, Iterator
 
 import attrs
 
-from aidlang.analysis.terms import interpreter, resolved_steps
+from aidlang.analysis.terms import interpreter, resolved_steps, use_params
 from aidlang.check.checker import CheckedPolicy
 from aidlang.frontend import nodes as n
 from aidlang.frontend.diagnostics import Diagnostic
@@ -45,14 +45,17 @@ class Finding:
         return self.diagnostic.code
 
 
-def analyse(checked: CheckedPolicy, today: dt.date | None = None,
-            others: Iterable[CheckedPolicy] = ()) -> tuple[list[Finding], list[Finding]]:
+def analyse(checked: CheckedPolicy, today: dt.date | None = None, others: Iterable[CheckedPolicy] = (),
+            params: dict | None = None) -> tuple[list[Finding], list[Finding]]:
     """(findings, those acknowledged by a `忽略` line of the policy), each in source order; `others`: the
-    policies checked with it, which may be its other versions."""
+    policies checked with it, which may be its other versions; `params`: values of its parameters (as `run
+    --param` reads them) to analyse it with, a parameter published later among them."""
     from aidlang.analysis import coverage, money, rules, time, versions  # the analyses import this module's records
 
+    use_params(checked, params or {})
     steps = list(resolved_steps(checked))
-    found = [*time.findings(checked, today), *versions.findings(checked, others), *coverage.findings(checked, steps),
+    found = [*time.findings(checked, today, set(params or ())), *versions.findings(checked, others),
+             *coverage.findings(checked, steps),
              *rules.findings(checked), *money.findings(checked, steps)]
     # a counterexample is shown only when it settles as the finding says
     found = [f if f.counterexample is None or replays(checked, f.counterexample)

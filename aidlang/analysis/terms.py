@@ -39,13 +39,18 @@ class Resolved:
 
 
 def interpreter(checked: CheckedPolicy):
-    """The interpreter of the policy, without parameter values: one per policy, for every analysis (it settles
-    each call on fresh ledgers)."""
+    """The interpreter of the policy, with the parameter values it is analysed with (`use_params`; none: only
+    the policy's own): one per policy, for every analysis (it settles each call on fresh ledgers)."""
+    if _last[0] is not checked:
+        use_params(checked, {})
+    return _last[1]
+
+
+def use_params(checked: CheckedPolicy, params: dict) -> None:
+    """Analyse the policy with these parameter values (`check --param`: the values an office will run with)."""
     from aidlang.engines.interp.interpreter import Interpreter  # the interpreter evaluates the settings
 
-    if _last[0] is not checked:
-        _last[:] = [checked, Interpreter(checked, {})]
-    return _last[1]
+    _last[:] = [checked, Interpreter(checked, params)]
 
 
 _last: list = [None, None]  # (checked policy, its interpreter): the policy analysed now

@@ -14,8 +14,9 @@ from aidlang.frontend.diagnostics import Diagnostic
 SOON = dt.timedelta(days=90)  # the issue's horizon: a bureau needs a quarter to publish the next document
 
 
-def findings(checked: CheckedPolicy, today: dt.date | None) -> list[Finding]:
-    return [*_expiry(checked, today or dt.date.today()), *_parameter_gaps(checked)]
+def findings(checked: CheckedPolicy, today: dt.date | None, given: set[str] = frozenset()) -> list[Finding]:
+    """`given`: the parameters given values outside the policy (`check --param`), which then have no gap."""
+    return [*_expiry(checked, today or dt.date.today()), *_parameter_gaps(checked, given)]
 
 
 def _expiry(checked: CheckedPolicy, today: dt.date) -> list[Finding]:
@@ -33,13 +34,13 @@ def _expiry(checked: CheckedPolicy, today: dt.date) -> list[Finding]:
     return []
 
 
-def _parameter_gaps(checked: CheckedPolicy) -> list[Finding]:
+def _parameter_gaps(checked: CheckedPolicy, given: set[str]) -> list[Finding]:
     """A parameter whose every value starts on a date (`= 42000 自 2025-01-01`) after the policy comes into force:
     a claim before that date has no value to settle with."""
     start, _ = policy_period(checked.policy.header)
     found = []
     for param in checked.policy.of_type(n.Param):
-        if start is None or not param.values or any(value.since is None for value in param.values):
+        if start is None or not param.values or param.name in given or any(v.since is None for v in param.values):
             continue
         first = min(value.since for value in param.values)
         if first > start:

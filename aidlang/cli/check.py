@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shlex
 import sys
 from pathlib import Path
 
@@ -11,9 +12,11 @@ from aidlang import cli
 from aidlang.analysis import Finding, analyse, data_categories
 from aidlang.analysis.findings import example_claim
 from aidlang.check import pipeline
+from aidlang.cli import inputs as io
 from aidlang.cli._files import plural, say, unreadable, with_policy_files
 from aidlang.frontend.diagnostics import render_all
 from aidlang.io import outputs
+from aidlang.io.params import parse_params
 from aidlang.runtime import format_yuan_grouped
 
 
@@ -31,6 +34,7 @@ def register(subparsers) -> None:
     parser.add_argument("--counterexamples", metavar="DIR",
                         help="write each warning's counterexample claim as DIR/<policy>/claims.csv and identities.csv,"
                              " for aidlang explain / 写出反例数据")
+    io.add_params(parser)
     cli.add_lang(parser)
     parser.set_defaults(func=run)
 
@@ -44,9 +48,14 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
         return unreadable(lang, error)
     for failed in bad:
         print(render_all(failed.diagnostics, lang), file=sys.stderr)
-    warned = 0
+    warned = bad_params = 0
     for checked in good:
-        findings, acknowledged = analyse(checked, args.today, good)
+        params, param_errors = _params(checked, args)
+        if param_errors:  # values the policy would refuse: the analysis with them cannot run
+            print("\n".join(e.render(lang) for e in param_errors), file=sys.stderr)
+            bad_params += 1
+            continue
+        findings, acknowledged = analyse(checked, args.today, good, params)
         for finding in findings:
             print(_render(finding, checked, args, lang), file=sys.stderr)
         for finding in acknowledged:  # one line each: the authors' reason stands, the fact is still worth seeing
@@ -61,6 +70,10 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
         if args.counterexamples:
             _write_counterexamples(Path(args.counterexamples) / checked.name, checked, findings + acknowledged)
         warned += len(findings)
+    if bad_params:
+        say(lang, f"{bad_params} 个政策文件的 --param 取值有错误",
+            f"bad --param values for {plural(bad_params, 'policy')}", error=True)
+        return io.EXIT_DATA
     if bad:
         problems = sum(len(failed.diagnostics) for failed in bad)
         say(lang, f"{len(bad)} 个政策文件有错误，共 {problems} 个问题；{len(good)} 个通过",
@@ -73,6 +86,14 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
         return 1 if args.strict else 0
     say(lang, f"{len(good)} 个政策文件检查通过", f"{plural(len(good), 'policy file')} checked: no problems")
     return 0
+
+
+def _params(checked, args: argparse.Namespace) -> tuple[dict, list]:
+    """The `--param`/`--params` values read for this policy, as `run` reads them (every policy checked is given
+    them), and their problems."""
+    texts, where, file_errors = io.param_texts(args)
+    values, errors = parse_params(texts, io.param_lookup(checked), where)
+    return values, [*file_errors, *errors]
 
 
 def _day(text: str) -> dt.date:
@@ -99,7 +120,7 @@ def _render(finding: Finding, checked, args: argparse.Namespace, lang: str) -> s
     held_zh, held_en = "、".join(example.categories), ", ".join(example.categories)
     where = Path(args.counterexamples) / checked.name if args.counterexamples else Path("DIR") / checked.name
     replay = (f"aidlang explain {finding.diagnostic.span.file} --claims {where / 'claims.csv'} --identities "
-              f"{where / 'identities.csv'} --claim {example.claim_id}")
+              f"{where / 'identities.csv'} --claim {example.claim_id}" + _param_options(args))
     if lang == "zh":
         text += (f"\n  反例：就诊 {example.claim_id}（{example.visit}，{example.day.isoformat()}，"
                  f"政策范围内费用 {cost}元{given}，身份 {held_zh}）{outcome[0]}；重放：{replay}"
@@ -109,6 +130,13 @@ def _render(finding: Finding, checked, args: argparse.Namespace, lang: str) -> s
                  f"{cost} yuan{given_en}, categories {held_en}) {outcome[1]}; replay: {replay}"
                  + ("" if args.counterexamples else " (with --counterexamples DIR, which writes the data)"))
     return text
+
+
+def _param_options(args: argparse.Namespace) -> str:
+    """The parameter options the check was given, for the replay command."""
+    given = ([f" --params {shlex.quote(args.params)}"] if args.params else []) + [
+        f" --param {shlex.quote(text)}" for text in args.param]
+    return "".join(given)
 
 
 def _write_counterexamples(directory: Path, checked, findings: list[Finding]) -> None:

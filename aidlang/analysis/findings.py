@@ -54,7 +54,7 @@ def analyse(checked: CheckedPolicy, today: dt.date | None = None, others: Iterab
 
     use_params(checked, params or {})
     steps = list(resolved_steps(checked))
-    found = [*time.findings(checked, today, set(params or ())), *versions.findings(checked, others),
+    found = [*time.findings(checked, today, frozenset(params or ())), *versions.findings(checked, others),
              *coverage.findings(checked, steps),
              *rules.findings(checked), *money.findings(checked, steps)]
     # a counterexample is shown only when it settles as the finding says

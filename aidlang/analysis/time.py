@@ -14,7 +14,7 @@ from aidlang.frontend.diagnostics import Diagnostic
 SOON = dt.timedelta(days=90)  # the issue's horizon: a bureau needs a quarter to publish the next document
 
 
-def findings(checked: CheckedPolicy, today: dt.date | None, given: set[str] = frozenset()) -> list[Finding]:
+def findings(checked: CheckedPolicy, today: dt.date | None, given: frozenset[str] = frozenset()) -> list[Finding]:
     """`given`: the parameters given values outside the policy (`check --param`), which then have no gap."""
     return [*_expiry(checked, today or dt.date.today()), *_parameter_gaps(checked, given)]
 
@@ -34,7 +34,7 @@ def _expiry(checked: CheckedPolicy, today: dt.date) -> list[Finding]:
     return []
 
 
-def _parameter_gaps(checked: CheckedPolicy, given: set[str]) -> list[Finding]:
+def _parameter_gaps(checked: CheckedPolicy, given: frozenset[str]) -> list[Finding]:
     """A parameter whose every value starts on a date (`= 42000 自 2025-01-01`) after the policy comes into force:
     a claim before that date has no value to settle with."""
     start, _ = policy_period(checked.policy.header)

@@ -24,7 +24,6 @@ SOURCE = 'huizhou.aid'
 R_1_25 = Fraction(1, 25)
 R_1_2 = Fraction(1, 2)
 R_2_5 = Fraction(2, 5)
-R_9_10 = Fraction(9, 10)
 R_4_5 = Fraction(4, 5)
 D_2022_01_01 = date(2022, 1, 1)
 D_2026_12_31 = date(2026, 12, 31)
@@ -49,17 +48,17 @@ def 款项_aid_advance_2(env):
 
 
 def 款项_aid_settlement(env):
-    # huizhou.aid:40 aid_expenditure[当年] - 90% × aid_expenditure[当年 - 1]
-    return money_value((env.series('aid_expenditure', int(env.year)) - (R_9_10 * env.series('aid_expenditure', int((env.year - 1))))))
+    # huizhou.aid:41 aid_expenditure[当年] - aid_advance[当年]
+    return (env.series('aid_expenditure', int(env.year)) - env.series('aid_advance', int(env.year)))
 
 
 def 款项_service_fee_advance(env):
-    # huizhou.aid:44 80% × service_fee[当年 - 2]
+    # huizhou.aid:45 80% × service_fee[当年 - 2]
     return money_value((R_4_5 * env.series('service_fee', int((env.year - 2)))))
 
 
 def 款项_service_fee_settlement(env):
-    # huizhou.aid:49 service_fee[当年] - service_fee_advance[当年]
+    # huizhou.aid:50 service_fee[当年] - service_fee_advance[当年]
     return (env.series('service_fee', int(env.year)) - env.series('service_fee_advance', int(env.year)))
 
 
@@ -113,10 +112,10 @@ class Policy(PlanSettler):
 
 # line of this module → line of the .aid file it computes (for error messages)
 LINE_AT = {
-    38: 30,
-    43: 34,
-    48: 35,
-    53: 40,
-    58: 44,
-    63: 49,
+    37: 30,
+    42: 34,
+    47: 35,
+    52: 41,
+    57: 45,
+    62: 50,
 }

@@ -110,6 +110,15 @@ def test_wuxi_table_has_every_number_of_four_six_to_four_eight():
         assert phrase in table, phrase
 
 
+def test_a_fund_item_of_two_entries_reads_as_their_sum():
+    """Huizhou 二(四)3: 余额清算 is what was spent less what was advanced in March and September — two items of
+    one name (aid_advance), which the formula reads as their sum; the table names both, not the last one."""
+    table = (GENERATED / "huizhou.md").read_text(encoding="utf-8")
+    rows = {r[0]: r for r in md_rows(table, "款项")}
+    assert rows["医疗救助费用年度结算（余额清算）"][1] == (
+        "当年实际支出的医疗救助费用总额减去当年医疗救助费用3月预拨与医疗救助费用9月预拨之和")
+
+
 def test_wuxi_table_invents_no_number():
     """Every number printed in the Wuxi table is in the document; nothing else in the table has a digit."""
     table = (GENERATED / "wuxi.md").read_text(encoding="utf-8")

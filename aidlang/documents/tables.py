@@ -125,6 +125,13 @@ class PolicyView:
 CN_NUMERALS = "一二三四五六七八九十"
 
 
+def _sum_of(labels: list[str]) -> str:
+    """How the table names several items of one name: `甲与乙之和`, `甲、乙与丙之和` (one: its label)."""
+    if len(labels) == 1:
+        return labels[0]
+    return "、".join(labels[:-1]) + "与" + labels[-1] + "之和"
+
+
 def cn_number(i: int) -> str:
     """1 → 一, 12 → 十二, 20 → 二十 (section numbers)."""
     if i <= 10:
@@ -1036,7 +1043,10 @@ class ViewBuilder:
     def fund_tables(self, section: str, fund: n.Fund) -> list[Table]:
         title = fund.label or fund.name
         local = {i.name: i.label or i.name for i in fund.inputs}
-        local.update({i.name: i.label or i.name for i in fund.items})
+        labels: dict[str, list[str]] = {}
+        for item in fund.items:  # several items of one name count as their sum (docs/semantics.md)
+            labels.setdefault(item.name, []).append(item.label or item.name)
+        local.update({name: _sum_of(names) for name, names in labels.items()})
         words = self.words.with_local(local)
         tables = []
         notes = _Notes()

@@ -65,19 +65,20 @@ def _scan(xml) -> dict[tuple[int, int], str] | None:
     while True:
         piece = xml.read(PIECE)
         text = carried + piece
-        for match in _ERROR_TYPE.finditer(text):
-            opening = text.rfind(b"<", 0, match.start())
-            tag = _CELL_TAG.match(text, opening) if opening >= 0 else None
-            if tag is None or tag.end() <= match.start():
-                continue  # not an attribute of a cell (or its tag is cut at the piece's start: seen before)
-            reference = _REFERENCE.search(tag.group(0))
-            if reference is None:
-                return None  # an error cell that does not say where it is
-            letters, row = reference.groups()
-            end = _CELL_END.search(text, tag.end()) if not tag.group(0).endswith(b"/>") else None
-            value = _VALUE.search(text, tag.end(), end.start()) if end is not None else None
-            error = value.group(1).decode("utf-8", "replace") if value else "#N/A"
-            found[(int(row), _column_index(letters))] = error  # a cell in two pieces' overlap: the same key
+        if b't="e"' in text or b"t='e'" in text:  # most sheets have none: a plain search is ~10x the regex
+            for match in _ERROR_TYPE.finditer(text):
+                opening = text.rfind(b"<", 0, match.start())
+                tag = _CELL_TAG.match(text, opening) if opening >= 0 else None
+                if tag is None or tag.end() <= match.start():
+                    continue  # not an attribute of a cell (or its tag is cut at the piece's start: seen before)
+                reference = _REFERENCE.search(tag.group(0))
+                if reference is None:
+                    return None  # an error cell that does not say where it is
+                letters, row = reference.groups()
+                end = _CELL_END.search(text, tag.end()) if not tag.group(0).endswith(b"/>") else None
+                value = _VALUE.search(text, tag.end(), end.start()) if end is not None else None
+                error = value.group(1).decode("utf-8", "replace") if value else "#N/A"
+                found[(int(row), _column_index(letters))] = error  # a cell in two pieces' overlap: the same key
         if not piece:
             return found
         carried = text[-OVERLAP:]

@@ -484,3 +484,18 @@ def test_adjusting_a_setting_written_as_无_keeps_it_无_in_both_engines():
     # base 1000 − 100 − 0 = 900元; no deductible; 50% + 10pp = 60% → 540元; no cap, so all of it
     (result,), rejected = interp
     assert (result.aid_paid, result.self_pay, result.basis, rejected) == (54_000, 36_000, "救;救(甲)", [])
+
+
+@settings(max_examples=400, deadline=None)
+@given(earlier=st.integers(0, 10**9), this=st.integers(-10**6, 10**9), line=st.integers(0, 10**8),
+       per_claim=st.booleans(), num=st.integers(0, 100), den=st.integers(1, 100),
+       cap=st.none() | st.integers(0, 10**9), used=st.integers(0, 2 * 10**9))
+def test_the_loops_formula_is_round_half_up_and_apply_cap(earlier, this, line, per_claim, num, den, cap, used):
+    # runtime.tier_payment, which the one settlement loop calls for every engine, writes the rounding out for
+    # speed (and pays all of `raw` without a cap): it must stay exactly runtime.round_half_up's and apply_cap's
+    from aidlang.runtime import apply_cap, round_half_up, tier_payment
+
+    counted, raw, paid = tier_payment(earlier, this, line, per_claim, num, den, cap, used)
+    if counted >= 0:
+        assert raw == round_half_up(counted * num, den)
+    assert paid == apply_cap(raw, cap, used)

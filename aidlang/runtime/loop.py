@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from typing import Any, Callable
+from typing import Any, Callable, Final
 
 from ..records import Claim, Identity, Person, Result, make_result
 from . import trace as t
@@ -36,27 +36,71 @@ from .money import tier_payment
 from .monitoring import monitor_rows
 from .parameters import Parameters
 from .settle import ClaimEnv, Settler, claims_by_person
-from .terms import resolve
+from .terms import Terms, resolve
 from .values import level_of
 
 NOT_APPLICABLE = object()  # a static cascade that resolved to no ratio, kept as such
+NOT_COVERED = object()  # what an insurance kind pays when a `否则 不予救助` of its tier fails
+NO_CATEGORY: tuple[str, ...] = ()  # the categories held by a person with no identity rows
 PROGRESS_EVERY = 2048  # persons between two reports to `PlanSettler.progress`
 
 
-class Outcome:
-    """A claim settled as one category (one trial of 就高, or the only one)."""
+# What paying a step reads, worked out once per static cascade (`due_of`): a plain tuple, unpacked on the hot path
+# (a tuple subclass would be unpacked item by item) — the step's base, `split_line` and ledger slots of its
+# deductible (tilted: burden) and cap; then of its terms: the line the base is counted above (the deductible, or a
+# tilted tier's threshold) and whether that line is of this claim alone (`每次`), the ratio's numerator and
+# denominator, the cap (None: none), the clauses a payment cites and whether they are cited when the base is
+# above 0 (deductible tiers) rather than when something is paid (tilted); and the `Terms` themselves
+Due = tuple[Any, int, int, int, int, bool, int, int, "int | None", tuple[str, ...], bool, Terms]
 
-    __slots__ = ("category", "basic", "critical", "aid", "tilted", "status", "clauses")
 
-    def __init__(self, category: str):
-        self.category = category
-        self.basic = self.critical = self.aid = self.tilted = 0
-        self.status = "ok"
-        self.clauses: list[str] = []
+def due_of(step, terms: Terms, line: str) -> Due:
+    """`line` is "deductible" or "threshold": which of the terms the base is counted above."""
+    deductible = line == "deductible"
+    return (step.base, step.split_line, step.deductible_slot, step.cap_slot,
+            terms.deductible if deductible else terms.threshold, line in terms.per_claim, terms.num, terms.den,
+            terms.cap, terms.clauses, deductible, terms)
 
-    @property
-    def total(self) -> int:
-        return self.basic + self.critical + self.aid + self.tilted
+
+# A claim settled as one category (one trial of 就高, or the only one), a plain tuple as `Due` is —
+# (category, basic, critical, aid, tilted, status, the clauses cited in the order they applied)
+Outcome = tuple[str, int, int, int, int, str, list[str]]
+CATEGORY: Final = 0  # the fields of an Outcome read one at a time
+CLAUSES: Final = 6
+
+
+def total_paid(outcome: Outcome) -> int:
+    """What an outcome pays in all: basic + critical + aid + tilted."""
+    _, basic, critical, aid, tilted, _, _ = outcome
+    return basic + critical + aid + tilted
+
+
+def gate_failed(step, gate, clauses: list[str], trace) -> str:
+    """A `否则 不予救助` condition failed: the claim is not covered (the gate's clause cited)."""
+    if gate.clause:
+        clauses.append(gate.clause)
+    if trace is not None:
+        trace.append(t.GateFailed(step, gate.clause))
+    return "not_covered"
+
+
+def gates_hold(step, env: ClaimEnv, clauses: list[str], trace) -> bool:
+    """An insurance tier's `否则 不予救助` conditions, in order: one failing means the claim is not covered."""
+    for gate in step.gates:
+        if not gate.test(env):
+            gate_failed(step, gate, clauses, trace)
+            return False
+    return True
+
+
+def conditions_hold(step, env: ClaimEnv, trace) -> bool:
+    """A tier's conditions, in order: one failing means the tier does not apply."""
+    for cond in step.conditions:
+        if not cond.test(env):
+            if trace is not None:
+                trace.append(t.ConditionFailed(step, cond.clause))
+            return False
+    return True
 
 
 class PlanSettler(Settler):
@@ -172,30 +216,29 @@ class PlanSettler(Settler):
             day = claim.discharge_date
             env.claim, env.person, env.date, env.year, env.visit = claim, person, day, day.year, visit
             yk = env.yk = day.year * self.slots
-            held = self.held(rows, claim)
+            held = self.held(rows, claim) if rows else NO_CATEGORY
             if len(held) <= 1:
-                category = held[0] if held else ""
-                out = self._settle_as(category, claim, visit, epoch, env, L, trace, insurance_only)
+                out = self._settle_as(held[0] if held else "", claim, visit, epoch, env, L, trace, insurance_only)
                 if trace is not None:
-                    trace.insert(1, t.IdentityChosen(tuple(held), category, None, ""))
+                    trace.insert(1, t.IdentityChosen(tuple(held), out[CATEGORY], None, ""))
             else:
                 out = self._choose(held, claim, visit, epoch, env, L, trace, insurance_only)
+            category, basic, critical, aid, tilted, status, clauses = out
             cost = claim.policy_scope_cost
             if self.self_slots:  # 年度累计自付 of the person's later claims
                 k = yk + self.self_slots[visit]
-                L[k] = L.get(k, 0) + cost - out.basic - out.critical
+                L[k] = L.get(k, 0) + cost - basic - critical
             if self.count_slots:  # 年度就诊次序 of the person's later claims
                 k = yk + self.count_slots[visit]
                 L[k] = L.get(k, 0) + 1
-            self_pay = cost - out.basic - out.critical - out.aid - out.tilted
+            self_pay = cost - basic - critical - aid - tilted
             if trace is not None:
-                trace.append(t.SelfPay(cost, out.basic, out.critical, out.aid, out.tilted, self_pay))
-            clauses = out.clauses
+                trace.append(t.SelfPay(cost, basic, critical, aid, tilted, self_pay))
             basis = clauses[0] if len(clauses) == 1 else ";".join(dict.fromkeys(clauses))
             if self_pay < 0:
-                raise self.above_cost(claim, out.basic, out.critical, out.aid, out.tilted, basis)
-            return make_result((claim.claim_id, claim.person_id, self.names[out.category], out.basic, out.critical,
-                                out.aid, out.tilted, self_pay, out.status, basis))
+                raise self.above_cost(claim, basic, critical, aid, tilted, basis)
+            return make_result((claim.claim_id, claim.person_id, self.names[category], basic, critical, aid, tilted,
+                                self_pay, status, basis))
         except (MissingValue, ClaimError) as problem:
             if saved is None:
                 raise
@@ -212,136 +255,140 @@ class PlanSettler(Settler):
         if not self.highest:
             outcome = self._settle_as(held[0], claim, visit, epoch, env, L, trace, insurance_only)
             if trace is not None:
-                trace.insert(1, t.IdentityChosen(tuple(held), outcome.category, None, self.identity_clause))
+                trace.insert(1, t.IdentityChosen(tuple(held), outcome[CATEGORY], None, self.identity_clause))
         else:
             best: tuple[Outcome, Overlay] | None = None
             trials = []
             for category in held:
                 trial = Overlay(L)
                 tried = self._settle_as(category, claim, visit, epoch, env, trial, None, insurance_only)
-                trials.append((category, tried.total))
-                if best is None or tried.total > best[0].total:
+                total = total_paid(tried)
+                trials.append((category, total))
+                if best is None or total > total_paid(best[0]):
                     best = (tried, trial)
             assert best is not None
             outcome, kept = best
             if trace is None:
                 L.update(dict.items(kept))
             else:  # settle the winner again, this time writing down each step
-                outcome = self._settle_as(outcome.category, claim, visit, epoch, env, L, trace, insurance_only)
-                trace.insert(1, t.IdentityChosen(tuple(held), outcome.category, tuple(trials), self.identity_clause))
+                outcome = self._settle_as(outcome[CATEGORY], claim, visit, epoch, env, L, trace, insurance_only)
+                trace.insert(1, t.IdentityChosen(tuple(held), outcome[CATEGORY], tuple(trials), self.identity_clause))
             env.L = L
         if self.identity_clause:
-            outcome.clauses.append(self.identity_clause)
+            outcome[CLAUSES].append(self.identity_clause)
         return outcome
 
     def _settle_as(self, category: str, claim: Claim, visit: str, epoch: int, env: ClaimEnv, L: dict, trace,
                    insurance_only: bool) -> Outcome:
-        """The claim's kinds in order, as this category ("" for none), on the ledgers `L`."""
+        """The claim's kinds in order, as this category ("" for none), on the ledgers `L`; each amount is put in
+        `env` once known, for the expressions of the kinds after it. Basic and critical-illness insurance pay
+        what the claim gives, else what their tiers pay (NOT_COVERED: a `否则 不予救助` failed)."""
         route = self.routes[(category, visit, epoch)]
         env.L = L
-        env.basic = env.critical = env.aid = env.tilted = 0
-        out = Outcome(category)
-        pay = self._pay
-        given = claim.basic_paid
-        if given is not None:
-            env.basic = out.basic = given
-            if trace is not None:
-                trace.append(t.Given("basic", given))
-        elif route.basic:
-            env.basic = out.basic = pay(route.basic, "deductible", env, L, out, trace)
-        given = claim.critical_paid
-        if given is not None:
-            env.critical = out.critical = given
-            if trace is not None:
-                trace.append(t.Given("critical", given))
-        elif route.critical:
-            env.critical = out.critical = pay(route.critical, "deductible", env, L, out, trace)
-        if insurance_only or not self.has_aid_tiers or out.status != "ok":
-            return out
-        if not category:
-            out.status = "no_category"
-            if trace is not None:
-                trace.append(t.NoCategory())
-            return out
-        if route.aid_uncovered:
-            out.status = "not_covered"
-            if trace is not None:
-                trace.append(t.VisitUncovered(visit))
-            return out
-        for step, gate in route.gates:  # a failed 否则 不予救助 condition: no aid of either kind
-            if not gate.test(env):
-                self._gate_failed(step, gate, out, trace)
-                return out
-        if route.aid:
-            env.aid = out.aid = pay(route.aid, "deductible", env, L, out, trace)
-        if route.tilted:
-            env.tilted = out.tilted = pay(route.tilted, "threshold", env, L, out, trace)
-        return out
+        env.aid = env.tilted = 0
+        clauses: list[str] = []
+        status = "ok"
+        basic = claim.basic_paid
+        if basic is None:
+            env.basic = env.critical = 0
+            basic = self._pay(route.basic, "deductible", category, env, L, clauses, trace) if route.basic else 0
+            if basic is NOT_COVERED:
+                basic, status = 0, "not_covered"
+        elif trace is not None:
+            trace.append(t.Given("basic", basic))
+        env.basic = basic
+        critical = claim.critical_paid
+        if critical is None:
+            env.critical = 0
+            critical = self._pay(route.critical, "deductible", category, env, L, clauses, trace) \
+                if route.critical else 0
+            if critical is NOT_COVERED:
+                critical, status = 0, "not_covered"
+        elif trace is not None:
+            trace.append(t.Given("critical", critical))
+        env.critical = critical
+        if insurance_only or not self.has_aid_tiers or status != "ok":
+            return category, basic, critical, 0, 0, status, clauses
+        if not category or route.aid_uncovered or route.gates:  # aid may be refused: see why
+            status = self._aid_status(category, route, visit, env, clauses, trace)
+            if status != "ok":
+                return category, basic, critical, 0, 0, status, clauses
+        aid = env.aid = self._pay(route.aid, "deductible", category, env, L, clauses, trace) if route.aid else 0
+        tilted = env.tilted = self._pay(route.tilted, "threshold", category, env, L, clauses, trace) \
+            if route.tilted else 0
+        return category, basic, critical, aid, tilted, status, clauses
 
     @staticmethod
-    def _gate_failed(step, gate, out: Outcome, trace) -> None:
-        out.status = "not_covered"
-        if gate.clause:
-            out.clauses.append(gate.clause)
-        if trace is not None:
-            trace.append(t.GateFailed(step, gate.clause))
+    def _aid_status(category: str, route, visit: str, env: ClaimEnv, clauses: list[str], trace) -> str:
+        """Whether the claim may get aid: "ok", or why not — no category held, the visit type in no aid tier's
+        pools, or a failed `否则 不予救助` condition of an aid or tilted tier (then no aid of either kind)."""
+        if not category:
+            if trace is not None:
+                trace.append(t.NoCategory())
+            return "no_category"
+        if route.aid_uncovered:
+            if trace is not None:
+                trace.append(t.VisitUncovered(visit))
+            return "not_covered"
+        for step, gate in route.gates:
+            if not gate.test(env):
+                return gate_failed(step, gate, clauses, trace)
+        return "ok"
 
-    def _pay(self, steps, line: str, env: ClaimEnv, L: dict, out: Outcome, trace) -> int:
-        """What a kind pays: its first step that applies, on the ledgers. The step's base (clamped at 0) joins
-        the year's in its deductible (tilted: burden) slot; the part above `line` — the deductible, or the
-        tilted threshold, of the year or of this claim alone — times the ratio, half-up once, within the cap."""
-        static, given = self._static, self._given_dates
+    def _pay(self, steps, line: str, category: str, env: ClaimEnv, L: dict, clauses: list[str], trace):
+        """What a kind pays: its first step that applies, on the ledgers (NOT_COVERED: an insurance tier's
+        `否则 不予救助` failed). The step's base (clamped at 0) joins the year's in its deductible (tilted:
+        burden) slot; the part above `line` — the deductible, or the tilted threshold, of the year or of this
+        claim alone — times the ratio, half-up once, within the cap (`runtime.money.tier_payment`)."""
+        static = self._static
         for step in steps:
-            if step.gates:
-                for gate in step.gates:  # an insurance tier's `否则 不予救助`: the claim is not covered
-                    if not gate.test(env):
-                        self._gate_failed(step, gate, out, trace)
-                        return 0
-            applies = True
-            for cond in step.conditions:
-                if not cond.test(env):  # a condition of the tier fails: the tier does not apply
-                    if trace is not None:
-                        trace.append(t.ConditionFailed(step, cond.clause))
-                    applies = False
-                    break
-            if not applies:
-                continue
-            # a static cascade is resolved once (per epoch: steps are per epoch; and per side of a date a
-            # `--param NAME@…` value starts on)
-            key = step if not given else (step, bisect.bisect_right(given, env.date.toordinal()))
-            terms = static.get(key)
-            if terms is None:
-                terms = resolve(step.cascade, env)
-                if step.cascade.static:
-                    static[key] = NOT_APPLICABLE if terms is None else terms
-            if terms is None or terms is NOT_APPLICABLE:  # no ratio for the category: the tier does not apply
+            if step.gates and not gates_hold(step, env, clauses, trace):
+                return NOT_COVERED  # an insurance tier's `否则 不予救助` failed: the claim is not covered
+            if step.conditions and not conditions_hold(step, env, trace):
+                continue  # a condition of the tier fails: the tier does not apply
+            due = static.get(step) or self._due(step, line, env)
+            if due is NOT_APPLICABLE:  # no ratio for the category: the tier does not apply
                 if trace is not None:
-                    trace.append(t.NoRatio(step, out.category))
+                    trace.append(t.NoRatio(step, category))
                 continue
-            base = step.base(env)
+            base_of, split_line, deductible_slot, cap_slot, above, per_claim, num, den, cap, cited, cites_on_base, \
+                terms = due
+            base = base_of(env)
             if base < 0:
                 base = 0
-            yk = env.yk if not step.split_line else env.yk + self.level_offset(env.claim, step.split_line)
-            k = yk + step.deductible_slot
+            yk = env.yk if not split_line else env.yk + self.level_offset(env.claim, split_line)
+            k = yk + deductible_slot
             earlier = L.get(k, 0)
             L[k] = earlier + base
-            cap = terms.cap
             if cap is None:
                 used = 0
+                counted, raw, paid = tier_payment(earlier, base, above, per_claim, num, den, None, 0)
             else:
-                ck = yk + step.cap_slot
-                used = L.get(ck, 0)
-            deductible = line == "deductible"
-            counted, raw, paid = tier_payment(earlier, base, terms.deductible if deductible else terms.threshold,
-                                              line in terms.per_claim, terms.num, terms.den, cap, used)
-            if paid and cap is not None:
-                L[ck] = used + paid
-            if (base if deductible else paid) > 0:
-                out.clauses.extend(terms.clauses)
+                k = yk + cap_slot
+                used = L.get(k, 0)
+                counted, raw, paid = tier_payment(earlier, base, above, per_claim, num, den, cap, used)
+                if paid:
+                    L[k] = used + paid
+            if (base if cites_on_base else paid) > 0:
+                clauses.extend(cited)
             if trace is not None:
-                trace.append(t.TierPaid(step, terms, out.category, base, earlier, counted, raw, used, paid))
+                trace.append(t.TierPaid(step, terms, category, base, earlier, counted, raw, used, paid))
             return paid
         return 0
+
+    def _due(self, step, line: str, env: ClaimEnv):
+        """The step's `Due` for this claim, or NOT_APPLICABLE (no ratio for the category). A static cascade is
+        resolved once and kept: per epoch (steps are per epoch) and, where a `--param NAME@…` value starts
+        inside one, per side of each such date (then kept under (step, side), never under the step alone)."""
+        given = self._given_dates
+        key = step if not given else (step, bisect.bisect_right(given, env.date.toordinal()))
+        found = self._static.get(key)
+        if found is None:
+            terms = resolve(step.cascade, env)
+            found = NOT_APPLICABLE if terms is None else due_of(step, terms, line)
+            if step.cascade.static:
+                self._static[key] = found
+        return found
 
     def level_offset(self, claim: Claim, line: int) -> int:
         """Where a pool split by institution level (`分账 机构级别`, on `line`) keeps this claim's level's

@@ -65,7 +65,8 @@ def tier_payment(earlier: int, this: int, line: int, per_claim: bool, num: int, 
     or threshold D — of the year, max(0, E + e − D) − max(0, E − D) with E = `earlier` the year's amount before
     this claim, or (`per_claim`, `每次`) of this claim alone, max(0, e − D); `raw` = ratio (`num`/`den`) ×
     counted, rounded half-up once; `paid` = min(raw, what the cap still allows after `cap_used`)."""
-    # the hot path of every engine's loop: the line and the rounding are written out here; the cap is apply_cap
+    # the hot path of every engine's loop: the line and the rounding are written out here (the rounding is
+    # round_half_up's: tests/test_compiled.py checks that they agree); the cap is apply_cap
     if not line:
         counted = this
     elif per_claim:  # max(0, e − D)
@@ -74,7 +75,7 @@ def tier_payment(earlier: int, this: int, line: int, per_claim: bool, num: int, 
         after, before = earlier + this - line, earlier - line
         counted = (after if after > 0 else 0) - (before if before > 0 else 0)
     raw = (2 * counted * num + den) // (2 * den)  # counted ≥ 0: round_half_up(counted × num, den)
-    return counted, raw, apply_cap(raw, cap, cap_used)
+    return counted, raw, raw if cap is None else apply_cap(raw, cap, cap_used)
 
 
 # ---------------------------------------------------------------- yuan text ↔ fen

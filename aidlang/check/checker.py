@@ -15,6 +15,7 @@ import difflib
 import functools
 import re
 import typing
+import unicodedata
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
@@ -571,8 +572,10 @@ def check_duplicates(ctx: Context) -> None:
 def _report_duplicates(ctx: Context, kind: tuple[str, str], named_spans: list[tuple[str, Span]],
                        written: list[str] | None = None) -> None:
     first_line: dict[str, int] = {}
-    for i, (key, span) in enumerate(named_spans):
-        name = written[i] if written else key
+    for i, (name_key, span) in enumerate(named_spans):
+        name = written[i] if written else name_key
+        # names alike under NFKC (豈 U+F900 is 豈 U+8C48) are one name: two would show alike in every table
+        key = unicodedata.normalize("NFKC", name_key)
         if key in first_line:
             ctx.report("E111", ctx.name_span(span, name), kind=kind, name=name, line=first_line[key])
         else:

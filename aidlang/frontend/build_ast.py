@@ -159,8 +159,12 @@ class _Builder(Transformer):
 
     def quantity(self, meta, children):
         text = str(children[0])
-        if len(text.split(".")[0]) > MAX_DIGITS:
-            self.problem("E007", self.token_span(children[0]), value=text)
+        whole, _, decimals = text.partition(".")
+        if len(whole) > MAX_DIGITS:
+            self.problem("E007", self.token_span(children[0]), value=_shortened(text))
+            text = "0"
+        elif len(decimals) > MAX_DIGITS:  # a rate of thousands of decimals would be a fraction too large to print
+            self.problem("E012", self.token_span(children[0]), value=_shortened(text), limit=MAX_DIGITS)
             text = "0"
         value = Decimal(text)
         unit = ""
@@ -601,6 +605,11 @@ class _Builder(Transformer):
     def __default__(self, data, children, meta):
         # Kept keyword rules (`!unit`, `!bool`, …) stay as trees for their parent to read.
         return Tree(data, children, meta)
+
+
+def _shortened(text: str) -> str:
+    """A number quoted in a message: an absurdly long one cut."""
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def unquote(text: str) -> str:

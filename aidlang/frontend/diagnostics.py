@@ -13,7 +13,7 @@ from typing import Iterable
 import attrs
 
 from aidlang.frontend.messages import MESSAGES
-from aidlang.frontend.source import Span
+from aidlang.frontend.source import UNSHOWABLE, Span
 
 
 @attrs.frozen
@@ -50,7 +50,8 @@ class Diagnostic:
         """`file:line:col: 错误 E101: message`, the source line, a caret line, and a hint if any."""
         label = {"error": ("错误", "error"), "warning": ("警告", "warning")}[self.severity][lang != "zh"]
         head = f"{self.span}: {label} {self.code}: {self.message(lang)}"
-        line = self.span.source.line(self.span.line)
+        # a character that would act on the terminal is shown as U+FFFD (one column: the caret stays aligned)
+        line = UNSHOWABLE.sub("\ufffd", self.span.source.line(self.span.line))
         lines = [head, f"  {line}", f"  {caret_line(line, self.span)}"]
         if self.hint:
             lines.append(("  提示：" if lang == "zh" else "  hint: ") + _text(self.hint, lang, self.arguments(lang)))

@@ -17,7 +17,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E008": ("表达式嵌套超过 {limit} 层（如一连 {limit} 个以上的减号）：请把它拆成几个参数",
              "the expression nests more than {limit} levels deep (such as over {limit} subtractions in a row): "
              "split it into several params"),
+    "E009": ("含有不可见的控制字符 {found}（字符串和注释中也不允许：它会改变终端和网页上显示的内容）",
+             "the invisible control character {found} (not in strings or comments either: it changes what a "
+             "terminal or a web page shows)"),
+    "E010": ("字符串不能含有换行或制表符（\\n、\\t）：一段文字写在一行内",
+             "a string cannot hold a line break or a tab (\\n, \\t): a text is written on one line"),
     "E011": ("字符串缺少结束引号（引号须在同一行内闭合）", "the string has no closing quote on its line"),
+    "E012": ("数值 {value} 的小数位数过多（最多 {limit} 位）",
+             "the number {value} has too many decimals (at most {limit})"),
     "E013": ("缺少右花括号“}}”，代码块没有结束", "missing a closing brace }}: the block is not closed"),
     "E014": ("规则缺少冒号：写作“对 特困人员: 比例 100%”", "the rule needs a colon: for 特困人员: ratio 100%"),
     "E015": ("缺少依据：依据条款写作 依据 \"四(六)\"", "the clause must be a quoted string: clause \"四(六)\""),

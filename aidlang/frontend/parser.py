@@ -14,7 +14,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from aidlang.frontend import nodes
 from aidlang.frontend.build_ast import BuildError, build
 from aidlang.frontend.diagnostics import AidError, Diagnostic
-from aidlang.frontend.source import Source, Span, point
+from aidlang.frontend.source import UNSHOWABLE, Source, Span, point
 
 # Mistakes recognised by example (Lark's match_examples): each small bad input fails in the same
 # parser state as the author's mistake, and doubles as a test of the message. Each example names how many
@@ -77,8 +77,36 @@ def build_lark(strict: bool, keep_all_tokens: bool = False, **options) -> Lark:
         lark.lexer.has_interegular = saved
 
 
+_ESCAPED_BREAK = re.compile(r"(?<!\\)(?:\\\\)*\\[nt]")  # `\n` or `\t` after an even run of backslashes
+
+
+def unshowable(source: Source) -> Diagnostic | None:
+    """E009 at the first character of UNSHOWABLE in the text."""
+    found = UNSHOWABLE.search(source.text)
+    if found is None:
+        return None
+    before = source.text[: found.start()]
+    line, column = before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
+    return Diagnostic.make("E009", point(source, line, column), found=f"U+{ord(found.group()[0]):04X}")
+
+
+def string_breaks(source: Source, tree: Tree) -> list[Diagnostic]:
+    """E010 for each `"…"` string whose text would hold a line break or a tab (`\\n`, `\\t`, a tab)."""
+    found = []
+    for token in tree.scan_values(lambda v: isinstance(v, Token) and v.type == "STRING"):
+        text = str(token)
+        escaped = text.startswith('"') and _ESCAPED_BREAK.search(text[1:-1]) is not None  # “…”, 「…」: as written
+        if escaped or "\t" in text:
+            found.append(Diagnostic.make("E010", point(source, token.line, token.column, len(text))))
+    return found
+
+
 def parse_tree(source: Source, keep_all_tokens: bool = False) -> Tree:
-    """The Lark tree of a source, or AidError with one syntax diagnostic (E008 for an expression too deep)."""
+    """The Lark tree of a source, or AidError with one syntax diagnostic (E008 for an expression too deep, E009
+    for a character no policy text may hold, E010 for a string of more than one line)."""
+    hidden = unshowable(source)
+    if hidden is not None:
+        raise AidError([hidden])
     try:
         tree = lark_parser(keep_all_tokens).parse(source.text)
     except UnexpectedInput as error:
@@ -87,6 +115,9 @@ def parse_tree(source: Source, keep_all_tokens: bool = False) -> Tree:
     if deep is not None:
         span = point(source, deep.meta.line, deep.meta.column)
         raise AidError([Diagnostic.make("E008", span, limit=MAX_EXPRESSION_DEPTH)])
+    breaks = string_breaks(source, tree)
+    if breaks:
+        raise AidError(breaks)
     return tree
 
 

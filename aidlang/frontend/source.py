@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import attrs
@@ -51,3 +53,11 @@ class Span:
 def point(source: Source, line: int, column: int, width: int = 1) -> Span:
     """A span of `width` characters starting at (line, column)."""
     return Span(source, line, column, line, column + max(width, 1))
+
+
+# Characters no policy text may hold, in strings and comments too: C0 and C1 controls but the tab and a line end
+# (`\r` only before `\n`), line and paragraph separators, and the bidirectional formatting characters. Each can
+# make a terminal, an editor or the public page show something other than the policy: clear the screen, forge a
+# line, hide a rule in a comment behind a lone carriage return, print "90%" as "%09".
+UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e"
+                        "\u2066-\u2069]|\r(?!\n)")

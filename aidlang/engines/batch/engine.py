@@ -511,7 +511,7 @@ class BatchSettler:
         terms_of += [(number, code, steps[number][1], terms) for (number, code), terms in resolved.items()]
         table = pl.DataFrame(
             [(number, code, s.deductible_slot, s.cap_slot, getattr(terms, line), line in terms.per_claim, terms.num,
-              terms.den, terms.cap, terms.cap is not None, ";".join(terms.clauses))
+              terms.den, terms.cap, terms.cap is not None, CLAUSE_SEPARATOR.join(terms.clauses))
              for number, code, s, terms in terms_of],
             schema={"step": pl.Int64, "code": pl.Int64, "dslot": pl.Int64, "cslot": pl.Int64, "line": pl.Int64,
                     "per_claim": pl.Boolean, "num": pl.Int64, "den": pl.Int64, "cap": pl.Int64, "has_cap": pl.Boolean,
@@ -635,13 +635,20 @@ def _status(name: str) -> pl.Expr:
     return pl.lit(name, dtype=STATUS)
 
 
+# between the clauses of one column, and between columns: control characters, which no clause holds (E020: a
+# policy's text has none), so that a clause written with a `;` in it stays one clause, as in the loop
+CLAUSE_SEPARATOR, COLUMN_SEPARATOR = "\x1f", "\x00"
+
+
 def _basis(frame: pl.DataFrame, clause_columns: list[str]) -> pl.Expr:
-    """The basis: the clauses of the clause columns (each `;`-separated, in the loop's order), each once. A
-    year of claims has few distinct combinations, so each is joined once and looked up."""
+    """The basis: the clauses of the clause columns (each CLAUSE_SEPARATOR-separated, in the loop's order),
+    each once, joined by `;`. A year of claims has few distinct combinations, so each is joined once and looked
+    up."""
     if not clause_columns:
         return pl.lit("")
-    combined = pl.concat_str([pl.col(c).fill_null("") for c in clause_columns], separator="\x00")
-    basis_of = {key: ";".join(dict.fromkeys(c for part in key.split("\x00") for c in part.split(";") if c))
+    combined = pl.concat_str([pl.col(c).fill_null("") for c in clause_columns], separator=COLUMN_SEPARATOR)
+    basis_of = {key: ";".join(dict.fromkeys(c for part in key.split(COLUMN_SEPARATOR)
+                                            for c in part.split(CLAUSE_SEPARATOR) if c))
                 for key in frame.select(key=combined)["key"].unique().to_list()}
     return combined.replace_strict(basis_of, return_dtype=pl.String)
 

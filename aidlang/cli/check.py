@@ -49,8 +49,9 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
     for failed in bad:
         print(render_all(failed.diagnostics, lang), file=sys.stderr)
     warned = bad_params = 0
+    param_texts = io.param_texts(args)  # a --params file read once, for every policy
     for checked in good:
-        params, param_errors = _params(checked, args)
+        params, param_errors = _params(checked, param_texts)
         if param_errors:  # values the policy would refuse: the analysis with them cannot run
             print("\n".join(e.render(lang) for e in param_errors), file=sys.stderr)
             bad_params += 1
@@ -88,10 +89,10 @@ def run(args: argparse.Namespace, files: list[Path]) -> int:
     return 0
 
 
-def _params(checked, args: argparse.Namespace) -> tuple[dict, list]:
-    """The `--param`/`--params` values read for this policy, as `run` reads them (every policy checked is given
-    them), and their problems."""
-    texts, where, file_errors = io.param_texts(args)
+def _params(checked, param_texts: tuple) -> tuple[dict, list]:
+    """The `--param`/`--params` values (`io.param_texts`) read for this policy, as `run` reads them (every policy
+    checked is given them), and their problems."""
+    texts, where, file_errors = param_texts
     values, errors = parse_params(texts, io.param_lookup(checked), where)
     return values, [*file_errors, *errors]
 

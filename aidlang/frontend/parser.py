@@ -14,7 +14,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from aidlang.frontend import nodes
 from aidlang.frontend.build_ast import BuildError, build
 from aidlang.frontend.diagnostics import AidError, Diagnostic
-from aidlang.frontend.source import UNSHOWABLE, Source, Span, point
+from aidlang.frontend.source import UNSHOWABLE, Source, Span, point, position
 
 # Mistakes recognised by example (Lark's match_examples): each small bad input fails in the same
 # parser state as the author's mistake, and doubles as a test of the message. Each example names how many
@@ -85,8 +85,7 @@ def unshowable(source: Source) -> Diagnostic | None:
     found = UNSHOWABLE.search(source.text)
     if found is None:
         return None
-    before = source.text[: found.start()]
-    line, column = before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
+    line, column = position(source.text, found.start())
     return Diagnostic.make("E009", point(source, line, column), found=f"U+{ord(found.group()[0]):04X}")
 
 
@@ -163,8 +162,7 @@ def read_source(path: str | Path) -> Source:
     except UnicodeDecodeError as error:
         raw = Path(path).read_bytes()
         before = raw[: error.start].decode("utf-8", errors="replace")
-        line = before.count("\n") + 1
-        column = len(before) - (before.rfind("\n") + 1) + 1
+        line, column = position(before, len(before))
         text = raw.decode("utf-8", errors="replace")
         source = Source(str(path), text)
         raise AidError([Diagnostic.make("E004", point(source, line, column))]) from None

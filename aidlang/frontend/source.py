@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 import attrs
@@ -48,6 +47,12 @@ class Span:
 
     def __str__(self) -> str:
         return f"{self.source.name}:{self.line}:{self.column}"
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based (line, column) of a character offset in a text."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def point(source: Source, line: int, column: int, width: int = 1) -> Span:

@@ -119,9 +119,7 @@ def decode(raw: bytes, forced: str | None = None) -> tuple[str, str] | Problem:
             return _strict(raw, codec, name)
     unmarked = _unmarked_utf16(raw) if b"\x00" in raw else None
     if unmarked is not None:  # valid UTF-8 too (ASCII and NUL bytes), but no text file holds NULs
-        codec, name = unmarked
-        decoded = _strict(raw, codec, name)
-        return decoded if isinstance(decoded, Problem) else (decoded[0], f"{name} (detected)")
+        return _strict_detected(raw, *unmarked)
     try:
         return raw.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -177,12 +175,18 @@ def _detected(raw: bytes) -> tuple[str, str] | Problem:
     if codecs.lookup(best.encoding).name not in _DETECTABLE:
         # a byte-per-character code page (cp1252, ISO-8859-13 …) decodes any bytes: the guess for a UTF-8 file
         # with a few broken bytes, which would change those cells silently
-        line = _line_of_first_bad_byte(raw)
+        not_utf8 = _strict(raw, "utf-8", "UTF-8")  # the line of the first byte that is not UTF-8
+        line = not_utf8.row if isinstance(not_utf8, Problem) else 1
         return Problem(line, f"从此行起不是有效的 UTF-8 或 GB18030 文本，无法可靠判断文件的编码（可能是 {name}），"
                              "请用 --encoding 指定",
                        f"not valid UTF-8 or GB18030 text from this line on: the file's encoding cannot be told for "
                        f"sure (it may be {name}); give it with --encoding")
-    decoded = _strict(raw, best.encoding, name)
+    return _strict_detected(raw, best.encoding, name)
+
+
+def _strict_detected(raw: bytes, codec: str, name: str) -> tuple[str, str] | Problem:
+    """`_strict`, the form saying the encoding was told from the bytes."""
+    decoded = _strict(raw, codec, name)
     return decoded if isinstance(decoded, Problem) else (decoded[0], f"{name} (detected)")
 
 
@@ -191,14 +195,6 @@ _DETECTABLE = frozenset(codecs.lookup(name).name for name in (
     "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "big5", "big5hkscs", "cp950", "gb2312",
     "gbk", "gb18030", "hz", "euc-jp", "euc-jis-2004", "euc-kr", "shift-jis", "cp932", "cp949", "johab",
     "iso2022-jp", "iso2022-kr"))
-
-
-def _line_of_first_bad_byte(raw: bytes) -> int:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return raw[: error.start].count(b"\n") + 1
-    return 1
 
 
 def sniff_delimiter(header: str) -> str:

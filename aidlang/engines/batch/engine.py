@@ -635,7 +635,7 @@ def _status(name: str) -> pl.Expr:
     return pl.lit(name, dtype=STATUS)
 
 
-# between the clauses of one column, and between columns: control characters, which no clause holds (E020: a
+# between the clauses of one column, and between columns: control characters, which no clause holds (E009: a
 # policy's text has none), so that a clause written with a `;` in it stays one clause, as in the loop
 CLAUSE_SEPARATOR, COLUMN_SEPARATOR = "\x1f", "\x00"
 

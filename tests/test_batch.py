@@ -39,28 +39,101 @@ def test_batch_equals_the_interpreter_on_synthetic_claims(path, tmp_path, capsys
     assert 0 <= batch.kernel_persons <= len({c.person_id for c in claims})
 
 
-def test_some_persons_settle_in_columns_and_the_rest_on_the_kernel(tmp_path, capsys):
-    """Wuxi: persons holding one category settle as columns; those holding several (就高 decided by the ledger)
-    on the kernel — the run says how many."""
-    wuxi = ROOT / "policies" / "wuxi.aid"
-    assert main(["synth", str(wuxi), "--claims", "3000", "--seed", "5", "--out", str(tmp_path)]) == 0
+# Mianyang's parameters published later (bench/settle.py's, in fen): 上年居民人均可支配收入 33500元 …
+MIANYANG_PARAMS = {"prev_year_disposable_income": 3350000, "poverty_monitoring_income_line": 730000,
+                   "aid_annual_cap": 10000000, "tilted_annual_cap": 5000000, "resident_min_contribution": 38000}
+
+
+def synthetic_run(policy: Path, tmp_path: Path, capsys, claims: int, seed: int):
+    """`aidlang synth`'s claims and identities of a policy, read: (checked, claims, identities, persons holding
+    several categories, params)."""
+    assert main(["synth", str(policy), "--claims", str(claims), "--seed", str(seed), "--out", str(tmp_path)]) == 0
     capsys.readouterr()
-    checked = load(wuxi)
+    checked = load(policy)
     inputs = read_inputs(checked, claims=str(tmp_path / "claims.csv"), identities=str(tmp_path / "identities.csv"))
-    claims, identities = list(inputs.claims_read.records), inputs.identity_records()
-    held = {}
+    claims_read, identities = list(inputs.claims_read.records), inputs.identity_records()
+    held: dict[str, set[str]] = {}
     for row in identities:
         held.setdefault(row.person_id, set()).add(row.category)
-    several = {p for p, cats in held.items() if len(cats) > 1}
-    batch = BatchSettler(checked, Interpreter(checked, {}))
-    assert batch.settle(claims, identities, {}) == Interpreter(checked, {}).settle(claims, identities, {})
-    claimed = {c.person_id for c in claims}
-    assert 0 < batch.kernel_persons <= len(several & claimed) < len(claimed)
+    several = {p for p, cats in held.items() if len(cats) > 1} & {c.person_id for c in claims_read}
+    return checked, claims_read, identities, several, published_later_params(checked)
+
+
+def test_wuxi_settles_every_person_in_columns_including_those_held_under_several_categories(tmp_path, capsys):
+    """Wuxi: on every visit type the first category in 顺序 pays at least what any later one would (ratios
+    100% ≥ 85% ≥ 70%, the same caps, no deductibles, the same tilted aid), so 就高 always chooses the first held
+    and no person needs the kernel — with the interpreter's results exactly."""
+    checked, claims, identities, several, params = synthetic_run(ROOT / "policies" / "wuxi.aid", tmp_path, capsys,
+                                                                 3000, 5)
+    batch = BatchSettler(checked, Interpreter(checked, params))
+    assert batch.settle(claims, identities, {}) == Interpreter(checked, params).settle(claims, identities, {})
+    assert several and batch.kernel_persons == 0
+
+
+def test_mianyang_settles_on_the_kernel_only_persons_whose_first_category_may_pay_less(tmp_path, capsys):
+    """Mianyang: 低保边缘家庭成员 (deductible 10% of income, 50%) comes before 防止返贫监测对象 (5%, 65%), which
+    pays more — such persons go to the kernel, and the run says how many; the rest settle in columns."""
+    policy = ROOT / "policies" / "mianyang.aid"
+    checked, claims, identities, several, _ = synthetic_run(policy, tmp_path, capsys, 3000, 5)
+    batch = BatchSettler(checked, Interpreter(checked, MIANYANG_PARAMS))
+    interp = Interpreter(checked, MIANYANG_PARAMS)
+    assert batch.settle(claims, identities, {}) == interp.settle(claims, identities, {})
+    assert 0 < batch.kernel_persons < len(several)
     out = tmp_path / "results.csv"
-    assert main(["run", str(wuxi), "--claims", str(tmp_path / "claims.csv"), "--identities",
-                 str(tmp_path / "identities.csv"), "--out", str(out), "--engine", "batch"]) == 0
-    err = capsys.readouterr().err
-    assert f"{batch.kernel_persons} 人" in err
+    assert main(["run", str(policy), "--claims", str(tmp_path / "claims.csv"), "--identities",
+                 str(tmp_path / "identities.csv"), "--out", str(out), "--engine", "batch",
+                 *(f"--param={name}={fen // 100}" for name, fen in MIANYANG_PARAMS.items())]) == 0
+    assert f"{batch.kernel_persons} 人" in capsys.readouterr().err
+
+
+def first_pays_most(policy: str, params: dict, first: str, other: str, day) -> bool:
+    """`BatchSettler.first_pays_most` for an inpatient claim discharged on `day`."""
+    import bisect
+
+    from aidlang.engines.batch.columns import Magnitude
+
+    checked = load(ROOT / "policies" / f"{policy}.aid")
+    batch = BatchSettler(checked, Interpreter(checked, params))
+    batch.magnitude = Magnitude(10 ** 9, 100)
+    epoch = bisect.bisect_right(batch.source_plan.bounds, day.toordinal())
+    return batch.first_pays_most(first, other, "inpatient", epoch)
+
+
+def test_which_first_category_pays_at_least_what_another_would():
+    """Term by term, from the documents: Wuxi 四(六) gives 特困人员 100% and 最低生活保障对象 85% (no
+    deductible, the same caps); 孤儿 100% too (a tie: the first held wins). Mianyang 二(五): 防止返贫监测对象
+    deducts 5% of income at 65%, 低保边缘家庭成员 10% at 50%; in Mianyang's retroactive months (2022-09-01 … 2022-12-31)
+    孤儿 alone of the two has a ratio."""
+    import datetime as dt
+
+    day = dt.date(2023, 6, 1)
+    assert first_pays_most("wuxi", {}, "特困人员", "最低生活保障对象", day)
+    assert not first_pays_most("wuxi", {}, "最低生活保障对象", "特困人员", day)
+    assert first_pays_most("wuxi", {}, "特困人员", "孤儿", day) and first_pays_most("wuxi", {}, "孤儿", "特困人员", day)
+    assert first_pays_most("mianyang", MIANYANG_PARAMS, "防止返贫监测对象", "低保边缘家庭成员", day)
+    assert not first_pays_most("mianyang", MIANYANG_PARAMS, "低保边缘家庭成员", "防止返贫监测对象", day)
+    assert not first_pays_most("mianyang", MIANYANG_PARAMS, "特困人员", "孤儿", dt.date(2022, 10, 1))
+
+
+def test_a_person_whose_later_category_pays_more_gets_it_from_the_batch_engine():
+    """Mianyang, one person holding 低保边缘家庭成员 and 防止返贫监测对象, an inpatient claim of 20000元 (referred,
+    in the province) with 8000元 of basic insurance. 大病保险: 20000 − 8000 = 12000 < 16750 (50% × 33500) → 0.
+    Aid base 12000: as 低保边缘 50% × (12000 − 3350) = 4325; as 防止返贫 65% × (12000 − 1675) = 6711.25 — 就高
+    takes 防止返贫. Burden 12000 − 6711.25 = 5288.75 < 7300 → no tilted aid; self-pay 5288.75."""
+    import datetime as dt
+
+    from aidlang.records import Claim, Identity
+
+    checked = load(ROOT / "policies" / "mianyang.aid")
+    claims = [Claim("c1", "p1", "inpatient", dt.date(2023, 6, 1), dt.date(2023, 6, 10), 2000000, 800000, None,
+                    True, True)]
+    identities = [Identity("p1", "低保边缘家庭成员", dt.date(2023, 1, 1), None),
+                  Identity("p1", "防止返贫监测对象", dt.date(2023, 1, 1), None)]
+    batch = BatchSettler(checked, Interpreter(checked, MIANYANG_PARAMS))
+    [result] = batch.settle(claims, identities, {})
+    assert (result.category, result.critical_paid, result.aid_paid, result.tilted_paid, result.self_pay,
+            result.status) == ("防止返贫监测对象", 0, 671125, 0, 528875, "ok")
+    assert batch.kernel_persons == 1
 
 
 def test_the_policies_own_cases_pass_on_the_batch_engine(capsys):
@@ -140,32 +213,36 @@ def test_age_in_columns_is_the_runtimes_age():
 
 
 
-def test_the_settlement_order_in_columns_is_the_loops_order_packed_or_not():
+def test_the_settlement_order_in_columns_is_the_loops_order():
     """Claims settle by person, discharge, admission, claim_id (docs/semantics.md, "Claim order"). The batch
-    engine packs the first three into one integer when they fit: these claims — one person on the same
-    discharge day with two admissions, and ties broken by claim_id — come out in that order either way, also
-    with discharges from 0001 to 9999 (3,652,059 days: 22 bits) and admissions to 2023 (738,642 days: 20 bits),
-    where 2 persons take 2 bits (44 in all: packed) and 2**21 persons 22 (64: the three keys sorted as they are)."""
+    engine sorts the person's id as text, then both dates packed into one integer: these claims — one person on
+    the same discharge day with two admissions, ties broken by claim_id, dates from 0001 to 9999 — come out in
+    the loop's order (`_order_key`, Python's tuples), and `pid` numbers the persons in it."""
     import datetime as dt
 
     import polars as pl
 
-    from aidlang.engines.batch.engine import _order_columns
+    from test_interpreter import claim
+
+    from aidlang.engines.batch.engine import _order_key, engine_frame
+    from aidlang.io.columnar import claims_frame
 
     day = dt.date
-    claims = [("c9", 1, day(2023, 5, 3), day(2023, 5, 1)), ("c1", 0, day(2023, 5, 3), day(2023, 5, 2)),
-              ("c2", 1, day(2023, 5, 3), day(2023, 5, 2)), ("c0", 1, day(2023, 5, 3), day(2023, 5, 2)),
-              ("c5", 0, day(1, 1, 1), day(1, 1, 1)), ("c7", 1, day(9999, 12, 31), day(2023, 1, 1))]
-    frame = pl.DataFrame({"claim_id": [c[0] for c in claims], "pid": [c[1] for c in claims],
-                          "discharge": [c[2].toordinal() for c in claims],
-                          "admission": [c[3].toordinal() for c in claims]})
-    expected = ["c5", "c1", "c9", "c0", "c2", "c7"]
-    packed = _order_columns(frame, 2)
-    assert len(packed) == 1
-    assert frame.sort(*packed, "claim_id")["claim_id"].to_list() == expected
-    unpacked = _order_columns(frame, 2 ** 21)
-    assert len(unpacked) == 3
-    assert frame.sort(*unpacked, "claim_id")["claim_id"].to_list() == expected
+    claims = [claim("c9", "p2", "inpatient", day(2023, 5, 3), 100, admission=day(2023, 5, 1)),
+              claim("c1", "p10", "inpatient", day(2023, 5, 3), 100, admission=day(2023, 5, 2)),
+              claim("c2", "p2", "inpatient", day(2023, 5, 3), 100, admission=day(2023, 5, 2)),
+              claim("c0", "p2", "inpatient", day(2023, 5, 3), 100, admission=day(2023, 5, 2)),
+              claim("c5", "p10", "inpatient", day(1, 1, 1), 100, admission=day(1, 1, 1)),
+              claim("c7", "p2", "inpatient", day(9999, 12, 31), 100, admission=day(1, 1, 1)),
+              claim("c8", "p2", "inpatient", day(9999, 12, 31), 100, admission=day(9999, 12, 31))]
+    frame = engine_frame(claims_frame(claims).with_columns(i=pl.int_range(pl.len(), dtype=pl.Int64)), ())
+    # "p10" < "p2" as text; then by discharge, admission and claim_id
+    expected = ["c5", "c1", "c9", "c0", "c2", "c7", "c8"]
+    assert [c.claim_id for c in sorted(claims, key=_order_key)] == expected
+    assert frame["claim_id"].to_list() == expected
+    assert frame["pid"].to_list() == [0, 0, 1, 1, 1, 1, 1]
+    assert frame["order"].to_list() == list(range(7))
+
 
 @pytest.mark.parametrize("city", ["wuxi", "wuhai"])
 def test_a_run_in_parts_of_persons_settles_as_one(city, tmp_path, capsys, monkeypatch):

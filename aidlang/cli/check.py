@@ -7,10 +7,9 @@ import datetime as dt
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aidlang import cli
-from aidlang.analysis import Finding, analyse, data_categories
-from aidlang.analysis.findings import example_claim
 from aidlang.check import pipeline
 from aidlang.cli import inputs as io
 from aidlang.cli._files import plural, say, unreadable, with_policy_files
@@ -18,6 +17,9 @@ from aidlang.frontend.diagnostics import render_all
 from aidlang.io import outputs
 from aidlang.io.params import parse_params
 from aidlang.runtime import format_yuan_grouped
+
+if TYPE_CHECKING:
+    from aidlang.analysis import Finding
 
 
 def register(subparsers) -> None:
@@ -41,6 +43,8 @@ def register(subparsers) -> None:
 
 @with_policy_files
 def run(args: argparse.Namespace, files: list[Path]) -> int:
+    from aidlang.analysis import analyse, data_categories  # when run (cli/__init__.py)
+
     lang = args.lang
     try:
         good, bad = pipeline.load_all(files)
@@ -142,6 +146,8 @@ def _param_options(args: argparse.Namespace) -> str:
 
 def _write_counterexamples(directory: Path, checked, findings: list[Finding]) -> None:
     """claims.csv and identities.csv of every counterexample, written atomically."""
+    from aidlang.analysis.findings import example_claim
+
     examples = [f.counterexample for f in findings if f.counterexample is not None]
     if not examples:
         return

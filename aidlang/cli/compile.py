@@ -19,17 +19,16 @@ from typing import Callable
 from aidlang import cli
 from aidlang.check import pipeline
 from aidlang.cli._files import say, unreadable, with_policy_files
-from aidlang.documents import tables
 from aidlang.engines.compiled.loader import DEFAULT_DIR
 from aidlang.frontend.diagnostics import AidError, render_all
 from aidlang.io.outputs import remove_stale_temps, temp_path
 
 Render = Callable[[object], str]
 
-BACKENDS: list[tuple[str, Render]] = [
-    (".md", tables.render_markdown),
-    (".html", tables.render_html),
-]
+# (suffix, module, its renderer): imported when a policy is compiled — every other command imports this module
+# (to register it) without paying for the table templates
+BACKENDS = [(".md", "aidlang.documents.tables", "render_markdown"),
+            (".html", "aidlang.documents.tables", "render_html")]
 OPTIONAL_BACKENDS = [(".py", "aidlang.engines.compiled.codegen")]  # (suffix, module with `render(checked) -> str`)
 
 
@@ -44,7 +43,7 @@ def backends() -> list[tuple[str, Render]]:
                 continue  # not written yet
             raise
         found.append((suffix, module.render))
-    return found + BACKENDS
+    return found + [(suffix, getattr(importlib.import_module(module), name)) for suffix, module, name in BACKENDS]
 
 
 def register(subparsers) -> None:

@@ -14,7 +14,6 @@ from aidlang import cli
 from aidlang.check import pipeline
 from aidlang.cli._files import missing, say, unreadable
 from aidlang.cli.compile import write_atomic
-from aidlang.documents.compare import compare_checked, render_diff
 from aidlang.frontend.diagnostics import AidError, render_all
 from aidlang.io import outputs
 
@@ -30,6 +29,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aidlang.documents.compare import compare_checked, render_diff  # when run (cli/__init__.py)
+
     lang = args.lang
     for raw in (args.old, args.new):
         if Path(raw).is_dir():

@@ -14,7 +14,6 @@ import argparse
 from aidlang.cli import add_lang
 from aidlang.cli import inputs as io
 from aidlang.cli.engine_option import add_engine, check_available, make_engine
-from aidlang.documents.explanation import explain
 from aidlang.io import data
 from aidlang.runtime import ClaimError, MissingParameter
 
@@ -36,6 +35,8 @@ def register(subparsers) -> None:
 
 @io.guarded
 def run(args: argparse.Namespace) -> int:
+    from aidlang.documents.explanation import explain  # when run (cli/__init__.py)
+
     lang = io.lang_of(args)
     check_available(args.engine)
     checked = io.load_policy(args.policy)

@@ -13,7 +13,6 @@ from pathlib import Path
 from aidlang import cli
 from aidlang.cli._files import plural, say, unreadable, with_policy_files
 from aidlang.frontend.diagnostics import AidError, render_all
-from aidlang.frontend.formatter import format_source
 from aidlang.frontend.parser import read_source
 
 
@@ -29,6 +28,8 @@ def register(subparsers) -> None:
 
 @with_policy_files
 def run(args: argparse.Namespace, files: list[Path]) -> int:
+    from aidlang.frontend.formatter import format_source  # when run (cli/__init__.py)
+
     lang = args.lang
     changed, broken = [], 0
     try:

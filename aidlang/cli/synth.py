@@ -16,7 +16,6 @@ from aidlang.cli import add_lang
 from aidlang.cli import inputs as io
 from aidlang.cli._outputs import refuse_clashes
 from aidlang.io import outputs
-from aidlang.io import synthetic as synth
 from aidlang.io.params import parse_params
 from aidlang.runtime import ByDate
 
@@ -52,6 +51,8 @@ def seed_number(text: str) -> int:
 
 @io.guarded
 def run(args: argparse.Namespace) -> int:
+    from aidlang.io import synthetic as synth  # when run (cli/__init__.py)
+
     lang = io.lang_of(args)
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise io.UsageFailure(f"--out {args.out} 不是目录", f"--out {args.out} is not a directory")

@@ -17,7 +17,6 @@ from aidlang.cli import add_lang
 from aidlang.cli import inputs as io
 from aidlang.cli.engine_option import add_engine, check_available
 from aidlang.frontend.diagnostics import render_all
-from aidlang.policy_tests import run_policy_tests
 
 
 def register(subparsers) -> None:
@@ -31,6 +30,8 @@ def register(subparsers) -> None:
 
 @io.guarded
 def run(args: argparse.Namespace) -> int:
+    from aidlang.policy_tests import run_policy_tests  # when run (cli/__init__.py)
+
     lang = io.lang_of(args)
     check_available(args.engine)
     files = policy_files(args.paths)

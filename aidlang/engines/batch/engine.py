@@ -22,12 +22,14 @@ went that way in the last run.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import itertools
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 import polars as pl
 
@@ -224,11 +226,12 @@ class BatchSettler:
         self.magnitude = magnitude(frame, persons)
         stops: list[tuple[tuple, BaseException]] = []  # (settlement order, exception) of what stops the run
         frame = self.categories(frame, identities)
-        # the persons holding several categories under 就高 settle on the kernel while polars settles the others:
-        # polars works without the interpreter lock, so on two cores the two overlap
-        highest = set(frame.filter(pl.col("several"))["person_id"].to_list()) if self.source_plan.highest else set()
+        # the persons holding several categories under 就高, where the first held need not pay the most, settle on
+        # the kernel while polars settles the others: polars works without the interpreter lock, so on two cores
+        # the two overlap
+        highest = self.undecided_by_rank(frame) if self.source_plan.highest else set()
         early: tuple[list[Any], list[Any], list[Any]] = ([], [], [])  # the kernel's results, rejects and stops
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with ThreadPoolExecutor(max_workers=1) as pool, _short_switches():
             kernel_done = pool.submit(self.settle_on_kernel, frame, highest, claims, identities, persons, *early)
             settled, to_kernel = self.settle_columns(frame.filter(~pl.col("person_id").is_in(list(highest))),
                                                      claims, persons, stops)
@@ -330,7 +333,8 @@ class BatchSettler:
 
     # ------------------------------------------------------------ identities and routes
     def categories(self, frame: pl.DataFrame, identities: pl.DataFrame) -> pl.DataFrame:
-        """Each claim's category ("" for none; the first held in declared order) and whether it holds several:
+        """Each claim's category ("" for none; the first held in declared order), whether it holds several and
+        which (`held_ranks`, `_rank_bits`):
         the identities' days as `Settler.identity_index` gives them (a row naming no category of the policy
         ignored, an open end held for ever, a lost identity held to its month's end where the policy says so)."""
         kernel = self.kernel
@@ -351,11 +355,75 @@ class BatchSettler:
         held = (frame.select("person_id", "admission", "discharge", at=pl.int_range(pl.len(), dtype=pl.Int64))
                 .join(ids, on="person_id").filter((pl.col("start") <= last) & (pl.col("end") >= first))
                 .group_by("at").agg(category=pl.col("held").sort_by("rank").first(),
-                                    several=pl.col("held").n_unique() > 1))
+                                    several=pl.col("held").n_unique() > 1,
+                                    held_ranks=_rank_bits(pl.col("rank").unique(), len(kernel.order))))
         # put at each claim's place (a join would copy every column of the frame)
         category = pl.repeat("", frame.height, dtype=pl.String, eager=True).scatter(held["at"], held["category"])
         several = pl.repeat(False, frame.height, eager=True).scatter(held["at"], held["several"])
-        return frame.with_columns(category.alias("category"), several.alias("several"))
+        ranks = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True).scatter(held["at"], held["held_ranks"])
+        return frame.with_columns(category.alias("category"), several.alias("several"), ranks.alias("held_ranks"))
+
+    def undecided_by_rank(self, frame: pl.DataFrame) -> set[str]:
+        """The persons with a claim held under several categories where 就高 may choose another than the first
+        held: every other person's 就高 chooses the first held on every claim (`first_pays_most`), which is the
+        category the columns settle as."""
+        several = frame.filter(pl.col("several"))
+        if several.height == 0:
+            return set()
+        ids = {rank: identifier for identifier, rank in self.kernel.order.items()}
+        undecided = []
+        for held, visit, epoch in several.select("held_ranks", "visit", "epoch").unique().iter_rows():
+            categories = [ids[rank] for rank in range(len(ids)) if held >> rank & 1] if held else []
+            if not categories or not all(self.first_pays_most(categories[0], other, visit, epoch)
+                                         for other in categories[1:]):
+                undecided.append((held, visit, epoch))
+        if not undecided:
+            return set()
+        which = pl.DataFrame(undecided, schema={"held_ranks": pl.Int64, "visit": pl.String, "epoch": pl.Int64},
+                             orient="row")
+        return set(several.join(which, on=["held_ranks", "visit", "epoch"], how="semi")["person_id"].to_list())
+
+    def first_pays_most(self, first: str, other: str, visit: str, epoch: int) -> bool:
+        """Whether a claim settled as `first` pays at least what it would as `other`, whatever the person's
+        ledgers hold — so that 就高, ties going to the first held, always chooses `first`.
+
+        Sufficient, and checked step by step: the two routes run the same tiers (the same pools, ledger slots,
+        conditions and gates, nothing per claim in their rules), each step's base is what the kinds before it
+        left of the cost (`_DEFAULT_BASES`), and on each step `first`'s terms are no worse: a deductible or
+        threshold no higher (of the year both, or of the claim both), a ratio no lower and at most 100%, a cap
+        no lower. Then on the same ledgers each kind pays `first` at least as much out of the same base; a
+        payment p(b) of a base b grows by at most what b grows (ratio ≤ 100%, rounded half-up once), so what
+        is left for the next kind, b − p(b), is no more for `first` — and in the end `first` leaves the least
+        unpaid: it pays the most."""
+        route, other_route = (self.source_plan.routes[(c, visit, epoch)] for c in (first, other))
+        kernel_routes = [self.kernel.plan.routes[(c, visit, epoch)] for c in (first, other)]
+        if route.aid_uncovered != other_route.aid_uncovered or ([(s.tier, g) for s, g in route.gates]
+                                                                != [(s.tier, g) for s, g in other_route.gates]):
+            return False
+        for kind in KINDS:
+            line = "threshold" if kind == "tilted" else "deductible"
+            steps = (getattr(route, kind), getattr(other_route, kind), *(getattr(r, kind) for r in kernel_routes))
+            if len({len(s) for s in steps}) != 1:
+                return False
+            for mine, theirs, my_kernel, their_kernel in zip(*steps, strict=True):
+                if (mine.tier is not theirs.tier or mine.pool != theirs.pool or mine.base is not theirs.base
+                        or mine.conditions != theirs.conditions or mine.gates != theirs.gates or mine.split_line
+                        or (mine.deductible_slot, mine.cap_slot) != (theirs.deductible_slot, theirs.cap_slot)):
+                    return False
+                lowered, other_lowered = self.lowered(mine, my_kernel, epoch), self.lowered(theirs, their_kernel, epoch)
+                if (lowered is None or other_lowered is None or lowered.whens is not None
+                        or other_lowered.whens is not None or not lowered.base.meta.eq(_DEFAULT_BASES[kind])):
+                    return False
+                a, b = lowered.terms, other_lowered.terms
+                if a is None or b is None:  # no ratio: the step does not apply, and the claim tries the next
+                    if a is not b:
+                        return False
+                    continue
+                if ((line in a.per_claim) != (line in b.per_claim) or getattr(a, line) > getattr(b, line)
+                        or a.num * b.den < b.num * a.den or a.num > a.den
+                        or (a.cap is not None and (b.cap is None or a.cap < b.cap))):
+                    return False
+        return True
 
     def with_routes(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[bool], list[set[str]]]:
         """The claims with their route's number (`route`; a route per category, visit type and epoch the claims
@@ -566,6 +634,27 @@ class BatchSettler:
         return frame.drop(*scratch, strict=False), changing
 
 
+@contextlib.contextmanager
+def _short_switches() -> Iterator[None]:
+    """While the kernel thread settles, the columns' thread hands polars a query at a time and needs the
+    interpreter lock between two: with Python's 5 ms switch interval it waits most of it each time (about a
+    tenth of a 1,000,000-claim run); 0.5 ms costs the kernel little."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, 0.0005))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
+def _rank_bits(ranks: pl.Expr, categories: int) -> pl.Expr:
+    """The categories held, as the sum of 2**rank of each (ranks in declared order); 0 — none known — when a
+    policy has more than 62 categories (then every claim that holds several is the kernel's)."""
+    if categories > 62:
+        return pl.lit(0, dtype=pl.Int64)
+    return pl.lit(2, dtype=pl.Int64).pow(ranks.cast(pl.Int64)).sum()  # (no categories held at all: ranks of text)
+
+
 def _first_link(links: list[tuple[int, pl.Expr, int]]) -> pl.Expr:
     """The value of the first link of its route (the `route` column) whose test holds, or missing. Routes
     whose links test the same things in the same order (most: the same conditions, or none) share one
@@ -682,14 +771,12 @@ def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
     epoch = (pl.Series(bounds, dtype=pl.Int64).search_sorted(frame["discharge"], side="right") if bounds
              else pl.Series([0] * frame.height))
     frame = frame.with_columns(epoch=pl.Series(epoch, dtype=pl.Int64))
-    # in settlement order, numbered (`order`); `pid` numbers the persons so: the ledgers' windows and runs go by
-    # integers, not by text (the persons' ids sorted once each, not once per claim)
-    persons = frame.select("person_id").unique().sort("person_id").with_columns(
-        pid=pl.int_range(pl.len(), dtype=pl.Int64))
-    frame = frame.join(persons, on="person_id")
-    frame = frame.sort(*_order_columns(frame, persons.height), "claim_id")
-    return frame.with_columns(order=pl.int_range(pl.len(), dtype=pl.Int64),
-                              **{YEAR_KEY: pl.col("pid") * 10_000 + pl.col("year")})
+    # in settlement order, numbered (`order`); `pid` numbers the persons so (a person's claims are one run): the
+    # ledgers' windows and runs go by integers, not by text
+    frame = frame.sort("person_id", _date_order(), "claim_id")
+    pid = pl.col("person_id").ne_missing(pl.col("person_id").shift(1)).cum_sum().cast(pl.Int64) - 1
+    return frame.with_columns(pid=pid, order=pl.int_range(pl.len(), dtype=pl.Int64)).with_columns(
+        **{YEAR_KEY: pl.col("pid") * 10_000 + pl.col("year")})
 
 
 def magnitude(frame: pl.DataFrame, persons: pl.DataFrame) -> Magnitude:
@@ -703,23 +790,10 @@ def magnitude(frame: pl.DataFrame, persons: pl.DataFrame) -> Magnitude:
     return Magnitude(largest, longest or 0)  # type: ignore[arg-type]  # polars' max: an int of an Int64 column
 
 
-def _order_columns(frame: pl.DataFrame, persons: int) -> list[pl.Expr]:
-    """(pid, discharge, admission) as sort keys: packed into one integer when their ranges fit in 63 bits (a
-    city's or a province's year does), which sorts about a third faster than three keys; else the three."""
-    keys = [pl.col("pid"), pl.col("discharge"), pl.col("admission")]
-    if frame.height == 0:
-        return keys
-    first_out, last_out, first_in, last_in = frame.select(
-        a=pl.col("discharge").min(), b=pl.col("discharge").max(), c=pl.col("admission").min(),
-        d=pl.col("admission").max()).row(0)
-    lows = [0, first_out, first_in]
-    bits = [span.bit_length() for span in (persons, last_out - first_out + 1, last_in - first_in + 1)]
-    if sum(bits) > 62:
-        return keys
-    packed = pl.lit(0, dtype=pl.Int64)
-    for key, low, width in zip(keys, lows, bits, strict=True):
-        packed = packed * (1 << width) + (key - low)
-    return [packed]
+def _date_order() -> pl.Expr:
+    """(discharge, admission) as one sort key after the person, which sorts faster than two: a date's ordinal
+    (0001-01-01 … 9999-12-31) takes 22 bits, so the two fit in one integer."""
+    return pl.col("discharge") * (1 << 22) + pl.col("admission")
 
 
 PART_CLAIMS = 500_000  # claims settled at once, at most about (persons are parted by a hash of their id)

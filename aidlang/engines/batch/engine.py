@@ -346,7 +346,8 @@ class BatchSettler:
             "person_id", held=pl.col("category").replace_strict(ids_of, default=None, return_dtype=pl.String),
             start=pl.col("start").cast(pl.Int64) + _EPOCH_ORDINAL,
             end=(end.cast(pl.Int64) + _EPOCH_ORDINAL).fill_null(dt.date.max.toordinal()),
-        ).drop_nulls("held").with_columns(rank=pl.col("held").replace_strict(rank, return_dtype=pl.Int64))
+        ).drop_nulls("held").with_columns(  # (replace_strict of no mapping leaves text, whatever its dtype says)
+            rank=pl.col("held").replace_strict(rank, return_dtype=pl.Int64) if rank else pl.lit(None, pl.Int64))
         first, last = pl.col("admission"), pl.col("discharge")
         if kernel.stay_days == "admission":
             last = pl.col("admission")
@@ -390,11 +391,11 @@ class BatchSettler:
         Sufficient, and checked step by step: the two routes run the same tiers (the same pools, ledger slots,
         conditions and gates, nothing per claim in their rules), each step's base is what the kinds before it
         left of the cost (`_DEFAULT_BASES`), and on each step `first`'s terms are no worse: a deductible or
-        threshold no higher (of the year both, or of the claim both), a ratio no lower and at most 100%, a cap
-        no lower. Then on the same ledgers each kind pays `first` at least as much out of the same base; a
-        payment p(b) of a base b grows by at most what b grows (ratio ≤ 100%, rounded half-up once), so what
-        is left for the next kind, b − p(b), is no more for `first` — and in the end `first` leaves the least
-        unpaid: it pays the most."""
+        threshold no higher (of the year both, or of the claim both), a ratio no lower and within 0–100%, a cap
+        no lower (a negative ratio would pay less on a larger base). Then on the same ledgers each kind pays
+        `first` at least as much out of the same base; a payment p(b) of a base b grows by at most what b grows
+        (ratio ≤ 100%, rounded half-up once), so what is left for the next kind, b − p(b), is no more for `first`
+        — and in the end `first` leaves the least unpaid: it pays the most."""
         route, other_route = (self.source_plan.routes[(c, visit, epoch)] for c in (first, other))
         kernel_routes = [self.kernel.plan.routes[(c, visit, epoch)] for c in (first, other)]
         if route.aid_uncovered != other_route.aid_uncovered or ([(s.tier, g) for s, g in route.gates]
@@ -420,7 +421,7 @@ class BatchSettler:
                         return False
                     continue
                 if ((line in a.per_claim) != (line in b.per_claim) or getattr(a, line) > getattr(b, line)
-                        or a.num * b.den < b.num * a.den or a.num > a.den
+                        or a.num * b.den < b.num * a.den or a.num > a.den or b.num < 0
                         or (a.cap is not None and (b.cap is None or a.cap < b.cap))):
                     return False
         return True
@@ -652,7 +653,7 @@ def _rank_bits(ranks: pl.Expr, categories: int) -> pl.Expr:
     policy has more than 62 categories (then every claim that holds several is the kernel's)."""
     if categories > 62:
         return pl.lit(0, dtype=pl.Int64)
-    return pl.lit(2, dtype=pl.Int64).pow(ranks.cast(pl.Int64)).sum()  # (no categories held at all: ranks of text)
+    return pl.lit(2, dtype=pl.Int64).pow(ranks).sum()
 
 
 def _first_link(links: list[tuple[int, pl.Expr, int]]) -> pl.Expr:

@@ -280,7 +280,7 @@ class BatchSettler:
                          ["person_id"].to_list())
         read = sorted(set().union(*reads))  # every route's: the gates' chain names all
         if read:  # the person attributes as columns; a person missing one a route reads: the kernel rejects there
-            frame = frame.join(person_columns(persons, read), on="person_id", how="left")
+            frame = _looked_up(frame, ["person_id"], person_columns(persons, read))
             if "age" in read:
                 frame = frame.with_columns(p_age=_age(pl.col("p_birth_date"), pl.col("discharge_date")))
             missing = pl.lit(False)
@@ -465,7 +465,7 @@ class BatchSettler:
         frame = frame.sort("order").with_columns(
             basic=pl.col("basic_paid").fill_null(0), critical=pl.col("critical_paid").fill_null(0),
             aid=pl.lit(0, dtype=pl.Int64), tilted=pl.lit(0, dtype=pl.Int64), status=_status("ok"))
-        clause_columns: list[str] = []
+        clause_columns: list[ClauseColumn] = []
         changing_caps: set[str] = set()
         for kind in KINDS:
             if kind == "aid":
@@ -476,15 +476,15 @@ class BatchSettler:
             frame, changing = self.pay_kind(frame, kind, active, clause_columns)
             changing_caps |= changing
         if self.kernel.identity_clause:
-            frame = frame.with_columns(identity_clause=pl.when(pl.col("several"))
-                                       .then(pl.lit(self.kernel.identity_clause)).otherwise(pl.lit("")))
-            clause_columns.append("identity_clause")
+            frame = frame.with_columns(identity_clause=pl.col("several").cast(pl.Int64))
+            clause_columns.append(("identity_clause", ("", self.kernel.identity_clause)))
         frame = frame.with_columns(
             self_pay=pl.col("cost") - pl.col("basic") - pl.col("critical") - pl.col("aid") - pl.col("tilted"),
             basis=_basis(frame, clause_columns))
         return frame, changing_caps
 
-    def aid_gates(self, frame: pl.DataFrame, has_aid_tiers: bool, clause_columns: list[str]) -> pl.DataFrame:
+    def aid_gates(self, frame: pl.DataFrame, has_aid_tiers: bool, clause_columns: list[ClauseColumn]
+                  ) -> pl.DataFrame:
         """Before any aid: no category held, a visit type no aid tier covers, a failed `否则 不予救助`."""
         if not has_aid_tiers:
             return frame.with_columns(status=pl.col("status"))
@@ -493,17 +493,18 @@ class BatchSettler:
         uncovered = [r for r, (route, _, _, _) in enumerate(self._routes) if route.aid_uncovered]
         status = status.when(pl.col("route").is_in(uncovered)).then(_status("not_covered"))
         reached = (pl.col("status") == "ok") & (pl.col("category") != "") & ~pl.col("route").is_in(uncovered)
-        clause: Any = pl.when(~reached).then(pl.lit(""))  # a when-chain: the first gate that fails gives the clause
+        clause: Any = pl.when(~reached).then(pl.lit(0))  # a when-chain: the first gate that fails gives the clause
+        texts = {"": 0}
         for r, (_, _, _, (_, gates)) in enumerate(self._routes):
             for test, text in gates or ():
                 failed = (pl.col("route") == r) & ~test
                 status = status.when(failed).then(_status("not_covered"))
-                clause = clause.when(failed).then(pl.lit(text))
-        frame = frame.with_columns(gate_clause=clause.otherwise(pl.lit("")), status=status.otherwise(_status("ok")))
-        clause_columns.append("gate_clause")
+                clause = clause.when(failed).then(pl.lit(texts.setdefault(text, len(texts))))
+        frame = frame.with_columns(gate_clause=clause.otherwise(pl.lit(0)), status=status.otherwise(_status("ok")))
+        clause_columns.append(("gate_clause", tuple(texts)))
         return frame
 
-    def pay_kind(self, frame: pl.DataFrame, kind: str, active: pl.Expr, clause_columns: list[str]
+    def pay_kind(self, frame: pl.DataFrame, kind: str, active: pl.Expr, clause_columns: list[ClauseColumn]
                  ) -> tuple[pl.DataFrame, set[str]]:
         """One kind: the step each claim meets (or none), its payment on the windows of its ledgers."""
         steps: list[tuple[int, Step, Lowered]] = []  # (route, step, lowered) in the order they are tried
@@ -552,11 +553,9 @@ class BatchSettler:
             links.append((r, applies, number))
         frame = frame.with_columns(pick=pl.when(~active).then(pl.lit(None, dtype=pl.Int64)).otherwise(
             _first_link(links)))
-        gate_clause = pl.lit("")
-        for index, text in enumerate(gate_texts):
-            gate_clause = pl.when(pl.col("pick") == -(index + 1)).then(pl.lit(text)).otherwise(gate_clause)
         frame = frame.with_columns(step=pl.when(pl.col("pick") >= 0).then(pl.col("pick")),
-                                   gated=pl.col("pick").fill_null(0) < 0, gate_clause_k=gate_clause)
+                                   gated=pl.col("pick").fill_null(0) < 0,
+                                   gate_clause_k=pl.when(pl.col("pick") < 0).then(-pl.col("pick")).otherwise(0))
 
         def per_step(value, dtype) -> pl.Expr:
             # one branch per distinct expression (most steps share the default base), for the steps that have it
@@ -580,17 +579,17 @@ class BatchSettler:
         terms_of += [(number, code, steps[number][1], terms) for (number, code), terms in resolved.items()]
         table = pl.DataFrame(
             [(number, code, s.deductible_slot, s.cap_slot, getattr(terms, line), line in terms.per_claim, terms.num,
-              terms.den, terms.cap, terms.cap is not None, CLAUSE_SEPARATOR.join(terms.clauses))
-             for number, code, s, terms in terms_of],
+              terms.den, terms.cap, terms.cap is not None) for number, code, s, terms in terms_of],
             schema={"step": pl.Int64, "code": pl.Int64, "dslot": pl.Int64, "cslot": pl.Int64, "line": pl.Int64,
-                    "per_claim": pl.Boolean, "num": pl.Int64, "den": pl.Int64, "cap": pl.Int64, "has_cap": pl.Boolean,
-                    "rule_clauses": pl.String}, orient="row")
+                    "per_claim": pl.Boolean, "num": pl.Int64, "den": pl.Int64, "cap": pl.Int64, "has_cap": pl.Boolean},
+            orient="row").with_row_index("term_row", offset=1).with_columns(pl.col("term_row").cast(pl.Int64))
+        rule_clauses = ("", *(CLAUSE_SEPARATOR.join(terms.clauses) for _, _, _, terms in terms_of))  # by term_row
         dynamic = [number for number, (_, _, lw) in enumerate(steps) if lw.whens is not None]
         code = pl.coalesce([pl.when(pl.col("step") == k).then(pl.col(f"code_{k}")) for k in dynamic]
                            + [pl.lit(0, dtype=pl.Int64)])
         frame = frame.with_columns(base=pl.max_horizontal(per_step(lambda s, lw: lw.base, pl.Int64), pl.lit(0)),
                                    code=code)
-        frame = frame.join(table, on=["step", "code"], how="left", maintain_order="left")
+        frame = _with_terms(frame, table, max((len(steps[k][2].whens or ()) for k in dynamic), default=0))
         # the windows a kind's terms need: none for lines that are all 0, caps that are all absent, or one cap per slot
         slots = self.source_plan.slots
         counted = pl.col("base")
@@ -622,15 +621,15 @@ class BatchSettler:
         frame = frame.with_columns(paid=paid)
         changing |= set(frame.filter(pl.col("step").is_not_null() & pl.col("cap_changes"))["person_id"].to_list())
         shows = pl.col("paid") > 0 if kind == "tilted" else pl.col("base") > 0
-        clause = pl.when(pl.col("step").is_not_null() & shows).then(pl.col("rule_clauses")).otherwise(pl.lit(""))
+        clause = pl.when(pl.col("step").is_not_null() & shows).then(pl.col("term_row")).otherwise(pl.lit(0))
         clause_column, gate_column = f"clauses_{kind}", f"gate_{kind}"
         frame = frame.with_columns(**{
             kind: pl.when(pl.col("step").is_not_null()).then(pl.col("paid")).otherwise(pl.col(kind)),
             clause_column: clause, gate_column: pl.col("gate_clause_k"),
             "status": pl.when(pl.col("gated")).then(_status("not_covered")).otherwise(pl.col("status"))})
-        clause_columns += [clause_column, gate_column]
+        clause_columns += [(clause_column, rule_clauses), (gate_column, ("", *gate_texts))]
         scratch = ("pick", "code", *(f"code_{k}" for k in dynamic), "step", "gated", "gate_clause_k", "base",
-                   "dslot", "cslot", "line", "per_claim", "num", "den", "cap", "has_cap", "rule_clauses", "counted",
+                   "dslot", "cslot", "line", "per_claim", "num", "den", "cap", "has_cap", "term_row", "counted",
                    "raw", "cap_or_none", "cap_changes", "total", "paid", "earlier")
         return frame.drop(*scratch, strict=False), changing
 
@@ -694,6 +693,27 @@ def _first_link(links: list[tuple[int, pl.Expr, int]]) -> pl.Expr:
     return pl.lit(None, dtype=pl.Int64) if picked is None else picked.otherwise(pl.lit(None, dtype=pl.Int64))
 
 
+def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int) -> pl.DataFrame:
+    """The frame with the columns of its terms: the row of `table` of each claim's (step, code), null where none.
+    The pair is looked up as one integer (step · 2**code_bits + code: a code has a bit per rule) and the row's
+    values gathered — a join on the two columns hashes a year's rows and copies the frame."""
+    steps = table["step"].max() or 0
+    if (steps + 1) << code_bits >= 1 << 62:
+        return frame.join(table, on=["step", "code"], how="left", maintain_order="left")
+    row_of = {(step << code_bits) + code: row for row, (step, code) in enumerate(table.select("step", "code").iter_rows())}
+    at = frame.select((pl.col("step") * (1 << code_bits) + pl.col("code")).replace_strict(
+        row_of, default=None, return_dtype=pl.Int64))[:, 0]
+    return frame.hstack([table[name].gather(at) for name in table.columns if name not in ("step", "code")])
+
+
+def _looked_up(frame: pl.DataFrame, keys: list[str], table: pl.DataFrame) -> pl.DataFrame:
+    """The frame with the columns of the row of `table` (its keys unique) that matches each row's `keys`, null
+    where none does: a left join of the key columns alone, whose columns are set beside the frame's (a join of
+    the whole frame would copy each of its columns)."""
+    found = frame.select(keys).join(table, on=keys, how="left", maintain_order="left", validate="m:1")
+    return frame.hstack(found.drop(keys).get_columns())
+
+
 def _known(test: pl.Expr) -> bool | None:
     """A test's value when it is a constant (`条件 是`, a step without conditions), else None."""
     return True if test.meta.eq(_TRUE) else False if test.meta.eq(_FALSE) else None
@@ -725,22 +745,38 @@ def _status(name: str) -> pl.Expr:
     return pl.lit(name, dtype=STATUS)
 
 
-# between the clauses of one column, and between columns: control characters, which no clause holds (E009: a
-# policy's text has none), so that a clause written with a `;` in it stays one clause, as in the loop
-CLAUSE_SEPARATOR, COLUMN_SEPARATOR = "\x1f", "\x00"
+# between the clauses of one text of a clause column: a control character, which no clause holds (E009: a policy's
+# text has none), so that a clause written with a `;` in it stays one clause, as in the loop
+CLAUSE_SEPARATOR = "\x1f"
 
 
-def _basis(frame: pl.DataFrame, clause_columns: list[str]) -> pl.Expr:
-    """The basis: the clauses of the clause columns (each CLAUSE_SEPARATOR-separated, in the loop's order),
-    each once, joined by `;`. A year of claims has few distinct combinations, so each is joined once and looked
-    up."""
+# a clause column: its name, and the clause texts its codes stand for (code 0: none, "")
+ClauseColumn = tuple[str, tuple[str, ...]]
+
+
+def _basis(frame: pl.DataFrame, clause_columns: list[ClauseColumn]) -> pl.Series:
+    """The basis: the clauses the clause columns' codes stand for (each text CLAUSE_SEPARATOR-separated, in the
+    loop's order), each once, joined by `;`. A year of claims has few distinct combinations of codes, so each is
+    joined once: the codes are combined into one integer (re-numbered densely should it grow too large) and the
+    texts gathered by it, as a categorical column."""
     if not clause_columns:
-        return pl.lit("")
-    combined = pl.concat_str([pl.col(c).fill_null("") for c in clause_columns], separator=COLUMN_SEPARATOR)
-    basis_of = {key: ";".join(dict.fromkeys(c for part in key.split(COLUMN_SEPARATOR)
-                                            for c in part.split(CLAUSE_SEPARATOR) if c))
-                for key in frame.select(key=combined)["key"].unique().to_list()}
-    return combined.replace_strict(basis_of, return_dtype=pl.String)
+        return pl.repeat("", frame.height, dtype=pl.Categorical, eager=True)
+    codes = [pl.col(column).fill_null(0) for column, _ in clause_columns]
+    key, radix = pl.lit(0, dtype=pl.Int64), 1
+    keyed = frame.select(*codes)
+    for (column, texts), code in zip(clause_columns, codes, strict=True):
+        if radix * len(texts) >= 1 << 62:
+            keyed = keyed.with_columns(key=key.rank("dense").cast(pl.Int64))
+            key, radix = pl.col("key"), keyed["key"].max() + 1  # type: ignore[operator]  # an int of Int64
+        key, radix = key + code * radix, radix * len(texts)
+    keyed = keyed.with_columns(key=key)
+    index, bases = {}, []
+    for row in keyed.unique(subset="key").iter_rows():
+        index[row[-1]] = len(bases)
+        bases.append(";".join(dict.fromkeys(c for (_, texts), code in zip(clause_columns, row, strict=False)
+                                            for c in texts[code].split(CLAUSE_SEPARATOR) if c)))
+    at = keyed["key"].replace_strict(index, return_dtype=pl.Int64)
+    return pl.Series("basis", bases, dtype=pl.Categorical).gather(at)
 
 
 def _ledger(slot: str, slots: int) -> pl.Expr:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from test_compiled import published_later_params, settled
 
@@ -313,3 +314,31 @@ def test_a_missing_value_stays_missing_through_arithmetic_in_columns(tmp_path):
     assert [r.aid_paid for r in results] == [6_000, 8_000]  # 60% and 80% of 10,000 fen
     assert results == Interpreter(checked, {}).settle(claims, identities, persons)
     assert batch.kernel_persons == 0  # settled in columns, not by the kernel
+
+
+def test_the_basis_joins_the_clauses_each_claims_codes_stand_for():
+    from aidlang.engines.batch.engine import CLAUSE_SEPARATOR, _basis
+
+    gates = ("", "四(一)", f"四(二){CLAUSE_SEPARATOR}四(三)")
+    rules = ("", "四(一)", "五")
+    frame = pl.DataFrame({"gate": [1, 2, 0, 0, None], "rule": [1, 2, 0, 2, 1]})
+    # row 1: 四(一) twice, once in the basis; row 2: both clauses of one text, then 五; row 5: a missing code is none
+    expected = ["四(一)", "四(二);四(三);五", "", "五", "四(一)"]
+    assert _basis(frame, [("gate", gates), ("rule", rules)]).cast(pl.String).to_list() == expected
+    # four columns of 65,536 texts: 2**64 combinations, more than one integer numbers — re-numbered on the way
+    many = ("", *(f"第{k}条" for k in range(1, 1 << 16)))
+    wide = pl.DataFrame({f"c{j}": [j + 1, 0, (1 << 16) - 1] for j in range(4)})
+    basis = _basis(wide, [(f"c{j}", many) for j in range(4)]).cast(pl.String).to_list()
+    assert basis == ["第1条;第2条;第3条;第4条", "", "第65535条"]
+
+
+@pytest.mark.parametrize("code_bits", [2, 61])  # 61: step · 2**61 would not fit, so the table is joined
+def test_a_kinds_terms_are_the_table_row_of_each_claims_step_and_code(code_bits):
+    from aidlang.engines.batch.engine import _with_terms
+
+    table = pl.DataFrame({"step": [0, 1, 1], "code": [0, 0, 3], "num": [9, 8, 7]})
+    frame = pl.DataFrame({"step": [1, None, 0, 1, 1], "code": [3, 0, 0, 0, 2], "cost": [10, 20, 30, 40, 50]})
+    found = _with_terms(frame, table, code_bits)
+    # (1, 3) → 7; no step → none; (0, 0) → 9; (1, 0) → 8; (1, 2) is no row of the table → none
+    assert found["num"].to_list() == [7, None, 9, 8, None]
+    assert found["cost"].to_list() == [10, 20, 30, 40, 50]

@@ -697,10 +697,11 @@ def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int) -> pl.
     """The frame with the columns of its terms: the row of `table` of each claim's (step, code), null where none.
     The pair is looked up as one integer (step · 2**code_bits + code: a code has a bit per rule) and the row's
     values gathered — a join on the two columns hashes a year's rows and copies the frame."""
-    steps = table["step"].max() or 0
+    steps: int = table["step"].max() or 0  # type: ignore[assignment]  # the max of an Int64 column
     if (steps + 1) << code_bits >= 1 << 62:
         return frame.join(table, on=["step", "code"], how="left", maintain_order="left")
-    row_of = {(step << code_bits) + code: row for row, (step, code) in enumerate(table.select("step", "code").iter_rows())}
+    pairs = table.select("step", "code").iter_rows()
+    row_of = {(step << code_bits) + code: row for row, (step, code) in enumerate(pairs)}
     at = frame.select((pl.col("step") * (1 << code_bits) + pl.col("code")).replace_strict(
         row_of, default=None, return_dtype=pl.Int64))[:, 0]
     return frame.hstack([table[name].gather(at) for name in table.columns if name not in ("step", "code")])
@@ -764,13 +765,14 @@ def _basis(frame: pl.DataFrame, clause_columns: list[ClauseColumn]) -> pl.Series
     codes = [pl.col(column).fill_null(0) for column, _ in clause_columns]
     key, radix = pl.lit(0, dtype=pl.Int64), 1
     keyed = frame.select(*codes)
-    for (column, texts), code in zip(clause_columns, codes, strict=True):
+    for (_, texts), code in zip(clause_columns, codes, strict=True):
         if radix * len(texts) >= 1 << 62:
             keyed = keyed.with_columns(key=key.rank("dense").cast(pl.Int64))
-            key, radix = pl.col("key"), keyed["key"].max() + 1  # type: ignore[operator]  # an int of Int64
+            key, radix = pl.col("key"), int(keyed["key"].max()) + 1  # type: ignore[arg-type]  # Int64's max
         key, radix = key + code * radix, radix * len(texts)
     keyed = keyed.with_columns(key=key)
-    index, bases = {}, []
+    index: dict[int, int] = {}
+    bases: list[str] = []
     for row in keyed.unique(subset="key").iter_rows():
         index[row[-1]] = len(bases)
         bases.append(";".join(dict.fromkeys(c for (_, texts), code in zip(clause_columns, row, strict=False)

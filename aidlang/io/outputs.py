@@ -267,11 +267,12 @@ def _csv_line(buffer, cells: list[str], text_columns: Sequence[int]) -> str:
 
 
 def _yuan_column(fen):
-    """runtime.format_yuan as a column expression: fen as a decimal of scale 2 divided by 100, whose text is
+    """runtime.format_yuan as a column expression: fen as a decimal of scale 2 times 0.01, whose text is
     exactly `-12.50`, `0.05`, `40000.00` (tests/test_outputs.py compares the two)."""
     import polars as pl
 
-    return (fen.cast(pl.Decimal(38, 0)).cast(pl.Decimal(38, 2)) / 100).cast(pl.String)
+    # × 0.01 (a decimal of scale 2) is exact and several times faster than ÷ 100
+    return (fen.cast(pl.Decimal(38, 0)) * pl.lit(Decimal("0.01"), dtype=pl.Decimal(38, 2))).cast(pl.String)
 
 
 def _chain(first, rest):

@@ -214,20 +214,24 @@ def test_age_in_columns_is_the_runtimes_age():
 
 
 
-def test_the_settlement_order_in_columns_is_the_loops_order():
+@pytest.mark.parametrize("collide", [False, True])
+def test_the_settlement_order_in_columns_is_the_loops_order(collide, monkeypatch):
     """Claims settle by person, discharge, admission, claim_id (docs/semantics.md, "Claim order"). The batch
-    engine sorts the person's id as text, then both dates packed into one integer: these claims — one person on
-    the same discharge day with two admissions, ties broken by claim_id, dates from 0001 to 9999 — come out in
-    the loop's order (`_order_key`, Python's tuples), and `pid` numbers the persons in it."""
+    engine puts each person's claims in one run, persons in the order of a hash of their id, each person's claims
+    by both dates packed into one integer, then claim_id: these claims — one person on the same discharge day
+    with two admissions, ties broken by claim_id, dates from 0001 to 9999 — come out in the loop's order person by
+    person (`_order_key`, Python's tuples), and `pid` numbers the persons. Should two persons share a hash
+    (`collide`: every hash made 0), the persons are sorted by their text instead, as the loop sorts them."""
     import datetime as dt
-
-    import polars as pl
 
     from test_interpreter import claim
 
+    from aidlang.engines.batch import engine
     from aidlang.engines.batch.engine import _order_key, engine_frame
     from aidlang.io.columnar import claims_frame
 
+    if collide:
+        monkeypatch.setattr(engine, "_person_hash", lambda person: person.hash(seed=0) * 0)
     day = dt.date
     claims = [claim("c9", "p2", "inpatient", day(2023, 5, 3), 100, admission=day(2023, 5, 1)),
               claim("c1", "p10", "inpatient", day(2023, 5, 3), 100, admission=day(2023, 5, 2)),
@@ -237,11 +241,14 @@ def test_the_settlement_order_in_columns_is_the_loops_order():
               claim("c7", "p2", "inpatient", day(9999, 12, 31), 100, admission=day(1, 1, 1)),
               claim("c8", "p2", "inpatient", day(9999, 12, 31), 100, admission=day(9999, 12, 31))]
     frame = engine_frame(claims_frame(claims).with_columns(i=pl.int_range(pl.len(), dtype=pl.Int64)), ())
-    # "p10" < "p2" as text; then by discharge, admission and claim_id
-    expected = ["c5", "c1", "c9", "c0", "c2", "c7", "c8"]
-    assert [c.claim_id for c in sorted(claims, key=_order_key)] == expected
-    assert frame["claim_id"].to_list() == expected
-    assert frame["pid"].to_list() == [0, 0, 1, 1, 1, 1, 1]
+    # p10's claims by discharge, admission and claim_id, and p2's: the one before the other, whichever
+    p10, p2 = ["c5", "c1"], ["c9", "c0", "c2", "c7", "c8"]
+    assert [c.claim_id for c in sorted(claims, key=_order_key)] == p10 + p2  # "p10" < "p2" as text
+    assert frame["claim_id"].to_list() in (p10 + p2, p2 + p10)
+    if collide:  # all in one hash: by the text, as the loop
+        assert frame["claim_id"].to_list() == p10 + p2
+    assert frame["pid"].to_list() == ([0, 0, 1, 1, 1, 1, 1] if frame["claim_id"][0] == "c5"
+                                      else [0, 0, 0, 0, 0, 1, 1])
     assert frame["order"].to_list() == list(range(7))
 
 

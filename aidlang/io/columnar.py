@@ -476,10 +476,9 @@ def _cells(body: pl.DataFrame, width: int, columns: tuple[tuple[int, str], ...],
     space = r"[\s&&[^\t]]" if delimiter == "\t" else r"\s"
     # one pattern for a quote, a control character, a tab in a comma-separated file, a space at a cell's edge
     stray = sheets.control_class(rust=True)[1:-1] + '"' + ("\\t" if delimiter != "\t" else "")
+    fields = line.str.split(delimiter)  # n delimiters make n + 1 fields (counting them anew costs more)
     odd = (line.str.contains(f"[{stray}]|(^|{escaped}){space}|{space}({escaped}|$)")
-           | (line.str.len_chars() > sheets.MAX_CELL)
-           | (line.str.count_matches(delimiter, literal=True) != width - 1))
-    fields = line.str.split(delimiter)
+           | (line.str.len_chars() > sheets.MAX_CELL) | (fields.list.len() != width))
     return body.lazy().select(ROW, *(fields.list.get(position, null_on_oob=True).alias(column)
                                      for position, column in columns), odd.alias(ODD)).collect().lazy()
 

@@ -4,6 +4,7 @@ policies and timelines of tests/test_compiled.py and tests/test_random_policies.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import polars as pl
@@ -135,6 +136,31 @@ def test_a_person_whose_later_category_pays_more_gets_it_from_the_batch_engine()
     assert (result.category, result.critical_paid, result.aid_paid, result.tilted_paid, result.self_pay,
             result.status) == ("防止返贫监测对象", 0, 671125, 0, 528875, "ok")
     assert batch.kernel_persons == 1
+
+
+def test_a_ledger_whose_cap_changes_within_the_year_settles_as_the_document_says():
+    """Jinggu 二(四): one inpatient ledger a year, each claim's deductible and cap those of its institution's level
+    (parameters assumed: 一级 300元 and 2000元, 二级 600元 and 5000元; 75%). c1 at 一级, 10000元: 10000 − 300 = 9700,
+    75% → 7275, capped at 2000 → 2000. c2 at 二级, 1000元: the deductible met (10000 > 600) → 1000, 75% → 750; the
+    二级 cap leaves 5000 − 2000 = 3000 → 750. (A window with each claim's own cap would give min(8025, 5000) −
+    min(7275, 5000) = 0: such a person is the kernel's; tests/test_random_policies.py meets caps that change with
+    the category.)"""
+    import datetime as dt
+
+    from aidlang.records import Claim
+
+    checked = load(ROOT / "policies" / "jinggu.aid")
+    params = {"一级起付标准": 30000, "二级起付标准": 60000, "三级起付标准": 100000, "基层起付标准": 20000,
+              "一级最高支付限额": 200000, "二级最高支付限额": 500000, "三级最高支付限额": 500000,
+              "基层最高支付限额": 500000, "基层住院支付比例": Fraction(85, 100), "中医药支付比例": Fraction(1, 2),
+              "困难群众参保补助标准": 10000}
+    claims = [Claim("c1", "p1", "inpatient", dt.date(2023, 3, 1), dt.date(2023, 3, 5), 1000000, None, 0,
+                    institution_level="一级"),
+              Claim("c2", "p1", "inpatient", dt.date(2023, 5, 1), dt.date(2023, 5, 3), 100000, None, 0,
+                    institution_level="二级")]
+    batch = BatchSettler(checked, Interpreter(checked, params))
+    results = batch.settle(claims, [], {})
+    assert [(r.basic_paid, r.self_pay) for r in results] == [(200000, 800000), (75000, 25000)]
 
 
 def test_the_policies_own_cases_pass_on_the_batch_engine(capsys):

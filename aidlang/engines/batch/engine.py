@@ -518,14 +518,21 @@ class BatchSettler:
         # a cascade with conditions: which of its rules hold, as a number (bit j: rule j), and its terms per number
         resolved: dict[tuple[int, int], Terms] = {}  # (step number, code) → terms with a ratio
         changing: set[str] = set()
+        # the tests of rules, conditions and gates, each distinct one a column made once: steps of several tiers
+        # and categories share most (a ledger's running sum, a disease in a catalogue)
+        tests = _Tests()
+        codes = {}
+        for number, (_, _, lowered) in enumerate(steps):
+            if lowered.whens is not None:
+                code = pl.lit(0, dtype=pl.Int64)
+                for j, when in enumerate(lowered.whens):
+                    if when is not None:
+                        code = code + pl.when(tests.column(when)).then(pl.lit(1 << j, dtype=pl.Int64)).otherwise(0)
+                codes[f"code_{number}"] = code
+        frame = tests.made(frame).with_columns(**codes)
         for number, (r, _, lowered) in enumerate(steps):
             if lowered.whens is None:
                 continue
-            code = pl.lit(0, dtype=pl.Int64)
-            for j, when in enumerate(lowered.whens):
-                if when is not None:
-                    code = code + pl.when(when).then(pl.lit(1 << j, dtype=pl.Int64)).otherwise(pl.lit(0))
-            frame = frame.with_columns(**{f"code_{number}": code})
             on_route = frame.filter(pl.col("route") == r)
             for value in on_route[f"code_{number}"].unique().to_list():
                 try:
@@ -543,16 +550,17 @@ class BatchSettler:
             for test, text in lowered.gates:
                 gate_texts.append(text)
                 if _known(test) is not True:  # a gate that always holds never fails
-                    links.append((r, _TRUE if _known(test) is False else ~test, -len(gate_texts)))
+                    links.append((r, _TRUE if _known(test) is False else ~tests.column(test), -len(gate_texts)))
             if not lowered.may_apply:
                 continue  # no ratio for the category: the tier does not apply (its gates were still checked)
             applies = pl.lit(True)
             for test in lowered.conditions:
+                test = test if _known(test) is not None else tests.column(test)
                 applies = test if _known(applies) is True else applies & test
             if lowered.whens is not None:  # the rules that hold give a ratio
                 applies = applies & pl.col(f"code_{number}").is_in([c for (k, c) in resolved if k == number])
             links.append((r, applies, number))
-        frame = frame.with_columns(pick=pl.when(~active).then(pl.lit(None, dtype=pl.Int64)).otherwise(
+        frame = tests.made(frame).with_columns(pick=pl.when(~active).then(pl.lit(None, dtype=pl.Int64)).otherwise(
             _first_link(links)))
         frame = frame.with_columns(step=pl.when(pl.col("pick") >= 0).then(pl.col("pick")),
                                    gated=pl.col("pick").fill_null(0) < 0,
@@ -605,14 +613,12 @@ class BatchSettler:
                        .otherwise(yearly))
         frame = frame.with_columns(counted=pl.when(pl.col("step").is_not_null()).then(counted))
         frame = frame.with_columns(raw=(2 * pl.col("counted") * pl.col("num") + pl.col("den")) // (2 * pl.col("den")))
-        caps = _ledger("cslot", slots)
-        cap_or_none = pl.when(pl.col("step").is_not_null()).then(pl.when(pl.col("has_cap")).then(pl.col("cap"))
-                                                                 .otherwise(pl.lit(-1)))
-        frame = frame.with_columns(cap_or_none=cap_or_none)
         one_cap_per_slot = table.group_by("cslot").agg(pl.col("cap").fill_null(-1).n_unique() == 1)["cap"].all()
+        if not one_cap_per_slot:  # the persons with a ledger whose cap changes within the year
+            caps = frame.filter(pl.col("step").is_not_null()).group_by(_ledger("cslot", slots)).agg(
+                pl.col("person_id").first(), changes=pl.col("cap").fill_null(-1).n_unique() > 1)
+            changing |= set(caps.filter(pl.col("changes"))["person_id"].to_list())
         frame = frame.with_columns(
-            cap_changes=pl.lit(False) if one_cap_per_slot
-            else pl.col("cap_or_none").min().over(caps) != pl.col("cap_or_none").max().over(caps),
             total=ledger_sum(pl.col("raw"), pl.col(YEAR_KEY), pl.col("cslot"), table["cslot"].unique())
             if table["has_cap"].any() else pl.col("raw"))
         capped = (pl.min_horizontal(pl.col("total"), pl.col("cap"))
@@ -620,7 +626,6 @@ class BatchSettler:
         paid = pl.when(pl.col("step").is_null()).then(pl.lit(0)).when(pl.col("has_cap")).then(capped).otherwise(
             pl.col("raw"))
         frame = frame.with_columns(paid=paid)
-        changing |= set(frame.filter(pl.col("step").is_not_null() & pl.col("cap_changes"))["person_id"].to_list())
         shows = pl.col("paid") > 0 if kind == "tilted" else pl.col("base") > 0
         clause = pl.when(pl.col("step").is_not_null() & shows).then(pl.col("term_row")).otherwise(pl.lit(0))
         clause_column, gate_column = f"clauses_{kind}", f"gate_{kind}"
@@ -629,9 +634,9 @@ class BatchSettler:
             clause_column: clause, gate_column: pl.col("gate_clause_k"),
             "status": pl.when(pl.col("gated")).then(_status("not_covered")).otherwise(pl.col("status"))})
         clause_columns += [(clause_column, rule_clauses), (gate_column, ("", *gate_texts))]
-        scratch = ("pick", "code", *(f"code_{k}" for k in dynamic), "step", "gated", "gate_clause_k", "base",
-                   "dslot", "cslot", "line", "per_claim", "num", "den", "cap", "has_cap", "term_row", "counted",
-                   "raw", "cap_or_none", "cap_changes", "total", "paid", "earlier")
+        scratch = (*tests.names, "pick", "code", *(f"code_{k}" for k in dynamic), "step", "gated", "gate_clause_k",
+                   "base", "dslot", "cslot", "line", "per_claim", "num", "den", "cap", "has_cap", "term_row",
+                   "counted", "raw", "total", "paid", "earlier")
         return frame.drop(*scratch, strict=False), changing
 
 
@@ -714,6 +719,31 @@ def _looked_up(frame: pl.DataFrame, keys: list[str], table: pl.DataFrame) -> pl.
     the whole frame would copy each of its columns)."""
     found = frame.select(keys).join(table, on=keys, how="left", maintain_order="left", validate="m:1")
     return frame.hstack(found.drop(keys).get_columns())
+
+
+class _Tests:
+    """Boolean columns of distinct tests: `column` names a test's column (the same test, the same column), `made`
+    adds those not made yet to a frame, all in one pass."""
+
+    def __init__(self) -> None:
+        self.tests: list[pl.Expr] = []
+        self.done = 0
+
+    @property
+    def names(self) -> list[str]:
+        return [f"test_{k}" for k in range(len(self.tests))]
+
+    def column(self, test: pl.Expr) -> pl.Expr:
+        k = next((k for k, known in enumerate(self.tests) if known.meta.eq(test)), None)
+        if k is None:
+            k = len(self.tests)
+            self.tests.append(test)
+        return pl.col(f"test_{k}")
+
+    def made(self, frame: pl.DataFrame) -> pl.DataFrame:
+        new = {f"test_{k}": test for k, test in enumerate(self.tests) if k >= self.done}
+        self.done = len(self.tests)
+        return frame.with_columns(**new) if new else frame
 
 
 def _known(test: pl.Expr) -> bool | None:

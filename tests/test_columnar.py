@@ -33,6 +33,19 @@ FILES = {
     "spaces at cell edges": lines(" c9,p1,inpatient,2023-03-01,2023-03-10,1,0,0",
                                   "c10, p1 ,inpatient,2023-03-01,2023-03-10,1,0,0 ",
                                   "c11,p1,inpatient,2023-03-01,2023-03-10,1,0,0\u00a0", ROWS[0]),
+    # cells read by a pattern or looked up: a stray character makes the row the row reader's, as in a free-text cell
+    "stray characters in typed cells": lines(ROWS[0], "c9,p1,inpatient\u200b,2023-03-01,2023-03-10,1,0,0",
+                                             "c10,p1,inpatient ,2023-03-01,2023-03-10,1,0,0",
+                                             "c11,p1,inpatient,2023-03-01\u3000,2023-03-10,1,0,0",
+                                             "c12,p1,inpatient,2023-03-01,2023-03-10,1\u00a0,0,0",
+                                             'c13,p1,inpatient,2023-03-01,2023-03-10,1"0,0,0',
+                                             "c14,p1,inpatient,2023-03-01,2023-03-10,1,\t0,0", ROWS[2]),
+    "stray characters in optional cells": lines(
+        "c1,p1,inpatient,,2023-03-10,100,0,0,true\u200b,FALSE,白血病,二级",
+        "c2,p1,inpatient,,2023-03-10,100,0,0,,,白血病 ,二级", "c3,p1,inpatient,,2023-03-10,100,0,0,,, ,\u200b二级",
+        "c4,p1,inpatient,,2023-03-10,100,0,0,,,白\x7f血病,二级",
+        "c5,p1,inpatient,,2023-03-10,100,0,0, true,FALSE\u3000,白血病,二级",
+        header=HEADER + ",referred,in_province,disease,institution_level"),
     "a tab in a comma-separated file": lines(ROWS[0], "c9,p1\t,inpatient,2023-03-01,2023-03-10,1,0,0"),
     "tab-separated": lines(*(r.replace(",", "\t") for r in ROWS), header=HEADER.replace(",", "\t")),
     "tab-separated with empty cells and spaces": lines("c1\tp1\tinpatient\t\t2023-03-10\t20000\t\t",
@@ -95,6 +108,25 @@ def test_a_plain_file_is_read_as_lines(tmp_path):
     assert read.frame["admission_date"][1] == read.frame["discharge_date"][1]
 
 
+def test_a_looked_up_cell_with_a_stray_character_is_the_row_readers_whatever_the_vocabulary(tmp_path):
+    """A vocabulary that would take `inpatient\u200b` or `特困人员\u3000` does not decide a cell the row reader
+    reads otherwise: the zero-width space is a control character (the row is refused), the ideographic space is
+    stripped."""
+    lenient = data.Vocabulary(visit_type=lambda text: VOCABULARY.visit_type(text.strip().replace("\u200b", "")),
+                              category=lambda text: VOCABULARY.category(text.strip().replace("\u200b", "")))
+    claims = tmp_path / "claims.csv"
+    claims.write_text(lines(ROWS[0], "c9,p1,inpatient\u200b,2023-03-01,2023-03-10,1,0,0",
+                            "c10,p1,inpatient\u3000,2023-03-01,2023-03-10,1,0,0"), encoding="utf-8")
+    assert_columns_agree(str(claims), lenient, data._read_claims(claims, lenient, quick=False))
+    read = columnar.read_claim_columns(claims, lenient)
+    assert read.frame["claim_id"].to_list() == ["c1", "c10"] and [e.row for e in read.errors] == [3]
+    identities = tmp_path / "identities.csv"
+    identities.write_text("\n".join([IDENTITY_HEADER, "p1,特困人员\u200b,2023-01-01,",
+                                     "p2,特困人员\u3000,2023-01-01,"]), encoding="utf-8")
+    read = assert_identities_agree(identities, lenient)
+    assert read.frame["person_id"].to_list() == ["p2"] and [e.row for e in read.errors] == [2]
+
+
 def test_a_bad_row_is_repeated_as_written(tmp_path):
     """The rejects file repeats a row as it was written, plain or not: the table gives any row back."""
     path = tmp_path / "claims.csv"
@@ -115,6 +147,7 @@ IDENTITY_LINES = [
     ",特困人员,2023-01-01,", "p8,特困人员,2023-02-30,", "p9, 特困人员 ,2023-01-01,", "p10,特困人员,2023-01-01,x",
     "p11,特困人员", '"p12",特困人员,2023-01-01,', "p1,低保对象,2023-01-01,2023-12-31", "p13,特困人员,0000-01-01,",
     "p14,特困人员,2023-01-01,2023-01-01", "p15,特困人员,2023-01-01,,extra", "p16\u200b,特困人员,2023-01-01,",
+    "p17,特困人员\u200b,2023-01-01,", "p18,特困人员\u3000,2023-01-01,", "p19,特困人员,2023-01-01\u00a0,",
 ]
 
 
@@ -140,11 +173,12 @@ def test_identities_read_as_columns_as_the_row_reader_reads_them(tmp_path, end):
     read = assert_identities_agree(path)
     assert isinstance(read.table, columnar.LineTable)
     # the good rows: p1 (open end), p2, p3 (dibao is 低保对象's identifier), p6 (2023/1/5, normalised), p9 (its
-    # cell stripped), p12 (quoted), p1's second identity on row 15, p14 (one day); the other ten are errors
+    # cell stripped), p12 (quoted), p1's second identity on row 15, p14 (one day), p18 and p19 (an ideographic and
+    # a no-break space stripped from a cell's end); the other eleven are errors (p17: a zero-width space)
     assert read.frame.select("row", "person_id", "category").rows() == [
         (2, "p1", "tekun"), (3, "p2", "dibao"), (4, "p3", "dibao"), (7, "p6", "tekun"), (11, "p9", "tekun"),
-        (14, "p12", "tekun"), (15, "p1", "dibao"), (17, "p14", "tekun")]
-    assert [e.row for e in read.errors] == [5, 6, 8, 9, 10, 12, 13, 16, 18, 19]
+        (14, "p12", "tekun"), (15, "p1", "dibao"), (17, "p14", "tekun"), (21, "p18", "tekun"), (22, "p19", "tekun")]
+    assert [e.row for e in read.errors] == [5, 6, 8, 9, 10, 12, 13, 16, 18, 19, 20]
 
 
 def test_identities_in_another_encoding_are_read_by_the_row_reader(tmp_path):
@@ -160,7 +194,8 @@ PERSON_LINES = [
     "p1,男,1950-03-01,,,1000,12000", "p2,女,1960-02-29,1,A,,", "p3,男,1970-01-01,5,,,", "p4,x,1970-01-01,,,,",
     "p5,女,,,,,", "p6,男,1970-01-01,,D,,", "p7,男,1970-01-01,,,1000.5,¥1,200", "p1,女,1980-01-01,,,,",
     "p8,男,1970-01-01,,,100000001,", "p9,女,1970/1/1,2,B,0.05,0", "p10, 男 ,1970-01-01,,C,,", '"p11",男,1970-01-01,,,,',
-    "p12,男,1970-01-01,4,,-1,",
+    "p12,男,1970-01-01,4,,-1,", "p13,男\u200b,1970-01-01,,,,",
+    "p14,女,1970-01-01,2\u3000,,,", "p15,女,1970-01-01,,A ,,",
 ]
 
 
@@ -176,9 +211,11 @@ def test_persons_read_as_columns_as_the_row_reader_reads_them(tmp_path):
     assert read.normalised == rows.normalised and read.unaccounted() == []
     # good: p1 (1000 yuan = 100000 fen), p2, p9 (1970/1/1 normalised; 0.05 yuan = 5 fen), p10 (stripped), p11
     # (quoted); p7's unquoted ¥1,200 is two cells, p1 again on row 9 a repeat, p8's income above the
-    # 100,000,000-yuan ceiling, p3's grade 5, p4's gender x, p5 without a birth date, p6's class D, p12's -1
+    # 100,000,000-yuan ceiling, p3's grade 5, p4's gender x, p5 without a birth date, p6's class D, p12's -1,
+    # p13's gender with a zero-width space; p14's grade and p15's class are stripped (an ideographic space, a space)
     assert read.frame.select("row", "person_id", "family_monthly_income_per_capita").rows() == [
-        (2, "p1", 100_000), (3, "p2", None), (11, "p9", 5), (12, "p10", None), (13, "p11", None)]
+        (2, "p1", 100_000), (3, "p2", None), (11, "p9", 5), (12, "p10", None), (13, "p11", None), (16, "p14", None),
+        (17, "p15", None)]
 
 
 def test_a_file_changed_during_the_run_is_never_repeated_as_other_text(tmp_path):

@@ -397,3 +397,15 @@ def test_columns_in_any_order_are_written_in_the_order_column(monkeypatch):
     outputs._write_to(written, outputs.Output(None, ("text", "amount"), (), numeric=frozenset(("amount",)),
                                               frame=frame, order="row"), False)
     assert written.getvalue().decode() == "text,amount\na,0.01\nb,0.02\nc,0.03\nd,0.04\ne,0.05\n"
+
+
+@pytest.mark.parametrize("keys", [[5, 2, 3, 7], [2, 2, 1], [10**9, 1, 7], [3, -1, 0], [4]])
+def test_the_rows_of_a_frame_are_written_in_the_order_of_their_numbers(keys):
+    """Row numbers [5, 2, 3, 7] are written from position 1 (row 2), then 2, 0 and 3; numbers repeated, far apart
+    or negative are sorted instead, to the same order of keys."""
+    import polars as pl
+
+    ranks = outputs._ranks(pl.Series(keys, dtype=pl.Int64))
+    assert [keys[i] for i in ranks.to_list()] == sorted(keys) and sorted(ranks.to_list()) == list(range(len(keys)))
+    if keys == [5, 2, 3, 7]:
+        assert ranks.to_list() == [1, 2, 0, 3]

@@ -365,13 +365,16 @@ def test_the_basis_joins_the_clauses_each_claims_codes_stand_for():
     assert basis == ["第1条;第2条;第3条;第4条", "", "第65535条"]
 
 
-@pytest.mark.parametrize("code_bits", [2, 61])  # 61: step · 2**61 would not fit, so the table is joined
+# 2: keys 0 … 7 looked up in an array; 20: 2 · 2**20 keys, in a hash table; 61: step · 2**61 would not fit, joined
+@pytest.mark.parametrize("code_bits", [2, 20, 61])
 def test_a_kinds_terms_are_the_table_row_of_each_claims_step_and_code(code_bits):
     from aidlang.engines.batch.engine import _with_terms
 
-    table = pl.DataFrame({"step": [0, 1, 1], "code": [0, 0, 3], "num": [9, 8, 7]})
+    table = pl.DataFrame({"step": [0, 1, 1], "code": [0, 0, 3], "num": [9, 8, 7], "den": [100, 100, 100]})
     frame = pl.DataFrame({"step": [1, None, 0, 1, 1], "code": [3, 0, 0, 0, 2], "cost": [10, 20, 30, 40, 50]})
     found = _with_terms(frame, table, code_bits)
-    # (1, 3) → 7; no step → none; (0, 0) → 9; (1, 0) → 8; (1, 2) is no row of the table → none
+    # (1, 3) → 7; no step → none; (0, 0) → 9; (1, 0) → 8; (1, 2) is no row of the table → none; the
+    # denominator every row shares is 100 where a row was found, none where not
     assert found["num"].to_list() == [7, None, 9, 8, None]
+    assert found["den"].to_list() == [100, None, 100, 100, None]
     assert found["cost"].to_list() == [10, 20, 30, 40, 50]

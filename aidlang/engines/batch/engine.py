@@ -708,9 +708,23 @@ def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int) -> pl.
         return frame.join(table, on=["step", "code"], how="left", maintain_order="left")
     pairs = table.select("step", "code").iter_rows()
     row_of = {(step << code_bits) + code: row for row, (step, code) in enumerate(pairs)}
-    at = frame.select((pl.col("step") * (1 << code_bits) + pl.col("code")).replace_strict(
-        row_of, default=None, return_dtype=pl.Int64))[:, 0]
-    return frame.hstack(table.drop("step", "code").gather(at).get_columns())  # a frame's gather: columns in parallel
+    key = frame.select(pl.col("step") * (1 << code_bits) + pl.col("code"))[:, 0]
+    if (steps + 1) << code_bits <= _DENSE_KEYS:  # the row of each key in an array: a gather, not a hash lookup
+        at = pl.Series([row_of.get(k) for k in range((steps + 1) << code_bits)], dtype=pl.Int64).gather(key)
+    else:
+        at = key.replace_strict(row_of, default=None, return_dtype=pl.Int64)
+    terms = table.drop("step", "code")
+    # a term every row of the table shares (most: the denominator, whether the cap is per claim …) is that value
+    # where a row was found, not gathered
+    shared = [name for name in terms.columns if terms[name].null_count() == 0 and terms[name].n_unique() == 1]
+    found = pl.lit(at).is_not_null()
+    gathered = terms.drop(shared).gather(at)  # a frame's gather: its columns in parallel
+    constant = frame.select(*(pl.when(found).then(pl.lit(terms[name][0], dtype=terms[name].dtype)).alias(name)
+                              for name in shared))
+    return frame.hstack([*gathered.get_columns(), *constant.get_columns()]).select(*frame.columns, *terms.columns)
+
+
+_DENSE_KEYS = 1 << 16  # keys of terms looked up by their place in an array, up to this many
 
 
 def _looked_up(frame: pl.DataFrame, keys: list[str], table: pl.DataFrame) -> pl.DataFrame:

@@ -127,6 +127,21 @@ def test_a_looked_up_cell_with_a_stray_character_is_the_row_readers_whatever_the
     assert read.frame["person_id"].to_list() == ["p2"] and [e.row for e in read.errors] == [2]
 
 
+def test_a_row_neither_read_nor_reported_or_both_is_unaccounted(tmp_path):
+    """The check every run makes: the plain file's rows 2, 3 and 4 are each good once; a frame without row 3, or
+    row 3 good and bad at once, leaves row 3 unaccounted."""
+    import attrs
+    import polars as pl
+
+    path = tmp_path / "claims.csv"
+    path.write_text(FILES["plain"], encoding="utf-8")
+    read = columnar.read_claim_columns(path, VOCABULARY)
+    assert read.unaccounted() == []
+    assert attrs.evolve(read, frame=read.frame.filter(pl.col("row") != 3)).unaccounted() == [3]
+    bad = data.DataError(str(path), 3, "visit_type", "未知", "unknown")
+    assert attrs.evolve(read, errors=(bad,)).unaccounted() == [3]
+
+
 def test_a_bad_row_is_repeated_as_written(tmp_path):
     """The rejects file repeats a row as it was written, plain or not: the table gives any row back."""
     path = tmp_path / "claims.csv"

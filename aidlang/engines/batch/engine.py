@@ -233,7 +233,8 @@ class BatchSettler:
         early: tuple[list[Any], list[Any], list[Any]] = ([], [], [])  # the kernel's results, rejects and stops
         with ThreadPoolExecutor(max_workers=1) as pool, _short_switches():
             kernel_done = pool.submit(self.settle_on_kernel, frame, highest, claims, identities, persons, *early)
-            settled, to_kernel = self.settle_columns(frame.filter(~pl.col("person_id").is_in(list(highest))),
+            settled, to_kernel = self.settle_columns(_without(frame, pl.col("person_id").is_in(list(highest)))
+                                                     if highest else frame,
                                                      claims, persons, stops)
             kernel_done.result()
         one_by_one += early[0]
@@ -259,15 +260,15 @@ class BatchSettler:
                | (pl.col("in_force") & pl.col("basic_paid").is_null() & ~pl.col("basic_on"))
                | (pl.col("in_force") & pl.col("critical_paid").is_null() & ~pl.col("critical_on")))
         frame = frame.with_columns(bad=bad)
-        for claim in _claims_at(claims, frame.filter(pl.col("bad"))["i"]).values():
+        for claim in _claims_at(claims, _where(frame, pl.col("bad"), "i")).values():
             try:
                 kernel.claim_day(claim)
             except ClaimError as error:
                 rejected.append(error)
-        frame = frame.filter(~pl.col("bad"))
+        frame = _without(frame, pl.col("bad"))
         one_by_one += [(i, kernel.not_in_force(claim, None))
-                       for i, claim in _claims_at(claims, frame.filter(~pl.col("in_force"))["i"]).items()]
-        return frame.filter(pl.col("in_force"))
+                       for i, claim in _claims_at(claims, _where(frame, ~pl.col("in_force"), "i")).items()]
+        return _without(frame, ~pl.col("in_force"))
 
     def settle_columns(self, frame: pl.DataFrame, claims: pl.DataFrame, persons: pl.DataFrame, stops: list
                        ) -> tuple[pl.DataFrame, set[str]]:
@@ -276,8 +277,8 @@ class BatchSettler:
         kernel = self.kernel
         to_kernel: set[str] = set()
         frame, lowers, reads = self.with_routes(frame)
-        to_kernel |= set(frame.filter(pl.col("route").is_in([r for r, ok in enumerate(lowers) if not ok]))
-                         ["person_id"].to_list())
+        to_kernel |= set(_where(frame, pl.col("route").is_in([r for r, ok in enumerate(lowers) if not ok]),
+                                "person_id").to_list())
         read = sorted(set().union(*reads))  # every route's: the gates' chain names all
         if read:  # the person attributes as columns; a person missing one a route reads: the kernel rejects there
             frame = _looked_up(frame, ["person_id"], person_columns(persons, read))
@@ -289,16 +290,16 @@ class BatchSettler:
                 unknown = pl.col("p_known").is_null() | (column.is_null() if attr not in EMPTY_IS_NONE else False)
                 reading = [r for r, names in enumerate(reads) if attr in names]
                 missing = missing | (pl.col("route").is_in(reading) & unknown)
-            to_kernel |= set(frame.filter(missing)["person_id"].to_list())
-        columnar = frame.filter(~pl.col("person_id").is_in(list(to_kernel)))
+            to_kernel |= set(_where(frame, missing, "person_id").to_list())
+        columnar = _without(frame, pl.col("person_id").is_in(list(to_kernel))) if to_kernel else frame
         settled, to_kernel_caps = self.pay(columnar)
         to_kernel |= to_kernel_caps
         # a claim that gives one insurance amount while the policy computes the other, the two above its cost, is
         # rejected and leaves no trace on the person's later claims (runtime.Settler.above_cost): the kernel's job
         mixes = pl.col("basic_paid").is_null() != pl.col("critical_paid").is_null()  # runtime.mixes_insurance
-        to_kernel |= set(settled.filter(mixes & (pl.col("basic") + pl.col("critical") > pl.col("cost")))
-                         ["person_id"].to_list())
-        settled = settled.filter(~pl.col("person_id").is_in(list(to_kernel)))
+        to_kernel |= set(_where(settled, mixes & (pl.col("basic") + pl.col("critical") > pl.col("cost")),
+                                "person_id").to_list())
+        settled = _without(settled, pl.col("person_id").is_in(list(to_kernel))) if to_kernel else settled
 
         above = settled.filter(pl.col("self_pay") < 0)
         if above.height:  # the first in settlement order stops the run
@@ -321,7 +322,7 @@ class BatchSettler:
             return
         kernel = self.kernel
         theirs_only = pl.col("person_id").is_in(list(to_kernel))
-        theirs = _claims_at(claims, frame.filter(theirs_only)["i"])
+        theirs = _claims_at(claims, _where(frame, theirs_only, "i"))
         chosen = sorted(theirs)
         kernel.settling = None
         try:
@@ -533,7 +534,7 @@ class BatchSettler:
         for number, (r, _, lowered) in enumerate(steps):
             if lowered.whens is None:
                 continue
-            on_route = frame.filter(pl.col("route") == r)
+            on_route = frame.select("person_id", f"code_{number}").filter(frame["route"] == r)
             for value in on_route[f"code_{number}"].unique().to_list():
                 try:
                     found = self.terms_for(lowered, value)
@@ -916,6 +917,17 @@ RESULT_SCHEMA = {"i": pl.Int64, "claim_id": pl.String, "person_id": pl.String, "
 def results_frame(results: list[tuple[int, Result]]) -> pl.DataFrame:
     """(position, result) pairs as the columns `settle_frame` gives."""
     return pl.DataFrame([(i, *result) for i, result in results], schema=RESULT_SCHEMA, orient="row")
+
+
+def _where(frame: pl.DataFrame, test: pl.Expr, column: str) -> pl.Series:
+    """A column's values on the rows where `test` holds (only that column is filtered)."""
+    return frame.select(pl.col(column).filter(test))[column]
+
+
+def _without(frame: pl.DataFrame, test: pl.Expr) -> pl.DataFrame:
+    """`frame.filter(~test)`, the frame itself when that keeps every row (a filter would copy each column)."""
+    keep = frame.select((~test).fill_null(False).alias("keep"))["keep"]
+    return frame if keep.all() else frame.filter(keep)
 
 
 def _claims_at(claims: pl.DataFrame, positions) -> dict[int, Claim]:

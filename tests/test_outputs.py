@@ -409,3 +409,15 @@ def test_the_rows_of_a_frame_are_written_in_the_order_of_their_numbers(keys):
     assert [keys[i] for i in ranks.to_list()] == sorted(keys) and sorted(ranks.to_list()) == list(range(len(keys)))
     if keys == [5, 2, 3, 7]:
         assert ranks.to_list() == [1, 2, 0, 3]
+
+
+def test_amounts_of_plain_rows_are_written_by_polars_in_yuan():
+    """A chunk with no text that needs the csv module is written by polars' CSV writer, amounts as decimals of
+    scale 2: -1 fen = -0.01 yuan, -1250 fen = -12.50, 10**16 fen = 100000000000000.00, 0 = 0.00."""
+    import polars as pl
+
+    frame = pl.DataFrame({"text": ["a", "b", "c", "d"], "amount": [-1, -1250, 10**16, 0]})
+    written = io.BytesIO()
+    outputs._write_to(written, outputs.Output(None, ("text", "amount"), (), numeric=frozenset(("amount",)),
+                                              frame=frame), False)
+    assert written.getvalue().decode() == "text,amount\na,-0.01\nb,-12.50\nc,100000000000000.00\nd,0.00\n"

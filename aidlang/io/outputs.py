@@ -281,12 +281,13 @@ def _csv_line(buffer, cells: list[str], text_columns: Sequence[int]) -> str:
 
 
 def _yuan_column(fen):
-    """runtime.format_yuan as a column expression: fen as a decimal of scale 2 times 0.01, whose text is
-    exactly `-12.50`, `0.05`, `40000.00` (tests/test_outputs.py compares the two)."""
+    """runtime.format_yuan as a column expression: fen as a decimal of scale 2 times 0.01, whose text — cast, or
+    as polars' CSV writer writes it, in parallel — is exactly `-12.50`, `0.05`, `40000.00` (tests/test_outputs.py
+    compares the two)."""
     import polars as pl
 
     # × 0.01 (a decimal of scale 2) is exact and several times faster than ÷ 100
-    return (fen.cast(pl.Decimal(38, 0)) * pl.lit(Decimal("0.01"), dtype=pl.Decimal(38, 2))).cast(pl.String)
+    return fen.cast(pl.Decimal(38, 0)) * pl.lit(Decimal("0.01"), dtype=pl.Decimal(38, 2))
 
 
 def _chain(first, rest):

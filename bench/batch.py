@@ -121,6 +121,10 @@ def report(city: str, claims: int, rows: list[tuple[str, float, float]], agreeme
     baseline = rows[0][1]
     lines = [f"{city}, {claims:,} claims", f"{'':28} {'seconds':>8} {'peak MB':>8} {'/baseline':>10}"]
     lines += [f"{name:28} {seconds:8.2f} {peak:8.0f} {seconds / baseline:9.2f}x" for name, seconds, peak in rows]
+    seconds_of = {name: seconds for name, seconds, _ in rows}
+    if "run --engine interp" in seconds_of:
+        lines.append(f"the batch engine is {seconds_of['run --engine interp'] / seconds_of['run --engine batch']:.1f}x "
+                     "faster than the interpreter")
     if agreement is not None:
         lines.append(f"aid_paid equal to the yardstick's on {agreement[0]:,} of {agreement[1]:,} claims where it is "
                      "exact")

@@ -142,6 +142,25 @@ def test_a_row_neither_read_nor_reported_or_both_is_unaccounted(tmp_path):
     assert attrs.evolve(read, errors=(bad,)).unaccounted() == [3]
 
 
+def test_lines_read_ahead_are_used_unless_the_file_changed_since(tmp_path, monkeypatch):
+    """`read_ahead` reads the lines once, in its thread, and the reader takes them; a file rewritten after they
+    were read (another size: another signature) is read again, so its claims are the new ones (1, not 3)."""
+    path = tmp_path / "claims.csv"
+    path.write_text(FILES["plain"], encoding="utf-8")
+    calls: list[str] = []
+    real = columnar._lines
+    monkeypatch.setattr(columnar, "_lines", lambda name, options: calls.append(name) or real(name, options))
+    with columnar.read_ahead([str(path), None], None):
+        columnar._AHEAD[str(path)][1].result()  # the thread has read them
+        read = columnar.read_claim_columns(str(path), VOCABULARY)
+    assert calls == [str(path)] and read.frame.height == 3 and not columnar._AHEAD
+    with columnar.read_ahead([str(path)], None):
+        columnar._AHEAD[str(path)][1].result()
+        path.write_text(lines(ROWS[0]), encoding="utf-8")
+        read = columnar.read_claim_columns(str(path), VOCABULARY)
+    assert calls == [str(path)] * 3 and read.frame["claim_id"].to_list() == ["c1"]
+
+
 def test_a_bad_row_is_repeated_as_written(tmp_path):
     """The rejects file repeats a row as it was written, plain or not: the table gives any row back."""
     path = tmp_path / "claims.csv"

@@ -25,13 +25,15 @@ binary, duration, lists, structs), a damaged one, or one whose header has a prob
 from __future__ import annotations
 
 import codecs
+import contextlib
 import functools
 import mmap
 import operator
 import re
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 import attrs
 import polars as pl
@@ -374,7 +376,7 @@ def _line_source(name: str, vocabulary: data.Vocabulary, options: data.ReadOptio
                  signature: tuple[int, int]) -> _LineSource | None:
     """The file's lines with its header read, or None when they cannot be read exactly (`_lines`) or the header
     is not plain (a quote, a control character, a wrong column)."""
-    lines = _lines(name, options)
+    lines = _lines_ahead(name, options, signature)
     if lines is None:
         return None
     body = lines[0].filter(pl.col("line").str.contains(r"\S").fill_null(False))  # not blank (strip() leaves text)
@@ -421,6 +423,45 @@ def _lines(path: str | Path, options: data.ReadOptions) -> tuple[pl.DataFrame, s
     if frame.width != 1:
         return None
     return frame.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64)), form
+
+
+@contextlib.contextmanager
+def read_ahead(paths: Iterable[str | Path | None], encoding: str | None) -> Iterator[None]:
+    """Within the block, polars reads these files' lines in a thread, which needs the interpreter's lock only
+    between its calls: while the policy is parsed and checked (Python), a year of claims is read on the other
+    core. A file's lines are taken from there when it is unchanged since (`_lines_ahead`)."""
+    options = data.ReadOptions(encoding=encoding)
+    wanted = [str(path) for path in paths if path]
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        for path in wanted:
+            _AHEAD[path] = (encoding, pool.submit(_signed_lines, path, options))
+        yield
+    finally:
+        for path in wanted:
+            _AHEAD.pop(path, None)
+        pool.shutdown(wait=False, cancel_futures=True)  # a run that stops early does not wait for them
+
+
+_AHEAD: dict[str, tuple[str | None, Future]] = {}  # path → (encoding, its signature and lines): `read_ahead`'s
+
+
+def _signed_lines(path: str, options: data.ReadOptions) -> tuple[tuple[int, int] | None, tuple | None]:
+    try:
+        signature: tuple[int, int] | None = _signature(path)
+    except OSError:
+        signature = None
+    return signature, _lines(path, options)
+
+
+def _lines_ahead(path: str, options: data.ReadOptions, signature: tuple[int, int]) -> tuple[pl.DataFrame, str] | None:
+    """`_lines`, read ahead when they were (for the same encoding, of the file as it is now)."""
+    ahead = _AHEAD.pop(path, None)
+    if ahead is not None and ahead[0] == options.encoding:
+        read_signature, lines = ahead[1].result()
+        if read_signature == signature:
+            return lines
+    return _lines(path, options)
 
 
 _LONE_CR = re.compile(rb"\r(?!\n)")

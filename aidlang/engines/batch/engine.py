@@ -357,14 +357,17 @@ class BatchSettler:
             first = pl.col("discharge")
         held = (frame.select("person_id", "admission", "discharge", at=pl.int_range(pl.len(), dtype=pl.Int64))
                 .join(ids, on="person_id").filter((pl.col("start") <= last) & (pl.col("end") >= first))
-                .group_by("at").agg(category=pl.col("held").sort_by("rank").first(),
+                .group_by("at").agg(category=pl.col("held").sort_by("rank").first(), first_rank=pl.col("rank").min(),
                                     several=pl.col("held").n_unique() > 1,
                                     held_ranks=_rank_bits(pl.col("rank").unique(), len(kernel.order))))
         # put at each claim's place (a join would copy every column of the frame)
         category = pl.repeat("", frame.height, dtype=pl.String, eager=True).scatter(held["at"], held["category"])
+        # the category's number too (0: none; its rank + 1), for the routes
+        code = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True).scatter(held["at"], held["first_rank"] + 1)
         several = pl.repeat(False, frame.height, eager=True).scatter(held["at"], held["several"])
         ranks = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True).scatter(held["at"], held["held_ranks"])
-        return frame.with_columns(category.alias("category"), several.alias("several"), ranks.alias("held_ranks"))
+        return frame.with_columns(category.alias("category"), code.alias("category_code"), several.alias("several"),
+                                  ranks.alias("held_ranks"))
 
     def undecided_by_rank(self, frame: pl.DataFrame) -> set[str]:
         """The persons with a claim held under several categories where 就高 may choose another than the first
@@ -431,13 +434,14 @@ class BatchSettler:
     def with_routes(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[bool], list[set[str]]]:
         """The claims with their route's number (`route`; a route per category, visit type and epoch the claims
         meet), and per route whether it lowers and the person attributes its steps and gates read."""
-        categories = {name: code for code, name in enumerate(["", *self.kernel.order])}
+        order = self.kernel.order
+        category_of = ["", *sorted(order, key=order.__getitem__)]  # by `category_code`: none, then rank + 1
         visits = {name: code for code, name in enumerate(sorted(set(VISIT_NAMES.values())))}
         epochs = len(self.source_plan.epochs)
-        key = ((pl.col("category").replace_strict(categories, return_dtype=pl.Int64) * len(visits)
-                + pl.col("visit").replace_strict(visits, return_dtype=pl.Int64)) * epochs + pl.col("epoch"))
+        key = ((pl.col("category_code") * len(visits) + pl.col("visit").replace_strict(visits, return_dtype=pl.Int64))
+               * epochs + pl.col("epoch"))
         frame = frame.with_columns(route=key)
-        category_of, visit_of = list(categories), list(visits)
+        visit_of = list(visits)
         self._routes: list[tuple[Route, Route, int, list]] = []
         lowers: list[bool] = []
         reads: list[set[str]] = []
@@ -616,7 +620,8 @@ class BatchSettler:
         frame = frame.with_columns(raw=(2 * pl.col("counted") * pl.col("num") + pl.col("den")) // (2 * pl.col("den")))
         one_cap_per_slot = table.group_by("cslot").agg(pl.col("cap").fill_null(-1).n_unique() == 1)["cap"].all()
         if not one_cap_per_slot:  # the persons with a ledger whose cap changes within the year
-            caps = frame.filter(pl.col("step").is_not_null()).group_by(_ledger("cslot", slots)).agg(
+            caps = frame.select("person_id", "cap", ledger=_ledger("cslot", slots)).filter(
+                frame["step"].is_not_null()).group_by("ledger").agg(
                 pl.col("person_id").first(), changes=pl.col("cap").fill_null(-1).n_unique() > 1)
             changing |= set(caps.filter(pl.col("changes"))["person_id"].to_list())
         frame = frame.with_columns(

@@ -163,6 +163,79 @@ def test_a_ledger_whose_cap_changes_within_the_year_settles_as_the_document_says
     assert [(r.basic_paid, r.self_pay) for r in results] == [(200000, 800000), (75000, 25000)]
 
 
+TWO_CATEGORIES = """政策 jg "测试" {
+  发布机关 "测试"
+  施行日期 2023-01-01
+  依据 "一"
+}
+类别 甲类 依据 "二"
+类别 乙类 依据 "二"
+身份规则 {
+  多重身份 就高 依据 "二"
+}
+就诊类型 outpatient "普通门诊" 依据 "池"
+就诊类型 chronic "门诊慢特病" 依据 "池"
+就诊类型 inpatient "住院" 依据 "池"
+"""
+# 乙类's first tier gives a ratio only to a referred claim: an unreferred one tries the second
+FALLS_THROUGH = TWO_CATEGORIES + """待遇 医疗救助 第一档 "第一档" 依据 "一档" {
+  基数 政策范围内费用 - 基本医保支付 - 大病保险支付
+  对 甲类: 比例 10% 依据 "一档"
+  对 乙类 条件 转诊: 比例 5% 依据 "一档"
+}
+待遇 医疗救助 第二档 "第二档" 依据 "二档" {
+  基数 政策范围内费用 - 基本医保支付 - 大病保险支付
+  对 甲类, 乙类: 比例 90% 依据 "二档"
+}
+"""
+# 乙类's only tier gives a ratio only to a referred claim, and a lower one than 甲类's
+CONDITIONAL_LOWER = TWO_CATEGORIES + """待遇 医疗救助 救助 "医疗救助" 依据 "救" {
+  基数 政策范围内费用 - 基本医保支付 - 大病保险支付
+  对 甲类: 比例 50% 依据 "救"
+  对 乙类 条件 转诊: 比例 30% 依据 "救"
+}
+"""
+# 乙类 has no aid tier: only the tilted aid
+NO_AID = TWO_CATEGORIES + """待遇 医疗救助 救助 "医疗救助" 依据 "救" {
+  基数 政策范围内费用 - 基本医保支付 - 大病保险支付
+  对 甲类: 比例 50% 依据 "救"
+}
+待遇 倾斜救助 倾斜 "倾斜救助" 依据 "倾" {
+  基数 政策范围内费用 - 基本医保支付 - 大病保险支付 - 医疗救助支付
+  对 甲类, 乙类: 超过 0元 比例 80% 限额 无 依据 "倾"
+}
+"""
+
+
+@pytest.mark.parametrize("policy, settled, on_kernel", [
+    # 甲类 10% = 1000 on both; 乙类: unreferred, no ratio in 第一档 → 第二档 90% = 9000; referred, 5% = 500. 就高:
+    # 乙类 for c1, 甲类 for c2 — the first held need not pay most, so the person is the kernel's
+    (FALLS_THROUGH, [("乙类", 900000, 0, 100000), ("甲类", 100000, 0, 900000)], 1),
+    # 甲类: aid 50% = 5000, tilted 80% × (10000 − 5000) = 4000, self-pay 1000; 乙类: aid 0, tilted 80% × 10000 = 8000,
+    # self-pay 2000. 甲类 pays most whatever the ledgers (乙类 pays no aid at all): settled in columns
+    (NO_AID, [("甲类", 500000, 400000, 100000), ("甲类", 500000, 400000, 100000)], 0),
+    # 甲类 50% = 5000 on both; 乙类 nothing on c1 (no ratio, no other tier), 30% = 3000 on c2: 甲类 always
+    (CONDITIONAL_LOWER, [("甲类", 500000, 0, 500000), ("甲类", 500000, 0, 500000)], 0),
+], ids=["falls-through", "no-aid", "conditional-lower"])
+def test_highest_category_when_one_has_fewer_or_conditional_steps(tmp_path, policy, settled, on_kernel):
+    """Two inpatient claims of 10000元 (no insurance) of a person holding 甲类 and 乙类 under 就高: c1 not
+    referred, c2 referred."""
+    import datetime as dt
+
+    from aidlang.records import Claim, Identity
+
+    path = tmp_path / "jg.aid"
+    path.write_text(policy, encoding="utf-8")
+    checked = load(path)
+    claims = [Claim("c1", "p1", "inpatient", dt.date(2023, 3, 1), dt.date(2023, 3, 5), 1000000, 0, 0, referred=False),
+              Claim("c2", "p1", "inpatient", dt.date(2023, 4, 1), dt.date(2023, 4, 5), 1000000, 0, 0)]
+    identities = [Identity("p1", "甲类", dt.date(2023, 1, 1), None), Identity("p1", "乙类", dt.date(2023, 1, 1), None)]
+    batch = BatchSettler(checked, Interpreter(checked, {}))
+    results = batch.settle(claims, identities, {})
+    assert [(r.category, r.aid_paid, r.tilted_paid, r.self_pay) for r in results] == settled
+    assert batch.kernel_persons == on_kernel
+
+
 def test_the_policies_own_cases_pass_on_the_batch_engine(capsys):
     assert main(["test", "--engine", "batch", str(ROOT / "policies")]) == 0
 

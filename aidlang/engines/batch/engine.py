@@ -394,13 +394,15 @@ class BatchSettler:
         ledgers hold — so that 就高, ties going to the first held, always chooses `first`.
 
         Sufficient, and checked step by step: the two routes run the same tiers (the same pools, ledger slots,
-        conditions and gates, nothing per claim in their rules), each step's base is what the kinds before it
-        left of the cost (`_DEFAULT_BASES`), and on each step `first`'s terms are no worse: a deductible or
-        threshold no higher (of the year both, or of the claim both), a ratio no lower and within 0–100%, a cap
-        no lower (a negative ratio would pay less on a larger base). Then on the same ledgers each kind pays
-        `first` at least as much out of the same base; a payment p(b) of a base b grows by at most what b grows
-        (ratio ≤ 100%, rounded half-up once), so what is left for the next kind, b − p(b), is no more for `first`
-        — and in the end `first` leaves the least unpaid: it pays the most."""
+        conditions and gates, nothing per claim in `first`'s rules), each step's base is what the kinds before it
+        left of the cost (`_DEFAULT_BASES`), and on each step `first`'s terms are no worse than any `other` may
+        get (each set of its rules with conditions that may hold): a deductible or threshold no higher (of the
+        year both, or of the claim both), a ratio no lower and within 0–100%, a cap no lower (a negative ratio
+        would pay less on a larger base). Then on the same ledgers each kind pays `first` at least as much out of
+        the same base; a payment p(b) of a base b grows by at most what b grows (ratio ≤ 100%, rounded half-up
+        once), so what is left for the next kind, b − p(b), is no more for `first` — and in the end `first`
+        leaves the least unpaid: it pays the most. A kind `other` has no step of, or whose last step gives
+        `other` no ratio, pays `other` nothing of it: `first` then needs only to pay none of it below zero."""
         route, other_route = (self.source_plan.routes[(c, visit, epoch)] for c in (first, other))
         kernel_routes = [self.kernel.plan.routes[(c, visit, epoch)] for c in (first, other)]
         if route.aid_uncovered != other_route.aid_uncovered or ([(s.tier, g) for s, g in route.gates]
@@ -409,27 +411,64 @@ class BatchSettler:
         for kind in KINDS:
             line = "threshold" if kind == "tilted" else "deductible"
             steps = (getattr(route, kind), getattr(other_route, kind), *(getattr(r, kind) for r in kernel_routes))
+            if not steps[1] and steps[0]:  # `other` has no step of the kind: it pays nothing of it
+                if not self._pays_nothing_or_more(steps[0], steps[2], epoch, kind):
+                    return False
+                continue
             if len({len(s) for s in steps}) != 1:
                 return False
-            for mine, theirs, my_kernel, their_kernel in zip(*steps, strict=True):
+            for number, (mine, theirs, my_kernel, their_kernel) in enumerate(zip(*steps, strict=True)):
                 if (mine.tier is not theirs.tier or mine.pool != theirs.pool or mine.base is not theirs.base
                         or mine.conditions != theirs.conditions or mine.gates != theirs.gates or mine.split_line
                         or (mine.deductible_slot, mine.cap_slot) != (theirs.deductible_slot, theirs.cap_slot)):
                     return False
                 lowered, other_lowered = self.lowered(mine, my_kernel, epoch), self.lowered(theirs, their_kernel, epoch)
                 if (lowered is None or other_lowered is None or lowered.whens is not None
-                        or other_lowered.whens is not None or not lowered.base.meta.eq(_DEFAULT_BASES[kind])):
+                        or not lowered.base.meta.eq(_DEFAULT_BASES[kind])):
                     return False
-                a, b = lowered.terms, other_lowered.terms
-                if a is None or b is None:  # no ratio: the step does not apply, and the claim tries the next
-                    if a is not b:
+                a = lowered.terms
+                others = self._possible_terms(other_lowered)
+                if others is None:
+                    return False
+                for b in others:
+                    if a is None or b is None:  # no ratio: the step does not apply, and the claim tries the next
+                        # `other` with no next step of the kind pays nothing of it: less than `first` (0 – 100%)
+                        last = number == len(steps[0]) - 1
+                        if a is b or (b is None and last and 0 <= a.num <= a.den):  # type: ignore[union-attr]
+                            continue
                         return False
-                    continue
-                if ((line in a.per_claim) != (line in b.per_claim) or getattr(a, line) > getattr(b, line)
-                        or a.num * b.den < b.num * a.den or a.num > a.den or b.num < 0
-                        or (a.cap is not None and (b.cap is None or a.cap < b.cap))):
-                    return False
+                    if ((line in a.per_claim) != (line in b.per_claim) or getattr(a, line) > getattr(b, line)
+                            or a.num * b.den < b.num * a.den or a.num > a.den or b.num < 0
+                            or (a.cap is not None and (b.cap is None or a.cap < b.cap))):
+                        return False
         return True
+
+    def _pays_nothing_or_more(self, steps: tuple[Step, ...], kernel_steps: tuple[Step, ...], epoch: int,
+                              kind: str) -> bool:
+        """Whether a kind's steps pay at least nothing, never a negative amount, and never stop the claim (no
+        gate, whose failure would leave the later kinds unpaid): each lowers with the default base and every
+        terms it may give have a ratio of 0 – 100%."""
+        for step, kernel_step in zip(steps, kernel_steps, strict=True):
+            lowered = self.lowered(step, kernel_step, epoch)
+            if (lowered is None or lowered.gates or step.split_line
+                    or not lowered.base.meta.eq(_DEFAULT_BASES[kind])):
+                return False
+            possible = self._possible_terms(lowered)
+            if possible is None or not all(t is None or 0 <= t.num <= t.den for t in possible):
+                return False
+        return True
+
+    def _possible_terms(self, lowered: Lowered) -> list[Terms | None] | None:
+        """Every terms a step may give a claim: its own, or — a cascade whose rules have conditions — those of each
+        set of its rules that may hold (None when there are too many sets to try, or the kernel would raise)."""
+        if lowered.whens is None:
+            return [lowered.terms]
+        if len(lowered.whens) > _RULES_TRIED:
+            return None
+        try:
+            return [self.terms_for(lowered, code) for code in range(1 << len(lowered.whens))]
+        except Exception:  # noqa: BLE001 — the kernel raises it where a claim reaches it
+            return None
 
     def with_routes(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[bool], list[set[str]]]:
         """The claims with their route's number (`route`; a route per category, visit type and epoch the claims
@@ -730,6 +769,7 @@ def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int) -> pl.
     return frame.hstack([*gathered.get_columns(), *constant.get_columns()]).select(*frame.columns, *terms.columns)
 
 
+_RULES_TRIED = 6  # a cascade with up to this many rules has each set of them tried by `first_pays_most`
 _DENSE_KEYS = 1 << 16  # keys of terms looked up by their place in an array, up to this many
 
 

@@ -357,13 +357,12 @@ class BatchSettler:
             first = pl.col("discharge")
         held = (frame.select("person_id", "admission", "discharge", at=pl.int_range(pl.len(), dtype=pl.Int64))
                 .join(ids, on="person_id").filter((pl.col("start") <= last) & (pl.col("end") >= first))
-                .group_by("at").agg(category=pl.col("held").sort_by("rank").first(), first_rank=pl.col("rank").min(),
-                                    several=pl.col("held").n_unique() > 1,
+                .group_by("at").agg(first_rank=pl.col("rank").min(), several=pl.col("held").n_unique() > 1,
                                     held_ranks=_rank_bits(pl.col("rank").unique(), len(kernel.order))))
         # put at each claim's place (a join would copy every column of the frame)
-        category = pl.repeat("", frame.height, dtype=pl.String, eager=True).scatter(held["at"], held["category"])
-        # the category's number too (0: none; its rank + 1), for the routes
+        # the category as its number (0: none; the first held's rank + 1, for the routes) and as its identifier
         code = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True).scatter(held["at"], held["first_rank"] + 1)
+        category = pl.Series(_category_of(kernel.order), dtype=pl.String).gather(code)
         several = pl.repeat(False, frame.height, eager=True).scatter(held["at"], held["several"])
         ranks = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True).scatter(held["at"], held["held_ranks"])
         return frame.with_columns(category.alias("category"), code.alias("category_code"), several.alias("several"),
@@ -433,8 +432,7 @@ class BatchSettler:
                 for b in others:
                     if a is None or b is None:  # no ratio: the step does not apply, and the claim tries the next
                         # `other` with no next step of the kind pays nothing of it: less than `first` (0 – 100%)
-                        last = number == len(steps[0]) - 1
-                        if a is b or (b is None and last and 0 <= a.num <= a.den):  # type: ignore[union-attr]
+                        if a is b or (b is None and number == len(steps[0]) - 1 and _within_cost(a)):
                             continue
                         return False
                     if ((line in a.per_claim) != (line in b.per_claim) or getattr(a, line) > getattr(b, line)
@@ -454,7 +452,7 @@ class BatchSettler:
                     or not lowered.base.meta.eq(_DEFAULT_BASES[kind])):
                 return False
             possible = self._possible_terms(lowered)
-            if possible is None or not all(t is None or 0 <= t.num <= t.den for t in possible):
+            if possible is None or not all(t is None or _within_cost(t) for t in possible):
                 return False
         return True
 
@@ -473,8 +471,7 @@ class BatchSettler:
     def with_routes(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[bool], list[set[str]]]:
         """The claims with their route's number (`route`; a route per category, visit type and epoch the claims
         meet), and per route whether it lowers and the person attributes its steps and gates read."""
-        order = self.kernel.order
-        category_of = ["", *sorted(order, key=order.__getitem__)]  # by `category_code`: none, then rank + 1
+        category_of = _category_of(self.kernel.order)
         visits = {name: code for code, name in enumerate(sorted(set(VISIT_NAMES.values())))}
         epochs = len(self.source_plan.epochs)
         key = ((pl.col("category_code") * len(visits) + pl.col("visit").replace_strict(visits, return_dtype=pl.Int64))
@@ -767,6 +764,16 @@ def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int) -> pl.
     constant = frame.select(*(pl.when(found).then(pl.lit(terms[name][0], dtype=terms[name].dtype)).alias(name)
                               for name in shared))
     return frame.hstack([*gathered.get_columns(), *constant.get_columns()]).select(*frame.columns, *terms.columns)
+
+
+def _category_of(order: dict[str, int]) -> list[str]:
+    """The category identifiers by their number (`category_code`): none (""), then each by its rank + 1."""
+    return ["", *sorted(order, key=order.__getitem__)]
+
+
+def _within_cost(terms: Terms | None) -> bool:
+    """Whether terms pay a share of their base from nothing to all of it (a ratio of 0 – 100%)."""
+    return terms is not None and 0 <= terms.num <= terms.den
 
 
 _RULES_TRIED = 6  # a cascade with up to this many rules has each set of them tried by `first_pays_most`

@@ -446,7 +446,8 @@ def read_ahead(paths: Iterable[str | Path | None], encoding: str | None) -> Iter
 _AHEAD: dict[str, tuple[str | None, Future]] = {}  # path → (encoding, its signature and lines): `read_ahead`'s
 
 
-def _signed_lines(path: str, options: data.ReadOptions) -> tuple[tuple[int, int] | None, tuple | None]:
+def _signed_lines(path: str, options: data.ReadOptions
+                  ) -> tuple[tuple[int, int] | None, tuple[pl.DataFrame, str] | None]:
     try:
         signature: tuple[int, int] | None = _signature(path)
     except OSError:

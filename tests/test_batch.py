@@ -314,13 +314,16 @@ def test_age_in_columns_is_the_runtimes_age():
 
 
 @pytest.mark.parametrize("collide", [False, True])
-def test_the_settlement_order_in_columns_is_the_loops_order(collide, monkeypatch):
+@pytest.mark.parametrize("years", ["2023", "0001-9999"])
+def test_the_settlement_order_in_columns_is_the_loops_order(collide, years, monkeypatch):
     """Claims settle by person, discharge, admission, claim_id (docs/semantics.md, "Claim order"). The batch
     engine puts each person's claims in one run, persons in the order of a hash of their id, each person's claims
-    by both dates packed into one integer, then claim_id: these claims — one person on the same discharge day
-    with two admissions, ties broken by claim_id, dates from 0001 to 9999 — come out in the loop's order person by
-    person (`_order_key`, Python's tuples), and `pid` numbers the persons. Should two persons share a hash
-    (`collide`: every hash made 0), the persons are sorted by their text instead, as the loop sorts them."""
+    by both dates, then claim_id: these claims — one person on the same discharge day with two admissions, ties
+    broken by claim_id — come out in the loop's order person by person (`_order_key`, Python's tuples), and `pid`
+    numbers the persons. Claims of one year (`2023`) sort by one integer of the hash's high bits and the days,
+    the ties then by claim_id; dates from 0001 to 9999 do not fit one and sort by three columns. Should two
+    persons share a hash (`collide`: every hash made 0), the persons are sorted by their text instead, as the
+    loop sorts them."""
     import datetime as dt
 
     from test_interpreter import claim
@@ -339,6 +342,9 @@ def test_the_settlement_order_in_columns_is_the_loops_order(collide, monkeypatch
               claim("c5", "p10", "inpatient", day(1, 1, 1), 100, admission=day(1, 1, 1)),
               claim("c7", "p2", "inpatient", day(9999, 12, 31), 100, admission=day(1, 1, 1)),
               claim("c8", "p2", "inpatient", day(9999, 12, 31), 100, admission=day(9999, 12, 31))]
+    if years == "2023":  # c5, c7 and c8 in 2023: c5 first of p10, c7 and c8 tied with c0 and c2 (c0 c2 c7 c8)
+        claims[4:] = [claim(c, p, "inpatient", day(2023, 5, d), 100, admission=day(2023, 5, a))
+                      for c, p, d, a in [("c5", "p10", 1, 1), ("c8", "p2", 3, 2), ("c7", "p2", 3, 2)]]
     frame = engine_frame(claims_frame(claims).with_columns(i=pl.int_range(pl.len(), dtype=pl.Int64)), ())
     # p10's claims by discharge, admission and claim_id, and p2's: the one before the other, whichever
     p10, p2 = ["c5", "c1"], ["c9", "c0", "c2", "c7", "c8"]

@@ -405,7 +405,9 @@ def test_the_rows_of_a_frame_are_written_in_the_order_of_their_numbers(keys):
     or negative are sorted instead, to the same order of keys."""
     import polars as pl
 
-    ranks = outputs._ranks(pl.Series(keys, dtype=pl.Int64))
+    from aidlang.io.columnar import positions_in_order
+
+    ranks = positions_in_order(pl.Series(keys, dtype=pl.Int64))
     assert [keys[i] for i in ranks.to_list()] == sorted(keys) and sorted(ranks.to_list()) == list(range(len(keys)))
     if keys == [5, 2, 3, 7]:
         assert ranks.to_list() == [1, 2, 0, 3]

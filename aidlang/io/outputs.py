@@ -215,6 +215,8 @@ def write_frame_csv(raw, output: Output, bom: bool) -> None:
 
     import polars as pl  # only the batch engine gives outputs as columns
 
+    from aidlang.io.columnar import positions_in_order
+
     header = list(output.header)
     text = [name for name in header if name not in output.numeric]
     values = {name: _yuan_column(pl.col(name)) if name in output.numeric else pl.col(name) for name in header}
@@ -224,7 +226,7 @@ def write_frame_csv(raw, output: Output, bom: bool) -> None:
     write_csv(head, header, [], output.text_columns)
     raw.write(((("\ufeff" if bom else "") + head.getvalue())).encode("utf-8"))
     # a chunk of rows at a time, in `order` (gathered by its ranks: the frame is never copied whole)
-    ranks = _ranks(output.frame[output.order]) if output.order is not None else None
+    ranks = positions_in_order(output.frame[output.order]) if output.order is not None else None
     for start in range(0, output.frame.height, FRAME_CHUNK):
         chunk = (output.frame.slice(start, FRAME_CHUNK) if ranks is None
                  else output.frame[ranks.slice(start, FRAME_CHUNK)])
@@ -239,20 +241,6 @@ def write_frame_csv(raw, output: Output, bom: bool) -> None:
                                 for name, v in zip(header, row, strict=True)], output.text_columns)
             for row in chunk.select(header)[odd].iter_rows()]))
         lines.write_csv(raw, include_header=False, quote_style="never")
-
-
-def _ranks(keys):
-    """The positions of the rows in the order of their keys. Distinct row numbers (small non-negative integers,
-    a few missing) are put in order by placing each position at its number, which takes a tenth of a sort."""
-    import polars as pl
-
-    count = keys.len()
-    if count and keys.dtype.is_integer() and keys.null_count() == 0 and 0 <= keys.min() and keys.max() < 2 * count:
-        slots = pl.repeat(None, keys.max() + 1, dtype=pl.Int64, eager=True)
-        placed = slots.scatter(keys, pl.int_range(count, dtype=pl.Int64, eager=True)).drop_nulls()
-        if placed.len() == count:  # else two rows share a number: a sort decides
-            return placed
-    return keys.arg_sort()
 
 
 def _needs_csv(frame, name: str):

@@ -4,11 +4,14 @@ policies and timelines of tests/test_compiled.py and tests/test_random_policies.
 
 from __future__ import annotations
 
+import datetime as dt
 from fractions import Fraction
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_compiled import published_later_params, settled
 
 from aidlang.check.pipeline import load
@@ -355,6 +358,62 @@ def test_the_settlement_order_in_columns_is_the_loops_order(collide, years, monk
     assert frame["pid"].to_list() == ([0, 0, 1, 1, 1, 1, 1] if frame["claim_id"][0] == "c5"
                                       else [0, 0, 0, 0, 0, 1, 1])
     assert frame["order"].to_list() == list(range(7))
+
+
+_DAYS = st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31))
+
+
+@st.composite
+def _claims_to_order(draw):
+    """Claims of a few persons with few distinct days (ties on both dates), the days all within weeks of one
+    another (one sort key) or anywhere in 0001–9999 (three), claim ids of any text."""
+    from test_interpreter import claim
+
+    near = draw(st.booleans())
+    first = draw(st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)) if near else _DAYS)
+    days = draw(st.lists(st.integers(0, 40).map(lambda k: first + dt.timedelta(days=k)) if near else _DAYS,
+                         min_size=1, max_size=4))
+    rows = draw(st.lists(st.tuples(st.sampled_from(["p1", "p2", "p10", "张三"]), st.sampled_from(days),
+                                   st.sampled_from(days)), min_size=1, max_size=30))
+    ids = draw(st.lists(st.text(min_size=1, max_size=3), min_size=len(rows), max_size=len(rows), unique=True))
+    return [claim(cid, person, "inpatient", max(a, b), 100, admission=min(a, b))
+            for cid, (person, a, b) in zip(ids, rows, strict=True)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(_claims_to_order())
+def test_any_claims_come_in_the_loops_order_person_by_person(claims):
+    """Whatever the days and ids, the engine's frame holds each person's claims together, in the loop's order
+    (`_order_key`: discharge, admission, claim_id), persons numbered by `pid` in the order they come."""
+    from aidlang.engines.batch.engine import _order_key, engine_frame
+    from aidlang.io.columnar import claims_frame
+
+    frame = engine_frame(claims_frame(claims).with_columns(i=pl.int_range(pl.len(), dtype=pl.Int64)), ())
+    ordered = [claims[i] for i in frame["i"].to_list()]
+    persons = list(dict.fromkeys(c.person_id for c in ordered))
+    assert ordered == [c for person in persons
+                       for c in sorted((c for c in claims if c.person_id == person), key=_order_key)]
+    assert frame["pid"].to_list() == [persons.index(c.person_id) for c in ordered]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([3, 4, None]), st.integers(-5, 2**40)),
+                min_size=1, max_size=40))
+def test_a_ledger_sum_is_the_running_sum_of_its_person_year_and_slot(rows):
+    """with_ledger_sum over a frame in settlement order: each row's sum of the values of its (person year, slot)
+    so far, this row's included — a Python running sum per key; a row with no slot has none."""
+    from aidlang.engines.batch.columns import YEAR_KEY, YEAR_START, with_ledger_sum, year_starts
+
+    rows = sorted(rows, key=lambda row: row[0])  # a person's year is one run of rows
+    frame = pl.DataFrame(rows, schema={YEAR_KEY: pl.Int64, "slot": pl.Int64, "value": pl.Int64}, orient="row")
+    frame = frame.with_columns(**{YEAR_START: year_starts()})
+    sums = with_ledger_sum(frame, "sum", pl.col("value"), "slot", [3, 4])["sum"].to_list()
+    running: dict = {}
+    expected = []
+    for key, slot, value in rows:
+        running[(key, slot)] = running.get((key, slot), 0) + value
+        expected.append(None if slot is None else running[(key, slot)])
+    assert sums == expected
 
 
 @pytest.mark.parametrize("city", ["wuxi", "wuhai"])

@@ -40,6 +40,7 @@ PERSON_PREFIX = "p_"
 # the running amounts of a person's year, over the claims settled before this one and this one
 RUNNING = ("year_self_paid", "claim_rank")
 YEAR_KEY = "person_year"  # the engine's column numbering (person, year)
+YEAR_START = "year_start"  # the row of the engine's frame where the claim's person's year begins (`year_starts`)
 
 
 class Unsupported(Exception):
@@ -275,29 +276,40 @@ class Lowering:
         counted = pl.col("visit").is_in(visits)
         amount = pl.col("cost") - pl.col("basic") - pl.col("critical") if func == "year_self_paid" else pl.lit(1)
         each = 3 * self.magnitude.amount if func == "year_self_paid" else 1
-        return Value(running_sum(pl.when(counted).then(amount).otherwise(0), pl.col(YEAR_KEY)), "num",
+        return Value(running_sum(pl.when(counted).then(amount).otherwise(0)), "num",
                      bound=self.magnitude.claims * each + 1)
 
 
-def running_sum(value: pl.Expr, run: pl.Expr) -> pl.Expr:
-    """The running sum of `value` (this row's included, a missing value counted 0) within each run of rows with
-    one `run` key. The engine's frame is in settlement order, so a person's year is one run of rows: the sum is
-    the whole column's cumulative sum less what it was where the run began — no grouping, several times faster
-    than a window. Int64 sums wrap around, and a difference of wrapped sums is still exact."""
+def running_sum(value: pl.Expr) -> pl.Expr:
+    """The running sum of `value` (this row's included, a missing value counted 0) within the claim's person's
+    year. The engine's frame is in settlement order, so a person's year is one run of rows, which begins at the
+    row YEAR_START gives: the sum is the whole column's cumulative sum less what it was before that row — no
+    grouping, several times faster than a window. Int64 sums wrap around, and a difference of wrapped sums is
+    still exact."""
     value = value.fill_null(0)
     total = value.cum_sum()
-    began = pl.when(run.ne_missing(run.shift(1))).then(total - value).forward_fill()
-    return total - began
+    return total - (total - value).gather(pl.col(YEAR_START))
 
 
-def ledger_sum(value: pl.Expr, run: pl.Expr, slot: pl.Expr, slots: Iterable[int]) -> pl.Expr:
-    """`running_sum` per ledger slot (a person's year holds one ledger per slot, its claims interleaved): the
-    sum of the claim's own slot; missing where the claim has none."""
+def year_starts() -> pl.Expr:
+    """YEAR_START of a frame in settlement order: the row where each claim's person's year begins."""
+    run = pl.col(YEAR_KEY)
+    return pl.when(run.ne_missing(run.shift(1))).then(pl.int_range(pl.len(), dtype=pl.Int64)).forward_fill()
+
+
+def with_ledger_sum(frame: pl.DataFrame, name: str, value: pl.Expr, slot: str, slots: Iterable[int]
+                    ) -> pl.DataFrame:
+    """The frame with `name`, the `running_sum` of `value` in each claim's ledger (a person's year holds one
+    ledger per slot, its claims interleaved): the sum of the claim's own slot, missing where it has none. The
+    slots' cumulative sums are made first, each a column (polars makes them side by side), then taken apart."""
+    mine = {number: pl.col(slot) == number for number in slots}
+    parts = {number: pl.when(test).then(value).otherwise(0).fill_null(0) for number, test in mine.items()}
+    frame = frame.with_columns(**{f"{name}_{number}": part.cum_sum() for number, part in parts.items()})
     chain = pl.lit(None, dtype=pl.Int64)
-    for number in slots:
-        mine = slot == number
-        chain = pl.when(mine).then(running_sum(pl.when(mine).then(value).otherwise(0), run)).otherwise(chain)
-    return chain
+    for number, part in parts.items():
+        total = pl.col(f"{name}_{number}")
+        chain = pl.when(mine[number]).then(total - (total - part).gather(pl.col(YEAR_START))).otherwise(chain)
+    return frame.with_columns(**{name: chain}).drop(*(f"{name}_{number}" for number in parts))
 
 
 def round_half_up(numerator: pl.Expr, den: int) -> pl.Expr:

@@ -34,8 +34,8 @@ from typing import Any, Iterator
 import polars as pl
 
 from aidlang.check.expressions import is_static
-from aidlang.engines.batch.columns import (PERSON_PREFIX, YEAR_KEY, Lowering, Magnitude, Unsupported, fits,
-                                           ledger_sum)
+from aidlang.engines.batch.columns import (PERSON_PREFIX, YEAR_KEY, YEAR_START, Lowering, Magnitude, Unsupported,
+                                           fits, with_ledger_sum, year_starts)
 from aidlang.io.columnar import (claims_frame, claims_of_frame, identities_frame, identities_of_frame,
                                 persons_frame, persons_of_frame, positions_in_order)
 from aidlang.plan import build_plan
@@ -490,16 +490,20 @@ class BatchSettler:
             self._routes.append((route, kernel_route, epoch, [steps, gates]))
             lowers.append(gates is not None and all(lowered is not None for _, _, lowered in steps))
             reads.append(set(gate_reads.union(*(lw.person_reads for _, _, lw in steps if lw is not None))))
-        return frame.with_columns(route=pl.col("route").replace_strict(numbers, return_dtype=pl.Int64)), lowers, reads
+        keys = len(category_of) * len(visit_of) * epochs
+        return frame.with_columns(route=_mapped(pl.col("route"), numbers, keys)), lowers, reads
 
     # ------------------------------------------------------------ paying, kind by kind
     def pay(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
         """The settled claims (in settlement order) with their amounts, status and basis; and the persons whose
         cap changes within a year (the kernel settles them)."""
         plan = self.source_plan
+        # in settlement order, each row knowing where its person's year begins (the running sums' windows): the
+        # frame keeps its rows from here on
         frame = frame.sort("order").with_columns(
             basic=pl.col("basic_paid").fill_null(0), critical=pl.col("critical_paid").fill_null(0),
-            aid=pl.lit(0, dtype=pl.Int64), tilted=pl.lit(0, dtype=pl.Int64), status=_status("ok"))
+            aid=pl.lit(0, dtype=pl.Int64), tilted=pl.lit(0, dtype=pl.Int64), status=_status("ok"),
+            **{YEAR_START: year_starts()})
         clause_columns: list[ClauseColumn] = []
         changing_caps: set[str] = set()
         for kind in KINDS:
@@ -595,7 +599,7 @@ class BatchSettler:
                 applies = applies & pl.col(f"code_{number}").is_in([c for (k, c) in resolved if k == number])
             links.append((r, applies, number))
         frame = tests.made(frame).with_columns(pick=pl.when(~active).then(pl.lit(None, dtype=pl.Int64)).otherwise(
-            _first_link(links)))
+            _first_link(links, len(self._routes))))
         frame = frame.with_columns(step=pl.when(pl.col("pick") >= 0).then(pl.col("pick")),
                                    gated=pl.col("pick").fill_null(0) < 0,
                                    gate_clause_k=pl.when(pl.col("pick") < 0).then(-pl.col("pick")).otherwise(0))
@@ -637,8 +641,8 @@ class BatchSettler:
         slots = self.source_plan.slots
         counted = pl.col("base")
         if (table["line"] != 0).any():
-            frame = frame.with_columns(earlier=ledger_sum(pl.col("base"), pl.col(YEAR_KEY), pl.col("dslot"),
-                                                          table["dslot"].unique()) - pl.col("base"))
+            frame = with_ledger_sum(frame, "through", pl.col("base"), "dslot", table["dslot"].unique())
+            frame = frame.with_columns(earlier=pl.col("through") - pl.col("base"))
             earlier = pl.col("earlier")
             after, before = earlier + pl.col("base") - pl.col("line"), earlier - pl.col("line")
             yearly = pl.max_horizontal(after, pl.lit(0)) - pl.max_horizontal(before, pl.lit(0))
@@ -653,9 +657,8 @@ class BatchSettler:
                 frame["step"].is_not_null()).group_by("ledger").agg(
                 pl.col("person_id").first(), changes=pl.col("cap").fill_null(-1).n_unique() > 1)
             changing |= set(caps.filter(pl.col("changes"))["person_id"].to_list())
-        frame = frame.with_columns(
-            total=ledger_sum(pl.col("raw"), pl.col(YEAR_KEY), pl.col("cslot"), table["cslot"].unique())
-            if table["has_cap"].any() else pl.col("raw"))
+        frame = (with_ledger_sum(frame, "total", pl.col("raw"), "cslot", table["cslot"].unique())
+                 if table["has_cap"].any() else frame.with_columns(total=pl.col("raw")))
         capped = (pl.min_horizontal(pl.col("total"), pl.col("cap"))
                   - pl.min_horizontal(pl.col("total") - pl.col("raw"), pl.col("cap")))
         paid = pl.when(pl.col("step").is_null()).then(pl.lit(0)).when(pl.col("has_cap")).then(capped).otherwise(
@@ -671,7 +674,7 @@ class BatchSettler:
         clause_columns += [(clause_column, rule_clauses), (gate_column, ("", *gate_texts))]
         scratch = (*tests.names, "pick", "code", *(f"code_{k}" for k in dynamic), "step", "gated", "gate_clause_k",
                    "base", "dslot", "cslot", "line", "per_claim", "num", "den", "cap", "has_cap", "term_row",
-                   "counted", "raw", "total", "paid", "earlier")
+                   "counted", "raw", "total", "paid", "through", "earlier")
         return frame.drop(*scratch, strict=False), changing
 
 
@@ -696,9 +699,9 @@ def _rank_bits(ranks: pl.Expr, categories: int) -> pl.Expr:
     return pl.lit(2, dtype=pl.Int64).pow(ranks).sum()
 
 
-def _first_link(links: list[tuple[int, pl.Expr, int]]) -> pl.Expr:
-    """The value of the first link of its route (the `route` column) whose test holds, or missing. Routes
-    whose links test the same things in the same order (most: the same conditions, or none) share one
+def _first_link(links: list[tuple[int, pl.Expr, int]], routes: int) -> pl.Expr:
+    """The value of the first link of its route (the `route` column, below `routes`) whose test holds, or missing.
+    Routes whose links test the same things in the same order (most: the same conditions, or none) share one
     when-chain whose values are looked up by route; a constant test is decided here, not claim by claim."""
     groups: list[tuple[list[pl.Expr], dict[int, list[int]]]] = []  # (tests, route → the value of each test)
     for route, route_links in itertools.groupby(links, key=lambda link: link[0]):
@@ -721,16 +724,15 @@ def _first_link(links: list[tuple[int, pl.Expr, int]]) -> pl.Expr:
     for tests, values_of in groups:
         chain: Any = None
         for k, test in enumerate(tests):
-            looked_up = pl.col("route").replace_strict({r: v[k] for r, v in values_of.items()}, default=None,
-                                                       return_dtype=pl.Int64)
+            looked_up = _mapped(pl.col("route"), {r: v[k] for r, v in values_of.items()}, routes)
             chain = (pl.when if chain is None else chain.when)(test).then(looked_up)
         if chain is not None:
             chains.append((list(values_of), chain.otherwise(pl.lit(None, dtype=pl.Int64))))
     if len(chains) == 1:  # the other routes have no links: the lookups give their claims nothing
         return chains[0][1]
     picked: Any = None
-    for routes, chain in chains:
-        picked = (pl.when if picked is None else picked.when)(pl.col("route").is_in(routes)).then(chain)
+    for members, chain in chains:
+        picked = (pl.when if picked is None else picked.when)(pl.col("route").is_in(members)).then(chain)
     return pl.lit(None, dtype=pl.Int64) if picked is None else picked.otherwise(pl.lit(None, dtype=pl.Int64))
 
 
@@ -743,11 +745,8 @@ def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int) -> pl.
         return frame.join(table, on=["step", "code"], how="left", maintain_order="left")
     pairs = table.select("step", "code").iter_rows()
     row_of = {(step << code_bits) + code: row for row, (step, code) in enumerate(pairs)}
-    key = frame.select(pl.col("step") * (1 << code_bits) + pl.col("code"))[:, 0]
-    if (steps + 1) << code_bits <= _DENSE_KEYS:  # the row of each key in an array: a gather, not a hash lookup
-        at = pl.Series([row_of.get(k) for k in range((steps + 1) << code_bits)], dtype=pl.Int64).gather(key)
-    else:
-        at = key.replace_strict(row_of, default=None, return_dtype=pl.Int64)
+    key = pl.col("step") * (1 << code_bits) + pl.col("code")
+    at = frame.select(_mapped(key, row_of, (steps + 1) << code_bits))[:, 0]
     terms = table.drop("step", "code")
     # a term every row of the table shares (most: the denominator, whether the cap is per claim …) is that value
     # where a row was found, not gathered
@@ -757,6 +756,14 @@ def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int) -> pl.
     constant = frame.select(*(pl.when(found).then(pl.lit(terms[name][0], dtype=terms[name].dtype)).alias(name)
                               for name in shared))
     return frame.hstack([*gathered.get_columns(), *constant.get_columns()]).select(*frame.columns, *terms.columns)
+
+
+def _mapped(keys: pl.Expr, mapping: dict[int, int], keys_below: int) -> pl.Expr:
+    """The value `mapping` gives each key (an integer from 0 to `keys_below`; missing where it gives none). Up to
+    _DENSE_KEYS keys have their values put in an array, gathered by key: a hash lookup per row takes longer."""
+    if keys_below <= _DENSE_KEYS:
+        return pl.lit(pl.Series([mapping.get(k) for k in range(keys_below)], dtype=pl.Int64)).gather(keys)
+    return keys.replace_strict(mapping, default=None, return_dtype=pl.Int64)
 
 
 def _category_of(order: dict[str, int]) -> list[str]:

@@ -27,6 +27,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -80,7 +81,9 @@ class BatchSettler:
         self.source_plan = build_plan(checked)  # the same plan, its expressions as the checker left them
         self.symbols = checked.symbols
         self.kernel_persons = 0
-        self.magnitude = Magnitude(0, 1)  # of the part being settled (`magnitude`)
+        # what the part being settled has of its own: two parts settle side by side, each in its thread
+        self._part = _PartState()
+        self._kernel_lock = threading.Lock()  # the kernel settles one part's persons at a time
         self._lowered: dict[tuple[int, int, Magnitude], Lowered | None] = {}
 
     def __getattr__(self, name: str) -> Any:  # annual, funds, monitor, explain_trace, parameters, …
@@ -89,14 +92,14 @@ class BatchSettler:
     # ------------------------------------------------------------ lowering the plan's steps
     def lowered(self, step: Step, kernel_step: Step, epoch: int) -> Lowered | None:
         """The step in columns, or None when some part of it does not lower (its claims go to the kernel)."""
-        key = (id(step), epoch, self.magnitude)
+        key = (id(step), epoch, self._part.magnitude)
         if key not in self._lowered:
             self._lowered[key] = self._lower(step, kernel_step, epoch)
         return self._lowered[key]
 
     def _lower(self, step: Step, kernel_step: Step, epoch: int) -> Lowered | None:
         day = self.source_plan.epochs[epoch].day
-        lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day), self.magnitude,
+        lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day), self._part.magnitude,
                             step.tier.kind)
         try:
             if step.split_line:  # ledgers per institution level: a level is not a column here (columns.py)
@@ -115,7 +118,7 @@ class BatchSettler:
                 base_column, base_bound = lowering.money(base.node, base.rounds)
             elif base is DEFAULT_BASES[step.tier.kind]:
                 # the cost less at most four payments, each within the largest amount when its base is
-                base_column, base_bound = _DEFAULT_BASES[step.tier.kind], 5 * self.magnitude.amount
+                base_column, base_bound = _DEFAULT_BASES[step.tier.kind], 5 * self._part.magnitude.amount
             else:
                 raise Unsupported("a base")
             if whens is not None:
@@ -134,7 +137,7 @@ class BatchSettler:
     def terms_fit(self, base_bound: int, terms: Terms) -> bool:
         """Whether a tier's payment on these terms stays within 64-bit columns (`columns.LIMIT`): the ratio's
         product before it is rounded, and the deductible and cap ledgers' sums over the longest person's year."""
-        ledger = self.magnitude.claims + 1
+        ledger = self._part.magnitude.claims + 1
         raw_bound = base_bound * terms.num // terms.den + 1
         try:
             fits(2 * base_bound * terms.num + terms.den)
@@ -160,7 +163,7 @@ class BatchSettler:
     def route_gates(self, route: Route, epoch: int) -> tuple[tuple[tuple[pl.Expr, str], ...], frozenset[str]] | None:
         """The route's gates (those of its aid tiers) as tests, and the person attributes they read."""
         day = self.source_plan.epochs[epoch].day
-        lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day), self.magnitude)
+        lowering = Lowering(self.symbols, lambda name: self.kernel.parameters.value(name, day), self._part.magnitude)
         try:
             gates = tuple((_test(lowering, g.test), g.clause) for _, g in route.gates)
         except (Unsupported, MissingParameter, ArithmeticError, ValueError):
@@ -197,14 +200,21 @@ class BatchSettler:
                 aligned = self.kernel.settle_aligned(records, identities_of_frame(identities),
                                                      persons_of_frame(persons), errors)
                 return results_frame([(i, r) for i, r in enumerate(aligned) if r is not None])
-            # a province's year in parts of persons (a person's claims never split), so that what a part needs while
-            # it settles is held for one part at a time
-            parts = 1 if claims.height <= WHOLE_CLAIMS else -(-claims.height // PART_CLAIMS)
-            self.kernel_persons = 0
-            outcomes = [self._settle(*(frame.filter(_part(parts) == k) if parts > 1 else frame
-                                       for frame in (claims, identities, persons))) for k in range(parts)]
-            rejected = [error for _, part_rejected, _ in outcomes for error in part_rejected]
-            stops = [stop for _, _, part_stops in outcomes for stop in part_stops]
+            # a year in parts of persons (a person's claims never split), two settling side by side: much of what
+            # polars does runs on one core (a cumulative sum, a when-chain), and a part's Python work overlaps the
+            # other's; a province's year in parts of about PART_CLAIMS, so that what a part needs while it settles
+            # is held for two parts at a time
+            parts = 1 if claims.height < SIDE_BY_SIDE_CLAIMS else max(2, -(-claims.height // PART_CLAIMS))
+
+            def part(k: int) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]], int]:
+                return self._settle(*(frame.filter(_part(parts) == k) if parts > 1 else frame
+                                      for frame in (claims, identities, persons)))
+
+            with ThreadPoolExecutor(max_workers=min(parts, 2)) as pool, _short_switches():
+                outcomes = list(pool.map(part, range(parts)))  # each part filtered when its turn comes
+            self.kernel_persons = sum(persons_on_kernel for _, _, _, persons_on_kernel in outcomes)
+            rejected = [error for _, part_rejected, _, _ in outcomes for error in part_rejected]
+            stops = [stop for _, _, part_stops, _ in outcomes for stop in part_stops]
             if rejected:
                 keys = _order_keys(claims.filter(pl.col("row").is_in([e.row for e in rejected])))
                 rejected.sort(key=lambda e: keys[(e.claim_id, e.row)])
@@ -214,16 +224,17 @@ class BatchSettler:
                 raise min(stops, key=lambda stop: stop[0])[1]
             if errors is not None:
                 errors.extend(rejected)
-            results = pl.concat([results for results, _, _ in outcomes], rechunk=False)
+            results = pl.concat([results for results, _, _, _ in outcomes], rechunk=False)
             return results[positions_in_order(results["i"])] if ordered else results
 
     def _settle(self, claims: pl.DataFrame, identities: pl.DataFrame, persons: pl.DataFrame
-                ) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]]]:
-        """One part's results, the claims it rejects and what would stop the run, with where in settlement order."""
+                ) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]], int]:
+        """One part's results, the claims it rejects, what would stop the run (with where in settlement order) and
+        how many of its persons the kernel settled."""
         one_by_one: list[tuple[int, Result]] = []  # (position, result) of claims settled claim by claim
         rejected: list[ClaimError] = []
         frame = self.checked_claims(claims, one_by_one, rejected)
-        self.magnitude = magnitude(frame, persons)
+        self._part.magnitude = magnitude(frame, persons)
         stops: list[tuple[tuple, BaseException]] = []  # (settlement order, exception) of what stops the run
         frame = self.categories(frame, identities)
         # the persons holding several categories under 就高, where the first held need not pay the most, settle on
@@ -231,7 +242,7 @@ class BatchSettler:
         # the two overlap
         highest = self.undecided_by_rank(frame) if self.source_plan.highest else set()
         early: tuple[list[Any], list[Any], list[Any]] = ([], [], [])  # the kernel's results, rejects and stops
-        with ThreadPoolExecutor(max_workers=1) as pool, _short_switches():
+        with ThreadPoolExecutor(max_workers=1) as pool:
             kernel_done = pool.submit(self.settle_on_kernel, frame, highest, claims, identities, persons, *early)
             settled, to_kernel = self.settle_columns(_without(frame, pl.col("person_id").is_in(list(highest)))
                                                      if highest else frame,
@@ -240,10 +251,9 @@ class BatchSettler:
         one_by_one += early[0]
         rejected += early[1]
         stops += early[2]
-        self.kernel_persons += len(highest) + len(to_kernel)
         if to_kernel:
             self.settle_on_kernel(frame, to_kernel, claims, identities, persons, one_by_one, rejected, stops)
-        return pl.concat([settled, results_frame(one_by_one)]), rejected, stops
+        return pl.concat([settled, results_frame(one_by_one)]), rejected, stops, len(highest) + len(to_kernel)
 
     def checked_claims(self, claims: pl.DataFrame, one_by_one: list, rejected: list[ClaimError]) -> pl.DataFrame:
         """The claims that settle, as the engine's frame: the data errors rejected with the loop's own reasons
@@ -321,13 +331,15 @@ class BatchSettler:
         theirs_only = pl.col("person_id").is_in(list(to_kernel))
         theirs = _claims_at(claims, _where(frame, theirs_only, "i"))
         chosen = sorted(theirs)
-        kernel.settling = None
-        try:
-            aligned = kernel.settle_aligned([theirs[i] for i in chosen], identities_of_frame(identities.filter(
-                theirs_only)), persons_of_frame(persons.filter(theirs_only)), rejected)
-        except Exception as error:  # noqa: BLE001 — whichever claim stops the run first in settlement order
-            stops.append((_order_key(kernel.settling) if kernel.settling is not None else (), error))
-            return
+        their_identities, their_persons = identities_of_frame(identities.filter(theirs_only)), persons_of_frame(
+            persons.filter(theirs_only))
+        with self._kernel_lock:
+            kernel.settling = None
+            try:
+                aligned = kernel.settle_aligned([theirs[i] for i in chosen], their_identities, their_persons, rejected)
+            except Exception as error:  # noqa: BLE001 — whichever claim stops the run first in settlement order
+                stops.append((_order_key(kernel.settling) if kernel.settling is not None else (), error))
+                return
         one_by_one += [(i, result) for i, result in zip(chosen, aligned, strict=True) if result is not None]
 
     # ------------------------------------------------------------ identities and routes
@@ -471,7 +483,7 @@ class BatchSettler:
         epochs = len(self.source_plan.epochs)
         frame = frame.with_columns(route=(pl.col("category_code") * len(visit_of) + pl.col("visit_code")) * epochs
                                    + pl.col("epoch"))
-        self._routes: list[tuple[Route, Route, int, list]] = []
+        self._part.routes = []
         lowers: list[bool] = []
         reads: list[set[str]] = []
         numbers = {}
@@ -486,8 +498,8 @@ class BatchSettler:
                     steps.append((kind, step, self.lowered(step, kernel_step, epoch)))
             found = self.route_gates(route, epoch)
             gates, gate_reads = found if found is not None else (None, frozenset())
-            numbers[number] = len(self._routes)
-            self._routes.append((route, kernel_route, epoch, [steps, gates]))
+            numbers[number] = len(self._part.routes)
+            self._part.routes.append((route, kernel_route, epoch, [steps, gates]))
             lowers.append(gates is not None and all(lowered is not None for _, _, lowered in steps))
             reads.append(set(gate_reads.union(*(lw.person_reads for _, _, lw in steps if lw is not None))))
         keys = len(category_of) * len(visit_of) * epochs
@@ -529,12 +541,12 @@ class BatchSettler:
             return frame.with_columns(status=pl.col("status"))
         status: Any = pl.when(pl.col("status") != "ok").then(pl.col("status"))  # a when-chain, link by link
         status = status.when(pl.col("category_code") == 0).then(_status("no_category"))
-        uncovered = [r for r, (route, _, _, _) in enumerate(self._routes) if route.aid_uncovered]
+        uncovered = [r for r, (route, _, _, _) in enumerate(self._part.routes) if route.aid_uncovered]
         status = status.when(pl.col("route").is_in(uncovered)).then(_status("not_covered"))
         reached = (pl.col("status") == "ok") & (pl.col("category_code") != 0) & ~pl.col("route").is_in(uncovered)
         clause: Any = pl.when(~reached).then(pl.lit(0))  # a when-chain: the first gate that fails gives the clause
         texts = {"": 0}
-        for r, (_, _, _, (_, gates)) in enumerate(self._routes):
+        for r, (_, _, _, (_, gates)) in enumerate(self._part.routes):
             for test, text in gates or ():
                 failed = (pl.col("route") == r) & ~test
                 status = status.when(failed).then(_status("not_covered"))
@@ -547,7 +559,7 @@ class BatchSettler:
                  ) -> tuple[pl.DataFrame, set[str]]:
         """One kind: the step each claim meets (or none), its payment on the windows of its ledgers."""
         steps: list[tuple[int, Step, Lowered]] = []  # (route, step, lowered) in the order they are tried
-        for r, (_, _, _, (route_steps, _)) in enumerate(self._routes):
+        for r, (_, _, _, (route_steps, _)) in enumerate(self._part.routes):
             steps += [(r, step, lowered) for k, step, lowered in route_steps if k == kind and lowered is not None]
         if not steps:
             return frame, set()
@@ -599,7 +611,7 @@ class BatchSettler:
                 applies = applies & pl.col(f"code_{number}").is_in([c for (k, c) in resolved if k == number])
             links.append((r, applies, number))
         frame = tests.made(frame).with_columns(pick=pl.when(~active).then(pl.lit(None, dtype=pl.Int64)).otherwise(
-            _first_link(links, len(self._routes))))
+            _first_link(links, len(self._part.routes))))
         frame = frame.with_columns(step=pl.when(pl.col("pick") >= 0).then(pl.col("pick")),
                                    gated=pl.col("pick").fill_null(0) < 0,
                                    gate_clause_k=pl.when(pl.col("pick") < 0).then(-pl.col("pick")).otherwise(0))
@@ -989,10 +1001,19 @@ def _date_order() -> pl.Expr:
     return pl.col("discharge") * (1 << 22) + pl.col("admission")
 
 
-PART_CLAIMS = 500_000  # claims settled at once, at most about (persons are parted by a hash of their id)
-# up to this many claims settle whole: each part costs its own passes (about 15% of a city's year in two parts), while
-# a whole city's year stays well under a gigabyte (1,000,000 Wuxi claims: 0.85 GB whole, 0.65 GB in two parts)
-WHOLE_CLAIMS = 1_500_000
+PART_CLAIMS = 500_000  # claims settled at once in a part, at most about (persons are parted by a hash of their id)
+# from this many claims on, a run settles in two parts or more, two side by side: each part costs its own passes,
+# which the second core more than makes up for above some 100,000 claims
+SIDE_BY_SIDE_CLAIMS = 200_000
+
+
+class _PartState(threading.local):
+    """What `BatchSettler` knows of the part it is settling, one per thread: the part's magnitude (the lowering
+    is made for it) and its routes (`with_routes`)."""
+
+    def __init__(self) -> None:
+        self.magnitude = Magnitude(0, 1)
+        self.routes: list[tuple[Route, Route, int, list]] = []
 
 
 def _part(parts: int) -> pl.Expr:

@@ -85,6 +85,17 @@ def test_every_form_of_file_reads_as_the_row_reader_reads_it(tmp_path, name, enc
     assert_columns_agree(str(path), VOCABULARY, data._read_claims(path, VOCABULARY, quick=False))
 
 
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_every_form_of_file_reads_the_same_in_chunks_side_by_side(tmp_path, name, monkeypatch):
+    """Typed two rows at a time, two chunks side by side (a repeated claim_id in another chunk than its first
+    row, a quoted row in one and its repeat in the next): still as the row reader reads the file."""
+    monkeypatch.setattr(columnar, "CHUNK", 2)
+    monkeypatch.setattr(columnar, "SIDE_BY_SIDE_ROWS", 2)
+    path = tmp_path / "claims.csv"
+    path.write_bytes(FILES[name].encode())
+    assert_columns_agree(str(path), VOCABULARY, data._read_claims(path, VOCABULARY, quick=False))
+
+
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-16"])
 def test_other_encodings_are_read_by_the_row_reader_then_made_columns(tmp_path, encoding):
     path = tmp_path / "claims.csv"
@@ -200,8 +211,11 @@ def assert_identities_agree(path, vocabulary=VOCABULARY) -> columnar.Columns:
     return columns
 
 
+@pytest.mark.parametrize("chunk", [columnar.CHUNK, 3])  # 3: twenty-one rows in seven chunks, two side by side
 @pytest.mark.parametrize("end", ["\n", "\r\n"])
-def test_identities_read_as_columns_as_the_row_reader_reads_them(tmp_path, end):
+def test_identities_read_as_columns_as_the_row_reader_reads_them(tmp_path, end, chunk, monkeypatch):
+    monkeypatch.setattr(columnar, "CHUNK", chunk)
+    monkeypatch.setattr(columnar, "SIDE_BY_SIDE_ROWS", min(chunk, columnar.SIDE_BY_SIDE_ROWS))
     path = tmp_path / "identities.csv"
     path.write_text(end.join([IDENTITY_HEADER, *IDENTITY_LINES]) + end, encoding="utf-8")
     read = assert_identities_agree(path)

@@ -311,8 +311,14 @@ def _read_cells(source: _Source, vocabulary: data.Vocabulary, options: data.Read
     column expressions a chunk at a time (a chunk's cells and checks are several times the size of its text),
     and every row that is odd, in doubt or may repeat an identifier read by the row reader (`kind.read_rows`)."""
     header = source.table.header
-    typed = pl.concat([kind.typed(source.cells(start, CHUNK), header, vocabulary, options).collect()
-                       for start in range(0, max(source.height, 1), CHUNK)])  # no rows: one empty chunk
+    # two chunks at a time, side by side: a chunk's cells are split and checked by a pattern on one core
+    size = CHUNK if source.height > 2 * CHUNK else max(-(-source.height // 2), SIDE_BY_SIDE_ROWS)
+
+    def typed_chunk(start: int) -> pl.DataFrame:
+        return kind.typed(source.cells(start, size), header, vocabulary, options).collect()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        typed = pl.concat(list(pool.map(typed_chunk, range(0, max(source.height, 1), size))))  # no rows: one chunk
     careful = pl.col(ODD) | pl.col(DOUBT)
     if kind.unique is not None:
         careful = careful | _maybe_repeated(typed[kind.unique].str.strip_chars())
@@ -345,7 +351,8 @@ def _maybe_repeated(values: pl.Series) -> pl.Expr:
     return pl.lit(values.hash(seed=0)).is_in(repeated.implode())
 
 
-CHUNK = 500_000  # rows typed at once
+CHUNK = 500_000  # rows typed at once, at most
+SIDE_BY_SIDE_ROWS = 100_000  # rows typed at once, at least: a file of more is typed in two chunks side by side
 # the reader's own columns beside the file's (a file column named so is read by the row reader)
 _MINE = "__aidlang_"
 ROW, LINE, ODD, DOUBT = (f"{_MINE}{name}" for name in ("row", "line", "odd", "doubt"))

@@ -490,16 +490,17 @@ def test_a_missing_value_stays_missing_through_arithmetic_in_columns(tmp_path):
 
 
 def test_the_basis_joins_the_clauses_each_claims_codes_stand_for():
-    from aidlang.engines.batch.engine import CLAUSE_SEPARATOR, _basis
+    from aidlang.engines.batch.engine import _basis
 
-    gates = ("", "四(一)", f"四(二){CLAUSE_SEPARATOR}四(三)")
-    rules = ("", "四(一)", "五")
-    frame = pl.DataFrame({"gate": [1, 2, 0, 0, None], "rule": [1, 2, 0, 2, 1]})
-    # row 1: 四(一) twice, once in the basis; row 2: both clauses of one text, then 五; row 5: a missing code is none
-    expected = ["四(一)", "四(二);四(三);五", "", "五", "四(一)"]
+    gates = ((), ("四(一)",), ("四(二)", "四(三)"))
+    rules = ((), ("四(一)",), ("五",), ("五", ""))
+    frame = pl.DataFrame({"gate": [1, 2, 0, 0, None, 0], "rule": [1, 2, 0, 2, 1, 3]})
+    # row 1: 四(一) twice, once in the basis; row 2: both clauses of one code, then 五; row 5: a missing code is
+    # none; row 6: a rule's empty clause (依据 "") cited as the loop cites it, "五;"
+    expected = ["四(一)", "四(二);四(三);五", "", "五", "四(一)", "五;"]
     assert _basis(frame, [("gate", gates), ("rule", rules)]).cast(pl.String).to_list() == expected
     # four columns of 65,536 texts: 2**64 combinations, more than one integer numbers — re-numbered on the way
-    many = ("", *(f"第{k}条" for k in range(1, 1 << 16)))
+    many = ((), *((f"第{k}条",) for k in range(1, 1 << 16)))
     wide = pl.DataFrame({f"c{j}": [j + 1, 0, (1 << 16) - 1] for j in range(4)})
     basis = _basis(wide, [(f"c{j}", many) for j in range(4)]).cast(pl.String).to_list()
     assert basis == ["第1条;第2条;第3条;第4条", "", "第65535条"]
@@ -518,3 +519,101 @@ def test_a_kinds_terms_are_the_table_row_of_each_claims_step_and_code(code_bits)
     assert found["num"].to_list() == [7, None, 9, 8, None]
     assert found["den"].to_list() == [100, None, 100, 100, None]
     assert found["cost"].to_list() == [10, 20, 30, 40, 50]
+
+
+# ---------------------------------------------------------------- 就高 and the basis: cases a fuzzing run found
+
+HIGHEST_HEAD = """\
+政策 t "就高" {
+  发布机关 "测试"
+  施行日期 2023-01-01
+  依据 "一"
+}
+类别 甲类 依据 "二"
+类别 乙类 依据 "二"
+身份规则 {
+  多重身份 就高 依据 "身"
+}
+就诊类型 outpatient "普通门诊" 依据 "池"
+就诊类型 chronic "门诊慢特病" 依据 "池"
+就诊类型 inpatient "住院" 依据 "池"
+"""
+AID_READS_WHAT_INSURANCE_PAID = HIGHEST_HEAD + """\
+待遇 基本医保 基本 依据 "基本" {
+  对 全体参保人员: 起付标准 无 比例 70% 限额 无 依据 "基本"
+  对 甲类: 比例 85% 依据 "基本(甲)"
+}
+待遇 医疗救助 救助 依据 "救助" {
+  条件 年度累计自付(住院) > 5000元 依据 "救助(条件)"
+  对 全体救助对象: 起付标准 无 比例 60% 限额 无 依据 "救助"
+}
+"""
+OTHER_READS_AGE = HIGHEST_HEAD + """\
+待遇 医疗救助 救 依据 "救" {
+  对 全体救助对象: 比例 50% 依据 "救"
+  对 乙类 条件 年龄 >= 60: 比例 40% 依据 "救(乙)"
+}
+"""
+EMPTY_CLAUSE = HIGHEST_HEAD + """\
+待遇 医疗救助 救 依据 "救" {
+  对 全体救助对象: 起付标准 无 比例 50% 限额 无 依据 "救"
+  对 甲类: 比例 60% 依据 ""
+}
+"""
+
+
+def _both_engines(text: str, claims, identities, persons=None):
+    """(batch, interpreter) results of a policy's text, and the batch engine."""
+    from aidlang.check.checker import check
+    from aidlang.frontend.parser import parse
+    from aidlang.frontend.source import Source
+
+    checked = check(parse(Source("t.aid", text)))
+    batch = BatchSettler(checked, Interpreter(checked, {}))
+    return settled(batch, claims, identities, persons or {}), settled(Interpreter(checked, {}), claims, identities,
+                                                                      persons or {}), batch
+
+
+def _both_categories(person: str = "p1"):
+    from aidlang.records import Identity
+
+    return [Identity(person, "甲类", dt.date(2023, 1, 1), None), Identity(person, "乙类", dt.date(2023, 1, 1), None)]
+
+
+def test_highest_when_the_aid_condition_reads_what_insurance_paid():
+    """A 20,000-yuan stay of a person holding 甲类 and 乙类; basic insurance 85% for 甲类, 70% for others; aid 60%
+    only when the year's self-pay tops 5,000 yuan. As 甲类: basic 17,000, self-pay 3,000 — no aid: 17,000 in all.
+    As 乙类: basic 14,000, self-pay 6,000 > 5,000 — aid 60% × 6,000 = 3,600: 17,600 in all, so 就高 settles 乙类
+    (self-pay 2,400). The same condition tests other values for the two: the person is the kernel's."""
+    from aidlang.records import Claim
+
+    day = dt.date(2023, 5, 1)
+    claims = [Claim("c1", "p1", "inpatient", day, day, 2_000_000, None, 0)]
+    batch, interp, engine = _both_engines(AID_READS_WHAT_INSURANCE_PAID, claims, _both_categories())
+    assert [(r.category, r.basic_paid, r.aid_paid, r.self_pay, r.basis) for r in batch[0]] == [
+        ("乙类", 1_400_000, 360_000, 240_000, "基本;救助;身")]
+    assert batch == interp and engine.kernel_persons == 1
+
+
+def test_highest_when_another_category_reads_an_age_persons_csv_lacks():
+    """甲类 pays 50%, 乙类 40% from 60 on: 甲类 always pays the most, but 就高 settles the claim as 乙类 too, which
+    reads the age of a person persons.csv has no row for: the claim is rejected (the rule's line named)."""
+    from aidlang.records import Claim
+
+    day = dt.date(2023, 5, 1)
+    claims = [Claim("c1", "p1", "outpatient", day, day, 100_000, 0, 0, row=2)]
+    batch, interp, _ = _both_engines(OTHER_READS_AGE, claims, _both_categories())
+    assert batch[0] == [] and [(c, row) for c, _, _, row in batch[1]] == [("c1", 2)]
+    assert "t.aid:16" in batch[1][0][1] and "年龄" in batch[1][0][1]
+    assert batch == interp
+
+
+def test_a_rules_empty_clause_is_cited_as_the_loop_cites_it():
+    """依据 "" on 甲类's rule: 60% of 1,000 yuan = 600 yuan, the basis 救 and the empty clause, "救;"."""
+    from aidlang.records import Claim, Identity
+
+    day = dt.date(2023, 5, 1)
+    claims = [Claim("c1", "p1", "outpatient", day, day, 100_000, 0, 0)]
+    batch, interp, _ = _both_engines(EMPTY_CLAUSE, claims, [Identity("p1", "甲类", dt.date(2023, 1, 1), None)])
+    assert [(r.aid_paid, r.basis) for r in batch[0]] == [(60_000, "救;")]
+    assert batch == interp

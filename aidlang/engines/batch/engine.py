@@ -50,6 +50,19 @@ from aidlang.runtime.visits import VISIT_NAMES
 
 
 @dataclass(frozen=True)
+class LoweredRoute:
+    """A route in columns (`BatchSettler.lowered_route`): its steps as (kind, step, Lowered or None), its gates
+    as tests (None: one does not lower), the person attributes those that lower read, and whether all lower."""
+
+    route: Route
+    kernel_route: Route
+    steps: list[tuple[str, Step, Lowered | None]]
+    gates: tuple[tuple[pl.Expr, str], ...] | None
+    reads: frozenset[str]
+    lowers: bool
+
+
+@dataclass(frozen=True)
 class Lowered:
     """A step in columns: its gates and conditions as boolean columns, its base as fen, and its terms — of a
     static cascade, resolved once (`terms`, None: no ratio); of a cascade whose rules have conditions on the
@@ -240,7 +253,7 @@ class BatchSettler:
         # the persons holding several categories under 就高, where the first held need not pay the most, settle on
         # the kernel while polars settles the others: polars works without the interpreter lock, so on two cores
         # the two overlap
-        highest = self.undecided_by_rank(frame) if self.source_plan.highest else set()
+        highest = self.undecided_by_rank(frame, persons) if self.source_plan.highest else set()
         early: tuple[list[Any], list[Any], list[Any]] = ([], [], [])  # the kernel's results, rejects and stops
         with ThreadPoolExecutor(max_workers=1) as pool:
             kernel_done = pool.submit(self.settle_on_kernel, frame, highest, claims, identities, persons, *early)
@@ -291,13 +304,8 @@ class BatchSettler:
             frame = _looked_up(frame, ["person_id"], person_columns(persons, read))
             if "age" in read:
                 frame = frame.with_columns(p_age=_age(pl.col("p_birth_date"), pl.col("discharge_date")))
-            missing = pl.lit(False)
-            for attr in read:
-                column = pl.col("p_birth_date" if attr == "age" else PERSON_PREFIX + attr)
-                unknown = pl.col("p_known").is_null() | (column.is_null() if attr not in EMPTY_IS_NONE else False)
-                reading = [r for r, names in enumerate(reads) if attr in names]
-                missing = missing | (pl.col("route").is_in(reading) & unknown)
-            to_kernel |= set(_where(frame, missing, "person_id").to_list())
+            to_kernel |= _lacking(frame, None, {attr: pl.col("route").is_in([r for r, names in enumerate(reads)
+                                                                            if attr in names]) for attr in read})
         columnar = _without(frame, pl.col("person_id").is_in(list(to_kernel))) if to_kernel else frame
         settled, to_kernel_caps = self.pay(columnar)
         to_kernel |= to_kernel_caps
@@ -375,25 +383,34 @@ class BatchSettler:
         ranks = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True).scatter(held["at"], held["held_ranks"])
         return frame.with_columns(code.alias("category_code"), several.alias("several"), ranks.alias("held_ranks"))
 
-    def undecided_by_rank(self, frame: pl.DataFrame) -> set[str]:
+    def undecided_by_rank(self, frame: pl.DataFrame, persons: pl.DataFrame) -> set[str]:
         """The persons with a claim held under several categories where 就高 may choose another than the first
         held: every other person's 就高 chooses the first held on every claim (`first_pays_most`), which is the
-        category the columns settle as."""
+        category the columns settle as. And the persons lacking a person attribute (persons.csv) that the route
+        of another category they hold reads: 就高 settles the claim as each category held, and the kernel
+        rejects it where that route reads the missing value."""
         several = frame.filter(pl.col("several"))
         if several.height == 0:
             return set()
         ids = {rank: identifier for identifier, rank in self.kernel.order.items()}
-        undecided = []
+        undecided: list[tuple[int, str, int]] = []
+        reading: dict[str, pl.Expr] = {}  # a person attribute → the claims whose other categories' routes read it
         for held, visit, epoch in several.select("held_ranks", "visit", "epoch").unique().iter_rows():
             categories = [ids[rank] for rank in range(len(ids)) if held >> rank & 1] if held else []
-            if not categories or not all(self.first_pays_most(categories[0], other, visit, epoch)
-                                         for other in categories[1:]):
+            others = [self.lowered_route(other, visit, epoch) for other in categories[1:]]
+            if (not categories or not all(other.lowers for other in others)
+                    or not all(self.first_pays_most(categories[0], other, visit, epoch) for other in categories[1:])):
                 undecided.append((held, visit, epoch))
+                continue
+            these = (pl.col("held_ranks") == held) & (pl.col("visit") == visit) & (pl.col("epoch") == epoch)
+            for attr in set().union(*(other.reads for other in others)):
+                reading[attr] = reading[attr] | these if attr in reading else these
+        lacking = _lacking(several, persons, reading)
         if not undecided:
-            return set()
+            return lacking
         which = pl.DataFrame(undecided, schema={"held_ranks": pl.Int64, "visit": pl.String, "epoch": pl.Int64},
                              orient="row")
-        return set(several.join(which, on=["held_ranks", "visit", "epoch"], how="semi")["person_id"].to_list())
+        return lacking | set(several.join(which, on=["held_ranks", "visit", "epoch"], how="semi")["person_id"])
 
     def first_pays_most(self, first: str, other: str, visit: str, epoch: int) -> bool:
         """Whether a claim settled as `first` pays at least what it would as `other`, whatever the person's
@@ -408,13 +425,22 @@ class BatchSettler:
         the same base; a payment p(b) of a base b grows by at most what b grows (ratio ≤ 100%, rounded half-up
         once), so what is left for the next kind, b − p(b), is no more for `first` — and in the end `first`
         leaves the least unpaid: it pays the most. A kind `other` has no step of, or whose last step gives
-        `other` no ratio, pays `other` nothing of it: `first` then needs only to pay none of it below zero."""
+        `other` no ratio, pays `other` nothing of it: `first` then needs only to pay none of it below zero.
+
+        The same conditions and gates test the same values for both — unless they read what the claim has been
+        paid so far (an amount paid, 年度累计自付), which earlier kinds may pay each category differently: then
+        only when no earlier kind has a step."""
         route, other_route = (self.source_plan.routes[(c, visit, epoch)] for c in (first, other))
         kernel_routes = [self.kernel.plan.routes[(c, visit, epoch)] for c in (first, other)]
         if route.aid_uncovered != other_route.aid_uncovered or ([(s.tier, g) for s, g in route.gates]
                                                                 != [(s.tier, g) for s, g in other_route.gates]):
             return False
-        for kind in KINDS:
+        insured = any(getattr(r, kind) for r in (route, other_route) for kind in ("basic", "critical"))
+        gates = self.route_gates(route, epoch)
+        if gates is None or (insured and any(_reads_paid(test) for test, _ in gates[0])):
+            return False
+        for index, kind in enumerate(KINDS):
+            paid_before = any(getattr(r, k) for r in (route, other_route) for k in KINDS[:index])
             line = "threshold" if kind == "tilted" else "deductible"
             steps = (getattr(route, kind), getattr(other_route, kind), *(getattr(r, kind) for r in kernel_routes))
             if not steps[1] and steps[0]:  # `other` has no step of the kind: it pays nothing of it
@@ -430,7 +456,9 @@ class BatchSettler:
                     return False
                 lowered, other_lowered = self.lowered(mine, my_kernel, epoch), self.lowered(theirs, their_kernel, epoch)
                 if (lowered is None or other_lowered is None or lowered.whens is not None
-                        or not lowered.base.meta.eq(_DEFAULT_BASES[kind])):
+                        or not lowered.base.meta.eq(_DEFAULT_BASES[kind])
+                        or (paid_before and any(map(_reads_paid, (*lowered.conditions,
+                                                                  *(test for test, _ in lowered.gates)))))):
                     return False
                 a = lowered.terms
                 others = self._possible_terms(other_lowered)
@@ -475,6 +503,21 @@ class BatchSettler:
         except Exception:  # noqa: BLE001 — the kernel raises it where a claim reaches it
             return None
 
+    def lowered_route(self, category: str, visit: str, epoch: int) -> LoweredRoute:
+        """The route of (category, visit type, epoch) in columns: its steps, each lowered (or None), its gates and
+        the person attributes they all read."""
+        route = self.source_plan.routes[(category, visit, epoch)]
+        kernel_route = self.kernel.plan.routes[(category, visit, epoch)]
+        steps = []
+        for kind in KINDS:
+            for step, kernel_step in zip(getattr(route, kind), getattr(kernel_route, kind), strict=True):
+                steps.append((kind, step, self.lowered(step, kernel_step, epoch)))
+        found = self.route_gates(route, epoch)
+        gates, gate_reads = found if found is not None else (None, frozenset())
+        lowers = gates is not None and all(lowered is not None for _, _, lowered in steps)
+        reads = gate_reads.union(*(lw.person_reads for _, _, lw in steps if lw is not None))
+        return LoweredRoute(route, kernel_route, steps, gates, reads, lowers)
+
     def with_routes(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[bool], list[set[str]]]:
         """The claims with their route's number (`route`; a route per category, visit type and epoch the claims
         meet), and per route whether it lowers and the person attributes its steps and gates read."""
@@ -490,18 +533,11 @@ class BatchSettler:
         for number in sorted(frame["route"].unique().to_list()):
             epoch = number % epochs
             category, visit = category_of[number // epochs // len(visit_of)], visit_of[number // epochs % len(visit_of)]
-            route = self.source_plan.routes[(category, visit, epoch)]
-            kernel_route = self.kernel.plan.routes[(category, visit, epoch)]
-            steps = []
-            for kind in KINDS:
-                for step, kernel_step in zip(getattr(route, kind), getattr(kernel_route, kind), strict=True):
-                    steps.append((kind, step, self.lowered(step, kernel_step, epoch)))
-            found = self.route_gates(route, epoch)
-            gates, gate_reads = found if found is not None else (None, frozenset())
+            found = self.lowered_route(category, visit, epoch)
             numbers[number] = len(self._part.routes)
-            self._part.routes.append((route, kernel_route, epoch, [steps, gates]))
-            lowers.append(gates is not None and all(lowered is not None for _, _, lowered in steps))
-            reads.append(set(gate_reads.union(*(lw.person_reads for _, _, lw in steps if lw is not None))))
+            self._part.routes.append((found.route, found.kernel_route, epoch, [found.steps, found.gates]))
+            lowers.append(found.lowers)
+            reads.append(set(found.reads))
         keys = len(category_of) * len(visit_of) * epochs
         return frame.with_columns(route=_mapped(pl.col("route"), numbers, keys)), lowers, reads
 
@@ -528,7 +564,7 @@ class BatchSettler:
             changing_caps |= changing
         if self.kernel.identity_clause:
             frame = frame.with_columns(identity_clause=pl.col("several").cast(pl.Int64))
-            clause_columns.append(("identity_clause", ("", self.kernel.identity_clause)))
+            clause_columns.append(("identity_clause", ((), (self.kernel.identity_clause,))))
         frame = frame.with_columns(
             self_pay=pl.col("cost") - pl.col("basic") - pl.col("critical") - pl.col("aid") - pl.col("tilted"),
             basis=_basis(frame, clause_columns))
@@ -545,14 +581,14 @@ class BatchSettler:
         status = status.when(pl.col("route").is_in(uncovered)).then(_status("not_covered"))
         reached = (pl.col("status") == "ok") & (pl.col("category_code") != 0) & ~pl.col("route").is_in(uncovered)
         clause: Any = pl.when(~reached).then(pl.lit(0))  # a when-chain: the first gate that fails gives the clause
-        texts = {"": 0}
+        texts: dict[str, int] = {}  # a gate's clause → its code (1, 2, …; 0: none)
         for r, (_, _, _, (_, gates)) in enumerate(self._part.routes):
             for test, text in gates or ():
                 failed = (pl.col("route") == r) & ~test
                 status = status.when(failed).then(_status("not_covered"))
-                clause = clause.when(failed).then(pl.lit(texts.setdefault(text, len(texts))))
+                clause = clause.when(failed).then(pl.lit(texts.setdefault(text, len(texts) + 1)))
         frame = frame.with_columns(gate_clause=clause.otherwise(pl.lit(0)), status=status.otherwise(_status("ok")))
-        clause_columns.append(("gate_clause", tuple(texts)))
+        clause_columns.append(("gate_clause", ((), *(_gate_clause(text) for text in texts))))
         return frame
 
     def pay_kind(self, frame: pl.DataFrame, kind: str, active: pl.Expr, clause_columns: list[ClauseColumn]
@@ -642,7 +678,7 @@ class BatchSettler:
             schema={"step": pl.Int64, "code": pl.Int64, "dslot": pl.Int64, "cslot": pl.Int64, "line": pl.Int64,
                     "per_claim": pl.Boolean, "num": pl.Int64, "den": pl.Int64, "cap": pl.Int64, "has_cap": pl.Boolean},
             orient="row").with_row_index("term_row", offset=1).with_columns(pl.col("term_row").cast(pl.Int64))
-        rule_clauses = ("", *(CLAUSE_SEPARATOR.join(terms.clauses) for _, _, _, terms in terms_of))  # by term_row
+        rule_clauses = ((), *(terms.clauses for _, _, _, terms in terms_of))  # by term_row
         dynamic = [number for number, (_, _, lw) in enumerate(steps) if lw.whens is not None]
         code = pl.coalesce([pl.when(pl.col("step") == k).then(pl.col(f"code_{k}")) for k in dynamic]
                            + [pl.lit(0, dtype=pl.Int64)])
@@ -683,7 +719,7 @@ class BatchSettler:
             kind: pl.when(pl.col("step").is_not_null()).then(pl.col("paid")).otherwise(pl.col(kind)),
             clause_column: clause, gate_column: pl.col("gate_clause_k"),
             "status": pl.when(pl.col("gated")).then(_status("not_covered")).otherwise(pl.col("status"))})
-        clause_columns += [(clause_column, rule_clauses), (gate_column, ("", *gate_texts))]
+        clause_columns += [(clause_column, rule_clauses), (gate_column, ((), *map(_gate_clause, gate_texts)))]
         scratch = (*tests.names, "pick", "code", *(f"code_{k}" for k in dynamic), "step", "gated", "gate_clause_k",
                    "base", "dslot", "cslot", "line", "per_claim", "num", "den", "cap", "has_cap", "term_row",
                    "counted", "raw", "total", "paid", "through", "earlier")
@@ -783,6 +819,12 @@ def _category_of(order: dict[str, int]) -> list[str]:
     return ["", *sorted(order, key=order.__getitem__)]
 
 
+def _reads_paid(test: pl.Expr) -> bool:
+    """Whether a test reads what the claim has been paid so far (columns.COLUMNS' basic, critical, aid: an amount
+    paid, or 年度累计自付, which counts this claim's insurance)."""
+    return not {"basic", "critical", "aid", "tilted"}.isdisjoint(test.meta.root_names())
+
+
 def _within_cost(terms: Terms | None) -> bool:
     """Whether terms pay a share of their base from nothing to all of it (a ratio of 0 – 100%)."""
     return terms is not None and 0 <= terms.num <= terms.den
@@ -790,6 +832,24 @@ def _within_cost(terms: Terms | None) -> bool:
 
 _RULES_TRIED = 6  # a cascade with up to this many rules has each set of them tried by `first_pays_most`
 _DENSE_KEYS = 1 << 16  # keys of terms looked up by their place in an array, up to this many
+
+
+def _lacking(frame: pl.DataFrame, persons: pl.DataFrame | None, reading: dict[str, pl.Expr]) -> set[str]:
+    """The persons of the claims that read a person attribute (`reading`: the attribute → which claims read it)
+    their persons.csv row does not give — no row, or an empty value where the attribute is not one an empty cell
+    gives (EMPTY_IS_NONE). The attributes are the frame's `p_` columns, or looked up in `persons` first."""
+    if not reading:
+        return set()
+    if persons is not None:
+        frame = _looked_up(frame.select("person_id", *(reading[attr].alias(f"reads_{attr}") for attr in reading)),
+                           ["person_id"], person_columns(persons, sorted(reading)))
+        reading = {attr: pl.col(f"reads_{attr}") for attr in reading}
+    missing = pl.lit(False)
+    for attr, reads in reading.items():
+        column = pl.col("p_birth_date" if attr == "age" else PERSON_PREFIX + attr)
+        unknown = pl.col("p_known").is_null() | (column.is_null() if attr not in EMPTY_IS_NONE else False)
+        missing = missing | (reads & unknown)
+    return set(_where(frame, missing, "person_id").to_list())
 
 
 def _looked_up(frame: pl.DataFrame, keys: list[str], table: pl.DataFrame) -> pl.DataFrame:
@@ -856,20 +916,20 @@ def _status(name: str) -> pl.Expr:
     return pl.lit(name, dtype=STATUS)
 
 
-# between the clauses of one text of a clause column: a control character, which no clause holds (E009: a policy's
-# text has none), so that a clause written with a `;` in it stays one clause, as in the loop
-CLAUSE_SEPARATOR = "\x1f"
+# a clause column: its name, and the clauses each of its codes stands for (code 0: none) — as the loop cites them: a
+# rule's clauses as written (an empty one too), a gate's clause only when it has one (`runtime.loop.gate_failed`)
+ClauseColumn = tuple[str, tuple[tuple[str, ...], ...]]
 
 
-# a clause column: its name, and the clause texts its codes stand for (code 0: none, "")
-ClauseColumn = tuple[str, tuple[str, ...]]
+def _gate_clause(text: str) -> tuple[str, ...]:
+    return (text,) if text else ()
 
 
 def _basis(frame: pl.DataFrame, clause_columns: list[ClauseColumn]) -> pl.Series:
-    """The basis: the clauses the clause columns' codes stand for (each text CLAUSE_SEPARATOR-separated, in the
-    loop's order), each once, joined by `;`. A year of claims has few distinct combinations of codes, so each is
-    joined once: the codes are combined into one integer (re-numbered densely should it grow too large) and the
-    texts gathered by it, as a categorical column."""
+    """The basis: the clauses the clause columns' codes stand for (in the loop's order), each once, joined by
+    `;`. A year of claims has few distinct combinations of codes, so each is joined once: the codes are combined
+    into one integer (re-numbered densely should it grow too large) and the texts gathered by it, as a
+    categorical column."""
     if not clause_columns:
         return pl.repeat("", frame.height, dtype=pl.Categorical, eager=True)
     codes = [pl.col(column).fill_null(0) for column, _ in clause_columns]
@@ -886,7 +946,7 @@ def _basis(frame: pl.DataFrame, clause_columns: list[ClauseColumn]) -> pl.Series
     for row in keyed.unique(subset="key").iter_rows():
         index[row[-1]] = len(bases)
         bases.append(";".join(dict.fromkeys(c for (_, texts), code in zip(clause_columns, row, strict=False)
-                                            for c in texts[code].split(CLAUSE_SEPARATOR) if c)))
+                                            for c in texts[code])))
     at = keyed["key"].replace_strict(index, return_dtype=pl.Int64)
     return pl.Series("basis", bases, dtype=pl.Categorical).gather(at)
 

@@ -523,22 +523,7 @@ def test_a_kinds_terms_are_the_table_row_of_each_claims_step_and_code(code_bits)
 
 # ---------------------------------------------------------------- 就高 and the basis: cases a fuzzing run found
 
-HIGHEST_HEAD = """\
-政策 t "就高" {
-  发布机关 "测试"
-  施行日期 2023-01-01
-  依据 "一"
-}
-类别 甲类 依据 "二"
-类别 乙类 依据 "二"
-身份规则 {
-  多重身份 就高 依据 "身"
-}
-就诊类型 outpatient "普通门诊" 依据 "池"
-就诊类型 chronic "门诊慢特病" 依据 "池"
-就诊类型 inpatient "住院" 依据 "池"
-"""
-AID_READS_WHAT_INSURANCE_PAID = HIGHEST_HEAD + """\
+AID_READS_WHAT_INSURANCE_PAID = TWO_CATEGORIES + """\
 待遇 基本医保 基本 依据 "基本" {
   对 全体参保人员: 起付标准 无 比例 70% 限额 无 依据 "基本"
   对 甲类: 比例 85% 依据 "基本(甲)"
@@ -548,13 +533,13 @@ AID_READS_WHAT_INSURANCE_PAID = HIGHEST_HEAD + """\
   对 全体救助对象: 起付标准 无 比例 60% 限额 无 依据 "救助"
 }
 """
-OTHER_READS_AGE = HIGHEST_HEAD + """\
+OTHER_READS_AGE = TWO_CATEGORIES + """\
 待遇 医疗救助 救 依据 "救" {
   对 全体救助对象: 比例 50% 依据 "救"
   对 乙类 条件 年龄 >= 60: 比例 40% 依据 "救(乙)"
 }
 """
-EMPTY_CLAUSE = HIGHEST_HEAD + """\
+EMPTY_CLAUSE = TWO_CATEGORIES + """\
 待遇 医疗救助 救 依据 "救" {
   对 全体救助对象: 起付标准 无 比例 50% 限额 无 依据 "救"
   对 甲类: 比例 60% 依据 ""
@@ -591,7 +576,7 @@ def test_highest_when_the_aid_condition_reads_what_insurance_paid():
     claims = [Claim("c1", "p1", "inpatient", day, day, 2_000_000, None, 0)]
     batch, interp, engine = _both_engines(AID_READS_WHAT_INSURANCE_PAID, claims, _both_categories())
     assert [(r.category, r.basic_paid, r.aid_paid, r.self_pay, r.basis) for r in batch[0]] == [
-        ("乙类", 1_400_000, 360_000, 240_000, "基本;救助;身")]
+        ("乙类", 1_400_000, 360_000, 240_000, "基本;救助;二")]
     assert batch == interp and engine.kernel_persons == 1
 
 

@@ -233,6 +233,8 @@ CLAIM_FILES: dict[str, bytes] = {
     "a form feed line between rows": lines(GOOD[0], "\x0c", GOOD[1]).encode(),
     "a lone CR ending one row": (HEADER + "\r\n" + GOOD[0] + "\r" + GOOD[1] + "\n").encode(),
     "lone CRs only": (HEADER + "\r" + GOOD[0] + "\r" + GOOD[1] + "\r").encode(),
+    # a quote on the line, and a lone CR outside it (csv refuses such a line even when lenient)
+    "a quoted cell and a lone CR in another": lines(GOOD[0], '"c2",p\r2,outpatient,,2023-05-01,300,100,0').encode(),
     "NBSP and ideographic space at cell edges": lines(GOOD[0], "c2,\u3000p2\u00a0,outpatient,,2023-05-01,300,100,0"
                                                       ).encode(),
     # header shapes
@@ -276,6 +278,8 @@ CLAIM_FILES: dict[str, bytes] = {
 }
 
 IDENTITY_FILES = {
+    "a quoted cell and a lone CR in another": ('person_id,category,start,end\n"p1",特困人员\r,2023-01-01,\n'
+                                               "p2,最低生活保障对象,2023-01-01,\n"),
     "inverted interval": ("person_id,category,start,end\np1,特困人员,2023-05-01,2023-01-01\n"
                           "p2,最低生活保障对象,2023-01-01,\n"),
     "overlapping and repeated rows": ("person_id,category,start,end\np1,特困人员,2023-01-01,2023-06-01\n"
@@ -318,6 +322,19 @@ def test_odd_claim_files_get_one_answer_from_every_engine(name, rejects, tmp_pat
     assert seen["interp"][2].keys() <= {"results.csv", "rejects.csv"}
     if not rejects:
         assert (seen["interp"][0] == 0) == ("results.csv" in seen["interp"][2])  # all or nothing
+
+
+@pytest.mark.parametrize(("encoding", "bom"), [("utf8", False), ("UTF_8", False), ("utf-8", True)])
+def test_a_utf8_named_by_the_user_is_reported_alike_by_every_engine(encoding, bom, tmp_path, capsys):
+    """`--encoding utf8` (or another name of UTF-8) on UTF-8 files: every engine reads them under the name given
+    and says so alike in its summary (a BOM the user's UTF-8 leaves out of the first column's name)."""
+    claims = tmp_path / "claims.csv"
+    claims.write_bytes(lines(*GOOD, "c9,p1,dental,,2023-05-01,300,100,0").encode("utf-8-sig" if bom else "utf-8"))
+    identities = tmp_path / "identities.csv"
+    identities.write_text(IDENTITIES, encoding="utf-8")
+    seen = run_all(tmp_path, capsys, policy("wuxi"), claims, identities, rejects=True, extra=("--encoding", encoding))
+    assert_agree(seen)
+    assert any(f"（{encoding.upper()}）" in line for line in seen["interp"][1])
 
 
 @pytest.mark.parametrize("name", sorted(IDENTITY_FILES))

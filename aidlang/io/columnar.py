@@ -416,7 +416,9 @@ def _lines(path: str | Path, options: data.ReadOptions) -> tuple[pl.DataFrame, s
             if raw[:4].startswith((*sheets.WORKBOOK_MAGIC, sheets.PARQUET_MAGIC, codecs.BOM_UTF16_LE,
                                    codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
                 return None
-            form = "UTF-8 (BOM)" if raw[:3] == codecs.BOM_UTF8 else "UTF-8"
+            # a UTF-8 the user named is that name, as the row reader names it (`sheets._decode_forced`)
+            form = (options.encoding.upper() if options.encoding
+                    else "UTF-8 (BOM)" if raw[:3] == codecs.BOM_UTF8 else "UTF-8")
             if (raw.find(_UNIT_SEPARATOR) >= 0 or raw.find(b"\x00") >= 0  # NULs: UTF-16 without a BOM, or broken
                     or (raw.find(b"\r") >= 0 and _LONE_CR.search(raw) is not None)):
                 return None

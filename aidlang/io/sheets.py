@@ -254,7 +254,11 @@ def _quoted_cells(number: int, line: str, delimiter: str) -> tuple[tuple[str, ..
     try:
         return tuple(c.strip() for c in next(csv.reader([line], delimiter=delimiter, strict=True))), None
     except csv.Error as error:
-        cells = tuple(c.strip() for c in next(csv.reader([line], delimiter=delimiter)))
+        try:
+            cells = tuple(c.strip() for c in next(csv.reader([line], delimiter=delimiter)))
+        except csv.Error:  # a carriage return outside quotes, which csv refuses even when lenient: a control
+            cells = tuple(c.strip() for c in line.split(delimiter))  # character in a cell, as on a line without
+            return cells, _cell_problem(number, line, cells, delimiter)  # quotes
         if "unexpected end of data" in str(error):
             return cells, Problem(number, "引号未闭合：带引号的字段必须在本行内结束（不能跨行）",
                                   "a quote is left open: a quoted field must end on its own line")

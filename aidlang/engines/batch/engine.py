@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import itertools
 import sys
 import threading
@@ -38,7 +39,7 @@ from aidlang.check.expressions import is_static
 from aidlang.engines.batch.columns import (PERSON_PREFIX, YEAR_KEY, YEAR_START, Lowering, Magnitude, Unsupported,
                                            fits, with_ledger_sum, year_starts)
 from aidlang.io.columnar import (claims_frame, claims_of_frame, identities_frame, identities_of_frame,
-                                persons_frame, persons_of_frame, positions_in_order)
+                                persons_frame, persons_of_frame, placed, positions_in_order)
 from aidlang.plan import build_plan
 from aidlang.records import STATUSES, Claim, Identity, Person, Result, make_result
 from aidlang.runtime import ClaimError, MissingParameter, PlanSettler, collector_paused
@@ -353,7 +354,7 @@ class BatchSettler:
     # ------------------------------------------------------------ identities and routes
     def categories(self, frame: pl.DataFrame, identities: pl.DataFrame) -> pl.DataFrame:
         """Each claim's category (`category_code`: 0 for none, else the first held in declared order), whether it
-        holds several and which (`held_ranks`, `_rank_bits`):
+        holds several and which (`held_ranks`, `_rank_bit`):
         the identities' days as `Settler.identity_index` gives them (a row naming no category of the policy
         ignored, an open end held for ever, a lost identity held to its month's end where the policy says so)."""
         kernel = self.kernel
@@ -372,16 +373,36 @@ class BatchSettler:
             last = pl.col("admission")
         elif kernel.stay_days == "discharge":
             first = pl.col("discharge")
-        held = (frame.select("person_id", "admission", "discharge", at=pl.int_range(pl.len(), dtype=pl.Int64))
-                .join(ids, on="person_id").filter((pl.col("start") <= last) & (pl.col("end") >= first))
+        held_on_stay = (pl.col("start") <= last) & (pl.col("end") >= first)
+        # most persons have one identity row: their claims' category is the row's, looked up by person number
+        # (`pid`), where the stay meets its days; the claims of persons with several rows are joined with those
+        # rows and grouped, a join of a year's claims taking several times as long
+        pids = frame.select("person_id", "pid").filter(_new_run(pl.col("pid")))
+        ids = ids.join(pids, on="person_id").with_columns(alone=pl.col("pid").is_unique())
+        alone, together = ids.filter(pl.col("alone")), ids.filter(~pl.col("alone"))
+        persons = int(frame["pid"].max()) + 1 if frame.height else 0  # type: ignore[arg-type]  # Int64's max
+
+        def by_person(rows: pl.DataFrame, column: str, fill: Any) -> pl.Expr:
+            """Each claim's person's value of the column in `rows` (a row a person), `fill` for persons without."""
+            values = placed(rows["pid"], rows[column], pl.repeat(fill, persons, dtype=rows[column].dtype, eager=True))
+            return pl.lit(values).gather(pl.col("pid")).alias(column)
+
+        looked_up = frame.select("admission", "discharge", by_person(alone, "start", _NEVER_HELD),
+                                 by_person(alone, "end", 0), by_person(alone, "rank", 0),
+                                 by_person(together.select("pid", together=True).unique("pid"), "together", False))
+        one = looked_up.select(category_code=pl.when(held_on_stay).then(pl.col("rank") + 1).otherwise(0),
+                               held_ranks=pl.when(held_on_stay).then(_rank_bit(pl.col("rank"), len(kernel.order)))
+                               .otherwise(0))  # the category as its number: `_category_of`
+        claims_together = frame.select("pid", "admission", "discharge", at=pl.int_range(pl.len(), dtype=pl.Int64)
+                                       ).filter(looked_up["together"])
+        held = (claims_together.join(together, on="pid").filter(held_on_stay)
                 .group_by("at").agg(first_rank=pl.col("rank").min(), several=pl.col("held").n_unique() > 1,
-                                    held_ranks=_rank_bits(pl.col("rank").unique(), len(kernel.order))))
+                                    held_ranks=_rank_bit(pl.col("rank").unique(), len(kernel.order)).sum()))
         # put at each claim's place (a join would copy every column of the frame)
-        # the category as its number (0: none; the first held's rank + 1: `_category_of`)
-        code = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True).scatter(held["at"], held["first_rank"] + 1)
-        several = pl.repeat(False, frame.height, eager=True).scatter(held["at"], held["several"])
-        ranks = pl.repeat(0, frame.height, dtype=pl.Int64, eager=True).scatter(held["at"], held["held_ranks"])
-        return frame.with_columns(code.alias("category_code"), several.alias("several"), ranks.alias("held_ranks"))
+        return frame.with_columns(
+            placed(held["at"], held["first_rank"] + 1, one["category_code"]).alias("category_code"),
+            placed(held["at"], held["several"], pl.repeat(False, frame.height, eager=True)).alias("several"),
+            placed(held["at"], held["held_ranks"], one["held_ranks"]).alias("held_ranks"))
 
     def undecided_by_rank(self, frame: pl.DataFrame, persons: pl.DataFrame) -> set[str]:
         """The persons with a claim held under several categories where 就高 may choose another than the first
@@ -395,16 +416,21 @@ class BatchSettler:
         ids = {rank: identifier for identifier, rank in self.kernel.order.items()}
         undecided: list[tuple[int, str, int]] = []
         reading: dict[str, pl.Expr] = {}  # a person attribute → the claims whose other categories' routes read it
+        # a year holds a few hundred sets of categories held, each pair of categories met again and again
+        pays_most = functools.cache(self.first_pays_most)
+        route_of = functools.cache(self.lowered_route)
         for held, visit, epoch in several.select("held_ranks", "visit", "epoch").unique().iter_rows():
             categories = [ids[rank] for rank in range(len(ids)) if held >> rank & 1] if held else []
-            others = [self.lowered_route(other, visit, epoch) for other in categories[1:]]
+            others = [route_of(other, visit, epoch) for other in categories[1:]]
             if (not categories or not all(other.lowers for other in others)
-                    or not all(self.first_pays_most(categories[0], other, visit, epoch) for other in categories[1:])):
+                    or not all(pays_most(categories[0], other, visit, epoch) for other in categories[1:])):
                 undecided.append((held, visit, epoch))
                 continue
-            these = (pl.col("held_ranks") == held) & (pl.col("visit") == visit) & (pl.col("epoch") == epoch)
-            for attr in set().union(*(other.reads for other in others)):
-                reading[attr] = reading[attr] | these if attr in reading else these
+            read = set().union(*(other.reads for other in others))
+            if read:
+                these = (pl.col("held_ranks") == held) & (pl.col("visit") == visit) & (pl.col("epoch") == epoch)
+                for attr in read:
+                    reading[attr] = reading[attr] | these if attr in reading else these
         lacking = _lacking(several, persons, reading)
         if not undecided:
             return lacking
@@ -739,12 +765,13 @@ def _short_switches() -> Iterator[None]:
         sys.setswitchinterval(before)
 
 
-def _rank_bits(ranks: pl.Expr, categories: int) -> pl.Expr:
-    """The categories held, as the sum of 2**rank of each (ranks in declared order); 0 — none known — when a
-    policy has more than 62 categories (then every claim that holds several is the kernel's)."""
+def _rank_bit(ranks: pl.Expr, categories: int) -> pl.Expr:
+    """A category's bit in `held_ranks` (the categories held, as the sum of 2**rank of each, ranks in declared
+    order); 0 — none known — when a policy has more than 62 categories (then every claim that holds several is
+    the kernel's)."""
     if categories > 62:
         return pl.lit(0, dtype=pl.Int64)
-    return pl.lit(2, dtype=pl.Int64).pow(ranks).sum()
+    return pl.lit(2, dtype=pl.Int64).pow(ranks)
 
 
 def _first_link(links: list[tuple[int, pl.Expr, int]], routes: int) -> pl.Expr:
@@ -791,27 +818,30 @@ def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int) -> pl.
     steps: int = table["step"].max() or 0  # type: ignore[assignment]  # the max of an Int64 column
     if (steps + 1) << code_bits >= 1 << 62:
         return frame.join(table, on=["step", "code"], how="left", maintain_order="left")
+    # the table's rows from 1 on, row 0 all missing: the rows of claims without terms (a gather by positions of
+    # which none is missing takes half the time)
     pairs = table.select("step", "code").iter_rows()
-    row_of = {(step << code_bits) + code: row for row, (step, code) in enumerate(pairs)}
-    key = pl.col("step") * (1 << code_bits) + pl.col("code")
-    at = frame.select(_mapped(key, row_of, (steps + 1) << code_bits))[:, 0]
+    row_of = {(step << code_bits) + code: row for row, (step, code) in enumerate(pairs, start=1)}
+    keys_below = (steps + 1) << code_bits
+    key = (pl.col("step") * (1 << code_bits) + pl.col("code")).fill_null(keys_below)  # no step: no key mapped
+    at = frame.select(_mapped(key, row_of, keys_below + 1, missing=0))[:, 0]
     terms = table.drop("step", "code")
     # a term every row of the table shares (most: the denominator, whether the cap is per claim …) is that value
     # where a row was found, not gathered
     shared = [name for name in terms.columns if terms[name].null_count() == 0 and terms[name].n_unique() == 1]
-    found = pl.lit(at).is_not_null()
-    gathered = terms.drop(shared).gather(at)  # a frame's gather: its columns in parallel
+    found = pl.lit(at) != 0
+    gathered = pl.concat([terms.clear(1), terms], rechunk=True).drop(shared).gather(at)  # its columns in parallel
     constant = frame.select(*(pl.when(found).then(pl.lit(terms[name][0], dtype=terms[name].dtype)).alias(name)
                               for name in shared))
     return frame.hstack([*gathered.get_columns(), *constant.get_columns()]).select(*frame.columns, *terms.columns)
 
 
-def _mapped(keys: pl.Expr, mapping: dict[int, int], keys_below: int) -> pl.Expr:
-    """The value `mapping` gives each key (an integer from 0 to `keys_below`; missing where it gives none). Up to
-    _DENSE_KEYS keys have their values put in an array, gathered by key: a hash lookup per row takes longer."""
+def _mapped(keys: pl.Expr, mapping: dict[int, int], keys_below: int, missing: int | None = None) -> pl.Expr:
+    """The value `mapping` gives each key (an integer from 0 to `keys_below`; `missing` where it gives none). Up
+    to _DENSE_KEYS keys have their values put in an array, gathered by key: a hash lookup per row takes longer."""
     if keys_below <= _DENSE_KEYS:
-        return pl.lit(pl.Series([mapping.get(k) for k in range(keys_below)], dtype=pl.Int64)).gather(keys)
-    return keys.replace_strict(mapping, default=None, return_dtype=pl.Int64)
+        return pl.lit(pl.Series([mapping.get(k, missing) for k in range(keys_below)], dtype=pl.Int64)).gather(keys)
+    return keys.replace_strict(mapping, default=missing, return_dtype=pl.Int64)
 
 
 def _category_of(order: dict[str, int]) -> list[str]:
@@ -1083,6 +1113,7 @@ def _part(parts: int) -> pl.Expr:
 
 _VISITS = sorted(set(VISIT_NAMES.values()))  # the canonical visit types, numbered (`visit_code`)
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # polars counts days from 1970-01-01, Python from 0001-01-01
+_NEVER_HELD = dt.date.max.toordinal() + 1  # the start of no identity: a day after every claim's
 # category, status and basis take few values: categorical columns hold a year's results in far less memory
 RESULT_SCHEMA = {"i": pl.Int64, "claim_id": pl.String, "person_id": pl.String, "category": pl.Categorical,
                  "basic_paid": pl.Int64, "critical_paid": pl.Int64, "aid_paid": pl.Int64, "tilted_paid": pl.Int64,

@@ -238,8 +238,18 @@ class BatchSettler:
                 raise min(stops, key=lambda stop: stop[0])[1]
             if errors is not None:
                 errors.extend(rejected)
-            results = pl.concat([results for results, _, _, _ in outcomes], rechunk=False)
-            return results[positions_in_order(results["i"])] if ordered else results
+            results = pl.concat([results for results, _, _, _ in outcomes if results.height]
+                                or [outcomes[0][0]], rechunk=False)
+            if not ordered:
+                return results
+            # in input order; the ids are the claims' own (all of them, unless some were rejected): gathering text
+            # takes longer than numbers
+            results = results.drop("claim_id", "person_id")
+            results = results[positions_in_order(results["i"])]
+            ids = claims.select("claim_id", "person_id")
+            if results.height != claims.height:
+                ids = ids[results["i"]]
+            return ids.hstack(results).select(list(RESULT_SCHEMA))
 
     def _settle(self, claims: pl.DataFrame, identities: pl.DataFrame, persons: pl.DataFrame
                 ) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]], int]:
@@ -267,7 +277,8 @@ class BatchSettler:
         stops += early[2]
         if to_kernel:
             self.settle_on_kernel(frame, to_kernel, claims, identities, persons, one_by_one, rejected, stops)
-        return pl.concat([settled, results_frame(one_by_one)]), rejected, stops, len(highest) + len(to_kernel)
+        results = pl.concat([settled, results_frame(one_by_one)]) if one_by_one else settled
+        return results, rejected, stops, len(highest) + len(to_kernel)
 
     def checked_claims(self, claims: pl.DataFrame, one_by_one: list, rejected: list[ClaimError]) -> pl.DataFrame:
         """The claims that settle, as the engine's frame: the data errors rejected with the loop's own reasons

@@ -240,21 +240,19 @@ class BatchSettler:
                 errors.extend(rejected)
             results = pl.concat([results for results, _, _, _ in outcomes if results.height]
                                 or [outcomes[0][0]], rechunk=False)
-            if not ordered:
-                return results
-            # in input order; the ids are the claims' own (all of them, unless some were rejected): gathering text
-            # takes longer than numbers
-            results = results.drop("claim_id", "person_id")
-            results = results[positions_in_order(results["i"])]
+            if ordered:
+                results = results[positions_in_order(results["i"])]
+            # the claims' ids, which the parts leave out (gathering text takes longer than numbers): in input
+            # order the claims' own columns, unless some were rejected
             ids = claims.select("claim_id", "person_id")
-            if results.height != claims.height:
+            if not ordered or results.height != claims.height:
                 ids = ids[results["i"]]
             return ids.hstack(results).select(list(RESULT_SCHEMA))
 
     def _settle(self, claims: pl.DataFrame, identities: pl.DataFrame, persons: pl.DataFrame
                 ) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]], int]:
-        """One part's results, the claims it rejects, what would stop the run (with where in settlement order) and
-        how many of its persons the kernel settled."""
+        """One part's results (without the claims' `_IDS`), the claims it rejects, what would stop the run (with
+        where in settlement order) and how many of its persons the kernel settled."""
         one_by_one: list[tuple[int, Result]] = []  # (position, result) of claims settled claim by claim
         rejected: list[ClaimError] = []
         frame = self.checked_claims(claims, one_by_one, rejected)
@@ -277,7 +275,7 @@ class BatchSettler:
         stops += early[2]
         if to_kernel:
             self.settle_on_kernel(frame, to_kernel, claims, identities, persons, one_by_one, rejected, stops)
-        results = pl.concat([settled, results_frame(one_by_one)]) if one_by_one else settled
+        results = pl.concat([settled, results_frame(one_by_one).drop(*_IDS)]) if one_by_one else settled
         return results, rejected, stops, len(highest) + len(to_kernel)
 
     def checked_claims(self, claims: pl.DataFrame, one_by_one: list, rejected: list[ClaimError]) -> pl.DataFrame:
@@ -304,8 +302,8 @@ class BatchSettler:
 
     def settle_columns(self, frame: pl.DataFrame, claims: pl.DataFrame, persons: pl.DataFrame, stops: list
                        ) -> tuple[pl.DataFrame, set[str]]:
-        """Settle in columns every person a window settles exactly: their results (`results_frame`'s columns),
-        and the others' ids (for the kernel)."""
+        """Settle in columns every person a window settles exactly: their results (`results_frame`'s columns but
+        the claims' `_IDS`), and the others' ids (for the kernel)."""
         kernel = self.kernel
         to_kernel: set[str] = set()
         frame, lowers, reads = self.with_routes(frame)
@@ -315,7 +313,8 @@ class BatchSettler:
         if read:  # the person attributes as columns; a person missing one a route reads: the kernel rejects there
             frame = _looked_up(frame, ["person_id"], person_columns(persons, read))
             if "age" in read:
-                frame = frame.with_columns(p_age=_age(pl.col("p_birth_date"), pl.col("discharge_date")))
+                discharged = (pl.col("discharge") - _EPOCH_ORDINAL).cast(pl.Date)
+                frame = frame.with_columns(p_age=_age(pl.col("p_birth_date"), discharged))
             to_kernel |= _lacking(frame, None, {attr: pl.col("route").is_in([r for r, names in enumerate(reads)
                                                                             if attr in names]) for attr in read})
         columnar = _without(frame, pl.col("person_id").is_in(list(to_kernel))) if to_kernel else frame
@@ -337,10 +336,10 @@ class BatchSettler:
                                                                first["tilted"], first["basis"])))
         names = pl.Series([kernel.names[identifier] for identifier in _category_of(kernel.order)], dtype=pl.Categorical)
         results = settled.select(
-            "i", "claim_id", "person_id", category=pl.lit(names).gather(pl.col("category_code")),
+            "i", category=pl.lit(names).gather(pl.col("category_code")),
             basic_paid="basic", critical_paid="critical", aid_paid="aid", tilted_paid="tilted", self_pay="self_pay",
             status="status", basis="basis")
-        return results.cast(RESULT_SCHEMA), to_kernel  # type: ignore[arg-type]
+        return results.cast({name: RESULT_SCHEMA[name] for name in results.columns}), to_kernel
 
     def settle_on_kernel(self, frame: pl.DataFrame, to_kernel: set[str], claims: pl.DataFrame, identities, persons,
                          one_by_one: list, rejected: list[ClaimError], stops: list) -> None:
@@ -445,7 +444,7 @@ class BatchSettler:
         lacking = _lacking(several, persons, reading)
         if not undecided:
             return lacking
-        which = pl.DataFrame(undecided, schema={"held_ranks": pl.Int64, "visit": pl.String, "epoch": pl.Int64},
+        which = pl.DataFrame(undecided, schema={"held_ranks": pl.Int64, "visit": _VISIT, "epoch": pl.Int64},
                              orient="row")
         return lacking | set(several.join(which, on=["held_ranks", "visit", "epoch"], how="semi")["person_id"])
 
@@ -1017,10 +1016,10 @@ def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
                                                       in VISIT_NAMES.items()}, default=None, return_dtype=pl.Int64)
     frame = claims.select(
         "i", "claim_id", "person_id", "basic_paid", "critical_paid", "referred", "in_province", "disease",
-        "discharge_date", visit_code=visit_code, admission=ordinal("admission_date"),
+        visit_code=visit_code, admission=ordinal("admission_date"),
         discharge=ordinal("discharge_date"), year=pl.col("discharge_date").dt.year().cast(pl.Int64),
         cost=pl.col("policy_scope_cost"))
-    frame = frame.with_columns(visit=pl.lit(pl.Series(_VISITS, dtype=pl.String)).gather(pl.col("visit_code")))
+    frame = frame.with_columns(visit=pl.lit(pl.Series(_VISITS, dtype=_VISIT)).gather(pl.col("visit_code")))
     epoch = (pl.Series(bounds, dtype=pl.Int64).search_sorted(frame["discharge"], side="right") if bounds
              else pl.Series([0] * frame.height))
     frame = frame.with_columns(epoch=pl.Series(epoch, dtype=pl.Int64))
@@ -1049,13 +1048,12 @@ def _in_settlement_order(frame: pl.DataFrame) -> pl.DataFrame:
     admission_bits = int(spans["admissions"] or 0).bit_length()
     date_bits = int(spans["discharges"] or 0).bit_length() + admission_bits
     if spans["nulls"] or date_bits > _DATE_BITS:
-        ordered = frame.sort(_person_hash(person), _date_order(), "claim_id", "i")
-        hashes = _person_hash(person)
+        at = frame.select(pl.arg_sort_by(_person_hash(person), _date_order(), "claim_id", "i"))[:, 0]
+        hashes = frame.select(_person_hash(person).gather(at))[:, 0]  # in settlement order
     else:
         days = ((pl.col("discharge") - pl.col("discharge").min()) * (1 << admission_bits)
                 + pl.col("admission") - pl.col("admission").min()).cast(pl.UInt64)
-        hashes = _person_hash(person) // (1 << date_bits)
-        key = frame.select(hashes * (1 << date_bits) + days)[:, 0]
+        key = frame.select(_person_hash(person) // (1 << date_bits) * (1 << date_bits) + days)[:, 0]
         at = key.arg_sort()
         ordered_keys = key.gather(at)
         tied = (ordered_keys == ordered_keys.shift(1)) | (ordered_keys == ordered_keys.shift(-1))
@@ -1065,15 +1063,25 @@ def _in_settlement_order(frame: pl.DataFrame) -> pl.DataFrame:
             among = pl.DataFrame({"key": key.gather(tied_at), "claim_id": frame["claim_id"].gather(tied_at),
                                   "at": tied_at})
             at = at.scatter(places, tied_at.gather(among.select(pl.arg_sort_by("key", "claim_id", "at"))[:, 0]))
-        ordered = frame[at]
+        hashes = ordered_keys // (1 << date_bits)
+    ordered = _gathered(frame.drop("claim_id"), at)  # the claim ids are the claims' own: not needed in this order
     numbered = ordered.with_columns(pid=_new_run(person).cum_sum().cast(pl.Int64) - 1)
-    if numbered.height and numbered.select(pl.col("pid").last() + 1 != _new_run(hashes).sum()).item():
-        ordered = frame.sort(person, _date_order(), "claim_id", "i")
+    if numbered.height and numbered["pid"][-1] + 1 != _new_run(hashes).sum():  # persons sharing the hash's bits
+        ordered = frame.sort(person, _date_order(), "claim_id", "i").drop("claim_id")
         numbered = ordered.with_columns(pid=_new_run(person).cum_sum().cast(pl.Int64) - 1)
     return numbered
 
 
 _DATE_BITS = 24  # the most bits of a sort key the dates take (the hash keeps the rest: 40 or more)
+
+
+def _gathered(frame: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:
+    """frame[rows], a column missing everywhere (the disease where no claim names one …) made so, not gathered."""
+    empty = [name for name, count in frame.null_count().row(0, named=True).items() if count == frame.height]
+    if not empty or not frame.height:
+        return frame[rows]
+    return frame.drop(empty)[rows].with_columns(pl.lit(None, frame.schema[name]).alias(name) for name in empty
+                                                ).select(frame.columns)
 
 
 def magnitude(frame: pl.DataFrame, persons: pl.DataFrame) -> Magnitude:
@@ -1123,9 +1131,11 @@ def _part(parts: int) -> pl.Expr:
 
 
 _VISITS = sorted(set(VISIT_NAMES.values()))  # the canonical visit types, numbered (`visit_code`)
+_VISIT = pl.Enum(_VISITS)  # the `visit` column's type: a byte a claim, compared with text as text
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # polars counts days from 1970-01-01, Python from 0001-01-01
 _NEVER_HELD = dt.date.max.toordinal() + 1  # the start of no identity: a day after every claim's
 # category, status and basis take few values: categorical columns hold a year's results in far less memory
+_IDS = ("claim_id", "person_id")  # the claims' columns in the results
 RESULT_SCHEMA = {"i": pl.Int64, "claim_id": pl.String, "person_id": pl.String, "category": pl.Categorical,
                  "basic_paid": pl.Int64, "critical_paid": pl.Int64, "aid_paid": pl.Int64, "tilted_paid": pl.Int64,
                  "self_pay": pl.Int64, "status": pl.Categorical, "basis": pl.Categorical}

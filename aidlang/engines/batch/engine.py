@@ -1066,7 +1066,8 @@ def _in_settlement_order(frame: pl.DataFrame) -> pl.DataFrame:
         hashes = ordered_keys // (1 << date_bits)
     ordered = _gathered(frame.drop("claim_id"), at)  # the claim ids are the claims' own: not needed in this order
     numbered = ordered.with_columns(pid=_new_run(person).cum_sum().cast(pl.Int64) - 1)
-    if numbered.height and numbered["pid"][-1] + 1 != _new_run(hashes).sum():  # persons sharing the hash's bits
+    hash_runs = hashes.to_frame().select(_new_run(pl.first()).sum()).item()
+    if numbered.height and numbered["pid"][-1] + 1 != hash_runs:  # persons sharing the hash's bits
         ordered = frame.sort(person, _date_order(), "claim_id", "i").drop("claim_id")
         numbered = ordered.with_columns(pid=_new_run(person).cum_sum().cast(pl.Int64) - 1)
     return numbered

@@ -77,4 +77,4 @@ def test_the_reader_names_the_row_and_column_of_an_error_cell(tmp_path, error):
     table = read_table(path, ("name", "value"), (), DEFAULT_OPTIONS)
     (row,) = table.rows
     assert [(p.row, p.column, p.reason_zh) for p in row.problems] == [
-        (2, "value", f"单元格是 Excel 错误值 {error}（公式出错），不是数据")]
+        (2, "value", f"单元格是表格错误值 {error}（公式出错），不是数据")]

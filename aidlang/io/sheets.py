@@ -24,13 +24,14 @@ import codecs
 import csv
 import datetime as dt
 import re
+import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import attrs
 
-from aidlang.io.xlsx_errors import error_cells
+from aidlang.io import ods_errors, xlsx_errors
 
 _CSV_FIELD_LIMIT = 100_000  # below csv.field_size_limit()'s 131,072
 MAX_CELL = 1000  # characters: no id, date, amount or name is longer; a longer cell is a broken row
@@ -305,7 +306,7 @@ def read_workbook(path: str | Path, sheet: str | None) -> Grid:
         values = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
     except Exception as error:  # noqa: BLE001 — calamine raises its own errors for a damaged file
         return _failed(Problem(0, f"无法读取工作簿：{error}", f"cannot read the workbook: {error}"))
-    errors = error_cells(path, chosen)  # calamine reads an error cell as empty
+    errors = _error_cells(path, chosen)
     if errors is None:
         return _failed(Problem(0, "工作簿含有 Excel 错误值单元格（#N/A 等），但未标明位置：请先修正公式",
                                "the workbook has Excel error cells (#N/A …) that do not say where they are: "
@@ -331,6 +332,17 @@ def read_workbook(path: str | Path, sheet: str | None) -> Grid:
     return Grid(tuple(rows), problems, None, f"xlsx, sheet {chosen}", dict(converted))
 
 
+def _error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str] | None:
+    """The sheet's error cells, which calamine reads as empty (.xlsx) or as the formula's cached number (.ods):
+    `xlsx_errors`, `ods_errors`. An .xls workbook's are not found (its cells are not read here)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            opendocument = ods_errors.is_spreadsheet(book)
+    except (OSError, zipfile.BadZipFile):
+        return {}
+    return ods_errors.error_cells(path, sheet) if opendocument else xlsx_errors.error_cells(path, sheet)
+
+
 def _sheet_cells(number: int, values: list, converted: Counter, errors: dict[tuple[int, int], str]
                  ) -> tuple[tuple[str, ...], Problem | None]:
     cells = []
@@ -341,8 +353,9 @@ def _sheet_cells(number: int, values: list, converted: Counter, errors: dict[tup
         if error is not None:
             text = error
             if problem is None:
-                problem = Problem(number, f"单元格是 Excel 错误值 {error}（公式出错），不是数据",
-                                  f"the cell is the Excel error {error} (a formula that failed), not data", index)
+                problem = Problem(number, f"单元格是表格错误值 {error}（公式出错），不是数据",
+                                  f"the cell is the spreadsheet error {error} (a formula that failed), not data",
+                                  index)
         elif kind == "early_date" and problem is None:
             problem = Problem(number, f"Excel 日期早于 1900-03-01，无法确定是哪一天：{text}（Excel 把 1900 年当作闰年，"
                                       "此前的日期各软件读法不一；请写作文本日期）",

@@ -55,7 +55,7 @@ _ATTRIBUTE = re.compile(rb"""\s([\w:.-]+)=(?:"([^"]*)"|'([^']*)')""")
 
 
 def _attributes(tag: bytes) -> dict[str, str]:
-    return {name.decode("utf-8"): _unescape(double or single) for name, double, single in _ATTRIBUTE.findall(tag)}
+    return {name.decode("utf-8"): unescape(double or single) for name, double, single in _ATTRIBUTE.findall(tag)}
 
 
 def _scan(xml) -> dict[tuple[int, int], str] | None:
@@ -91,5 +91,5 @@ def _column_index(letters: bytes) -> int:
     return index - 1
 
 
-def _unescape(value: bytes) -> str:
+def unescape(value: bytes) -> str:
     return html.unescape(value.decode("utf-8"))  # XML's five entities and numeric references

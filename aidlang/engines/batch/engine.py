@@ -975,20 +975,43 @@ def _basis(frame: pl.DataFrame, clause_columns: list[ClauseColumn]) -> pl.Series
     codes = [pl.col(column).fill_null(0) for column, _ in clause_columns]
     key, radix = pl.lit(0, dtype=pl.Int64), 1
     keyed = frame.select(*codes)
+    renumbered = False
     for (_, texts), code in zip(clause_columns, codes, strict=True):
         if radix * len(texts) >= 1 << 62:
             keyed = keyed.with_columns(key=key.rank("dense").cast(pl.Int64))
             key, radix = pl.col("key"), int(keyed["key"].max()) + 1  # type: ignore[arg-type]  # Int64's max
+            renumbered = True
         key, radix = key + code * radix, radix * len(texts)
-    keyed = keyed.with_columns(key=key)
+    keys = keyed.select(key=key)["key"]
+
+    def basis(row) -> str:
+        return ";".join(dict.fromkeys(c for (_, texts), code in zip(clause_columns, row, strict=False)
+                                      for c in texts[code]))
+
+    if not renumbered and radix <= _DENSE_KEYS:  # the keys met marked in an array, numbered by an array
+        met = placed(keys, pl.repeat(1, keys.len(), dtype=pl.Int8, eager=True),
+                     pl.repeat(0, radix, dtype=pl.Int8, eager=True))
+        present = (met == 1).arg_true().cast(pl.Int64)
+        bases = [basis(_digits(k, clause_columns)) for k in present.to_list()]
+        number = placed(present, pl.int_range(present.len(), dtype=pl.Int64, eager=True),
+                        pl.repeat(0, radix, dtype=pl.Int64, eager=True))
+        return pl.Series("basis", bases, dtype=pl.Categorical).gather(number.gather(keys))
     index: dict[int, int] = {}
-    bases: list[str] = []
-    for row in keyed.unique(subset="key").iter_rows():
+    bases = []
+    for row in keyed.with_columns(key=keys).unique(subset="key").iter_rows():
         index[row[-1]] = len(bases)
-        bases.append(";".join(dict.fromkeys(c for (_, texts), code in zip(clause_columns, row, strict=False)
-                                            for c in texts[code])))
-    at = keyed["key"].replace_strict(index, return_dtype=pl.Int64)
+        bases.append(basis(row))
+    at = keys.replace_strict(index, return_dtype=pl.Int64)
     return pl.Series("basis", bases, dtype=pl.Categorical).gather(at)
+
+
+def _digits(key: int, clause_columns: list[ClauseColumn]) -> list[int]:
+    """The clause columns' codes a combined key of `_basis` stands for (the first column the lowest digit)."""
+    digits = []
+    for _, texts in clause_columns:
+        key, code = divmod(key, len(texts))
+        digits.append(code)
+    return digits
 
 
 def _ledger(slot: str, slots: int) -> pl.Expr:

@@ -31,7 +31,7 @@ from typing import Mapping, Sequence
 
 import attrs
 
-from aidlang.io import ods_errors, xlsx_errors
+from aidlang.io import ods_errors, xls_errors, xlsx_errors
 
 _CSV_FIELD_LIMIT = 100_000  # below csv.field_size_limit()'s 131,072
 MAX_CELL = 1000  # characters: no id, date, amount or name is longer; a longer cell is a broken row
@@ -333,9 +333,12 @@ def read_workbook(path: str | Path, sheet: str | None) -> Grid:
 
 
 def _error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str] | None:
-    """The sheet's error cells, which calamine reads as empty (.xlsx) or as the formula's cached number (.ods):
-    `xlsx_errors`, `ods_errors`. An .xls workbook's are not found (its cells are not read here)."""
+    """The sheet's error cells, which calamine reads as empty (.xlsx, .xls) or as the formula's cached number
+    (.ods): `xlsx_errors`, `xls_errors`, `ods_errors`."""
     try:
+        with open(path, "rb") as file:
+            if file.read(4) == WORKBOOK_MAGIC[1][:4]:  # a compound file: .xls
+                return xls_errors.error_cells(path, sheet)
         with zipfile.ZipFile(path) as book:
             opendocument = ods_errors.is_spreadsheet(book)
     except (OSError, zipfile.BadZipFile):

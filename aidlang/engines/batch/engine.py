@@ -726,15 +726,14 @@ class BatchSettler:
         counted = pl.col("base")
         if (table["line"] != 0).any():
             frame = with_ledger_sum(frame, "through", pl.col("base"), "dslot", table["dslot"].unique())
-            frame = frame.with_columns(earlier=pl.col("through") - pl.col("base"))
-            earlier = pl.col("earlier")
-            after, before = earlier + pl.col("base") - pl.col("line"), earlier - pl.col("line")
+            # the year's bases through this claim, and before it
+            after, before = pl.col("through") - pl.col("line"), pl.col("through") - pl.col("base") - pl.col("line")
             yearly = pl.max_horizontal(after, pl.lit(0)) - pl.max_horizontal(before, pl.lit(0))
             counted = (pl.when(pl.col("line") == 0).then(pl.col("base"))
                        .when(pl.col("per_claim")).then(pl.max_horizontal(pl.col("base") - pl.col("line"), pl.lit(0)))
                        .otherwise(yearly))
-        frame = frame.with_columns(counted=pl.when(pl.col("step").is_not_null()).then(counted))
-        frame = frame.with_columns(raw=(2 * pl.col("counted") * pl.col("num") + pl.col("den")) // (2 * pl.col("den")))
+        counted = pl.when(pl.col("step").is_not_null()).then(counted)  # one expression: no column of its own
+        frame = frame.with_columns(raw=(2 * counted * pl.col("num") + pl.col("den")) // (2 * pl.col("den")))
         one_cap_per_slot = table.group_by("cslot").agg(pl.col("cap").fill_null(-1).n_unique() == 1)["cap"].all()
         if not one_cap_per_slot:  # the persons with a ledger whose cap changes within the year
             caps = frame.select("person_id", "cap", ledger=_ledger("cslot", slots)).filter(
@@ -758,7 +757,7 @@ class BatchSettler:
         clause_columns += [(clause_column, rule_clauses), (gate_column, ((), *map(_gate_clause, gate_texts)))]
         scratch = (*tests.names, "pick", "code", *(f"code_{k}" for k in dynamic), "step", "gated", "gate_clause_k",
                    "base", "dslot", "cslot", "line", "per_claim", "num", "den", "cap", "has_cap", "term_row",
-                   "counted", "raw", "total", "paid", "through", "earlier")
+                   "raw", "total", "paid", "through")
         return frame.drop(*scratch, strict=False), changing
 
 

@@ -313,7 +313,7 @@ class BatchSettler:
         if read:  # the person attributes as columns; a person missing one a route reads: the kernel rejects there
             frame = _looked_up(frame, ["person_id"], person_columns(persons, read))
             if "age" in read:
-                discharged = (pl.col("discharge") - _EPOCH_ORDINAL).cast(pl.Date)
+                discharged = pl.col("discharge").cast(pl.Date)
                 frame = frame.with_columns(p_age=_age(pl.col("p_birth_date"), discharged))
             to_kernel |= _lacking(frame, None, {attr: pl.col("route").is_in([r for r, names in enumerate(reads)
                                                                             if attr in names]) for attr in read})
@@ -374,8 +374,7 @@ class BatchSettler:
         end = pl.col("end").dt.month_end() if kernel.month_end else pl.col("end")
         ids = identities.select(
             "person_id", held=pl.col("category").replace_strict(ids_of, default=None, return_dtype=pl.String),
-            start=pl.col("start").cast(pl.Int64) + _EPOCH_ORDINAL,
-            end=(end.cast(pl.Int64) + _EPOCH_ORDINAL).fill_null(dt.date.max.toordinal()),
+            start=pl.col("start").to_physical(), end=end.to_physical().fill_null(_LAST_DAY),
         ).drop_nulls("held").with_columns(  # (replace_strict of no mapping leaves text, whatever its dtype says)
             rank=pl.col("held").replace_strict(rank, return_dtype=pl.Int64) if rank else pl.lit(None, pl.Int64))
         first, last = pl.col("admission"), pl.col("discharge")
@@ -1030,19 +1029,17 @@ _DEFAULT_BASES = {
 
 def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
     """The claims (CLAIM_SCHEMA and `i`) as the engine's columns: canonical visit (and its number in _VISITS),
-    dates as ordinals, the discharge year and epoch, settlement `order`."""
-    def ordinal(column: str) -> pl.Expr:
-        return pl.col(column).cast(pl.Int64) + _EPOCH_ORDINAL
-
+    dates as days (the date columns' own numbers), the discharge year and epoch, settlement `order`."""
     visit_code = pl.col("visit_type").replace_strict({name: _VISITS.index(canonical) for name, canonical
                                                       in VISIT_NAMES.items()}, default=None, return_dtype=pl.Int64)
     frame = claims.select(
         "i", "claim_id", "person_id", "basic_paid", "critical_paid", "referred", "in_province", "disease",
-        visit_code=visit_code, admission=ordinal("admission_date"),
-        discharge=ordinal("discharge_date"), year=pl.col("discharge_date").dt.year().cast(pl.Int64),
+        visit_code=visit_code, admission=pl.col("admission_date").to_physical(),
+        discharge=pl.col("discharge_date").to_physical(), year=pl.col("discharge_date").dt.year().cast(pl.Int64),
         cost=pl.col("policy_scope_cost"))
     frame = frame.with_columns(visit=pl.lit(pl.Series(_VISITS, dtype=_VISIT)).gather(pl.col("visit_code")))
-    epoch = (pl.Series(bounds, dtype=pl.Int64).search_sorted(frame["discharge"], side="right") if bounds
+    days = [bound - _EPOCH_ORDINAL for bound in bounds]  # the epochs' first days (ordinals) as days of polars'
+    epoch = (pl.Series(days, dtype=pl.Int32).search_sorted(frame["discharge"], side="right") if bounds
              else pl.Series([0] * frame.height))
     frame = frame.with_columns(epoch=pl.Series(epoch, dtype=pl.Int64))
     # each person's claims one run, in settlement order, numbered (`order`); `pid` numbers the persons (the
@@ -1073,8 +1070,8 @@ def _in_settlement_order(frame: pl.DataFrame) -> pl.DataFrame:
         at = frame.select(pl.arg_sort_by(_person_hash(person), _date_order(), "claim_id", "i"))[:, 0]
         hashes = frame.select(_person_hash(person).gather(at))[:, 0]  # in settlement order
     else:
-        days = ((pl.col("discharge") - pl.col("discharge").min()) * (1 << admission_bits)
-                + pl.col("admission") - pl.col("admission").min()).cast(pl.UInt64)
+        discharge, admission = pl.col("discharge").cast(pl.Int64), pl.col("admission").cast(pl.Int64)
+        days = ((discharge - discharge.min()) * (1 << admission_bits) + admission - admission.min()).cast(pl.UInt64)
         key = frame.select(_person_hash(person) // (1 << date_bits) * (1 << date_bits) + days)[:, 0]
         at = key.arg_sort()
         ordered_keys = key.gather(at)
@@ -1130,7 +1127,10 @@ def _new_run(values: pl.Expr) -> pl.Expr:
 def _date_order() -> pl.Expr:
     """(discharge, admission) as one sort key after the person, which sorts faster than two: a date's ordinal
     (0001-01-01 … 9999-12-31) takes 22 bits, so the two fit in one integer."""
-    return pl.col("discharge") * (1 << 22) + pl.col("admission")
+    def ordinal(day: str) -> pl.Expr:
+        return pl.col(day).cast(pl.Int64) + _EPOCH_ORDINAL
+
+    return ordinal("discharge") * (1 << 22) + ordinal("admission")
 
 
 PART_CLAIMS = 500_000  # claims settled at once in a part, at most about (persons are parted by a hash of their id)
@@ -1156,7 +1156,9 @@ def _part(parts: int) -> pl.Expr:
 _VISITS = sorted(set(VISIT_NAMES.values()))  # the canonical visit types, numbered (`visit_code`)
 _VISIT = pl.Enum(_VISITS)  # the `visit` column's type: a byte a claim, compared with text as text
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # polars counts days from 1970-01-01, Python from 0001-01-01
-_NEVER_HELD = dt.date.max.toordinal() + 1  # the start of no identity: a day after every claim's
+# the engine's days are polars' (from 1970-01-01, negative before): a date column's own numbers, not copied
+_LAST_DAY = dt.date.max.toordinal() - _EPOCH_ORDINAL  # an open end: held for ever
+_NEVER_HELD = _LAST_DAY + 1  # the start of no identity: a day after every claim's
 # category, status and basis take few values: categorical columns hold a year's results in far less memory
 _IDS = ("claim_id", "person_id")  # the claims' columns in the results
 RESULT_SCHEMA = {"i": pl.Int64, "claim_id": pl.String, "person_id": pl.String, "category": pl.Categorical,

@@ -364,7 +364,7 @@ class BatchSettler:
     # ------------------------------------------------------------ identities and routes
     def categories(self, frame: pl.DataFrame, identities: pl.DataFrame) -> pl.DataFrame:
         """Each claim's category (`category_code`: 0 for none, else the first held in declared order), whether it
-        holds several and which (`held_ranks`, `_rank_bit`):
+        holds several and which (`held_ranks`, `_rank_bit`; 0 where it holds one or none):
         the identities' days as `Settler.identity_index` gives them (a row naming no category of the policy
         ignored, an open end held for ever, a lost identity held to its month's end where the policy says so)."""
         kernel = self.kernel
@@ -396,14 +396,11 @@ class BatchSettler:
             values = placed(rows["pid"], rows[column], pl.repeat(fill, persons, dtype=rows[column].dtype, eager=True))
             return pl.lit(values).gather(pl.col("pid")).alias(column)
 
-        looked_up = frame.select("admission", "discharge", by_person(alone, "start", _NEVER_HELD),
-                                 by_person(alone, "end", 0), by_person(alone, "rank", 0),
-                                 by_person(together.select("pid", together=True).unique("pid"), "together", False))
-        one = looked_up.select(category_code=pl.when(held_on_stay).then(pl.col("rank") + 1).otherwise(0),
-                               held_ranks=pl.when(held_on_stay).then(_rank_bit(pl.col("rank"), len(kernel.order)))
-                               .otherwise(0))  # the category as its number: `_category_of`
+        alone_held = (by_person(alone, "start", _NEVER_HELD) <= last) & (by_person(alone, "end", 0) >= first)
+        one = frame.select(category_code=pl.when(alone_held).then(by_person(alone, "rank", 0) + 1).otherwise(0),
+                           together=by_person(together.select("pid", together=True).unique("pid"), "together", False))
         claims_together = frame.select("pid", "admission", "discharge", at=pl.int_range(pl.len(), dtype=pl.Int64)
-                                       ).filter(looked_up["together"])
+                                       ).filter(one["together"])
         held = (claims_together.join(together, on="pid").filter(held_on_stay)
                 .group_by("at").agg(first_rank=pl.col("rank").min(), several=pl.col("held").n_unique() > 1,
                                     held_ranks=_rank_bit(pl.col("rank").unique(), len(kernel.order)).sum()))
@@ -411,7 +408,8 @@ class BatchSettler:
         return frame.with_columns(
             placed(held["at"], held["first_rank"] + 1, one["category_code"]).alias("category_code"),
             placed(held["at"], held["several"], pl.repeat(False, frame.height, eager=True)).alias("several"),
-            placed(held["at"], held["held_ranks"], one["held_ranks"]).alias("held_ranks"))
+            placed(held["at"], held["held_ranks"], pl.repeat(0, frame.height, dtype=pl.Int64, eager=True)
+                   ).alias("held_ranks"))
 
     def undecided_by_rank(self, frame: pl.DataFrame, persons: pl.DataFrame) -> set[str]:
         """The persons with a claim held under several categories where 就高 may choose another than the first

@@ -166,6 +166,40 @@ def test_a_ledger_whose_cap_changes_within_the_year_settles_as_the_document_says
     assert [(r.basic_paid, r.self_pay) for r in results] == [(200000, 800000), (75000, 25000)]
 
 
+def test_rules_on_the_institution_level_settle_in_columns():
+    """Jinggu 二(四), the deductible and cap by institution level (parameters assumed: 一级 300元, 二级 600元, 基层
+    200元, every cap 100000元; 75%, 基层 85%), one inpatient ledger a year. p1's c1 at 一级, 10000元: 10000 − 300 =
+    9700, 75% → 7275元; c2 at 二级, 1000元: the year's bases 10000 + 1000 − 600 = 10400 above the line against
+    10000 − 600 = 9400 before it → 1000 counted, 75% → 750元. p2's c3 at 基层, 2000元: 2000 − 200 = 1800, 85% →
+    1530元. The rules read 机构级别, a column: only p3, whose claim gives no level, settles on the kernel, which
+    rejects it as the interpreter does."""
+    import datetime as dt
+
+    from aidlang.records import Claim
+
+    checked = load(ROOT / "policies" / "jinggu.aid")
+    params = {"一级起付标准": 30000, "二级起付标准": 60000, "三级起付标准": 100000, "基层起付标准": 20000,
+              "一级最高支付限额": 10000000, "二级最高支付限额": 10000000, "三级最高支付限额": 10000000,
+              "基层最高支付限额": 10000000, "基层住院支付比例": Fraction(85, 100), "中医药支付比例": Fraction(1, 2),
+              "困难群众参保补助标准": 10000}
+    day = dt.date
+    def stay(claim_id: str, person: str, month: int, cost: int, level: str | None) -> Claim:
+        return Claim(claim_id, person, "inpatient", day(2023, month, 1), day(2023, month, 3), cost, None, 0,
+                     institution_level=level)
+
+    claims = [stay("c1", "p1", 3, 1000000, "一级"), stay("c2", "p1", 5, 100000, "二级"),
+              stay("c3", "p2", 4, 200000, "基层"), stay("c4", "p3", 4, 200000, None)]
+    batch, interpreter = BatchSettler(checked, Interpreter(checked, params)), Interpreter(checked, params)
+    errors: list = []
+    results = batch.settle(claims, [], {}, errors=errors)
+    assert [(r.claim_id, r.basic_paid) for r in results] == [("c1", 727500), ("c2", 75000), ("c3", 153000)]
+    assert batch.kernel_persons == 1
+    expected_errors: list = []
+    assert results == interpreter.settle(claims, [], {}, errors=expected_errors)
+    assert [(e.claim_id, e.reason_en) for e in errors] == [(e.claim_id, e.reason_en) for e in expected_errors]
+    assert [e.claim_id for e in errors] == ["c4"]
+
+
 TWO_CATEGORIES = """政策 jg "测试" {
   发布机关 "测试"
   施行日期 2023-01-01

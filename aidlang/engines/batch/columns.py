@@ -4,12 +4,13 @@ never floats.
 
 What lowers: literals, parameters (one value per epoch, given by `param(name)`), the claim's values that are
 never missing (cost, the amounts paid so far, referred, in province, visit type, year) and its disease (empty is
-"none": a comparison with it is false, except `!=`), a person's attributes (columns `p_<attr>` the engine joins
-from persons.csv; `person_reads` records which, so that the persons missing one settle on the kernel, which
-rejects their claim where it reads it), 年度累计自付 and 年度就诊次序 in the aid and tilted tiers (running sums
-over the person's year, basic and critical insurance being settled by then), + − ×, comparisons, 且/或/非,
-`在 [...]` and declared lists, 较小值/较大值. Anything else — ÷, institution levels, a test for a missing
-value — raises `Unsupported`, and the claims that would read it settle on the sequential kernel instead.
+"none": a comparison with it is false, except `!=`), its institution level and a person's attributes (columns
+`p_<attr>` the engine joins from persons.csv; `person_reads` records which, and the claim values a claim must
+give, CLAIM_GIVEN, so that the persons missing one settle on the kernel, which rejects their claim where it
+reads it), 年度累计自付 and 年度就诊次序 in the aid and tilted tiers (running sums over the person's year, basic
+and critical insurance being settled by then), + − ×, comparisons, 且/或/非, `在 [...]` and declared lists,
+较小值/较大值. Anything else — ÷, a test for a missing value — raises `Unsupported`, and the claims that would
+read it settle on the sequential kernel instead.
 
 Columns are 64-bit and wrap around silently, while the other engines count in Python's unbounded integers. So
 each number lowered carries a bound on its numerator, from the run's largest amount and its longest person's
@@ -33,8 +34,9 @@ from aidlang.frontend import nodes as n
 # claims-frame columns of the builtins that lower
 COLUMNS = {"policy_scope_cost": "cost", "basic_paid": "basic", "critical_paid": "critical", "aid_paid": "aid",
            "referred": "referred", "in_province": "in_province", "visit_type": "visit", "current_year": "year",
-           "disease": "disease"}
+           "disease": "disease", "institution_level": "institution_level"}
 MAY_BE_EMPTY = frozenset(("disease",))
+CLAIM_GIVEN = frozenset(("institution_level",))  # a claim without one is rejected where a rule reads it
 # a person's attributes: columns joined from persons.csv (age: on the discharge date)
 PERSON_PREFIX = "p_"
 # the running amounts of a person's year, over the claims settled before this one and this one
@@ -106,7 +108,8 @@ class Lowering:
 
     def __init__(self, symbols, param: Callable[[str], Any], magnitude: Magnitude, kind: str = "aid"):
         self.symbols, self.param, self.magnitude, self.kind = symbols, param, magnitude, kind
-        self.person_reads: set[str] = set()  # the person attributes lowered (their columns must be known)
+        # the person attributes lowered (their columns must be known), and the CLAIM_GIVEN values
+        self.person_reads: set[str] = set()
 
     def test(self, node: n.Expr) -> pl.Expr:
         """A condition as a boolean column (never null)."""
@@ -165,6 +168,8 @@ class Lowering:
             column = pl.col(COLUMNS[b.name])
             if b.type == "bool":
                 return Value(column, "bool")
+            if b.name in CLAIM_GIVEN:
+                self.person_reads.add(b.name)
             if b.type == "string":
                 return Value(column, "str", nullable=b.name in MAY_BE_EMPTY)
             return Value(column, "num", bound=self.magnitude.amount + 1)

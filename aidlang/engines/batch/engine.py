@@ -36,8 +36,8 @@ from typing import Any, Iterator
 import polars as pl
 
 from aidlang.check.expressions import is_static
-from aidlang.engines.batch.columns import (PERSON_PREFIX, YEAR_KEY, YEAR_START, Lowering, Magnitude, Unsupported,
-                                           fits, with_ledger_sum, year_starts)
+from aidlang.engines.batch.columns import (CLAIM_GIVEN, PERSON_PREFIX, YEAR_KEY, YEAR_START, Lowering, Magnitude,
+                                           Unsupported, fits, with_ledger_sum, year_starts)
 from aidlang.io.columnar import (claims_frame, claims_of_frame, identities_frame, identities_of_frame,
                                 persons_frame, persons_of_frame, placed, positions_in_order)
 from aidlang.plan import build_plan
@@ -310,11 +310,13 @@ class BatchSettler:
         to_kernel |= set(_where(frame, pl.col("route").is_in([r for r, ok in enumerate(lowers) if not ok]),
                                 "person_id").to_list())
         read = sorted(set().union(*reads))  # every route's: the gates' chain names all
-        if read:  # the person attributes as columns; a person missing one a route reads: the kernel rejects there
-            frame = _looked_up(frame, ["person_id"], person_columns(persons, read))
-            if "age" in read:
+        person_read = [attr for attr in read if attr not in CLAIM_GIVEN]
+        if person_read:  # the person attributes as columns
+            frame = _looked_up(frame, ["person_id"], person_columns(persons, person_read))
+            if "age" in person_read:
                 discharged = pl.col("discharge").cast(pl.Date)
                 frame = frame.with_columns(p_age=_age(pl.col("p_birth_date"), discharged))
+        if read:  # a person missing one a route reads: the kernel rejects the claim there
             to_kernel |= _lacking(frame, None, {attr: pl.col("route").is_in([r for r, names in enumerate(reads)
                                                                             if attr in names]) for attr in read})
         columnar = _without(frame, pl.col("person_id").is_in(list(to_kernel))) if to_kernel else frame
@@ -873,17 +875,21 @@ _DENSE_KEYS = 1 << 16  # keys of terms looked up by their place in an array, up 
 def _lacking(frame: pl.DataFrame, persons: pl.DataFrame | None, reading: dict[str, pl.Expr]) -> set[str]:
     """The persons of the claims that read a person attribute (`reading`: the attribute → which claims read it)
     their persons.csv row does not give — no row, or an empty value where the attribute is not one an empty cell
-    gives (EMPTY_IS_NONE). The attributes are the frame's `p_` columns, or looked up in `persons` first."""
+    gives (EMPTY_IS_NONE) —, or a value the claim must give (CLAIM_GIVEN) that it does not. The attributes are the
+    frame's `p_` columns, or looked up in `persons` first."""
     if not reading:
         return set()
+    given = [attr for attr in reading if attr in CLAIM_GIVEN]
     if persons is not None:
-        frame = _looked_up(frame.select("person_id", *(reading[attr].alias(f"reads_{attr}") for attr in reading)),
-                           ["person_id"], person_columns(persons, sorted(reading)))
+        flags = [reading[attr].alias(f"reads_{attr}") for attr in reading]
+        frame = _looked_up(frame.select("person_id", *given, *flags), ["person_id"],
+                           person_columns(persons, sorted(set(reading) - set(given))))
         reading = {attr: pl.col(f"reads_{attr}") for attr in reading}
     missing = pl.lit(False)
     for attr, reads in reading.items():
         column = pl.col("p_birth_date" if attr == "age" else PERSON_PREFIX + attr)
-        unknown = pl.col("p_known").is_null() | (column.is_null() if attr not in EMPTY_IS_NONE else False)
+        unknown = (pl.col(attr).is_null() if attr in given else
+                   pl.col("p_known").is_null() | (column.is_null() if attr not in EMPTY_IS_NONE else False))
         missing = missing | (reads & unknown)
     return set(_where(frame, missing, "person_id").to_list())
 
@@ -1032,7 +1038,7 @@ def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
                                                       in VISIT_NAMES.items()}, default=None, return_dtype=pl.Int64)
     frame = claims.select(
         "i", "claim_id", "person_id", "basic_paid", "critical_paid", "referred", "in_province", "disease",
-        visit_code=visit_code, admission=pl.col("admission_date").to_physical(),
+        "institution_level", visit_code=visit_code, admission=pl.col("admission_date").to_physical(),
         discharge=pl.col("discharge_date").to_physical(), year=pl.col("discharge_date").dt.year().cast(pl.Int64),
         cost=pl.col("policy_scope_cost"))
     frame = frame.with_columns(visit=pl.lit(pl.Series(_VISITS, dtype=_VISIT)).gather(pl.col("visit_code")))

@@ -934,7 +934,9 @@ def _check_share_base(ctx: Context, row: n.BenefitRow, share_of: str) -> None:
 # ---------------------------------------------------------------- clauses
 
 def check_clauses(ctx: Context) -> None:
-    """Every rule cites a clause, itself or through the block (tier, benefit, fund, monitor) it sits in."""
+    """Every rule cites a clause, itself or through the block (tier, benefit, fund, monitor) it sits in; a clause
+    written as blank text (`依据 ""`) cites nothing, wherever it is written (the published table would show an
+    empty basis)."""
     for decl in ctx.policy.decls:
         for node, what in _clause_citers(decl):
             if node.clause is None or not node.clause.text.strip():
@@ -954,13 +956,25 @@ def _clause_citers(decl: n.Decl) -> Iterator[tuple[typing.Any, tuple[str, str]]]
         yield from ((rule, ("身份规则", "an identity rule")) for rule in decl.rules)
     elif type(decl) in CITING_DECLARATIONS:
         yield decl, named(CITING_DECLARATIONS[type(decl)], decl.name)
-    elif isinstance(decl, n.Tier) and decl.clause is None:
+    elif isinstance(decl, (n.Tier, n.Benefit, n.Fund)):
+        # a block's own clause, where written, must say something; without one each of its lines cites its own,
+        # and with one a line's own, where written, must say something
+        if decl.clause is not None:
+            yield decl, named(BLOCK_NAMES[type(decl)], decl.name)
+        yield from ((node, what) for node, what in _block_lines(decl) if decl.clause is None or node.clause is not None)
+
+
+BLOCK_NAMES = {n.Tier: ("待遇", "tier"), n.Benefit: ("年度待遇", "benefit"), n.Fund: ("基金", "fund")}
+
+
+def _block_lines(decl: n.Tier | n.Benefit | n.Fund) -> Iterator[tuple[typing.Any, tuple[str, str]]]:
+    if isinstance(decl, n.Tier):
         yield from ((rule, (f"待遇“{decl.name}”的规则", f"a rule of tier {decl.name}")) for rule in decl.rules)
         yield from ((c, (f"待遇“{decl.name}”的条件", f"a condition of tier {decl.name}")) for c in decl.conditions)
-    elif isinstance(decl, n.Benefit) and decl.clause is None:
+    elif isinstance(decl, n.Benefit):
         what = f"年度待遇“{decl.name}”的规定", f"a line of benefit {decl.name}"
         yield from ((line, what) for line in (*decl.rows, *decl.flags))
-    elif isinstance(decl, n.Fund) and decl.clause is None:
+    else:
         yield from ((item, named(("款项", "item"), item.name)) for item in decl.items)
         yield from ((c, named(("核查", "check"), c.name)) for c in decl.checks)
 

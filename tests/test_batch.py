@@ -530,10 +530,12 @@ def test_the_basis_joins_the_clauses_each_claims_codes_stand_for():
     rules = ((), ("四(一)",), ("五",), ("五", ""))
     frame = pl.DataFrame({"gate": [1, 2, 0, 0, None, 0], "rule": [1, 2, 0, 2, 1, 3]})
     # row 1: 四(一) twice, once in the basis; row 2: both clauses of one code, then 五; row 5: a missing code is
-    # none; row 6: a rule's empty clause (依据 "") cited as the loop cites it, "五;"
+    # none; row 6: an empty text among a code's clauses joined as the loop joins it, "五;" (the checker refuses
+    # 依据 "", so no policy gives one). The first combines the codes below _DENSE_KEYS: the keys met, in an array
     expected = ["四(一)", "四(二);四(三);五", "", "五", "四(一)", "五;"]
     assert _basis(frame, [("gate", gates), ("rule", rules)]).cast(pl.String).to_list() == expected
-    # four columns of 65,536 texts: 2**64 combinations, more than one integer numbers — re-numbered on the way
+    # four columns of 65,536 texts: 2**64 combinations, more than one integer numbers — re-numbered on the way,
+    # and the keys met hashed
     many = ((), *((f"第{k}条",) for k in range(1, 1 << 16)))
     wide = pl.DataFrame({f"c{j}": [j + 1, 0, (1 << 16) - 1] for j in range(4)})
     basis = _basis(wide, [(f"c{j}", many) for j in range(4)]).cast(pl.String).to_list()
@@ -627,12 +629,15 @@ def test_highest_when_another_category_reads_an_age_persons_csv_lacks():
     assert batch == interp
 
 
-def test_a_rules_empty_clause_is_cited_as_the_loop_cites_it():
-    """依据 "" on 甲类's rule: 60% of 1,000 yuan = 600 yuan, the basis 救 and the empty clause, "救;"."""
-    from aidlang.records import Claim, Identity
+def test_a_rules_empty_clause_is_refused_before_any_engine_meets_it():
+    """依据 "" on 甲类's rule would cite nothing (the engines once gave its claims the basis "救;", an empty clause
+    after 救): the checker refuses it, naming the rule's line, so no engine settles such a policy."""
+    from aidlang.check.checker import check
+    from aidlang.frontend.diagnostics import AidError
+    from aidlang.frontend.parser import parse
+    from aidlang.frontend.source import Source
 
-    day = dt.date(2023, 5, 1)
-    claims = [Claim("c1", "p1", "outpatient", day, day, 100_000, 0, 0)]
-    batch, interp, _ = _both_engines(EMPTY_CLAUSE, claims, [Identity("p1", "甲类", dt.date(2023, 1, 1), None)])
-    assert [(r.aid_paid, r.basis) for r in batch[0]] == [(60_000, "救;")]
-    assert batch == interp
+    with pytest.raises(AidError) as refused:
+        check(parse(Source("t.aid", EMPTY_CLAUSE)))
+    line = EMPTY_CLAUSE.splitlines().index('  对 甲类: 比例 60% 依据 ""') + 1
+    assert [(d.code, d.span.line) for d in refused.value.diagnostics] == [("E301", line)]

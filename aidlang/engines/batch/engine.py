@@ -1034,13 +1034,15 @@ _DEFAULT_BASES = {
 def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
     """The claims (CLAIM_SCHEMA and `i`) as the engine's columns: canonical visit (and its number in _VISITS),
     dates as days (the date columns' own numbers), the discharge year and epoch, settlement `order`."""
-    visit_code = pl.col("visit_type").replace_strict({name: _VISITS.index(canonical) for name, canonical
-                                                      in VISIT_NAMES.items()}, default=None, return_dtype=pl.Int64)
+    # the visit type's number: a few names, each compared as text (a hash of each row's text takes longer)
+    visit_code: Any = pl
+    for name, canonical in VISIT_NAMES.items():
+        visit_code = visit_code.when(pl.col("visit_type") == name).then(pl.lit(_VISITS.index(canonical), pl.Int64))
     frame = claims.select(
         "i", "claim_id", "person_id", "basic_paid", "critical_paid", "referred", "in_province", "disease",
-        "institution_level", visit_code=visit_code, admission=pl.col("admission_date").to_physical(),
-        discharge=pl.col("discharge_date").to_physical(), year=pl.col("discharge_date").dt.year().cast(pl.Int64),
-        cost=pl.col("policy_scope_cost"))
+        "institution_level", visit_code=visit_code.otherwise(pl.lit(None, pl.Int64)),
+        admission=pl.col("admission_date").to_physical(), discharge=pl.col("discharge_date").to_physical(),
+        year=_year(pl.col("discharge_date"), claims["discharge_date"]), cost=pl.col("policy_scope_cost"))
     frame = frame.with_columns(visit=pl.lit(pl.Series(_VISITS, dtype=_VISIT)).gather(pl.col("visit_code")))
     days = [bound - _EPOCH_ORDINAL for bound in bounds]  # the epochs' first days (ordinals) as days of polars'
     epoch = (pl.Series(days, dtype=pl.Int32).search_sorted(frame["discharge"], side="right") if bounds
@@ -1053,6 +1055,22 @@ def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
     # sorted by their text
     return _in_settlement_order(frame).with_columns(order=pl.int_range(pl.len(), dtype=pl.Int64),
                                                     **{YEAR_KEY: pl.col("pid") * 10_000 + pl.col("year")})
+
+
+def _year(day: pl.Expr, days: pl.Series) -> pl.Expr:
+    """The year of each of `days` (the column `day`), as Int64: the years' first days from the earliest to the
+    latest are few, and finding a day among them takes half the time of polars' calendar."""
+    first, last = days.min(), days.max()
+    if not isinstance(first, dt.date) or not isinstance(last, dt.date) or last.year - first.year > _YEARS_SEARCHED:
+        return day.dt.year().cast(pl.Int64)
+    years = range(first.year, last.year + 1)
+    starts = pl.Series([dt.date(year, 1, 1) for year in years], dtype=pl.Date)
+    among = pl.lit(starts).search_sorted(day.fill_null(first), side="right") - 1  # (a missing day: its own)
+    found = pl.lit(pl.Series(years, dtype=pl.Int64)).gather(among)
+    return pl.when(day.is_not_null()).then(found) if days.null_count() else found
+
+
+_YEARS_SEARCHED = 400  # claims of more years than this: the calendar's year
 
 
 def _in_settlement_order(frame: pl.DataFrame) -> pl.DataFrame:

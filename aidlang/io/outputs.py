@@ -249,7 +249,7 @@ def _needs_csv(frame, name: str):
     import polars as pl
 
     needs = "^[" + re.escape("".join(FORMULA_STARTS)) + ']|[,"\r\n]'
-    if frame.schema[name] == pl.Categorical:
+    if frame.schema[name] == pl.Categorical or isinstance(frame.schema[name], pl.Enum):
         found = frame[name].unique().cast(pl.String).drop_nulls()
         return pl.col(name).is_in(found.filter(found.str.contains(needs)).implode())
     return pl.col(name).cast(pl.String).str.contains(needs).fill_null(False)

@@ -1181,11 +1181,13 @@ _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # polars counts days from 1970
 # the engine's days are polars' (from 1970-01-01, negative before): a date column's own numbers, not copied
 _LAST_DAY = dt.date.max.toordinal() - _EPOCH_ORDINAL  # an open end: held for ever
 _NEVER_HELD = _LAST_DAY + 1  # the start of no identity: a day after every claim's
-# category, status and basis take few values: categorical columns hold a year's results in far less memory
+# category, status and basis take few values: categorical columns (status the engine's own enum) hold a year's
+# results in far less memory
 _IDS = ("claim_id", "person_id")  # the claims' columns in the results
-RESULT_SCHEMA = {"i": pl.Int64, "claim_id": pl.String, "person_id": pl.String, "category": pl.Categorical,
-                 "basic_paid": pl.Int64, "critical_paid": pl.Int64, "aid_paid": pl.Int64, "tilted_paid": pl.Int64,
-                 "self_pay": pl.Int64, "status": pl.Categorical, "basis": pl.Categorical}
+RESULT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "i": pl.Int64, "claim_id": pl.String, "person_id": pl.String, "category": pl.Categorical, "basic_paid": pl.Int64,
+    "critical_paid": pl.Int64, "aid_paid": pl.Int64, "tilted_paid": pl.Int64, "self_pay": pl.Int64, "status": STATUS,
+    "basis": pl.Categorical}
 
 
 def results_frame(results: list[tuple[int, Result]]) -> pl.DataFrame:

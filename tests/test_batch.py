@@ -555,6 +555,10 @@ def test_a_kinds_terms_are_the_table_row_of_each_claims_step_and_code(code_bits)
     assert found["num"].to_list() == [7, None, 9, 8, None]
     assert found["den"].to_list() == [100, None, 100, 100, None]
     assert found["cost"].to_list() == [10, 20, 30, 40, 50]
+    # the values a claim without terms gets, where they are given: the gathered and the shared column alike
+    found = _with_terms(frame, table, code_bits, {"num": 0, "den": 1})
+    assert found["num"].to_list() == [7, 0, 9, 8, 0]
+    assert found["den"].to_list() == [100, 1, 100, 100, 1]
 
 
 # ---------------------------------------------------------------- 就高 and the basis: cases a fuzzing run found

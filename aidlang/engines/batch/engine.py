@@ -709,7 +709,8 @@ class BatchSettler:
         terms_of += [(number, code, steps[number][1], terms) for (number, code), terms in resolved.items()]
         table = pl.DataFrame(
             [(number, code, s.deductible_slot, s.cap_slot, getattr(terms, line), line in terms.per_claim, terms.num,
-              terms.den, terms.cap, terms.cap is not None) for number, code, s, terms in terms_of],
+              terms.den, _NO_CAP if terms.cap is None else terms.cap, terms.cap is not None)
+             for number, code, s, terms in terms_of],
             schema={"step": pl.Int64, "code": pl.Int64, "dslot": pl.Int64, "cslot": pl.Int64, "line": pl.Int64,
                     "per_claim": pl.Boolean, "num": pl.Int64, "den": pl.Int64, "cap": pl.Int64, "has_cap": pl.Boolean},
             orient="row").with_row_index("term_row", offset=1).with_columns(pl.col("term_row").cast(pl.Int64))
@@ -719,7 +720,8 @@ class BatchSettler:
                            + [pl.lit(0, dtype=pl.Int64)])
         frame = frame.with_columns(base=pl.max_horizontal(per_step(lambda s, lw: lw.base, pl.Int64), pl.lit(0)),
                                    code=code)
-        frame = _with_terms(frame, table, max((len(steps[k][2].whens or ()) for k in dynamic), default=0))
+        frame = _with_terms(frame, table, max((len(steps[k][2].whens or ()) for k in dynamic), default=0),
+                            _NO_TERMS)
         # the windows a kind's terms need: none for lines that are all 0, caps that are all absent, or one cap per slot
         slots = self.source_plan.slots
         counted = pl.col("base")
@@ -819,15 +821,18 @@ def _first_link(links: list[tuple[int, pl.Expr, int]], routes: int) -> pl.Expr:
     return pl.lit(None, dtype=pl.Int64) if picked is None else picked.otherwise(pl.lit(None, dtype=pl.Int64))
 
 
-def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int) -> pl.DataFrame:
-    """The frame with the columns of its terms: the row of `table` of each claim's (step, code), null where none.
-    The pair is looked up as one integer (step · 2**code_bits + code: a code has a bit per rule) and the row's
-    values gathered — a join on the two columns hashes a year's rows and copies the frame."""
+def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int, none: dict[str, Any] | None = None
+                ) -> pl.DataFrame:
+    """The frame with the columns of its terms: the row of `table` of each claim's (step, code), where none the
+    values of `none` (else missing). The pair is looked up as one integer (step · 2**code_bits + code: a code has
+    a bit per rule) and the row's values gathered — a join on the two columns hashes a year's rows and copies the
+    frame."""
     steps: int = table["step"].max() or 0  # type: ignore[assignment]  # the max of an Int64 column
     if (steps + 1) << code_bits >= 1 << 62:
-        return frame.join(table, on=["step", "code"], how="left", maintain_order="left")
-    # the table's rows from 1 on, row 0 all missing: the rows of claims without terms (a gather by positions of
-    # which none is missing takes half the time)
+        joined = frame.join(table, on=["step", "code"], how="left", maintain_order="left")
+        return joined.with_columns(pl.col(name).fill_null(value) for name, value in (none or {}).items())
+    # the table's rows from 1 on, row 0 `none`'s: the rows of claims without terms (a gather by positions none of
+    # which is missing takes half the time, and of values none of which is missing a quarter)
     pairs = table.select("step", "code").iter_rows()
     row_of = {(step << code_bits) + code: row for row, (step, code) in enumerate(pairs, start=1)}
     keys_below = (steps + 1) << code_bits
@@ -838,9 +843,12 @@ def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int) -> pl.
     # where a row was found, not gathered
     shared = [name for name in terms.columns if terms[name].null_count() == 0 and terms[name].n_unique() == 1]
     found = pl.lit(at) != 0
-    gathered = pl.concat([terms.clear(1), terms], rechunk=True).drop(shared).gather(at)  # its columns in parallel
-    constant = frame.select(*(pl.when(found).then(pl.lit(terms[name][0], dtype=terms[name].dtype)).alias(name)
-                              for name in shared))
+    padding = terms.clear(1) if none is None else pl.DataFrame([{name: none[name] for name in terms.columns}],
+                                                                 schema=terms.schema)
+    gathered = pl.concat([padding, terms], rechunk=True).drop(shared).gather(at)  # its columns in parallel
+    constant = frame.select(*(pl.when(found).then(pl.lit(terms[name][0], dtype=terms[name].dtype))
+                              .otherwise(pl.lit(None if none is None else none[name], dtype=terms[name].dtype))
+                              .alias(name) for name in shared))
     return frame.hstack([*gathered.get_columns(), *constant.get_columns()]).select(*frame.columns, *terms.columns)
 
 
@@ -869,6 +877,11 @@ def _within_cost(terms: Terms | None) -> bool:
 
 
 _RULES_TRIED = 6  # a cascade with up to this many rules has each set of them tried by `first_pays_most`
+# the terms of a claim without a step (every use of them is for claims with one): values, so that no column of
+# terms has a missing value (a gather of such a column takes four times as long); the slots -1 are no ledger's
+_NO_CAP = -1  # the cap of terms without one (`has_cap` false), never a cap's amount
+_NO_TERMS = {"dslot": -1, "cslot": -1, "line": 0, "per_claim": False, "num": 0, "den": 1, "cap": _NO_CAP,
+             "has_cap": False, "term_row": 0}
 _DENSE_KEYS = 1 << 16  # keys of terms looked up by their place in an array, up to this many
 
 

@@ -1105,9 +1105,11 @@ def _in_settlement_order(frame: pl.DataFrame) -> pl.DataFrame:
         at = frame.select(pl.arg_sort_by(_person_hash(person), _date_order(), "claim_id", "i"))[:, 0]
         hashes = frame.select(_person_hash(person).gather(at))[:, 0]  # in settlement order
     else:
-        discharge, admission = pl.col("discharge").cast(pl.Int64), pl.col("admission").cast(pl.Int64)
-        days = ((discharge - discharge.min()) * (1 << admission_bits) + admission - admission.min()).cast(pl.UInt64)
-        key = frame.select(_person_hash(person) // (1 << date_bits) * (1 << date_bits) + days)[:, 0]
+        # the days in 32-bit integers (they take at most _DATE_BITS), the hash's low bits cleared for them
+        discharge, admission = pl.col("discharge"), pl.col("admission")
+        days = ((discharge - discharge.min()) * (1 << admission_bits) + (admission - admission.min())).cast(pl.UInt64)
+        high_bits = pl.lit((1 << 64) - (1 << date_bits), dtype=pl.UInt64)
+        key = frame.select((_person_hash(person) & high_bits) + days)[:, 0]
         at = key.arg_sort()
         ordered_keys = key.gather(at)
         tied = (ordered_keys == ordered_keys.shift(1)) | (ordered_keys == ordered_keys.shift(-1))

@@ -311,9 +311,10 @@ def with_ledger_sum(frame: pl.DataFrame, name: str, value: pl.Expr, slot: str, s
     parts = {number: pl.when(test).then(value).otherwise(0).fill_null(0) for number, test in mine.items()}
     frame = frame.with_columns(**{f"{name}_{number}": part.cum_sum() for number, part in parts.items()})
     chain = pl.lit(None, dtype=pl.Int64)
-    for number, part in parts.items():
+    for number in parts:
         total = pl.col(f"{name}_{number}")
-        chain = pl.when(mine[number]).then(total - (total - part).gather(pl.col(YEAR_START))).otherwise(chain)
+        through_row_before = total.shift(1, fill_value=0)  # (the slot's part is not made again)
+        chain = pl.when(mine[number]).then(total - through_row_before.gather(pl.col(YEAR_START))).otherwise(chain)
     return frame.with_columns(**{name: chain}).drop(*(f"{name}_{number}" for number in parts))
 
 

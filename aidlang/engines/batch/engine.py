@@ -730,9 +730,16 @@ class BatchSettler:
             # the year's bases through this claim, and before it
             after, before = pl.col("through") - pl.col("line"), pl.col("through") - pl.col("base") - pl.col("line")
             yearly = pl.max_horizontal(after, pl.lit(0)) - pl.max_horizontal(before, pl.lit(0))
-            counted = (pl.when(pl.col("line") == 0).then(pl.col("base"))
-                       .when(pl.col("per_claim")).then(pl.max_horizontal(pl.col("base") - pl.col("line"), pl.lit(0)))
-                       .otherwise(yearly))
+            per_claim = pl.max_horizontal(pl.col("base") - pl.col("line"), pl.lit(0))
+            # no line, a line of the claim, a line of the year — in that order, each claim by its own terms: the
+            # when-chain holds only the ways the kind's terms have (most kinds: one, and then no when at all)
+            lined, of_claim = table["line"] != 0, table["per_claim"]
+            ways = [way for way, present in (((pl.col("line") == 0, pl.col("base")), (~lined).any()),
+                                             ((pl.col("per_claim"), per_claim), (lined & of_claim).any()),
+                                             ((_TRUE, yearly), (lined & ~of_claim).any())) if present]
+            counted = ways[-1][1]
+            for test, value in reversed(ways[:-1]):
+                counted = pl.when(test).then(value).otherwise(counted)
         counted = pl.when(pl.col("step").is_not_null()).then(counted)  # one expression: no column of its own
         frame = frame.with_columns(raw=(2 * counted * pl.col("num") + pl.col("den")) // (2 * pl.col("den")))
         one_cap_per_slot = table.group_by("cslot").agg(pl.col("cap").fill_null(-1).n_unique() == 1)["cap"].all()
@@ -745,8 +752,9 @@ class BatchSettler:
                  if table["has_cap"].any() else frame.with_columns(total=pl.col("raw")))
         capped = (pl.min_horizontal(pl.col("total"), pl.col("cap"))
                   - pl.min_horizontal(pl.col("total") - pl.col("raw"), pl.col("cap")))
-        paid = pl.when(pl.col("step").is_null()).then(pl.lit(0)).when(pl.col("has_cap")).then(capped).otherwise(
-            pl.col("raw"))
+        paid: Any = pl.when(pl.col("step").is_null()).then(pl.lit(0))
+        paid = (paid.otherwise(capped) if table["has_cap"].all() else paid.otherwise(pl.col("raw"))
+                if not table["has_cap"].any() else paid.when(pl.col("has_cap")).then(capped).otherwise(pl.col("raw")))
         frame = frame.with_columns(paid=paid)
         shows = pl.col("paid") > 0 if kind == "tilted" else pl.col("base") > 0
         clause = pl.when(pl.col("step").is_not_null() & shows).then(pl.col("term_row")).otherwise(pl.lit(0))

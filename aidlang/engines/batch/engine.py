@@ -752,9 +752,13 @@ class BatchSettler:
                  if table["has_cap"].any() else frame.with_columns(total=pl.col("raw")))
         capped = (pl.min_horizontal(pl.col("total"), pl.col("cap"))
                   - pl.min_horizontal(pl.col("total") - pl.col("raw"), pl.col("cap")))
-        paid: Any = pl.when(pl.col("step").is_null()).then(pl.lit(0))
-        paid = (paid.otherwise(capped) if table["has_cap"].all() else paid.otherwise(pl.col("raw"))
-                if not table["has_cap"].any() else paid.when(pl.col("has_cap")).then(capped).otherwise(pl.col("raw")))
+        no_step = pl.when(pl.col("step").is_null()).then(pl.lit(0))
+        if table["has_cap"].all():  # (the kind's terms all with a cap, or all without: no test per claim)
+            paid = no_step.otherwise(capped)
+        elif table["has_cap"].any():
+            paid = no_step.when(pl.col("has_cap")).then(capped).otherwise(pl.col("raw"))
+        else:
+            paid = no_step.otherwise(pl.col("raw"))
         frame = frame.with_columns(paid=paid)
         shows = pl.col("paid") > 0 if kind == "tilted" else pl.col("base") > 0
         clause = pl.when(pl.col("step").is_not_null() & shows).then(pl.col("term_row")).otherwise(pl.lit(0))

@@ -68,15 +68,25 @@ def test_error_cells_are_found_where_the_rows_and_columns_repeat(tmp_path):
                  "<table:table-row/>",                                      # row 5, empty
                  row(failed("#VALUE!", marked=False), number("7"))],        # row 6: only its text says so
     })
-    assert error_cells(path, "理赔") == {(2, 2): "#DIV/0!", (3, 1): "#N/A", (4, 1): "#N/A", (6, 0): "#VALUE!"}
-    assert error_cells(path, "说明") == {(1, 0): "#REF!"}
-    assert error_cells(path, "没有") == {}
+    # the reader's grid of that sheet: 6 rows, 4 columns
+    assert error_cells(path, "理赔", 6, 4) == {(2, 2): "#DIV/0!", (3, 1): "#N/A", (4, 1): "#N/A", (6, 0): "#VALUE!"}
+    assert error_cells(path, "说明", 1, 1) == {(1, 0): "#REF!"}
+    assert error_cells(path, "没有", 6, 4) == {}
+
+
+def test_an_error_repeated_a_million_times_is_named_only_where_the_reader_read_cells(tmp_path):
+    """A hostile sheet: one error cell repeated over 16,384 columns of a row repeated 1,048,576 times (2**34 cells
+    by its tags). The errors named are those of the reader's 3 × 2 grid: rows 2 and 3, columns 0 and 1."""
+    path = tmp_path / "book.ods"
+    wide = failed("#N/A").replace("<table:table-cell ", '<table:table-cell table:number-columns-repeated="16384" ')
+    spreadsheet(path, {"理赔": [row(text("a"), text("b")), row(wide, repeat=1 << 20)]})
+    assert error_cells(path, "理赔", 3, 2) == {(r, c): "#N/A" for r in (2, 3) for c in (0, 1)}
 
 
 def test_a_sheet_without_errors_has_none_and_numbers_stay_numbers(tmp_path):
     path = tmp_path / "book.ods"
     spreadsheet(path, {"理赔": [row(text("name"), text("value")), row(text("#1 ward"), number("0"))]})
-    assert error_cells(path, "理赔") == {}  # text that only starts with "#" is not an error: no formula
+    assert error_cells(path, "理赔", 2, 2) == {}  # text that only starts with "#" is not an error: no formula
     grid = read_grid(path)
     assert grid.problems == {} and [cells for _, cells in grid.rows] == [("name", "value"), ("#1 ward", "0")]
 

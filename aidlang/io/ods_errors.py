@@ -6,7 +6,8 @@ problem of its row instead (as `xlsx_errors` does for .xlsx).
 LibreOffice marks such a cell `calcext:value-type="error"`; a formula cell whose text is one of the spreadsheet
 error values is taken as one too (another writer may not mark it). Most sheets have none, and a plain search of
 content.xml for those words says so; only then are the sheet's rows and cells walked, tag by tag (no XML parser
-runs on the file), counting the rows and columns a tag repeats, to say where each error is.
+runs on the file), counting the rows and columns a tag repeats, to say where each error is — within the cells the
+workbook reader gave (a tag may repeat a cell a million times over a million rows: only those read are named).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ _TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table-row|table-cell|covered-ta
 _ATTRIBUTE = re.compile(rb"""\s(?:[A-Za-z_][\w.-]*:)?([\w.-]+)=(?:"([^"]*)"|'([^']*)')""")
 _TEXT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?p\b[^<>]*>([^<]{0,40})<")
 PIECE = 1 << 24  # bytes of content.xml searched at once for the error words
-MAX_REPEATS = 1 << 20  # rows or columns a tag may stand for (a sheet's most): beyond, blank filler, not data
 
 
 def is_spreadsheet(book: zipfile.ZipFile) -> bool:
@@ -36,9 +36,9 @@ def is_spreadsheet(book: zipfile.ZipFile) -> bool:
         return False
 
 
-def error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str]:
+def error_cells(path: str | Path, sheet: str, rows: int, columns: int) -> dict[tuple[int, int], str]:
     """{(sheet row, column index): error text} of the named sheet of an .ods workbook (rows from 1, columns from
-    0, as the workbook reader numbers them)."""
+    0, as the workbook reader numbers them), of its first `rows` rows and `columns` columns (the reader's)."""
     try:
         with zipfile.ZipFile(path) as book:
             if not _has_error_words(book):
@@ -46,7 +46,7 @@ def error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str]:
             content = book.read("content.xml")
     except (OSError, zipfile.BadZipFile, KeyError, ValueError):
         return {}
-    return _sheet_errors(content, sheet)
+    return _sheet_errors(content, sheet, rows, columns)
 
 
 def _has_error_words(book: zipfile.ZipFile) -> bool:
@@ -60,7 +60,7 @@ def _has_error_words(book: zipfile.ZipFile) -> bool:
     return False
 
 
-def _sheet_errors(content: bytes, sheet: str) -> dict[tuple[int, int], str]:
+def _sheet_errors(content: bytes, sheet: str, rows: int, columns: int) -> dict[tuple[int, int], str]:
     found: dict[tuple[int, int], str] = {}
     depth = 0  # tables open: a table inside a cell is not the sheet's
     in_sheet = False
@@ -94,8 +94,8 @@ def _sheet_errors(content: bytes, sheet: str) -> dict[tuple[int, int], str]:
         repeats = _repeats(dict(cell), "number-columns-repeated")
         error = _error(cell, content, tag.end(), bool(empty))
         if error is not None:
-            for r in range(row, row + min(row_repeats, MAX_REPEATS)):
-                for c in range(column, column + min(repeats, MAX_REPEATS)):
+            for r in range(row, min(row + row_repeats, rows + 1)):
+                for c in range(column, min(column + repeats, columns)):
                     found[(r, c)] = error
         column += repeats
     return found

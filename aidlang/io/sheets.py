@@ -306,7 +306,7 @@ def read_workbook(path: str | Path, sheet: str | None) -> Grid:
         values = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
     except Exception as error:  # noqa: BLE001 — calamine raises its own errors for a damaged file
         return _failed(Problem(0, f"无法读取工作簿：{error}", f"cannot read the workbook: {error}"))
-    errors = _error_cells(path, chosen)
+    errors = _error_cells(path, chosen, len(values), max(map(len, values), default=0))
     if errors is None:
         return _failed(Problem(0, "工作簿含有 Excel 错误值单元格（#N/A 等），但未标明位置：请先修正公式",
                                "the workbook has Excel error cells (#N/A …) that do not say where they are: "
@@ -332,9 +332,9 @@ def read_workbook(path: str | Path, sheet: str | None) -> Grid:
     return Grid(tuple(rows), problems, None, f"xlsx, sheet {chosen}", dict(converted))
 
 
-def _error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str] | None:
-    """The sheet's error cells, which calamine reads as empty (.xlsx, .xls) or as the formula's cached number
-    (.ods): `xlsx_errors`, `xls_errors`, `ods_errors`."""
+def _error_cells(path: str | Path, sheet: str, rows: int, columns: int) -> dict[tuple[int, int], str] | None:
+    """The sheet's error cells among the `rows` × `columns` calamine read, which it reads as empty (.xlsx, .xls)
+    or as the formula's cached number (.ods): `xlsx_errors`, `xls_errors`, `ods_errors`."""
     try:
         with open(path, "rb") as file:
             if file.read(4) == WORKBOOK_MAGIC[1][:4]:  # a compound file: .xls
@@ -343,7 +343,9 @@ def _error_cells(path: str | Path, sheet: str) -> dict[tuple[int, int], str] | N
             opendocument = ods_errors.is_spreadsheet(book)
     except (OSError, zipfile.BadZipFile):
         return {}
-    return ods_errors.error_cells(path, sheet) if opendocument else xlsx_errors.error_cells(path, sheet)
+    if opendocument:
+        return ods_errors.error_cells(path, sheet, rows, columns)
+    return xlsx_errors.error_cells(path, sheet)
 
 
 def _sheet_cells(number: int, values: list, converted: Counter, errors: dict[tuple[int, int], str]

@@ -57,7 +57,7 @@ def _sheet_start(stream: bytes, sheet: str) -> int | None:
         elif kind == _CODEPAGE:
             codepage = _codec(struct.unpack_from("<H", body)[0])
         elif kind == _BOUNDSHEET:
-            start, length = struct.unpack_from("<IB", body, 0)[0], body[6]
+            start, length = struct.unpack_from("<I", body)[0], body[6]  # the sheet's BOF, its name's length
             if version >= _BIFF8:  # a short unicode string: its length, then whether its characters are 16-bit
                 wide = body[7] & 1
                 name = body[8: 8 + length * (2 if wide else 1)].decode("utf-16-le" if wide else "latin-1")

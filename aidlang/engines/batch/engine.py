@@ -742,11 +742,11 @@ class BatchSettler:
                 counted = pl.when(test).then(value).otherwise(counted)
         counted = pl.when(pl.col("step").is_not_null()).then(counted)  # one expression: no column of its own
         frame = frame.with_columns(raw=(2 * counted * pl.col("num") + pl.col("den")) // (2 * pl.col("den")))
-        one_cap_per_slot = table.group_by("cslot").agg(pl.col("cap").fill_null(-1).n_unique() == 1)["cap"].all()
+        one_cap_per_slot = table.group_by("cslot").agg(pl.col("cap").n_unique() == 1)["cap"].all()  # _NO_CAP too
         if not one_cap_per_slot:  # the persons with a ledger whose cap changes within the year
             caps = frame.select("person_id", "cap", ledger=_ledger("cslot", slots)).filter(
                 frame["step"].is_not_null()).group_by("ledger").agg(
-                pl.col("person_id").first(), changes=pl.col("cap").fill_null(-1).n_unique() > 1)
+                pl.col("person_id").first(), changes=pl.col("cap").n_unique() > 1)
             changing |= set(caps.filter(pl.col("changes"))["person_id"].to_list())
         frame = (with_ledger_sum(frame, "total", pl.col("raw"), "cslot", table["cslot"].unique())
                  if table["has_cap"].any() else frame.with_columns(total=pl.col("raw")))
@@ -1071,7 +1071,7 @@ def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
     frame = frame.with_columns(visit=pl.lit(pl.Series(_VISITS, dtype=_VISIT)).gather(pl.col("visit_code")))
     days = [bound - _EPOCH_ORDINAL for bound in bounds]  # the epochs' first days (ordinals) as days of polars'
     epoch = (pl.Series(days, dtype=pl.Int32).search_sorted(frame["discharge"], side="right") if bounds
-             else pl.Series([0] * frame.height))
+             else pl.repeat(0, frame.height, dtype=pl.Int64, eager=True))
     frame = frame.with_columns(epoch=pl.Series(epoch, dtype=pl.Int64))
     # each person's claims one run, in settlement order, numbered (`order`); `pid` numbers the persons (the
     # ledgers' windows and runs go by integers, not by text). Persons come in the order of a hash of their id,
@@ -1132,13 +1132,14 @@ def _in_settlement_order(frame: pl.DataFrame) -> pl.DataFrame:
                                   "at": tied_at})
             at = at.scatter(places, tied_at.gather(among.select(pl.arg_sort_by("key", "claim_id", "at"))[:, 0]))
         hashes = ordered_keys // (1 << date_bits)
-    ordered = _gathered(frame.drop("claim_id"), at)  # the claim ids are the claims' own: not needed in this order
-    numbered = ordered.with_columns(pid=_new_run(person).cum_sum().cast(pl.Int64) - 1)
+    def numbered(rows: pl.Series) -> pl.DataFrame:  # (the claim ids are the claims' own: not needed in this order)
+        return _gathered(frame.drop("claim_id"), rows).with_columns(pid=_new_run(person).cum_sum().cast(pl.Int64) - 1)
+
+    ordered = numbered(at)
     hash_runs = hashes.to_frame().select(_new_run(pl.first()).sum()).item()
-    if numbered.height and numbered["pid"][-1] + 1 != hash_runs:  # persons sharing the hash's bits
-        ordered = frame.sort(person, _date_order(), "claim_id", "i").drop("claim_id")
-        numbered = ordered.with_columns(pid=_new_run(person).cum_sum().cast(pl.Int64) - 1)
-    return numbered
+    if ordered.height and ordered["pid"][-1] + 1 != hash_runs:  # persons sharing the hash's bits: by their text
+        ordered = numbered(frame.select(pl.arg_sort_by(person, _date_order(), "claim_id", "i"))[:, 0])
+    return ordered
 
 
 _DATE_BITS = 24  # the most bits of a sort key the dates take (the hash keeps the rest: 40 or more)

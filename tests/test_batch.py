@@ -366,7 +366,7 @@ def test_the_settlement_order_in_columns_is_the_loops_order(collide, years, monk
     from test_interpreter import claim
 
     from aidlang.engines.batch import engine
-    from aidlang.engines.batch.engine import _order_key, engine_frame
+    from aidlang.engines.batch.engine import _order_key, engine_frame, engine_inputs
     from aidlang.io.columnar import claims_frame
 
     if collide:
@@ -382,7 +382,7 @@ def test_the_settlement_order_in_columns_is_the_loops_order(collide, years, monk
     if years == "2023":  # c5, c7 and c8 in 2023: c5 first of p10, c7 and c8 tied with c0 and c2 (c0 c2 c7 c8)
         claims[4:] = [claim(c, p, "inpatient", day(2023, 5, d), 100, admission=day(2023, 5, a))
                       for c, p, d, a in [("c5", "p10", 1, 1), ("c8", "p2", 3, 2), ("c7", "p2", 3, 2)]]
-    frame = engine_frame(claims_frame(claims).with_columns(i=pl.int_range(pl.len(), dtype=pl.Int64)), ())
+    frame = engine_frame(engine_inputs(claims_frame(claims)), None, ())
     # p10's claims by discharge, admission and claim_id, and p2's: the one before the other, whichever
     p10, p2 = ["c5", "c1"], ["c9", "c0", "c2", "c7", "c8"]
     assert [c.claim_id for c in sorted(claims, key=_order_key)] == p10 + p2  # "p10" < "p2" as text
@@ -415,16 +415,21 @@ def _claims_to_order(draw):
 
 
 @settings(max_examples=200, deadline=None)
-@given(_claims_to_order())
-def test_any_claims_come_in_the_loops_order_person_by_person(claims):
+@given(_claims_to_order(), st.sets(st.sampled_from(["p1", "p2", "p10", "张三"])) | st.none())
+def test_any_claims_come_in_the_loops_order_person_by_person(claims, part):
     """Whatever the days and ids, the engine's frame holds each person's claims together, in the loop's order
-    (`_order_key`: discharge, admission, claim_id), persons numbered by `pid` in the order they come."""
-    from aidlang.engines.batch.engine import _order_key, engine_frame
+    (`_order_key`: discharge, admission, claim_id), persons numbered by `pid` in the order they come — of all
+    the claims, or of a part of the run (the claims of some persons, as their positions: `i` stays the claim's
+    position among all)."""
+    from aidlang.engines.batch.engine import _order_key, engine_frame, engine_inputs
     from aidlang.io.columnar import claims_frame
 
-    frame = engine_frame(claims_frame(claims).with_columns(i=pl.int_range(pl.len(), dtype=pl.Int64)), ())
+    rows = None if part is None else pl.Series([k for k, c in enumerate(claims) if c.person_id in part],
+                                               dtype=pl.UInt32)
+    frame = engine_frame(engine_inputs(claims_frame(claims)), rows, ())
     ordered = [claims[i] for i in frame["i"].to_list()]
     persons = list(dict.fromkeys(c.person_id for c in ordered))
+    assert set(persons) == ({c.person_id for c in claims} if part is None else part & {c.person_id for c in claims})
     assert ordered == [c for person in persons
                        for c in sorted((c for c in claims if c.person_id == person), key=_order_key)]
     assert frame["pid"].to_list() == [persons.index(c.person_id) for c in ordered]

@@ -220,9 +220,16 @@ class BatchSettler:
             # is held for two parts at a time
             parts = 1 if claims.height < SIDE_BY_SIDE_CLAIMS else max(2, -(-claims.height // PART_CLAIMS))
 
+            inputs = engine_inputs(claims)
+
             def part(k: int) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]], int]:
-                return self._settle(*(frame.filter(_part(parts) == k) if parts > 1 else frame
-                                      for frame in (claims, identities, persons)))
+                if parts == 1:
+                    return self._settle(claims, inputs, None, identities, persons)
+                # the part's claims as their positions (the engine's frame gathers them, sorted, from every
+                # claim's columns: no copy of the part before), its identities and persons filtered
+                rows = inputs.select((pl.col("hash") % parts == k).arg_true())[:, 0]
+                return self._settle(claims, inputs, rows, *(frame.filter(_part(parts) == k)
+                                                            for frame in (identities, persons)))
 
             with ThreadPoolExecutor(max_workers=min(parts, 2)) as pool, _short_switches():
                 outcomes = list(pool.map(part, range(parts)))  # each part filtered when its turn comes
@@ -249,13 +256,14 @@ class BatchSettler:
                 ids = ids[results["i"]]
             return ids.hstack(results).select(list(RESULT_SCHEMA))
 
-    def _settle(self, claims: pl.DataFrame, identities: pl.DataFrame, persons: pl.DataFrame
-                ) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]], int]:
+    def _settle(self, claims: pl.DataFrame, inputs: pl.DataFrame, rows: pl.Series | None, identities: pl.DataFrame,
+                persons: pl.DataFrame) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]], int]:
         """One part's results (without the claims' `_IDS`), the claims it rejects, what would stop the run (with
-        where in settlement order) and how many of its persons the kernel settled."""
+        where in settlement order) and how many of its persons the kernel settled: the part is the claims at
+        `rows` (all where None) of the run's `claims` and their `engine_inputs`."""
         one_by_one: list[tuple[int, Result]] = []  # (position, result) of claims settled claim by claim
         rejected: list[ClaimError] = []
-        frame = self.checked_claims(claims, one_by_one, rejected)
+        frame = self.checked_claims(claims, inputs, rows, one_by_one, rejected)
         self._part.magnitude = magnitude(frame, persons)
         stops: list[tuple[tuple, BaseException]] = []  # (settlement order, exception) of what stops the run
         frame = self.categories(frame, identities)
@@ -278,11 +286,12 @@ class BatchSettler:
         results = pl.concat([settled, results_frame(one_by_one).drop(*_IDS)]) if one_by_one else settled
         return results, rejected, stops, len(highest) + len(to_kernel)
 
-    def checked_claims(self, claims: pl.DataFrame, one_by_one: list, rejected: list[ClaimError]) -> pl.DataFrame:
-        """The claims that settle, as the engine's frame: the data errors rejected with the loop's own reasons
-        (`Settler.claim_day`), the claims outside every period settled as such."""
+    def checked_claims(self, claims: pl.DataFrame, inputs: pl.DataFrame, rows: pl.Series | None, one_by_one: list,
+                       rejected: list[ClaimError]) -> pl.DataFrame:
+        """The claims that settle (`inputs` at `rows`), as the engine's frame: the data errors rejected with the
+        loop's own reasons (`Settler.claim_day`), the claims outside every period settled as such."""
         kernel, plan = self.kernel, self.source_plan
-        frame = engine_frame(claims, plan.bounds)
+        frame = engine_frame(inputs, rows, plan.bounds)
         epochs = plan.epochs
         frame = frame.with_columns(**{flag: pl.col("epoch").is_in([i for i, e in enumerate(epochs) if getattr(e, flag)])
                                       for flag in ("in_force", "basic_on", "critical_on")})
@@ -1056,40 +1065,51 @@ _DEFAULT_BASES = {
 }
 
 
-def engine_frame(claims: pl.DataFrame, bounds: tuple[int, ...]) -> pl.DataFrame:
-    """The claims (CLAIM_SCHEMA and `i`) as the engine's columns: canonical visit (and its number in _VISITS),
-    dates as days (the date columns' own numbers), the discharge year and epoch, settlement `order`."""
+def engine_inputs(claims: pl.DataFrame) -> pl.DataFrame:
+    """The claims' columns (CLAIM_SCHEMA and `i`) the engine reads, once for a run's parts: the visit type's
+    number in _VISITS (`visit_code`; missing for a type no policy has), the dates as days (the date columns' own
+    numbers), the cost, and the hash of the person's id (the parts and the settlement order go by it)."""
     # the visit type's number: a few names, each compared as text (a hash of each row's text takes longer)
     visit_code: Any = pl
     for name, canonical in VISIT_NAMES.items():
-        visit_code = visit_code.when(pl.col("visit_type") == name).then(pl.lit(_VISITS.index(canonical), pl.Int64))
-    frame = claims.select(
-        "i", "claim_id", "person_id", "basic_paid", "critical_paid", "referred", "in_province", "disease",
-        "institution_level", visit_code=visit_code.otherwise(pl.lit(None, pl.Int64)),
+        visit_code = visit_code.when(pl.col("visit_type") == name).then(pl.lit(_VISITS.index(canonical), pl.Int8))
+    return claims.select(
+        "claim_id", "person_id", "basic_paid", "critical_paid", "referred", "in_province", "disease",
+        "institution_level", visit_code=visit_code.otherwise(pl.lit(None, pl.Int8)),
         admission=pl.col("admission_date").to_physical(), discharge=pl.col("discharge_date").to_physical(),
-        year=_year(pl.col("discharge_date"), claims["discharge_date"]), cost=pl.col("policy_scope_cost"))
-    frame = frame.with_columns(visit=pl.lit(pl.Series(_VISITS, dtype=_VISIT)).gather(pl.col("visit_code")))
-    days = [bound - _EPOCH_ORDINAL for bound in bounds]  # the epochs' first days (ordinals) as days of polars'
-    epoch = (pl.Series(days, dtype=pl.Int32).search_sorted(frame["discharge"], side="right") if bounds
-             else pl.repeat(0, frame.height, dtype=pl.Int64, eager=True))
-    frame = frame.with_columns(epoch=pl.Series(epoch, dtype=pl.Int64))
+        cost=pl.col("policy_scope_cost"), hash=_person_hash(pl.col("person_id")))
+
+
+def engine_frame(inputs: pl.DataFrame, rows: pl.Series | None, bounds: tuple[int, ...]) -> pl.DataFrame:
+    """The claims at `rows` (every claim where None) as the engine's frame: `engine_inputs`' columns in
+    settlement order, `i` (the claim's position), the canonical visit, the discharge year and epoch, `order`."""
     # each person's claims one run, in settlement order, numbered (`order`); `pid` numbers the persons (the
     # ledgers' windows and runs go by integers, not by text). Persons come in the order of a hash of their id,
     # which sorts in a fraction of the time of the text; should two persons share the part of the hash that is
     # sorted (a chance of about n² / 2**(65 - the dates' bits)), their claims would mix, so then the persons are
-    # sorted by their text
-    return _in_settlement_order(frame).with_columns(order=pl.int_range(pl.len(), dtype=pl.Int64),
-                                                    **{YEAR_KEY: pl.col("pid") * 10_000 + pl.col("year")})
+    # sorted by their text. The year and epoch are found after the sort: fewer columns gathered
+    frame = _in_settlement_order(inputs, rows)
+    days = [bound - _EPOCH_ORDINAL for bound in bounds]  # the epochs' first days (ordinals) as days of polars'
+    epoch = (pl.Series(days, dtype=pl.Int32).search_sorted(frame["discharge"], side="right") if bounds
+             else pl.repeat(0, frame.height, dtype=pl.Int64, eager=True))
+    return frame.with_columns(
+        visit=pl.lit(pl.Series(_VISITS, dtype=_VISIT)).gather(pl.col("visit_code")),
+        year=_year(pl.col("discharge"), frame["discharge"]), epoch=pl.Series(epoch, dtype=pl.Int64),
+        order=pl.int_range(pl.len(), dtype=pl.Int64)
+    ).with_columns(**{YEAR_KEY: pl.col("pid") * 10_000 + pl.col("year")})
 
 
 def _year(day: pl.Expr, days: pl.Series) -> pl.Expr:
-    """The year of each of `days` (the column `day`), as Int64: the years' first days from the earliest to the
-    latest are few, and finding a day among them takes half the time of polars' calendar."""
+    """The year of each of `days` (days from 1970-01-01, the column `day`), as Int64: the years' first days from
+    the earliest to the latest are few, and finding a day among them takes half the time of polars' calendar."""
     first, last = days.min(), days.max()
-    if not isinstance(first, dt.date) or not isinstance(last, dt.date) or last.year - first.year > _YEARS_SEARCHED:
-        return day.dt.year().cast(pl.Int64)
-    years = range(first.year, last.year + 1)
-    starts = pl.Series([dt.date(year, 1, 1) for year in years], dtype=pl.Date)
+    if not isinstance(first, int) or not isinstance(last, int):  # no day at all
+        return day.cast(pl.Date).dt.year().cast(pl.Int64)
+    first_year, last_year = (dt.date.fromordinal(d + _EPOCH_ORDINAL).year for d in (first, last))
+    if last_year - first_year > _YEARS_SEARCHED:
+        return day.cast(pl.Date).dt.year().cast(pl.Int64)
+    years = range(first_year, last_year + 1)
+    starts = pl.Series([dt.date(year, 1, 1).toordinal() - _EPOCH_ORDINAL for year in years], dtype=days.dtype)
     among = pl.lit(starts).search_sorted(day.fill_null(first), side="right") - 1  # (a missing day: its own)
     found = pl.lit(pl.Series(years, dtype=pl.Int64)).gather(among)
     return pl.when(day.is_not_null()).then(found) if days.null_count() else found
@@ -1098,47 +1118,59 @@ def _year(day: pl.Expr, days: pl.Series) -> pl.Expr:
 _YEARS_SEARCHED = 400  # claims of more years than this: the calendar's year
 
 
-def _in_settlement_order(frame: pl.DataFrame) -> pl.DataFrame:
-    """The claims by person (in the order of a hash of the id), discharge, admission and claim id — the loop's
-    order within a person (`_order_key`), the claims of one person together —, the persons numbered (`pid`).
+def _in_settlement_order(inputs: pl.DataFrame, rows: pl.Series | None) -> pl.DataFrame:
+    """The claims at `rows` of `inputs` (all where None) by person (in the order of a hash of the id), discharge,
+    admission and claim id — the loop's order within a person (`_order_key`), the claims of one person
+    together —, `i` their positions in `inputs`, the persons numbered (`pid`).
 
     Sorted by one unsigned 64-bit key where it fits — the hash's high bits, then the discharge and admission
     days as offsets from the earliest (a year's claims need some 14 bits) —, several times faster than sorting
     by three columns; the claims sharing a key (a person's two claims of the same days) are then put in order
     of their id among themselves, and should two persons share the hash's bits the frame is sorted by text."""
-    person = pl.col("person_id")
-    spans = frame.select(
+    def of_part(columns: pl.DataFrame) -> pl.DataFrame:  # the part's rows of some of the inputs' columns
+        return columns if rows is None else columns[rows]
+
+    def of_inputs(at: pl.Series) -> pl.Series:  # positions among the part's rows as positions in the inputs
+        return at if rows is None else rows.gather(at)
+
+    keys = of_part(inputs.select("hash", "discharge", "admission"))
+    spans = keys.select(
         discharges=pl.col("discharge").max() - pl.col("discharge").min(),
         admissions=pl.col("admission").max() - pl.col("admission").min(),
         nulls=pl.col("discharge").null_count() + pl.col("admission").null_count()).row(0, named=True)
     admission_bits = int(spans["admissions"] or 0).bit_length()
     date_bits = int(spans["discharges"] or 0).bit_length() + admission_bits
     if spans["nulls"] or date_bits > _DATE_BITS:
-        at = frame.select(pl.arg_sort_by(_person_hash(person), _date_order(), "claim_id", "i"))[:, 0]
-        hashes = frame.select(_person_hash(person).gather(at))[:, 0]  # in settlement order
+        at = of_part(inputs.select("hash", "discharge", "admission", "claim_id")).select(
+            pl.arg_sort_by("hash", _date_order(), "claim_id", pl.int_range(pl.len())))[:, 0]
+        hashes = keys["hash"].gather(at)  # in settlement order
     else:
         # the days in 32-bit integers (they take at most _DATE_BITS), the hash's low bits cleared for them
         discharge, admission = pl.col("discharge"), pl.col("admission")
         days = ((discharge - discharge.min()) * (1 << admission_bits) + (admission - admission.min())).cast(pl.UInt64)
         high_bits = pl.lit((1 << 64) - (1 << date_bits), dtype=pl.UInt64)
-        key = frame.select((_person_hash(person) & high_bits) + days)[:, 0]
+        key = keys.select((pl.col("hash") & high_bits) + days)[:, 0]
         at = key.arg_sort()
         ordered_keys = key.gather(at)
         tied = (ordered_keys == ordered_keys.shift(1)) | (ordered_keys == ordered_keys.shift(-1))
         if tied.any():  # the tied rows keep their places, in claim-id order among each key's
             places = tied.arg_true()
             tied_at = at.gather(places)
-            among = pl.DataFrame({"key": key.gather(tied_at), "claim_id": frame["claim_id"].gather(tied_at),
+            among = pl.DataFrame({"key": key.gather(tied_at), "claim_id": inputs["claim_id"].gather(of_inputs(tied_at)),
                                   "at": tied_at})
             at = at.scatter(places, tied_at.gather(among.select(pl.arg_sort_by("key", "claim_id", "at"))[:, 0]))
         hashes = ordered_keys // (1 << date_bits)
-    def numbered(rows: pl.Series) -> pl.DataFrame:  # (the claim ids are the claims' own: not needed in this order)
-        return _gathered(frame.drop("claim_id"), rows).with_columns(pid=_new_run(person).cum_sum().cast(pl.Int64) - 1)
+
+    def numbered(at: pl.Series) -> pl.DataFrame:  # (the claim ids are the claims' own: not needed in this order)
+        positions = of_inputs(at)
+        return _gathered(inputs.drop("claim_id", "hash"), positions).with_columns(
+            i=pl.lit(positions).cast(pl.Int64), pid=_new_run(pl.col("person_id")).cum_sum().cast(pl.Int64) - 1)
 
     ordered = numbered(at)
     hash_runs = hashes.to_frame().select(_new_run(pl.first()).sum()).item()
     if ordered.height and ordered["pid"][-1] + 1 != hash_runs:  # persons sharing the hash's bits: by their text
-        ordered = numbered(frame.select(pl.arg_sort_by(person, _date_order(), "claim_id", "i"))[:, 0])
+        ordered = numbered(of_part(inputs.select("person_id", "discharge", "admission", "claim_id")).select(
+            pl.arg_sort_by("person_id", _date_order(), "claim_id", pl.int_range(pl.len())))[:, 0])
     return ordered
 
 

@@ -413,6 +413,32 @@ def test_the_rows_of_a_frame_are_written_in_the_order_of_their_numbers(keys):
         assert ranks.to_list() == [1, 2, 0, 3]
 
 
+@pytest.mark.parametrize("keys", [[[3, 0], [2, 1]], [[1, 2, 0], []], [[0], [2]], [[1, 1], [0]], [[2, 0, 1]]])
+def test_frames_of_row_numbers_come_together_in_their_order(keys):
+    """in_order: the rows of the frames, one frame, in the order of `i` — rows 0 … n − 1 split among frames
+    ([3, 0] and [2, 1]: rows 1, 3, 2, 0 of the two concatenated), a frame of none, a number missing (2 of 0 and
+    2) or held twice (1, 1): each column's values go with their row, integers with missing values (`paid`),
+    categorical text (`category`) and the engine's status enum alike."""
+    import polars as pl
+
+    from aidlang.engines.batch.engine import STATUS
+    from aidlang.io.columnar import in_order
+
+    statuses = ["ok", "no_category", "not_covered", "not_in_force"]
+    frames = [pl.DataFrame({"i": rows, "aid": [100 * k + 1 for k in rows], "paid": [k if k % 2 else None for k in rows],
+                            "category": [f"类别{k}" for k in rows], "status": [statuses[k] for k in rows]},
+                           schema={"i": pl.Int64, "aid": pl.Int64, "paid": pl.Int64, "category": pl.Categorical,
+                                   "status": STATUS}) for rows in keys]
+    together = in_order(frames, "i")
+    numbers = sorted(k for rows in keys for k in rows)
+    assert together["i"].to_list() == numbers
+    assert together["aid"].to_list() == [100 * k + 1 for k in numbers]
+    assert together["paid"].to_list() == [k if k % 2 else None for k in numbers]
+    assert together["category"].cast(pl.String).to_list() == [f"类别{k}" for k in numbers]
+    assert together["status"].cast(pl.String).to_list() == [statuses[k] for k in numbers]
+    assert together.schema == frames[0].schema
+
+
 def test_amounts_of_plain_rows_are_written_by_polars_in_yuan():
     """A chunk with no text that needs the csv module is written by polars' CSV writer, amounts as decimals of
     scale 2: -1 fen = -0.01 yuan, -1250 fen = -12.50, 10**16 fen = 100000000000000.00, 0 = 0.00."""

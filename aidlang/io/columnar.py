@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 import attrs
+import numpy as np
 import polars as pl
 
 from aidlang.io import data, sheets
@@ -804,6 +805,35 @@ def positions_in_order(keys: pl.Series) -> pl.Series:
             if found.len() == count:  # else two rows share a number: a sort decides
                 return found
     return keys.arg_sort()
+
+
+def in_order(frames: Sequence[pl.DataFrame], key: str) -> pl.DataFrame:
+    """The frames' rows as one frame in the order of `key`, whose values are the row numbers 0 … n − 1 of the
+    rows all the frames hold, each once. An integer column none of whose values is missing has each frame's
+    values put at their rows with numpy (a read in order and a write by index: half of polars' gather from the
+    frames concatenated); the other columns are gathered. Other keys: as `positions_in_order`."""
+    whole = pl.concat(frames, rechunk=False)
+    count = whole.height
+    if not (count and whole[key].dtype.is_integer() and whole[key].null_count() == 0
+            and whole[key].min() == 0 and whole[key].max() == count - 1):
+        return whole[positions_in_order(whole[key])]
+    rows = [frame[key].to_numpy() for frame in frames]
+    at = np.full(count, -1, dtype=np.int64)  # where each row is in the frames concatenated
+    start = 0
+    for frame_rows in rows:
+        at[frame_rows] = np.arange(start, start + frame_rows.size)
+        start += frame_rows.size
+    if (at < 0).any():  # a row number held twice (so another not at all)
+        return whole[positions_in_order(whole[key])]
+    placed_names = [name for name, dtype in whole.schema.items() if dtype.is_integer() and not whole[name].null_count()]
+    gathered = whole.drop(placed_names)[pl.Series(at)]
+    columns = {name: gathered[name] for name in gathered.columns}
+    for name in placed_names:
+        column = np.empty(count, dtype=whole[name][:1].to_numpy().dtype)
+        for frame, frame_rows in zip(frames, rows, strict=True):
+            column[frame_rows] = frame[name].to_numpy()
+        columns[name] = pl.Series(name, column, dtype=whole.schema[name])
+    return pl.DataFrame([columns[name] for name in whole.columns])
 
 
 def placed(positions: pl.Series, values: pl.Series, onto: pl.Series) -> pl.Series:

@@ -39,7 +39,7 @@ from aidlang.check.expressions import is_static
 from aidlang.engines.batch.columns import (CLAIM_GIVEN, PERSON_PREFIX, YEAR_KEY, YEAR_START, Lowering, Magnitude,
                                            Unsupported, fits, with_ledger_sum, year_starts)
 from aidlang.io.columnar import (claims_frame, claims_of_frame, identities_frame, identities_of_frame,
-                                persons_frame, persons_of_frame, placed, positions_in_order)
+                                in_order, persons_frame, persons_of_frame, placed)
 from aidlang.plan import build_plan
 from aidlang.records import STATUSES, Claim, Identity, Person, Result, make_result
 from aidlang.runtime import ClaimError, MissingParameter, PlanSettler, collector_paused
@@ -245,10 +245,8 @@ class BatchSettler:
                 raise min(stops, key=lambda stop: stop[0])[1]
             if errors is not None:
                 errors.extend(rejected)
-            results = pl.concat([results for results, _, _, _ in outcomes if results.height]
-                                or [outcomes[0][0]], rechunk=False)
-            if ordered:
-                results = results[positions_in_order(results["i"])]
+            settled = [results for results, _, _, _ in outcomes if results.height] or [outcomes[0][0]]
+            results = in_order(settled, "i") if ordered else pl.concat(settled, rechunk=False)
             # the claims' ids, which the parts leave out (gathering text takes longer than numbers): in input
             # order the claims' own columns, unless some were rejected
             ids = claims.select("claim_id", "person_id")

@@ -556,14 +556,15 @@ def test_a_kinds_terms_are_the_table_row_of_each_claims_step_and_code(code_bits)
     frame = pl.DataFrame({"step": [1, None, 0, 1, 1], "code": [3, 0, 0, 0, 2], "cost": [10, 20, 30, 40, 50]})
     found = _with_terms(frame, table, code_bits)
     # (1, 3) → 7; no step → none; (0, 0) → 9; (1, 0) → 8; (1, 2) is no row of the table → none; the
-    # denominator every row shares is 100 where a row was found, none where not
+    # denominator every row shares is 100 on every row, a constant column (a claim without terms never reads it)
     assert found["num"].to_list() == [7, None, 9, 8, None]
-    assert found["den"].to_list() == [100, None, 100, 100, None]
+    assert found["den"].to_list() == [100] * 5
     assert found["cost"].to_list() == [10, 20, 30, 40, 50]
-    # the values a claim without terms gets, where they are given: the gathered and the shared column alike
+    assert found.columns == ["step", "code", "cost", "num", "den"]
+    # the values a claim without terms gets, where they are given: 0 of the gathered numerator; the shared stays
     found = _with_terms(frame, table, code_bits, {"num": 0, "den": 1})
     assert found["num"].to_list() == [7, 0, 9, 8, 0]
-    assert found["den"].to_list() == [100, 1, 100, 100, 1]
+    assert found["den"].to_list() == [100] * 5
 
 
 # ---------------------------------------------------------------- 就高 and the basis: cases a fuzzing run found

@@ -843,13 +843,20 @@ def _first_link(links: list[tuple[int, pl.Expr, int]], routes: int) -> pl.Expr:
 def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int, none: dict[str, Any] | None = None
                 ) -> pl.DataFrame:
     """The frame with the columns of its terms: the row of `table` of each claim's (step, code), where none the
-    values of `none` (else missing). The pair is looked up as one integer (step · 2**code_bits + code: a code has
+    values of `none` (else missing) — but for a term all the table's rows share, which every row has (the claims
+    without terms never read theirs). The pair is looked up as one integer (step · 2**code_bits + code: a code has
     a bit per rule) and the row's values gathered — a join on the two columns hashes a year's rows and copies the
     frame."""
     steps: int = table["step"].max() or 0  # type: ignore[assignment]  # the max of an Int64 column
+    terms = table.drop("step", "code")
+    # a term every row of the table shares (most: the denominator, whether the cap is per claim …) is a constant
+    # column, one value however many rows (polars broadcasts it where it is read), not gathered
+    shared = [name for name in terms.columns if terms[name].null_count() == 0 and terms[name].n_unique() == 1]
+    constants = [pl.lit(terms[name][0], dtype=terms[name].dtype).alias(name) for name in shared]
     if (steps + 1) << code_bits >= 1 << 62:
-        joined = frame.join(table, on=["step", "code"], how="left", maintain_order="left")
-        return joined.with_columns(pl.col(name).fill_null(value) for name, value in (none or {}).items())
+        joined = frame.join(table.drop(shared), on=["step", "code"], how="left", maintain_order="left")
+        return joined.with_columns(*(pl.col(name).fill_null(value) for name, value in (none or {}).items()
+                                     if name not in shared), *constants).select(*frame.columns, *terms.columns)
     # the table's rows from 1 on, row 0 `none`'s: the rows of claims without terms (a gather by positions none of
     # which is missing takes half the time, and of values none of which is missing a quarter)
     pairs = table.select("step", "code").iter_rows()
@@ -857,18 +864,10 @@ def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int, none: 
     keys_below = (steps + 1) << code_bits
     key = (pl.col("step") * (1 << code_bits) + pl.col("code")).fill_null(keys_below)  # no step: no key mapped
     at = frame.select(_mapped(key, row_of, keys_below + 1, missing=0))[:, 0]
-    terms = table.drop("step", "code")
-    # a term every row of the table shares (most: the denominator, whether the cap is per claim …) is that value
-    # where a row was found, not gathered
-    shared = [name for name in terms.columns if terms[name].null_count() == 0 and terms[name].n_unique() == 1]
-    found = pl.lit(at) != 0
     padding = terms.clear(1) if none is None else pl.DataFrame([{name: none[name] for name in terms.columns}],
                                                                  schema=terms.schema)
     gathered = pl.concat([padding, terms], rechunk=True).drop(shared).gather(at)  # its columns in parallel
-    constant = frame.select(*(pl.when(found).then(pl.lit(terms[name][0], dtype=terms[name].dtype))
-                              .otherwise(pl.lit(None if none is None else none[name], dtype=terms[name].dtype))
-                              .alias(name) for name in shared))
-    return frame.hstack([*gathered.get_columns(), *constant.get_columns()]).select(*frame.columns, *terms.columns)
+    return frame.hstack(gathered.get_columns()).with_columns(constants).select(*frame.columns, *terms.columns)
 
 
 def _mapped(keys: pl.Expr, mapping: dict[int, int], keys_below: int, missing: int | None = None) -> pl.Expr:

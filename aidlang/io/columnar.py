@@ -826,13 +826,18 @@ def in_order(frames: Sequence[pl.DataFrame], key: str) -> pl.DataFrame:
     if (at < 0).any():  # a row number held twice (so another not at all)
         return whole[positions_in_order(whole[key])]
     placed_names = [name for name, dtype in whole.schema.items() if dtype.is_integer() and not whole[name].null_count()]
-    gathered = whole.drop(placed_names)[pl.Series(at)]
-    columns = {name: gathered[name] for name in gathered.columns}
-    for name in placed_names:
+
+    def placed_column(name: str) -> pl.Series:
         column = np.empty(count, dtype=whole[name][:1].to_numpy().dtype)
         for frame, frame_rows in zip(frames, rows, strict=True):
             column[frame_rows] = frame[name].to_numpy()
-        columns[name] = pl.Series(name, column, dtype=whole.schema[name])
+        return pl.Series(name, column, dtype=whole.schema[name])
+
+    # numpy's assignments let go of the interpreter lock: two at a time, beside polars' gather of the others
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        placing = pool.map(placed_column, placed_names)  # (submitted at once)
+        gathered = whole.drop(placed_names)[pl.Series(at)]
+        columns = {column.name: column for column in (*placing, *gathered.get_columns())}
     return pl.DataFrame([columns[name] for name in whole.columns])
 
 

@@ -483,6 +483,21 @@ def test_a_run_in_parts_of_persons_settles_as_one(city, tmp_path, capsys, monkey
     assert parted.kernel_persons == whole.kernel_persons and (city == "wuxi" or whole.kernel_persons > 0)
 
 
+def test_persons_sharing_a_hash_settle_as_their_own(tmp_path, capsys, monkeypatch):
+    """The engine orders persons and finds their identities by a hash of the id: should every person share one
+    (the hash made 0), the claims are ordered by the text and each identity row still goes to its own person
+    alone — 600 synthetic Wuxi claims (persons with several identity rows among them) settle as the
+    interpreter settles them."""
+    import aidlang.engines.batch.engine as batch_engine
+
+    checked, claims, identities, several, params = synthetic_run(ROOT / "policies" / "wuxi.aid", tmp_path, capsys,
+                                                                 600, 8)
+    monkeypatch.setattr(batch_engine, "_person_hash", lambda person: person.hash(seed=0) * 0)
+    batch = BatchSettler(checked, Interpreter(checked, params))
+    assert several and len({c.person_id for c in claims}) > 50
+    assert batch.settle(claims, identities, {}) == Interpreter(checked, params).settle(claims, identities, {})
+
+
 MISSING_VALUES = """\
 政策 t "缺失值的列运算" {
   发布机关 "测试"

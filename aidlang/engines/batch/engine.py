@@ -395,8 +395,13 @@ class BatchSettler:
         # most persons have one identity row: their claims' category is the row's, looked up by person number
         # (`pid`), where the stay meets its days; the claims of persons with several rows are joined with those
         # rows and grouped, a join of a year's claims taking several times as long
+        # the identities' person numbers: joined on the hash of the id (an integer join takes half the time of a
+        # text join), the ids then compared — two persons sharing a hash match only their own rows
         pids = frame.select("person_id", "pid").filter(_new_run(pl.col("pid")))
-        ids = ids.join(pids, on="person_id").with_columns(alone=pl.col("pid").is_unique())
+        ids = ids.with_columns(hash=_person_hash(pl.col("person_id"))).join(
+            pids.with_columns(hash=_person_hash(pl.col("person_id"))), on="hash", suffix="_of_pid"
+        ).filter(pl.col("person_id") == pl.col("person_id_of_pid")).drop("hash", "person_id_of_pid").with_columns(
+            alone=pl.col("pid").is_unique())
         alone, together = ids.filter(pl.col("alone")), ids.filter(~pl.col("alone"))
         persons = int(frame["pid"].max()) + 1 if frame.height else 0  # type: ignore[arg-type]  # Int64's max
 

@@ -693,11 +693,14 @@ class BatchSettler:
             if lowered.whens is not None:  # the rules that hold give a ratio
                 applies = applies & pl.col(f"code_{number}").is_in([c for (k, c) in resolved if k == number])
             links.append((r, applies, number))
-        frame = tests.made(frame).with_columns(pick=pl.when(~active).then(pl.lit(None, dtype=pl.Int64)).otherwise(
-            _first_link(links, len(self._part.routes))))
-        frame = frame.with_columns(step=pl.when(pl.col("pick") >= 0).then(pl.col("pick")),
-                                   gated=pl.col("pick").fill_null(0) < 0,
-                                   gate_clause_k=pl.when(pl.col("pick") < 0).then(-pl.col("pick")).otherwise(0))
+        pick = pl.when(~active).then(pl.lit(None, dtype=pl.Int64)).otherwise(_first_link(links, len(self._part.routes)))
+        may_gate = any(value < 0 for _, _, value in links)
+        if may_gate:
+            frame = tests.made(frame).with_columns(pick=pick).with_columns(
+                step=pl.when(pl.col("pick") >= 0).then(pl.col("pick")), gated=pl.col("pick").fill_null(0) < 0,
+                gate_clause_k=pl.when(pl.col("pick") < 0).then(-pl.col("pick")).otherwise(0))
+        else:  # no gate that may fail: the link picked is the step, and no claim is gated (constant columns)
+            frame = tests.made(frame).with_columns(step=pick, gated=pl.lit(False), gate_clause_k=pl.lit(0, pl.Int64))
 
         def per_step(value, dtype) -> pl.Expr:
             # one branch per distinct expression (most steps share the default base), for the steps that have it
@@ -729,7 +732,7 @@ class BatchSettler:
         rule_clauses = ((), *(terms.clauses for _, _, _, terms in terms_of))  # by term_row
         dynamic = [number for number, (_, _, lw) in enumerate(steps) if lw.whens is not None]
         code = pl.coalesce([pl.when(pl.col("step") == k).then(pl.col(f"code_{k}")) for k in dynamic]
-                           + [pl.lit(0, dtype=pl.Int64)])
+                           + [pl.lit(0, dtype=pl.Int64)]) if dynamic else pl.lit(0, dtype=pl.Int64)
         frame = frame.with_columns(base=pl.max_horizontal(per_step(lambda s, lw: lw.base, pl.Int64), pl.lit(0)),
                                    code=code)
         frame = _with_terms(frame, table, max((len(steps[k][2].whens or ()) for k in dynamic), default=0),
@@ -764,25 +767,23 @@ class BatchSettler:
                  if table["has_cap"].any() else frame.with_columns(total=pl.col("raw")))
         capped = (pl.min_horizontal(pl.col("total"), pl.col("cap"))
                   - pl.min_horizontal(pl.col("total") - pl.col("raw"), pl.col("cap")))
-        no_step = pl.when(pl.col("step").is_null()).then(pl.lit(0))
         if table["has_cap"].all():  # (the kind's terms all with a cap, or all without: no test per claim)
-            paid = no_step.otherwise(capped)
+            paid = capped
         elif table["has_cap"].any():
-            paid = no_step.when(pl.col("has_cap")).then(capped).otherwise(pl.col("raw"))
+            paid = pl.when(pl.col("has_cap")).then(capped).otherwise(pl.col("raw"))
         else:
-            paid = no_step.otherwise(pl.col("raw"))
-        frame = frame.with_columns(paid=paid)
-        shows = pl.col("paid") > 0 if kind == "tilted" else pl.col("base") > 0
+            paid = pl.col("raw")
+        frame = frame.with_columns(pl.when(pl.col("step").is_not_null()).then(paid).otherwise(pl.col(kind)).alias(kind))
+        shows = pl.col(kind) > 0 if kind == "tilted" else pl.col("base") > 0  # (a claim with a step: its payment)
         clause = pl.when(pl.col("step").is_not_null() & shows).then(pl.col("term_row")).otherwise(pl.lit(0))
         clause_column, gate_column = f"clauses_{kind}", f"gate_{kind}"
-        frame = frame.with_columns(**{
-            kind: pl.when(pl.col("step").is_not_null()).then(pl.col("paid")).otherwise(pl.col(kind)),
-            clause_column: clause, gate_column: pl.col("gate_clause_k"),
-            "status": pl.when(pl.col("gated")).then(_status("not_covered")).otherwise(pl.col("status"))})
+        frame = frame.with_columns(**{clause_column: clause, gate_column: pl.col("gate_clause_k")}, **(
+            {"status": pl.when(pl.col("gated")).then(_status("not_covered")).otherwise(pl.col("status"))}
+            if may_gate else {}))
         clause_columns += [(clause_column, rule_clauses), (gate_column, ((), *map(_gate_clause, gate_texts)))]
         scratch = (*tests.names, "pick", "code", *(f"code_{k}" for k in dynamic), "step", "gated", "gate_clause_k",
                    "base", "dslot", "cslot", "line", "per_claim", "num", "den", "cap", "has_cap", "term_row",
-                   "raw", "total", "paid", "through")
+                   "raw", "total", "through")
         return frame.drop(*scratch, strict=False), changing
 
 

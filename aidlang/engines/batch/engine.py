@@ -37,7 +37,7 @@ import polars as pl
 
 from aidlang.check.expressions import is_static
 from aidlang.engines.batch.columns import (CLAIM_GIVEN, PERSON_PREFIX, YEAR_KEY, YEAR_START, Lowering, Magnitude,
-                                           Unsupported, fits, with_ledger_sum, year_starts)
+                                           Unsupported, fits, running_sum, with_ledger_sum, year_starts)
 from aidlang.io.columnar import (claims_frame, claims_of_frame, identities_frame, identities_of_frame,
                                 in_order, persons_frame, persons_of_frame, placed)
 from aidlang.plan import build_plan
@@ -741,7 +741,7 @@ class BatchSettler:
         slots = self.source_plan.slots
         counted = pl.col("base")
         if (table["line"] != 0).any():
-            frame = with_ledger_sum(frame, "through", pl.col("base"), "dslot", table["dslot"].unique())
+            frame = _with_ledger_sums(frame, "through", pl.col("base"), "dslot", table)
             # the year's bases through this claim, and before it
             after, before = pl.col("through") - pl.col("line"), pl.col("through") - pl.col("base") - pl.col("line")
             yearly = pl.max_horizontal(after, pl.lit(0)) - pl.max_horizontal(before, pl.lit(0))
@@ -763,7 +763,7 @@ class BatchSettler:
                 frame["step"].is_not_null()).group_by("ledger").agg(
                 pl.col("person_id").first(), changes=pl.col("cap").n_unique() > 1)
             changing |= set(caps.filter(pl.col("changes"))["person_id"].to_list())
-        frame = (with_ledger_sum(frame, "total", pl.col("raw"), "cslot", table["cslot"].unique())
+        frame = (_with_ledger_sums(frame, "total", pl.col("raw"), "cslot", table)
                  if table["has_cap"].any() else frame.with_columns(total=pl.col("raw")))
         capped = (pl.min_horizontal(pl.col("total"), pl.col("cap"))
                   - pl.min_horizontal(pl.col("total") - pl.col("raw"), pl.col("cap")))
@@ -874,6 +874,16 @@ def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int, none: 
                                                                  schema=terms.schema)
     gathered = pl.concat([padding, terms], rechunk=True).drop(shared).gather(at)  # its columns in parallel
     return frame.hstack(gathered.get_columns()).with_columns(constants).select(*frame.columns, *terms.columns)
+
+
+def _with_ledger_sums(frame: pl.DataFrame, name: str, value: pl.Expr, slot: str, table: pl.DataFrame
+                      ) -> pl.DataFrame:
+    """`columns.with_ledger_sum` of a kind's ledger slot (`table`: its terms): where every step has the one slot,
+    the slot a constant column (`_with_terms`), every claim's ledger is its person's year (`running_sum`)."""
+    slots = table[slot].unique()
+    if slots.len() == 1:
+        return frame.with_columns(running_sum(value).alias(name))
+    return with_ledger_sum(frame, name, value, slot, slots)
 
 
 def _mapped(keys: pl.Expr, mapping: dict[int, int], keys_below: int, missing: int | None = None) -> pl.Expr:

@@ -33,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+import numpy as np
 import polars as pl
 
 from aidlang.check.expressions import is_static
@@ -1156,7 +1157,7 @@ def _in_settlement_order(inputs: pl.DataFrame, rows: pl.Series | None) -> pl.Dat
     if spans["nulls"] or date_bits > _DATE_BITS:
         at = of_part(inputs.select("hash", "discharge", "admission", "claim_id")).select(
             pl.arg_sort_by("hash", _date_order(), "claim_id", pl.int_range(pl.len())))[:, 0]
-        hashes = keys["hash"].gather(at)  # in settlement order
+        hash_runs = _runs(keys["hash"].gather(at).to_numpy())  # (in settlement order)
     else:
         # the days in 32-bit integers (they take at most _DATE_BITS), the hash's low bits cleared for them
         discharge, admission = pl.col("discharge"), pl.col("admission")
@@ -1164,15 +1165,16 @@ def _in_settlement_order(inputs: pl.DataFrame, rows: pl.Series | None) -> pl.Dat
         high_bits = pl.lit((1 << 64) - (1 << date_bits), dtype=pl.UInt64)
         key = keys.select((pl.col("hash") & high_bits) + days)[:, 0]
         at = key.arg_sort()
-        ordered_keys = key.gather(at)
-        tied = (ordered_keys == ordered_keys.shift(1)) | (ordered_keys == ordered_keys.shift(-1))
-        if tied.any():  # the tied rows keep their places, in claim-id order among each key's
-            places = tied.arg_true()
+        ordered_keys = key.gather(at).to_numpy()
+        as_before = ordered_keys[1:] == ordered_keys[:-1]  # (a row's key the one of the row before)
+        if as_before.any():  # the tied rows keep their places, in claim-id order among each key's
+            tied = np.concatenate(([False], as_before)) | np.concatenate((as_before, [False]))
+            places = pl.Series(np.flatnonzero(tied))
             tied_at = at.gather(places)
-            among = pl.DataFrame({"key": key.gather(tied_at), "claim_id": inputs["claim_id"].gather(of_inputs(tied_at)),
-                                  "at": tied_at})
+            among = pl.DataFrame({"key": key.gather(tied_at), "at": tied_at,
+                                  "claim_id": inputs["claim_id"].gather(of_inputs(tied_at))})
             at = at.scatter(places, tied_at.gather(among.select(pl.arg_sort_by("key", "claim_id", "at"))[:, 0]))
-        hashes = ordered_keys // (1 << date_bits)
+        hash_runs = _runs(ordered_keys >> np.uint64(date_bits))
 
     def numbered(at: pl.Series) -> pl.DataFrame:  # (the claim ids are the claims' own: not needed in this order)
         positions = of_inputs(at)
@@ -1180,11 +1182,15 @@ def _in_settlement_order(inputs: pl.DataFrame, rows: pl.Series | None) -> pl.Dat
             i=pl.lit(positions).cast(pl.Int64), pid=_new_run(pl.col("person_id")).cum_sum().cast(pl.Int64) - 1)
 
     ordered = numbered(at)
-    hash_runs = hashes.to_frame().select(_new_run(pl.first()).sum()).item()
     if ordered.height and ordered["pid"][-1] + 1 != hash_runs:  # persons sharing the hash's bits: by their text
         ordered = numbered(of_part(inputs.select("person_id", "discharge", "admission", "claim_id")).select(
             pl.arg_sort_by("person_id", _date_order(), "claim_id", pl.int_range(pl.len())))[:, 0])
     return ordered
+
+
+def _runs(values: np.ndarray) -> int:
+    """How many runs of equal values an array has."""
+    return int(np.count_nonzero(values[1:] != values[:-1])) + 1 if values.size else 0
 
 
 _DATE_BITS = 24  # the most bits of a sort key the dates take (the hash keeps the rest: 40 or more)

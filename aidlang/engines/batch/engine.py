@@ -714,10 +714,13 @@ class BatchSettler:
                         branches.append((expr, [number]))
                     else:
                         same[1].append(number)
-            chain = pl.lit(None, dtype=dtype)
-            for expr, numbers in reversed(branches):
+            if not branches:
+                return pl.lit(None, dtype=dtype)
+            # a claim's step is always one that may apply: the last branch is every step the others are not
+            chain = branches[-1][0]
+            for expr, numbers in reversed(branches[:-1]):
                 chain = pl.when(pl.col("step").is_in(numbers)).then(expr).otherwise(chain)
-            return chain
+            return pl.when(pl.col("step").is_not_null()).then(chain)
 
         line = "threshold" if kind == "tilted" else "deductible"
         # the steps' constants as a small table joined on the step (the base is an expression: a when-chain)
@@ -756,7 +759,7 @@ class BatchSettler:
             counted = ways[-1][1]
             for test, value in reversed(ways[:-1]):
                 counted = pl.when(test).then(value).otherwise(counted)
-        counted = pl.when(pl.col("step").is_not_null()).then(counted)  # one expression: no column of its own
+        # (a claim without a step has a base of 0, so its counted amount and product are 0: no test needed)
         frame = frame.with_columns(raw=(2 * counted * pl.col("num") + pl.col("den")) // (2 * pl.col("den")))
         one_cap_per_slot = table.group_by("cslot").agg(pl.col("cap").n_unique() == 1)["cap"].all()  # _NO_CAP too
         if not one_cap_per_slot:  # the persons with a ledger whose cap changes within the year

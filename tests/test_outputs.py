@@ -449,3 +449,26 @@ def test_amounts_of_plain_rows_are_written_by_polars_in_yuan():
     outputs._write_to(written, outputs.Output(None, ("text", "amount"), (), numeric=frozenset(("amount",)),
                                               frame=frame), False)
     assert written.getvalue().decode() == "text,amount\na,-0.01\nb,-12.50\nc,100000000000000.00\nd,0.00\n"
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+@pytest.mark.parametrize("engine", ["interp", "batch"])
+def test_a_claims_file_with_its_own_row_and_reason_columns_keeps_them_apart_in_the_rejects(tmp_path, capsys,
+                                                                                            suffix, engine):
+    """An office's claims file with columns of its own named `row` and `reason` (extra columns, ignored): the
+    rejects file's header has them as `row_1` and `reason_1` (`row_1` taken by the file: `row_2`), then the run's
+    `row` and `reason` — no two columns of one name (a reader would take the wrong one, and Parquet cannot hold
+    them: the run failed with an internal error). c2's cost −5 is its reason, on the file's row 3."""
+    import polars as pl
+
+    claims = write(tmp_path / "claims.csv", f"{CLAIMS_HEADER},row,reason,row_1\n{CLAIM},x,y,z\n"
+                   "c2,p1,inpatient,2023-03-01,2023-03-10,-5,0,0,x2,y2,z2\n")
+    identities = write(tmp_path / "identities.csv", IDENTITIES)
+    rejects = tmp_path / f"rejects.{suffix}"
+    assert main(["run", WUXI, "--claims", claims, "--identities", identities, "--out", str(tmp_path / "r.csv"),
+                 "--rejects", str(rejects), "--engine", engine]) == 0
+    capsys.readouterr()
+    frame = pl.read_csv(rejects, infer_schema=False) if suffix == "csv" else pl.read_parquet(rejects)
+    assert frame.columns == [*CLAIMS_HEADER.split(","), "row_2", "reason_1", "row_1", "row", "reason"]
+    assert frame.row(0) == ("c2", "p1", "inpatient", "2023-03-01", "2023-03-10", "-5", "0", "0", "x2", "y2", "z2",
+                            "3", "policy_scope_cost: 金额不能为负数：-5")

@@ -75,7 +75,24 @@ def reject_rows(table: Table, rejected: Iterable[tuple[int, str]]) -> tuple[tupl
     by_row = table.raws(row for row, _ in rejected)
     rows = [[by_row[row].values.get(col, "") for col in table.header] + [str(row), reason]
             for row, reason in rejected]
-    return table.header + REJECT_COLUMNS, rows
+    return own_names(table.header, REJECT_COLUMNS) + REJECT_COLUMNS, rows
+
+
+def own_names(header: Sequence[str], reserved: Sequence[str]) -> tuple[str, ...]:
+    """A file's header where `reserved` names are to follow it: a column of its own so named (an extra column the
+    readers ignore, such as a `reason` of the office's) is written `reason_1` (`_2` … should that be taken), so
+    that no two columns share a name — a reader would take the wrong one, and a Parquet file cannot hold them."""
+    taken = set(header) | set(reserved)
+    names = []
+    for name in header:
+        if name in reserved:
+            k = 1
+            while f"{name}_{k}" in taken:
+                k += 1
+            name = f"{name}_{k}"
+            taken.add(name)
+        names.append(name)
+    return tuple(names)
 
 
 def join_reasons(errors: Iterable[DataError], lang: str) -> str:

@@ -432,7 +432,8 @@ class BatchSettler:
         category the columns settle as. And the persons lacking a person attribute (persons.csv) that the route
         of another category they hold reads: 就高 settles the claim as each category held, and the kernel
         rejects it where that route reads the missing value."""
-        several = frame.filter(pl.col("several"))
+        # (the columns read here alone: a filter copies each column it keeps)
+        several = frame.select("person_id", "held_ranks", "visit", "epoch", *CLAIM_GIVEN).filter(frame["several"])
         if several.height == 0:
             return set()
         ids = {rank: identifier for identifier, rank in self.kernel.order.items()}

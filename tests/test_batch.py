@@ -487,15 +487,19 @@ def test_persons_sharing_a_hash_settle_as_their_own(tmp_path, capsys, monkeypatc
     """The engine orders persons and finds their identities by a hash of the id: should every person share one
     (the hash made 0), the claims are ordered by the text and each identity row still goes to its own person
     alone — 600 synthetic Wuxi claims (persons with several identity rows among them) settle as the
-    interpreter settles them."""
+    interpreter settles them, in one part or in several."""
     import aidlang.engines.batch.engine as batch_engine
 
     checked, claims, identities, several, params = synthetic_run(ROOT / "policies" / "wuxi.aid", tmp_path, capsys,
                                                                  600, 8)
     monkeypatch.setattr(batch_engine, "_person_hash", lambda person: person.hash(seed=0) * 0)
-    batch = BatchSettler(checked, Interpreter(checked, params))
+    expected = Interpreter(checked, params).settle(claims, identities, {})
     assert several and len({c.person_id for c in claims}) > 50
-    assert batch.settle(claims, identities, {}) == Interpreter(checked, params).settle(claims, identities, {})
+    assert BatchSettler(checked, Interpreter(checked, params)).settle(claims, identities, {}) == expected
+    # in parts of 200 claims: every person in the first (the others empty), identities and persons with them
+    monkeypatch.setattr(batch_engine, "PART_CLAIMS", 200)
+    monkeypatch.setattr(batch_engine, "SIDE_BY_SIDE_CLAIMS", 200)
+    assert BatchSettler(checked, Interpreter(checked, params)).settle(claims, identities, {}) == expected
 
 
 MISSING_VALUES = """\

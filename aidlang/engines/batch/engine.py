@@ -1254,8 +1254,8 @@ class _PartState(threading.local):
 
 
 def _part(parts: int) -> pl.Expr:
-    """The part of the run a row's person belongs to (claims, identities and persons alike)."""
-    return pl.col("person_id").hash(seed=0) % parts
+    """The part of the run a row's person belongs to (identities and persons; a claim's is its `hash` % parts)."""
+    return _person_hash(pl.col("person_id")) % parts
 
 
 _VISITS = sorted(set(VISIT_NAMES.values()))  # the canonical visit types, numbered (`visit_code`)

@@ -793,8 +793,15 @@ _PERSONS = _Kind(lambda vocabulary: data.PERSON_COLUMNS, (), lambda path, vocabu
 
 
 def positions_in_order(keys: pl.Series) -> pl.Series:
-    """The positions of the rows in the order of their keys. Distinct row numbers (small non-negative integers,
-    a few missing) are put in order by placing each position at its number, which takes a tenth of a sort."""
+    """The positions of the rows in the order of their keys (`_placed_in_order` where it can, else a sort)."""
+    found = _placed_in_order(keys)
+    return keys.arg_sort() if found is None else found
+
+
+def _placed_in_order(keys: pl.Series) -> pl.Series | None:
+    """The positions of the rows in the order of their keys, where the keys are distinct row numbers (small
+    non-negative integers, a few missing): each position put at its number, which takes a tenth of a sort. None
+    for other keys (two rows sharing a number, numbers far apart or negative)."""
     count = keys.len()
     if count and keys.dtype.is_integer() and keys.null_count() == 0:
         low, high = int(keys.min()), int(keys.max())  # type: ignore[arg-type]  # an integer column's
@@ -802,29 +809,22 @@ def positions_in_order(keys: pl.Series) -> pl.Series:
             slots = placed(keys, pl.int_range(count, dtype=pl.Int64, eager=True),
                            pl.repeat(-1, high + 1, dtype=pl.Int64, eager=True))
             found = slots.filter(slots >= 0)
-            if found.len() == count:  # else two rows share a number: a sort decides
+            if found.len() == count:
                 return found
-    return keys.arg_sort()
+    return None
 
 
 def in_order(frames: Sequence[pl.DataFrame], key: str) -> pl.DataFrame:
-    """The frames' rows as one frame in the order of `key`, whose values are the row numbers 0 … n − 1 of the
-    rows all the frames hold, each once. An integer column none of whose values is missing has each frame's
+    """The frames' rows as one frame in the order of `key`. Where its values are the row numbers 0 … n − 1 of the
+    rows all the frames hold, each once, an integer column none of whose values is missing has each frame's
     values put at their rows with numpy (a read in order and a write by index: half of polars' gather from the
-    frames concatenated); the other columns are gathered. Other keys: as `positions_in_order`."""
+    frames concatenated) and the other columns are gathered; other keys: the rows gathered in their order."""
     whole = pl.concat(frames, rechunk=False)
     count = whole.height
-    if not (count and whole[key].dtype.is_integer() and whole[key].null_count() == 0
-            and whole[key].min() == 0 and whole[key].max() == count - 1):
-        return whole[positions_in_order(whole[key])]
+    at = _placed_in_order(whole[key])  # where each row is in the frames concatenated
+    if at is None or whole[key].max() != count - 1:  # (distinct numbers from 0 to n − 1: every row's)
+        return whole[whole[key].arg_sort() if at is None else at]
     rows = [frame[key].to_numpy() for frame in frames]
-    at = np.full(count, -1, dtype=np.int64)  # where each row is in the frames concatenated
-    start = 0
-    for frame_rows in rows:
-        at[frame_rows] = np.arange(start, start + frame_rows.size)
-        start += frame_rows.size
-    if (at < 0).any():  # a row number held twice (so another not at all)
-        return whole[positions_in_order(whole[key])]
     placed_names = [name for name, dtype in whole.schema.items() if dtype.is_integer() and not whole[name].null_count()]
 
     def placed_column(name: str) -> pl.Series:
@@ -836,7 +836,7 @@ def in_order(frames: Sequence[pl.DataFrame], key: str) -> pl.DataFrame:
     # numpy's assignments let go of the interpreter lock: two at a time, beside polars' gather of the others
     with ThreadPoolExecutor(max_workers=2) as pool:
         placing = pool.map(placed_column, placed_names)  # (submitted at once)
-        gathered = whole.drop(placed_names)[pl.Series(at)]
+        gathered = whole.drop(placed_names)[at]
         columns = {column.name: column for column in (*placing, *gathered.get_columns())}
     return pl.DataFrame([columns[name] for name in whole.columns])
 

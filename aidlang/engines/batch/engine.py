@@ -395,9 +395,9 @@ class BatchSettler:
         held_on_stay = (pl.col("start") <= last) & (pl.col("end") >= first)
         # most persons have one identity row: their claims' category is the row's, looked up by person number
         # (`pid`), where the stay meets its days; the claims of persons with several rows are joined with those
-        # rows and grouped, a join of a year's claims taking several times as long
-        # the identities' person numbers: joined on the hash of the id (an integer join takes half the time of a
-        # text join), the ids then compared — two persons sharing a hash match only their own rows
+        # rows and grouped, a join of a year's claims taking several times as long. The identities find their
+        # person number by a join on the hash of the id (half the time of a text join), the ids then compared:
+        # two persons sharing a hash match only their own rows
         pids = frame.select("person_id", "pid").filter(_new_run(pl.col("pid")))
         ids = ids.with_columns(hash=_person_hash(pl.col("person_id"))).join(
             pids.with_columns(hash=_person_hash(pl.col("person_id"))), on="hash", suffix="_of_pid"
@@ -701,8 +701,8 @@ class BatchSettler:
             frame = tests.made(frame).with_columns(pick=pick).with_columns(
                 step=pl.when(pl.col("pick") >= 0).then(pl.col("pick")), gated=pl.col("pick").fill_null(0) < 0,
                 gate_clause_k=pl.when(pl.col("pick") < 0).then(-pl.col("pick")).otherwise(0))
-        else:  # no gate that may fail: the link picked is the step, and no claim is gated (constant columns)
-            frame = tests.made(frame).with_columns(step=pick, gated=pl.lit(False), gate_clause_k=pl.lit(0, pl.Int64))
+        else:  # no gate that may fail: the link picked is the step, and no claim has a gate's clause (a constant)
+            frame = tests.made(frame).with_columns(step=pick, gate_clause_k=pl.lit(0, pl.Int64))
 
         def per_step(value, dtype) -> pl.Expr:
             # one branch per distinct expression (most steps share the default base), for the steps that have it

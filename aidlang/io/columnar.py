@@ -816,29 +816,54 @@ def _placed_in_order(keys: pl.Series) -> pl.Series | None:
 
 def in_order(frames: Sequence[pl.DataFrame], key: str) -> pl.DataFrame:
     """The frames' rows as one frame in the order of `key`. Where its values are the row numbers 0 … n − 1 of the
-    rows all the frames hold, each once, an integer column none of whose values is missing has each frame's
-    values put at their rows with numpy (a read in order and a write by index: half of polars' gather from the
-    frames concatenated) and the other columns are gathered; other keys: the rows gathered in their order."""
+    rows all the frames hold, each once, each column none of whose values is missing has each frame's values put
+    at their rows with numpy — integers as they are, categorical text and enums as their codes (a read in order
+    and a write by index: half of polars' gather from the frames concatenated), two columns at a time — the key
+    becomes 0 … n − 1, and the other columns are gathered; other keys: the rows gathered in their order."""
     whole = pl.concat(frames, rechunk=False)
     count = whole.height
-    at = _placed_in_order(whole[key])  # where each row is in the frames concatenated
-    if at is None or whole[key].max() != count - 1:  # (distinct numbers from 0 to n − 1: every row's)
-        return whole[whole[key].arg_sort() if at is None else at]
-    rows = [frame[key].to_numpy() for frame in frames]
-    placed_names = [name for name, dtype in whole.schema.items() if dtype.is_integer() and not whole[name].null_count()]
+    rows = [frame[key].to_numpy() for frame in frames] if whole[key].dtype.is_integer() and not whole[key].null_count() \
+        else None
+    if rows is None or not _each_row_once(rows, count):
+        return whole[positions_in_order(whole[key])]
+    schema = whole.schema
+    coded = {name for name, dtype in schema.items() if isinstance(dtype, (pl.Categorical, pl.Enum))}
+    placed_names = [name for name, dtype in schema.items() if name != key and (dtype.is_integer() or name in coded)
+                    and not whole[name].null_count()]
 
     def placed_column(name: str) -> pl.Series:
-        column = np.empty(count, dtype=whole[name][:1].to_numpy().dtype)
-        for frame, frame_rows in zip(frames, rows, strict=True):
-            column[frame_rows] = frame[name].to_numpy()
-        return pl.Series(name, column, dtype=whole.schema[name])
+        parts = [frame[name].to_physical() if name in coded else frame[name] for frame in frames]
+        column = np.empty(count, dtype=parts[0][:1].to_numpy().dtype)
+        for part, part_rows in zip(parts, rows, strict=True):
+            column[part_rows] = part.to_numpy()
+        values = pl.Series(name, column)
+        return values.cat.to(schema[name]) if name in coded else values.cast(schema[name])
 
-    # numpy's assignments let go of the interpreter lock: two at a time, beside polars' gather of the others
+    # numpy's assignments let go of the interpreter lock: two at a time, beside polars' gather of any others
     with ThreadPoolExecutor(max_workers=2) as pool:
         placing = pool.map(placed_column, placed_names)  # (submitted at once)
-        gathered = whole.drop(placed_names)[at]
-        columns = {column.name: column for column in (*placing, *gathered.get_columns())}
+        others = [name for name in whole.columns if name != key and name not in placed_names]
+        gathered = whole.select(others)[_inverse(rows, count)].get_columns() if others else []
+        columns = {column.name: column for column in (*placing, *gathered)}
+    columns[key] = pl.int_range(count, dtype=schema[key], eager=True).alias(key)
     return pl.DataFrame([columns[name] for name in whole.columns])
+
+
+def _each_row_once(rows: list[np.ndarray], count: int) -> bool:
+    """Whether the arrays hold the numbers 0 … count − 1 between them, each once."""
+    if any(part.size and (part.min() < 0 or part.max() >= count) for part in rows):
+        return False
+    held = np.zeros(count, dtype=np.bool_)
+    for part in rows:
+        held[part] = True
+    return bool(held.all())  # (count numbers, every one of 0 … count − 1 among them: each once)
+
+
+def _inverse(rows: list[np.ndarray], count: int) -> pl.Series:
+    """Where each row number 0 … count − 1 is in the arrays concatenated (each held once)."""
+    at = np.empty(count, dtype=np.int64)
+    at[np.concatenate(rows)] = np.arange(count)
+    return pl.Series(at)
 
 
 def placed(positions: pl.Series, values: pl.Series, onto: pl.Series) -> pl.Series:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import functools
 import itertools
 import sys
 import threading
@@ -99,7 +98,11 @@ class BatchSettler:
         # what the part being settled has of its own: two parts settle side by side, each in its thread
         self._part = _PartState()
         self._kernel_lock = threading.Lock()  # the kernel settles one part's persons at a time
+        # the lowering of steps and routes and 就高's comparisons, for the magnitude of the part they were made for
+        # (parts and runs of the same magnitude share them)
         self._lowered: dict[tuple[int, int, Magnitude], Lowered | None] = {}
+        self._routes: dict[tuple[str, str, int, Magnitude], LoweredRoute] = {}
+        self._pays_most: dict[tuple[str, str, str, int, Magnitude], bool] = {}
 
     def __getattr__(self, name: str) -> Any:  # annual, funds, monitor, explain_trace, parameters, …
         return getattr(self.kernel, name)
@@ -439,14 +442,13 @@ class BatchSettler:
         ids = {rank: identifier for identifier, rank in self.kernel.order.items()}
         undecided: list[tuple[int, str, int]] = []
         reading: dict[str, pl.Expr] = {}  # a person attribute → the claims whose other categories' routes read it
-        # a year holds a few hundred sets of categories held, each pair of categories met again and again
-        pays_most = functools.cache(self.first_pays_most)
-        route_of = functools.cache(self.lowered_route)
+        # a year holds a few hundred sets of categories held, each pair of categories met again and again (and
+        # compared once: first_pays_most remembers)
         for held, visit, epoch in several.select("held_ranks", "visit", "epoch").unique().iter_rows():
             categories = [ids[rank] for rank in range(len(ids)) if held >> rank & 1] if held else []
-            others = [route_of(other, visit, epoch) for other in categories[1:]]
+            others = [self.lowered_route(other, visit, epoch) for other in categories[1:]]
             if (not categories or not all(other.lowers for other in others)
-                    or not all(pays_most(categories[0], other, visit, epoch) for other in categories[1:])):
+                    or not all(self.first_pays_most(categories[0], other, visit, epoch) for other in categories[1:])):
                 undecided.append((held, visit, epoch))
                 continue
             read = set().union(*(other.reads for other in others))
@@ -462,6 +464,12 @@ class BatchSettler:
         return lacking | set(several.join(which, on=["held_ranks", "visit", "epoch"], how="semi")["person_id"])
 
     def first_pays_most(self, first: str, other: str, visit: str, epoch: int) -> bool:
+        key = (first, other, visit, epoch, self._part.magnitude)
+        if key not in self._pays_most:
+            self._pays_most[key] = self._first_pays_most(first, other, visit, epoch)
+        return self._pays_most[key]
+
+    def _first_pays_most(self, first: str, other: str, visit: str, epoch: int) -> bool:
         """Whether a claim settled as `first` pays at least what it would as `other`, whatever the person's
         ledgers hold — so that 就高, ties going to the first held, always chooses `first`.
 
@@ -555,6 +563,12 @@ class BatchSettler:
     def lowered_route(self, category: str, visit: str, epoch: int) -> LoweredRoute:
         """The route of (category, visit type, epoch) in columns: its steps, each lowered (or None), its gates and
         the person attributes they all read."""
+        key = (category, visit, epoch, self._part.magnitude)
+        if key not in self._routes:
+            self._routes[key] = self._lowered_route(category, visit, epoch)
+        return self._routes[key]
+
+    def _lowered_route(self, category: str, visit: str, epoch: int) -> LoweredRoute:
         route = self.source_plan.routes[(category, visit, epoch)]
         kernel_route = self.kernel.plan.routes[(category, visit, epoch)]
         steps = []
@@ -1210,14 +1224,16 @@ def _gathered(frame: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:
 
 
 def magnitude(frame: pl.DataFrame, persons: pl.DataFrame) -> Magnitude:
-    """The largest amount of the claims and persons (their insurance, costs, incomes) and the most claims of one
-    person's year in the frame (in settlement order: a person's year is one run of its key)."""
+    """Bounds of the largest amount of the claims and persons (their insurance, costs, incomes) and of the most
+    claims of one person's year in the frame (in settlement order: a person's year is one run of its key): each
+    the power of two at or above it — the bounds need only hold, and then the parts of a run (and runs) of about
+    the same size share one magnitude, and so the lowering made for it."""
     amounts = [frame.select(pl.max_horizontal(pl.col("cost", "basic_paid", "critical_paid").abs().max()))]
     amounts.append(persons.select(pl.max_horizontal(pl.col("family_monthly_income_per_capita",
                                                            "family_annual_income").abs().max())))
     largest = max(a.item() or 0 for a in amounts)
     longest = frame[YEAR_KEY].rle().struct.field("len").max() if frame.height else 0
-    return Magnitude(largest, longest or 0)  # type: ignore[arg-type]  # polars' max: an int of an Int64 column
+    return Magnitude(*(1 << max(int(bound or 0) - 1, 0).bit_length() for bound in (largest, longest)))
 
 
 def _person_hash(person: pl.Expr) -> pl.Expr:

@@ -822,9 +822,9 @@ def in_order(frames: Sequence[pl.DataFrame], key: str) -> pl.DataFrame:
     becomes 0 … n − 1, and the other columns are gathered; other keys: the rows gathered in their order."""
     whole = pl.concat(frames, rechunk=False)
     count = whole.height
-    rows = [frame[key].to_numpy() for frame in frames] if whole[key].dtype.is_integer() and not whole[key].null_count() \
-        else None
-    if rows is None or not _each_row_once(rows, count):
+    numbered = whole[key].dtype.is_integer() and not whole[key].null_count()
+    rows = [frame[key].to_numpy() for frame in frames] if numbered else []
+    if not numbered or not _each_row_once(rows, count):
         return whole[positions_in_order(whole[key])]
     schema = whole.schema
     coded = {name for name, dtype in schema.items() if isinstance(dtype, (pl.Categorical, pl.Enum))}

@@ -845,7 +845,7 @@ def in_order(frames: Sequence[pl.DataFrame], key: str) -> pl.DataFrame:
         others = [name for name in whole.columns if name != key and name not in placed_names]
         gathered = whole.select(others)[_inverse(rows, count)].get_columns() if others else []
         columns = {column.name: column for column in (*placing, *gathered)}
-    columns[key] = pl.int_range(count, dtype=schema[key], eager=True).alias(key)
+    columns[key] = pl.Series(key, np.arange(count)).cast(schema[key])
     return pl.DataFrame([columns[name] for name in whole.columns])
 
 

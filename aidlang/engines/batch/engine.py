@@ -1231,9 +1231,9 @@ def magnitude(frame: pl.DataFrame, persons: pl.DataFrame) -> Magnitude:
     amounts = [frame.select(pl.max_horizontal(pl.col("cost", "basic_paid", "critical_paid").abs().max()))]
     amounts.append(persons.select(pl.max_horizontal(pl.col("family_monthly_income_per_capita",
                                                            "family_annual_income").abs().max())))
-    largest = max(a.item() or 0 for a in amounts)
-    longest = frame[YEAR_KEY].rle().struct.field("len").max() if frame.height else 0
-    return Magnitude(*(1 << max(int(bound or 0) - 1, 0).bit_length() for bound in (largest, longest)))
+    largest: int = max(a.item() or 0 for a in amounts)
+    longest: int = frame[YEAR_KEY].rle().struct.field("len").max() if frame.height else 0  # type: ignore[assignment]
+    return Magnitude(*(1 << max((bound or 0) - 1, 0).bit_length() for bound in (largest, longest)))
 
 
 def _person_hash(person: pl.Expr) -> pl.Expr:

@@ -181,6 +181,11 @@ def policy_nodes(policy) -> typing.Iterator:
             stack.extend(getattr(node, f.name) for f in attrs.fields(type(node)) if f.name != "span")
 
 
+def builtins_read(policy: n.Policy) -> frozenset[str]:
+    """The builtin names (canonical) the policy's expressions read."""
+    return frozenset(b.name for node in policy_nodes(policy) if isinstance(node, n.Ref) and (b := builtin(node.name)))
+
+
 def reads_optional(policy: n.Policy) -> bool:
     """Does any expression of the policy read a value the data may leave out (`rejects_when_missing`)? Only
     then can a claim be rejected half-way, so only then do the engines settle each claim on a trial ledger."""

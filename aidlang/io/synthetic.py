@@ -33,7 +33,7 @@ from typing import Iterator, Mapping
 
 import attrs
 
-from aidlang.check.expressions import policy_nodes, quantity_value
+from aidlang.check.expressions import builtins_read, policy_nodes, quantity_value
 from aidlang.check.periods import Periods
 from aidlang.check.symbols import VISIT_LABELS, VISIT_TYPES, builtin, missing_in_list, missing_test
 from aidlang.frontend import nodes as n
@@ -136,7 +136,7 @@ def shape_of(checked, params: Mapping[str, object] | None = None) -> Shape:
         ("outpatient", "chronic", "inpatient")
     start, days, before, heavy_from, heavy_days = _window(Periods(symbols))
     lists = [item for declared in symbols.lists.values() for item in declared.items]
-    reads = _reads(policy)
+    reads = builtins_read(policy)
     diseases = tuple(dict.fromkeys(lists)) if "disease" in reads else None
     heavy_disease = None
     if diseases:
@@ -174,11 +174,6 @@ def _window(periods: Periods) -> tuple[dt.date, int, dt.date | None, dt.date, in
     if heavy_to > end:
         heavy_from, heavy_to = start, end
     return start, (end - start).days, before, heavy_from, max(1, (heavy_to - heavy_from).days)
-
-
-def _reads(policy: n.Policy) -> frozenset[str]:
-    """The builtin names (canonical) the policy's expressions read."""
-    return frozenset(b.name for node in policy_nodes(policy) if isinstance(node, n.Ref) and (b := builtin(node.name)))
 
 
 def _missing_meant(policy: n.Policy) -> frozenset[str]:

@@ -35,8 +35,8 @@ from typing import Any, Iterator
 import numpy as np
 import polars as pl
 
-from aidlang.check.expressions import is_static
-from aidlang.engines.batch.columns import (CLAIM_GIVEN, PERSON_PREFIX, YEAR_KEY, YEAR_START, Lowering, Magnitude,
+from aidlang.check.expressions import builtins_read, is_static
+from aidlang.engines.batch.columns import (CLAIM_GIVEN, COLUMNS, PERSON_PREFIX, YEAR_KEY, YEAR_START, Lowering, Magnitude,
                                            Unsupported, fits, running_sum, with_ledger_sum, year_starts)
 from aidlang.io.columnar import (claims_frame, claims_of_frame, identities_frame, identities_of_frame,
                                 in_order, persons_frame, persons_of_frame, placed)
@@ -94,6 +94,10 @@ class BatchSettler:
         self.plan = kernel.plan  # the lowered plan: names, for explanations
         self.source_plan = build_plan(checked)  # the same plan, its expressions as the checker left them
         self.symbols = checked.symbols
+        # the claims' own values the policy reads beyond the cost, insurance and dates (referred, disease …): the
+        # engine's frame carries only those
+        self.claim_values = tuple(COLUMNS[name] for name in sorted(builtins_read(checked.policy))
+                                  if name in _OPTIONAL_VALUES)
         self.kernel_persons = 0
         # what the part being settled has of its own: two parts settle side by side, each in its thread
         self._part = _PartState()
@@ -224,7 +228,7 @@ class BatchSettler:
             # is held for two parts at a time
             parts = 1 if claims.height < SIDE_BY_SIDE_CLAIMS else max(2, -(-claims.height // PART_CLAIMS))
 
-            inputs = engine_inputs(claims)
+            inputs = engine_inputs(claims, self.claim_values)
 
             def part(k: int) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]], int]:
                 if parts == 1:
@@ -436,7 +440,8 @@ class BatchSettler:
         of another category they hold reads: 就高 settles the claim as each category held, and the kernel
         rejects it where that route reads the missing value."""
         # (the columns read here alone: a filter copies each column it keeps)
-        several = frame.select("person_id", "held_ranks", "visit", "epoch", *CLAIM_GIVEN).filter(frame["several"])
+        several = frame.select("person_id", "held_ranks", "visit", "epoch",
+                               *(name for name in CLAIM_GIVEN if name in frame.columns)).filter(frame["several"])
         if several.height == 0:
             return set()
         ids = {rank: identifier for identifier, rank in self.kernel.order.items()}
@@ -609,9 +614,9 @@ class BatchSettler:
         """The settled claims (in settlement order) with their amounts, status and basis; and the persons whose
         cap changes within a year (the kernel settles them)."""
         plan = self.source_plan
-        # in settlement order, each row knowing where its person's year begins (the running sums' windows): the
-        # frame keeps its rows from here on
-        frame = frame.sort("order").with_columns(
+        # in settlement order (the engine's frame's: every step since has filtered rows or added columns, none
+        # reordered them), each row knowing where its person's year begins (the running sums' windows)
+        frame = frame.with_columns(
             basic=pl.col("basic_paid").fill_null(0), critical=pl.col("critical_paid").fill_null(0),
             aid=pl.lit(0, dtype=pl.Int64), tilted=pl.lit(0, dtype=pl.Int64), status=_status("ok"),
             **{YEAR_START: year_starts()})
@@ -1089,6 +1094,9 @@ def _ledger(slot: str, slots: int) -> pl.Expr:
     return (pl.col("pid") * 10_000 + pl.col("year")) * slots + pl.col(slot)
 
 
+# the claims' values (columns.COLUMNS) a policy may read or not: in the engine's frame only where it does
+_OPTIONAL_VALUES = ("referred", "in_province", "disease", "institution_level")
+
 _DEFAULT_BASES = {
     "basic": pl.col("cost"),
     "critical": pl.col("cost") - pl.col("basic"),
@@ -1097,25 +1105,25 @@ _DEFAULT_BASES = {
 }
 
 
-def engine_inputs(claims: pl.DataFrame) -> pl.DataFrame:
-    """The claims' columns (CLAIM_SCHEMA and `i`) the engine reads, once for a run's parts: the visit type's
-    number in _VISITS (`visit_code`; missing for a type no policy has), the dates as days (the date columns' own
-    numbers), the cost, and the hash of the person's id (the parts and the settlement order go by it)."""
+def engine_inputs(claims: pl.DataFrame, values: tuple[str, ...] = tuple(_OPTIONAL_VALUES)) -> pl.DataFrame:
+    """The claims' columns (CLAIM_SCHEMA and `i`) the engine reads, once for a run's parts: the ids, the insurance
+    given, those of `values` (_OPTIONAL_VALUES the policy reads), the visit type's number in _VISITS
+    (`visit_code`; missing for a type no policy has), the dates as days (the date columns' own numbers), the
+    cost, and the hash of the person's id (the parts and the settlement order go by it)."""
     # the visit type's number: a few names, each compared as text (a hash of each row's text takes longer)
     visit_code: Any = pl
     for name, canonical in VISIT_NAMES.items():
         visit_code = visit_code.when(pl.col("visit_type") == name).then(pl.lit(_VISITS.index(canonical), pl.Int8))
     return claims.select(
-        "claim_id", "person_id", "basic_paid", "critical_paid", "referred", "in_province", "disease",
-        "institution_level", visit_code=visit_code.otherwise(pl.lit(None, pl.Int8)),
+        "claim_id", "person_id", "basic_paid", "critical_paid", *values, visit_code=visit_code.otherwise(pl.lit(None, pl.Int8)),
         admission=pl.col("admission_date").to_physical(), discharge=pl.col("discharge_date").to_physical(),
         cost=pl.col("policy_scope_cost"), hash=_person_hash(pl.col("person_id")))
 
 
 def engine_frame(inputs: pl.DataFrame, rows: pl.Series | None, bounds: tuple[int, ...]) -> pl.DataFrame:
     """The claims at `rows` (every claim where None) as the engine's frame: `engine_inputs`' columns in
-    settlement order, `i` (the claim's position), the canonical visit, the discharge year and epoch, `order`."""
-    # each person's claims one run, in settlement order, numbered (`order`); `pid` numbers the persons (the
+    settlement order, `i` (the claim's position), the canonical visit, the discharge year and epoch."""
+    # each person's claims one run, in settlement order; `pid` numbers the persons (the
     # ledgers' windows and runs go by integers, not by text). Persons come in the order of a hash of their id,
     # which sorts in a fraction of the time of the text; should two persons share the part of the hash that is
     # sorted (a chance of about n² / 2**(65 - the dates' bits)), their claims would mix, so then the persons are
@@ -1127,7 +1135,6 @@ def engine_frame(inputs: pl.DataFrame, rows: pl.Series | None, bounds: tuple[int
     return frame.with_columns(
         visit=pl.lit(pl.Series(_VISITS, dtype=_VISIT)).gather(pl.col("visit_code")),
         year=_year(pl.col("discharge"), frame["discharge"]), epoch=pl.Series(epoch, dtype=pl.Int64),
-        order=pl.int_range(pl.len(), dtype=pl.Int64)
     ).with_columns(**{YEAR_KEY: pl.col("pid") * 10_000 + pl.col("year")})
 
 

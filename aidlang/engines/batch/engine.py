@@ -36,8 +36,8 @@ import numpy as np
 import polars as pl
 
 from aidlang.check.expressions import builtins_read, is_static
-from aidlang.engines.batch.columns import (CLAIM_GIVEN, COLUMNS, PERSON_PREFIX, YEAR_KEY, YEAR_START, Lowering, Magnitude,
-                                           Unsupported, fits, running_sum, with_ledger_sum, year_starts)
+from aidlang.engines.batch.columns import (CLAIM_GIVEN, COLUMNS, PERSON_PREFIX, YEAR_KEY, YEAR_START, Lowering,
+                                           Magnitude, Unsupported, fits, running_sum, with_ledger_sum, year_starts)
 from aidlang.io.columnar import (claims_frame, claims_of_frame, identities_frame, identities_of_frame,
                                 in_order, persons_frame, persons_of_frame, placed)
 from aidlang.plan import build_plan
@@ -1115,7 +1115,8 @@ def engine_inputs(claims: pl.DataFrame, values: tuple[str, ...] = tuple(_OPTIONA
     for name, canonical in VISIT_NAMES.items():
         visit_code = visit_code.when(pl.col("visit_type") == name).then(pl.lit(_VISITS.index(canonical), pl.Int8))
     return claims.select(
-        "claim_id", "person_id", "basic_paid", "critical_paid", *values, visit_code=visit_code.otherwise(pl.lit(None, pl.Int8)),
+        "claim_id", "person_id", "basic_paid", "critical_paid", *values,
+        visit_code=visit_code.otherwise(pl.lit(None, pl.Int8)),
         admission=pl.col("admission_date").to_physical(), discharge=pl.col("discharge_date").to_physical(),
         cost=pl.col("policy_scope_cost"), hash=_person_hash(pl.col("person_id")))
 

@@ -229,6 +229,8 @@ class BatchSettler:
             parts = 1 if claims.height < SIDE_BY_SIDE_CLAIMS else max(2, -(-claims.height // PART_CLAIMS))
 
             inputs = engine_inputs(claims, self.claim_values)
+            # the identities' person hash, made once: it parts them, and finds each one's person (`categories`)
+            identities = identities.with_columns(hash=_person_hash(pl.col("person_id")))
 
             def part(k: int) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]], int]:
                 if parts == 1:
@@ -236,8 +238,8 @@ class BatchSettler:
                 # the part's claims as their positions (the engine's frame gathers them, sorted, from every
                 # claim's columns: no copy of the part before), its identities and persons filtered
                 rows = inputs.select((pl.col("hash") % parts == k).arg_true())[:, 0]
-                return self._settle(claims, inputs, rows, *(frame.filter(_part(parts) == k)
-                                                            for frame in (identities, persons)))
+                return self._settle(claims, inputs, rows, identities.filter(pl.col("hash") % parts == k),
+                                    persons.filter(_part(parts) == k))
 
             with ThreadPoolExecutor(max_workers=min(parts, 2)) as pool, _short_switches():
                 outcomes = list(pool.map(part, range(parts)))  # each part filtered when its turn comes
@@ -383,14 +385,15 @@ class BatchSettler:
         """Each claim's category (`category_code`: 0 for none, else the first held in declared order), whether it
         holds several and which (`held_ranks`, `_rank_bit`; 0 where it holds one or none):
         the identities' days as `Settler.identity_index` gives them (a row naming no category of the policy
-        ignored, an open end held for ever, a lost identity held to its month's end where the policy says so)."""
+        ignored, an open end held for ever, a lost identity held to its month's end where the policy says so).
+        The identities come with their person's `hash` (`_person_hash`)."""
         kernel = self.kernel
         names = identities["category"].unique().drop_nulls().to_list()
         ids_of = {name: kernel.category_id(name) for name in names}
         rank = {identifier: kernel.order[identifier] for identifier in ids_of.values() if identifier is not None}
         end = pl.col("end").dt.month_end() if kernel.month_end else pl.col("end")
         ids = identities.select(
-            "person_id", held=pl.col("category").replace_strict(ids_of, default=None, return_dtype=pl.String),
+            "person_id", "hash", held=pl.col("category").replace_strict(ids_of, default=None, return_dtype=pl.String),
             start=pl.col("start").to_physical(), end=end.to_physical().fill_null(_LAST_DAY),
         ).drop_nulls("held").with_columns(  # (replace_strict of no mapping leaves text, whatever its dtype says)
             rank=pl.col("held").replace_strict(rank, return_dtype=pl.Int32) if rank else pl.lit(None, pl.Int32))
@@ -406,7 +409,7 @@ class BatchSettler:
         # person number by a join on the hash of the id (half the time of a text join), the ids then compared:
         # two persons sharing a hash match only their own rows
         pids = frame.select("person_id", "pid").filter(_new_run(pl.col("pid")))
-        ids = ids.with_columns(hash=_person_hash(pl.col("person_id"))).join(
+        ids = ids.join(
             pids.with_columns(hash=_person_hash(pl.col("person_id"))), on="hash", suffix="_of_pid"
         ).filter(pl.col("person_id") == pl.col("person_id_of_pid")).drop("hash", "person_id_of_pid").with_columns(
             alone=pl.col("pid").is_unique())
@@ -598,7 +601,10 @@ class BatchSettler:
         lowers: list[bool] = []
         reads: list[set[str]] = []
         numbers = {}
-        for number in sorted(frame["route"].unique().to_list()):
+        keys = len(category_of) * len(visit_of) * epochs
+        # the route numbers the claims meet: each claim's counted in an array (a hash of each takes longer)
+        met = np.bincount(frame["route"].to_numpy(), minlength=keys) if frame.height else np.zeros(keys)
+        for number in np.flatnonzero(met).tolist():
             epoch = number % epochs
             category, visit = category_of[number // epochs // len(visit_of)], visit_of[number // epochs % len(visit_of)]
             found = self.lowered_route(category, visit, epoch)
@@ -606,7 +612,6 @@ class BatchSettler:
             self._part.routes.append((found.route, found.kernel_route, epoch, [found.steps, found.gates]))
             lowers.append(found.lowers)
             reads.append(set(found.reads))
-        keys = len(category_of) * len(visit_of) * epochs
         return frame.with_columns(route=_mapped(pl.col("route"), numbers, keys)), lowers, reads
 
     # ------------------------------------------------------------ paying, kind by kind
@@ -1287,7 +1292,7 @@ class _PartState(threading.local):
 
 
 def _part(parts: int) -> pl.Expr:
-    """The part of the run a row's person belongs to (identities and persons; a claim's is its `hash` % parts)."""
+    """The part of the run a row's person belongs to (persons; a claim's and an identity's is its `hash` % parts)."""
     return _person_hash(pl.col("person_id")) % parts
 
 

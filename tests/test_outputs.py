@@ -413,12 +413,14 @@ def test_the_rows_of_a_frame_are_written_in_the_order_of_their_numbers(keys):
         assert ranks.to_list() == [1, 2, 0, 3]
 
 
-@pytest.mark.parametrize("keys", [[[3, 0], [2, 1]], [[1, 2, 0], []], [[0], [2]], [[1, 1], [0]], [[2, 0, 1]]])
+@pytest.mark.parametrize("keys", [[[3, 0], [2, 1]], [[1, 2, 0], []], [[0], [2]], [[1, 1], [0]], [[2, 0, 1]],
+                                  [[1], [0, 2]], [[0, 1], [1]]])
 def test_frames_of_row_numbers_come_together_in_their_order(keys):
     """in_order: the rows of the frames, one frame, in the order of `i` — rows 0 … n − 1 split among frames
     ([3, 0] and [2, 1]: rows 1, 3, 2, 0 of the two concatenated), a frame of none, a number missing (2 of 0 and
-    2) or held twice (1, 1): each column's values go with their row, integers with missing values (`paid`),
-    categorical text (`category`) and the engine's status enum alike."""
+    2) or held twice (1, 1 in one frame; 1 in two): each column's values go with their row, integers with
+    missing values (`paid`: in both frames, or — [1] and [0, 2] — only in the second, after the first's were put
+    in place), categorical text (`category`) and the engine's status enum alike."""
     import polars as pl
 
     from aidlang.engines.batch.engine import STATUS

@@ -815,55 +815,82 @@ def _placed_in_order(keys: pl.Series) -> pl.Series | None:
 
 
 def in_order(frames: Sequence[pl.DataFrame], key: str) -> pl.DataFrame:
-    """The frames' rows as one frame in the order of `key`. Where its values are the row numbers 0 … n − 1 of the
-    rows all the frames hold, each once, each column none of whose values is missing has each frame's values put
-    at their rows with numpy — integers as they are, categorical text and enums as their codes (a read in order
-    and a write by index: half of polars' gather from the frames concatenated), two columns at a time — the key
-    becomes 0 … n − 1, and the other columns are gathered; other keys: the rows gathered in their order."""
-    whole = pl.concat(frames, rechunk=False)
-    count = whole.height
-    numbered = whole[key].dtype.is_integer() and not whole[key].null_count()
-    rows = [frame[key].to_numpy() for frame in frames] if numbered else []
-    if not numbered or not _each_row_once(rows, count):
-        return whole[positions_in_order(whole[key])]
-    schema = whole.schema
-    coded = {name for name, dtype in schema.items() if isinstance(dtype, (pl.Categorical, pl.Enum))}
-    placed_names = [name for name, dtype in schema.items() if name != key and (dtype.is_integer() or name in coded)
-                    and not whole[name].null_count()]
-
-    def placed_column(name: str) -> pl.Series:
-        parts = [frame[name].to_physical() if name in coded else frame[name] for frame in frames]
-        column = np.empty(count, dtype=parts[0][:1].to_numpy().dtype)
-        for part, part_rows in zip(parts, rows, strict=True):
-            column[part_rows] = part.to_numpy()
-        values = pl.Series(name, column)
-        return values.cat.to(schema[name]) if name in coded else values.cast(schema[name])
-
-    # numpy's assignments let go of the interpreter lock: two at a time, beside polars' gather of any others
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        placing = pool.map(placed_column, placed_names)  # (submitted at once)
-        others = [name for name in whole.columns if name != key and name not in placed_names]
-        gathered = whole.select(others)[_inverse(rows, count)].get_columns() if others else []
-        columns = {column.name: column for column in (*placing, *gathered)}
-    columns[key] = pl.Series(key, np.arange(count)).cast(schema[key])
-    return pl.DataFrame([columns[name] for name in whole.columns])
+    """The frames' rows as one frame in the order of `key` (`RowsInOrder`)."""
+    rows = RowsInOrder(sum(frame.height for frame in frames), key)
+    for frame in frames:
+        rows.add(frame)
+    return rows.frame()
 
 
-def _each_row_once(rows: list[np.ndarray], count: int) -> bool:
-    """Whether the arrays hold the numbers 0 … count − 1 between them, each once."""
-    if any(part.size and (part.min() < 0 or part.max() >= count) for part in rows):
-        return False
-    held = np.zeros(count, dtype=np.bool_)
-    for part in rows:
-        held[part] = True
-    return bool(held.all())  # (count numbers, every one of 0 … count − 1 among them: each once)
+class RowsInOrder:
+    """Frames of rows, added as they come (the parts of a run as each is settled), then one frame in the order of
+    `key`. Where its values are the row numbers 0 … count − 1 of the rows all the frames hold, each once, each
+    column none of whose values is missing in any frame has each frame's values put at their rows with numpy as
+    the frame is added — integers as they are, categorical text and enums as their codes (a read in order and a
+    write by index: half of polars' gather from the frames concatenated), two columns at a time — the key
+    becomes 0 … count − 1, and the other columns are gathered at the end; other keys: the rows gathered in their
+    order. numpy's writes let go of the interpreter lock: a frame is put in place while others are settled."""
+
+    def __init__(self, count: int, key: str) -> None:
+        self.count, self.key = count, key
+        self.frames: list[pl.DataFrame] = []
+        self.rows: list[np.ndarray] = []  # each frame's row numbers
+        self.numbered = True  # whether every key so far is a row number, each once
+        self.held = np.zeros(count, dtype=np.bool_)
+        self.columns: dict[str, np.ndarray] = {}  # the columns put in place so far
+        self.unplaced: set[str] = set()  # columns some frame has a missing value in
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if self.frames and frame.schema != self.frames[0].schema:
+            raise ValueError("frames of different columns cannot come together")
+        self.frames.append(frame)
+        keys = frame[self.key]
+        self.numbered = self.numbered and keys.dtype.is_integer() and not keys.null_count()
+        if not self.numbered:
+            return
+        rows = keys.to_numpy()
+        if rows.size and (rows.min() < 0 or rows.max() >= self.count):
+            self.numbered = False
+            return
+        self.held[rows] = True
+        if np.count_nonzero(self.held) != sum(r.size for r in self.rows) + rows.size:
+            self.numbered = False  # a number held before, or twice in this frame
+            return
+        self.rows.append(rows)
+        schema = frame.schema
+        self.unplaced |= {name for name in frame.columns if name != self.key
+                          and not (schema[name].is_integer() or _coded(schema[name])) or frame[name].null_count()}
+        names = [name for name in frame.columns if name != self.key and name not in self.unplaced]
+
+        def place(name: str) -> None:
+            values = (frame[name].to_physical() if _coded(schema[name]) else frame[name]).to_numpy()
+            if name not in self.columns:
+                self.columns[name] = np.empty(self.count, dtype=values.dtype)
+            self.columns[name][rows] = values
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(place, names))
+
+    def frame(self) -> pl.DataFrame:
+        whole = pl.concat(self.frames, rechunk=False) if self.frames else pl.DataFrame()
+        if not self.numbered or whole.height != self.count or not self.held.all():
+            return whole[positions_in_order(whole[self.key])] if self.frames else whole
+        schema = whole.schema
+        columns = {name: (pl.Series(name, values).cat.to(schema[name]) if _coded(schema[name])
+                          else pl.Series(name, values).cast(schema[name]))
+                   for name, values in self.columns.items() if name not in self.unplaced}
+        others = [name for name in whole.columns if name != self.key and name not in columns]
+        if others:
+            at = np.empty(self.count, dtype=np.int64)
+            at[np.concatenate(self.rows)] = np.arange(self.count)
+            columns |= {column.name: column for column in whole.select(others)[pl.Series(at)].get_columns()}
+        columns[self.key] = pl.Series(self.key, np.arange(self.count)).cast(schema[self.key])
+        return pl.DataFrame([columns[name] for name in whole.columns])
 
 
-def _inverse(rows: list[np.ndarray], count: int) -> pl.Series:
-    """Where each row number 0 … count − 1 is in the arrays concatenated (each held once)."""
-    at = np.empty(count, dtype=np.int64)
-    at[np.concatenate(rows)] = np.arange(count)
-    return pl.Series(at)
+def _coded(dtype: pl.DataType) -> bool:
+    """Whether a column's values are codes of categories (categorical text, an enum)."""
+    return isinstance(dtype, (pl.Categorical, pl.Enum))
 
 
 def placed(positions: pl.Series, values: pl.Series, onto: pl.Series) -> pl.Series:

@@ -28,7 +28,7 @@ import datetime as dt
 import itertools
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -38,8 +38,8 @@ import polars as pl
 from aidlang.check.expressions import builtins_read, is_static
 from aidlang.engines.batch.columns import (CLAIM_GIVEN, COLUMNS, PERSON_PREFIX, YEAR_KEY, YEAR_START, Lowering,
                                            Magnitude, Unsupported, fits, running_sum, with_ledger_sum, year_starts)
-from aidlang.io.columnar import (claims_frame, claims_of_frame, identities_frame, identities_of_frame,
-                                in_order, persons_frame, persons_of_frame, placed)
+from aidlang.io.columnar import (RowsInOrder, claims_frame, claims_of_frame, identities_frame, identities_of_frame,
+                                persons_frame, persons_of_frame, placed)
 from aidlang.plan import build_plan
 from aidlang.records import STATUSES, Claim, Identity, Person, Result, make_result
 from aidlang.runtime import ClaimError, MissingParameter, PlanSettler, collector_paused
@@ -241,8 +241,13 @@ class BatchSettler:
                 return self._settle(claims, inputs, rows, identities.filter(pl.col("hash") % parts == k),
                                     persons.filter(_part(parts) == k))
 
+            in_input_order = RowsInOrder(claims.height, "i")
             with ThreadPoolExecutor(max_workers=min(parts, 2)) as pool, _short_switches():
-                outcomes = list(pool.map(part, range(parts)))  # each part filtered when its turn comes
+                settling = [pool.submit(part, k) for k in range(parts)]  # each part filtered when its turn comes
+                for done in as_completed(settling):  # a part's results put in input order while others settle
+                    if ordered and done.result()[0].height:
+                        in_input_order.add(done.result()[0])
+                outcomes = [part_settled.result() for part_settled in settling]
             self.kernel_persons = sum(persons_on_kernel for _, _, _, persons_on_kernel in outcomes)
             rejected = [error for _, part_rejected, _, _ in outcomes for error in part_rejected]
             stops = [stop for _, _, part_stops, _ in outcomes for stop in part_stops]
@@ -256,7 +261,9 @@ class BatchSettler:
             if errors is not None:
                 errors.extend(rejected)
             settled = [results for results, _, _, _ in outcomes if results.height] or [outcomes[0][0]]
-            results = in_order(settled, "i") if ordered else pl.concat(settled, rechunk=False)
+            if ordered and not in_input_order.frames:  # (no claim settled: an empty frame of the results' columns)
+                in_input_order.add(settled[0])
+            results = in_input_order.frame() if ordered else pl.concat(settled, rechunk=False)
             # the claims' ids, which the parts leave out (gathering text takes longer than numbers): in input
             # order the claims' own columns, unless some were rejected
             ids = claims.select("claim_id", "person_id")

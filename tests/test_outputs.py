@@ -428,7 +428,8 @@ def test_frames_of_row_numbers_come_together_in_their_order(keys):
 
     statuses = ["ok", "no_category", "not_covered", "not_in_force"]
     frames = [pl.DataFrame({"i": rows, "aid": [100 * k + 1 for k in rows], "paid": [k if k % 2 else None for k in rows],
-                            "category": [f"类别{k}" for k in rows], "status": [statuses[k] for k in rows]},
+                            "category": [None if k == 2 else f"类别{k}" for k in rows],
+                            "status": [statuses[k] for k in rows]},
                            schema={"i": pl.Int64, "aid": pl.Int64, "paid": pl.Int64, "category": pl.Categorical,
                                    "status": STATUS}) for rows in keys]
     together = in_order(frames, "i")
@@ -436,9 +437,31 @@ def test_frames_of_row_numbers_come_together_in_their_order(keys):
     assert together["i"].to_list() == numbers
     assert together["aid"].to_list() == [100 * k + 1 for k in numbers]
     assert together["paid"].to_list() == [k if k % 2 else None for k in numbers]
-    assert together["category"].cast(pl.String).to_list() == [f"类别{k}" for k in numbers]
+    assert together["category"].cast(pl.String).to_list() == [None if k == 2 else f"类别{k}" for k in numbers]
     assert together["status"].cast(pl.String).to_list() == [statuses[k] for k in numbers]
     assert together.schema == frames[0].schema
+
+
+def test_the_parts_of_a_run_come_together_in_input_order_without_their_rejected_rows():
+    """RowsInOrder as the batch engine uses it: the parts' results added as each is settled, rows 3, 0 and 4 of
+    a run of 6 (1, 2 and 5 rejected) — rows 0, 3, 4 in that order, the frames not kept; a row number given twice
+    is a bug, raised."""
+    import polars as pl
+
+    from aidlang.io.columnar import RowsInOrder
+
+    def part(rows):
+        return pl.DataFrame({"i": rows, "aid": [10 * k for k in rows], "note": [f"n{k}" for k in rows]},
+                            schema={"i": pl.Int64, "aid": pl.Int64, "note": pl.String})
+
+    together = RowsInOrder(6, "i", keep=False)
+    together.add(part([3, 0]))
+    together.add(part([4]))
+    assert together.frame().to_dict(as_series=False) == {"i": [0, 3, 4], "aid": [0, 30, 40], "note": ["n0", "n3", "n4"]}
+    twice = RowsInOrder(6, "i", keep=False)
+    twice.add(part([3, 0]))
+    with pytest.raises(AssertionError):
+        twice.add(part([0]))
 
 
 def test_amounts_of_plain_rows_are_written_by_polars_in_yuan():

@@ -815,7 +815,7 @@ def _placed_in_order(keys: pl.Series) -> pl.Series | None:
 
 
 def in_order(frames: Sequence[pl.DataFrame], key: str) -> pl.DataFrame:
-    """The frames' rows as one frame in the order of `key` (`RowsInOrder`)."""
+    """The frames' rows as one frame in the order of `key` (`RowsInOrder`, row numbers below the rows' count)."""
     rows = RowsInOrder(sum(frame.height for frame in frames), key)
     for frame in frames:
         rows.add(frame)
@@ -824,68 +824,93 @@ def in_order(frames: Sequence[pl.DataFrame], key: str) -> pl.DataFrame:
 
 class RowsInOrder:
     """Frames of rows, added as they come (the parts of a run as each is settled), then one frame in the order of
-    `key`. Where its values are the row numbers 0 … count − 1 of the rows all the frames hold, each once, each
-    column none of whose values is missing in any frame has each frame's values put at their rows with numpy as
-    the frame is added — integers as they are, categorical text and enums as their codes (a read in order and a
-    write by index: half of polars' gather from the frames concatenated), two columns at a time — the key
-    becomes 0 … count − 1, and the other columns are gathered at the end; other keys: the rows gathered in their
-    order. numpy's writes let go of the interpreter lock: a frame is put in place while others are settled."""
+    `key`. Where its values are distinct row numbers below `count` (some may be missing: rejected claims), each
+    integer column and each column of categorical text or an enum (as their codes) has each frame's values put at
+    their rows with numpy as the frame is added — a read in order and a write by index, half of polars' gather
+    from the frames concatenated; numpy lets go of the interpreter lock, so a frame is put in place while others
+    are settled —, a missing value marked as such; the other columns are gathered at the end. Other keys (a
+    number twice, out of range, not an integer): the rows gathered in their order — from the frames kept, unless
+    `keep` is false (the frames' placed columns then are not held: a bug of the caller's, raised)."""
 
-    def __init__(self, count: int, key: str) -> None:
-        self.count, self.key = count, key
-        self.frames: list[pl.DataFrame] = []
+    def __init__(self, count: int, key: str, keep: bool = True) -> None:
+        self.count, self.key, self.keep = count, key, keep
+        self.frames: list[pl.DataFrame] = []  # each frame (kept), or its key and the columns gathered at the end
         self.rows: list[np.ndarray] = []  # each frame's row numbers
-        self.numbered = True  # whether every key so far is a row number, each once
+        self.numbered = True  # whether every key so far is a distinct row number below count
         self.held = np.zeros(count, dtype=np.bool_)
-        self.columns: dict[str, np.ndarray] = {}  # the columns put in place so far
-        self.unplaced: set[str] = set()  # columns some frame has a missing value in
+        self.columns: dict[str, np.ndarray] = {}  # the columns put in place, each value at its row
+        self.missing: dict[str, np.ndarray] = {}  # of those, where a value is missing (only where one is)
+        self.schema: pl.Schema | None = None  # the frames' columns
 
     def add(self, frame: pl.DataFrame) -> None:
-        if self.frames and frame.schema != self.frames[0].schema:
+        schema = frame.schema
+        if self.schema is None:
+            self.schema = schema
+        elif schema != self.schema:
             raise ValueError("frames of different columns cannot come together")
-        self.frames.append(frame)
+        placed_names = [name for name in frame.columns if name != self.key and _placeable(schema[name])]
         keys = frame[self.key]
-        self.numbered = self.numbered and keys.dtype.is_integer() and not keys.null_count()
+        if self.numbered and keys.dtype.is_integer() and not keys.null_count():
+            rows = keys.to_numpy()
+            before = int(np.count_nonzero(self.held))
+            if rows.size and (rows.min() < 0 or rows.max() >= self.count):
+                self.numbered = False
+            else:
+                self.held[rows] = True
+                self.numbered = int(np.count_nonzero(self.held)) == before + rows.size  # none held before, or twice
+        else:
+            self.numbered = False
+        if not self.numbered and not self.keep:
+            raise AssertionError("rows put in order by numbers that are not distinct row numbers")
+        self.frames.append(frame if self.keep or not self.numbered else frame.drop(placed_names))
         if not self.numbered:
             return
-        rows = keys.to_numpy()
-        if rows.size and (rows.min() < 0 or rows.max() >= self.count):
-            self.numbered = False
-            return
-        self.held[rows] = True
-        if np.count_nonzero(self.held) != sum(r.size for r in self.rows) + rows.size:
-            self.numbered = False  # a number held before, or twice in this frame
-            return
         self.rows.append(rows)
-        schema = frame.schema
-        self.unplaced |= {name for name in frame.columns if name != self.key
-                          and not (schema[name].is_integer() or _coded(schema[name])) or frame[name].null_count()}
-        names = [name for name in frame.columns if name != self.key and name not in self.unplaced]
 
         def place(name: str) -> None:
-            values = (frame[name].to_physical() if _coded(schema[name]) else frame[name]).to_numpy()
+            column = frame[name].to_physical() if _coded(schema[name]) else frame[name]
             if name not in self.columns:
-                self.columns[name] = np.empty(self.count, dtype=values.dtype)
-            self.columns[name][rows] = values
+                self.columns[name] = np.empty(self.count, dtype=column[:0].to_numpy().dtype)
+            if column.null_count():
+                if name not in self.missing:
+                    self.missing[name] = np.zeros(self.count, dtype=np.bool_)
+                self.missing[name][rows] = column.is_null().to_numpy()
+                column = column.fill_null(0)
+            self.columns[name][rows] = column.to_numpy()
 
         with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(place, names))
+            list(pool.map(place, placed_names))
 
     def frame(self) -> pl.DataFrame:
-        whole = pl.concat(self.frames, rechunk=False) if self.frames else pl.DataFrame()
-        if not self.numbered or whole.height != self.count or not self.held.all():
-            return whole[positions_in_order(whole[self.key])] if self.frames else whole
-        schema = whole.schema
-        columns = {name: (pl.Series(name, values).cat.to(schema[name]) if _coded(schema[name])
-                          else pl.Series(name, values).cast(schema[name]))
-                   for name, values in self.columns.items() if name not in self.unplaced}
-        others = [name for name in whole.columns if name != self.key and name not in columns]
-        if others:
+        if not self.numbered:
+            whole = pl.concat(self.frames, rechunk=False)
+            return whole[positions_in_order(whole[self.key])]
+        assert self.schema is not None, "no frame added"
+        schema, names = self.schema, self.schema.names()
+        every_row = bool(self.held.all())
+        present = np.flatnonzero(self.held)
+
+        def column(name: str) -> pl.Series:
+            values = self.columns[name] if every_row else self.columns[name][present]
+            series = pl.Series(name, values)
+            if name in self.missing:  # (a missing code is no category's: nulls first, then the codes' type)
+                missing = self.missing[name] if every_row else self.missing[name][present]
+                series = pl.select(pl.when(pl.lit(pl.Series(missing))).then(None).otherwise(series))[:, 0]
+            return series.cat.to(schema[name]) if _coded(schema[name]) else series.cast(schema[name])
+
+        columns = {name: column(name) for name in self.columns}
+        others = [name for name in names if name != self.key and name not in columns]
+        if others:  # where each row is among the frames' rows concatenated
             at = np.empty(self.count, dtype=np.int64)
-            at[np.concatenate(self.rows)] = np.arange(self.count)
-            columns |= {column.name: column for column in whole.select(others)[pl.Series(at)].get_columns()}
-        columns[self.key] = pl.Series(self.key, np.arange(self.count)).cast(schema[self.key])
-        return pl.DataFrame([columns[name] for name in whole.columns])
+            at[np.concatenate(self.rows)] = np.arange(present.size)
+            gathered = pl.concat([frame.select(others) for frame in self.frames], rechunk=False)
+            columns |= {c.name: c for c in gathered[pl.Series(at if every_row else at[present])].get_columns()}
+        columns[self.key] = pl.Series(self.key, present).cast(schema[self.key])
+        return pl.DataFrame([columns[name].alias(name) for name in names])
+
+
+def _placeable(dtype: pl.DataType) -> bool:
+    return dtype.is_integer() or _coded(dtype)
 
 
 def _coded(dtype: pl.DataType) -> bool:

@@ -28,7 +28,7 @@ import datetime as dt
 import itertools
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -232,22 +232,29 @@ class BatchSettler:
             # the identities' person hash, made once: it parts them, and finds each one's person (`categories`)
             identities = identities.with_columns(hash=_person_hash(pl.col("person_id")))
 
+            # in input order, each part's results put at their rows as the part is settled, beside the other
+            # part's settling (numpy lets go of the interpreter lock), one part's at a time; a part's results
+            # are then let go of (a part hands on no rows)
+            in_input_order = RowsInOrder(claims.height, "i", keep=False) if ordered else None
+            placing = threading.Lock()
+
             def part(k: int) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]], int]:
                 if parts == 1:
-                    return self._settle(claims, inputs, None, identities, persons)
-                # the part's claims as their positions (the engine's frame gathers them, sorted, from every
-                # claim's columns: no copy of the part before), its identities and persons filtered
-                rows = inputs.select((pl.col("hash") % parts == k).arg_true())[:, 0]
-                return self._settle(claims, inputs, rows, identities.filter(pl.col("hash") % parts == k),
-                                    persons.filter(_part(parts) == k))
+                    outcome = self._settle(claims, inputs, None, identities, persons)
+                else:
+                    # the part's claims as their positions (the engine's frame gathers them, sorted, from every
+                    # claim's columns: no copy of the part before), its identities and persons filtered
+                    rows = inputs.select((pl.col("hash") % parts == k).arg_true())[:, 0]
+                    outcome = self._settle(claims, inputs, rows, identities.filter(pl.col("hash") % parts == k),
+                                           persons.filter(_part(parts) == k))
+                if in_input_order is None:
+                    return outcome
+                with placing:
+                    in_input_order.add(outcome[0])
+                return (outcome[0].clear(), *outcome[1:])
 
-            in_input_order = RowsInOrder(claims.height, "i")
             with ThreadPoolExecutor(max_workers=min(parts, 2)) as pool, _short_switches():
-                settling = [pool.submit(part, k) for k in range(parts)]  # each part filtered when its turn comes
-                for done in as_completed(settling):  # a part's results put in input order while others settle
-                    if ordered and done.result()[0].height:
-                        in_input_order.add(done.result()[0])
-                outcomes = [part_settled.result() for part_settled in settling]
+                outcomes = list(pool.map(part, range(parts)))  # each part filtered when its turn comes
             self.kernel_persons = sum(persons_on_kernel for _, _, _, persons_on_kernel in outcomes)
             rejected = [error for _, part_rejected, _, _ in outcomes for error in part_rejected]
             stops = [stop for _, _, part_stops, _ in outcomes for stop in part_stops]
@@ -260,10 +267,8 @@ class BatchSettler:
                 raise min(stops, key=lambda stop: stop[0])[1]
             if errors is not None:
                 errors.extend(rejected)
-            settled = [results for results, _, _, _ in outcomes if results.height] or [outcomes[0][0]]
-            if ordered and not in_input_order.frames:  # (no claim settled: an empty frame of the results' columns)
-                in_input_order.add(settled[0])
-            results = in_input_order.frame() if ordered else pl.concat(settled, rechunk=False)
+            results = (in_input_order.frame() if in_input_order is not None
+                       else pl.concat([results for results, _, _, _ in outcomes], rechunk=False))
             # the claims' ids, which the parts leave out (gathering text takes longer than numbers): in input
             # order the claims' own columns, unless some were rejected
             ids = claims.select("claim_id", "person_id")

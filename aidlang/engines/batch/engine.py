@@ -877,9 +877,13 @@ def _first_link(links: list[tuple[int, pl.Expr, int]], routes: int) -> pl.Expr:
         chain: Any = None
         for k, test in enumerate(tests):
             looked_up = _mapped(pl.col("route"), {r: v[k] for r, v in values_of.items()}, routes)
+            if chain is None and _known(test) is True:  # the first link always holds: its value, no when
+                chain = looked_up
+                break
             chain = (pl.when if chain is None else chain.when)(test).then(looked_up)
         if chain is not None:
-            chains.append((list(values_of), chain.otherwise(pl.lit(None, dtype=pl.Int64))))
+            chains.append((list(values_of), chain if tests and _known(tests[0]) is True
+                           else chain.otherwise(pl.lit(None, dtype=pl.Int64))))
     if len(chains) == 1:  # the other routes have no links: the lookups give their claims nothing
         return chains[0][1]
     picked: Any = None
@@ -901,6 +905,8 @@ def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int, none: 
     # column, one value however many rows (polars broadcasts it where it is read), not gathered
     shared = [name for name in terms.columns if terms[name].null_count() == 0 and terms[name].n_unique() == 1]
     constants = [pl.lit(terms[name][0], dtype=terms[name].dtype).alias(name) for name in shared]
+    if len(shared) == len(terms.columns):  # (nothing to look up)
+        return frame.with_columns(constants)
     if (steps + 1) << code_bits >= 1 << 62:
         joined = frame.join(table.drop(shared), on=["step", "code"], how="left", maintain_order="left")
         return joined.with_columns(*(pl.col(name).fill_null(value) for name, value in (none or {}).items()
@@ -910,7 +916,8 @@ def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int, none: 
     pairs = table.select("step", "code").iter_rows()
     row_of = {(step << code_bits) + code: row for row, (step, code) in enumerate(pairs, start=1)}
     keys_below = (steps + 1) << code_bits
-    key = (pl.col("step") * (1 << code_bits) + pl.col("code")).fill_null(keys_below)  # no step: no key mapped
+    key = (pl.col("step") * (1 << code_bits) + pl.col("code") if code_bits else pl.col("step")
+           ).fill_null(keys_below)  # no step: no key mapped
     at = frame.select(_mapped(key, row_of, keys_below + 1, missing=0))[:, 0]
     padding = terms.clear(1) if none is None else pl.DataFrame([{name: none[name] for name in terms.columns}],
                                                                  schema=terms.schema)

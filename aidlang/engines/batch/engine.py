@@ -400,15 +400,16 @@ class BatchSettler:
         ignored, an open end held for ever, a lost identity held to its month's end where the policy says so).
         The identities come with their person's `hash` (`_person_hash`)."""
         kernel = self.kernel
+        # each row's category as its rank in declared order (a category's name or alias → the category → its rank)
         names = identities["category"].unique().drop_nulls().to_list()
-        ids_of = {name: kernel.category_id(name) for name in names}
-        rank = {identifier: kernel.order[identifier] for identifier in ids_of.values() if identifier is not None}
+        rank_of = {name: kernel.order[identifier] for name in names
+                   if (identifier := kernel.category_id(name)) is not None}
         end = pl.col("end").dt.month_end() if kernel.month_end else pl.col("end")
         ids = identities.select(
-            "person_id", "hash", held=pl.col("category").replace_strict(ids_of, default=None, return_dtype=pl.String),
-            start=pl.col("start").to_physical(), end=end.to_physical().fill_null(_LAST_DAY),
-        ).drop_nulls("held").with_columns(  # (replace_strict of no mapping leaves text, whatever its dtype says)
-            rank=pl.col("held").replace_strict(rank, return_dtype=pl.Int32) if rank else pl.lit(None, pl.Int32))
+            "person_id", "hash", start=pl.col("start").to_physical(), end=end.to_physical().fill_null(_LAST_DAY),
+            # (replace_strict of no mapping leaves text, whatever its dtype says)
+            rank=pl.col("category").replace_strict(rank_of, default=None, return_dtype=pl.Int32) if rank_of
+            else pl.lit(None, pl.Int32)).drop_nulls("rank")
         first, last = pl.col("admission"), pl.col("discharge")
         if kernel.stay_days == "admission":
             last = pl.col("admission")
@@ -439,7 +440,7 @@ class BatchSettler:
         claims_together = frame.select("pid", "admission", "discharge", at=pl.int_range(pl.len(), dtype=pl.Int64)
                                        ).filter(one["together"])
         held = (claims_together.join(together, on="pid").filter(held_on_stay)
-                .group_by("at").agg(first_rank=pl.col("rank").min(), several=pl.col("held").n_unique() > 1,
+                .group_by("at").agg(first_rank=pl.col("rank").min(), several=pl.col("rank").n_unique() > 1,
                                     held_ranks=_rank_bit(pl.col("rank").unique(), len(kernel.order)).sum()))
         # put at each claim's place (a join would copy every column of the frame)
         return frame.with_columns(

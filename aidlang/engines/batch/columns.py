@@ -285,14 +285,14 @@ class Lowering:
                      bound=self.magnitude.claims * each + 1)
 
 
-def running_sum(value: pl.Expr) -> pl.Expr:
+def running_sum(value: pl.Expr, total: pl.Expr | None = None) -> pl.Expr:
     """The running sum of `value` (this row's included, a missing value counted 0) within the claim's person's
     year. The engine's frame is in settlement order, so a person's year is one run of rows, which begins at the
-    row YEAR_START gives: the sum is the whole column's cumulative sum less what it was before that row — no
-    grouping, several times faster than a window. Int64 sums wrap around, and a difference of wrapped sums is
-    still exact."""
+    row YEAR_START gives: the sum is the whole column's cumulative sum (`total`, made here where None) less what
+    it was before that row — no grouping, several times faster than a window. Int64 sums wrap around, and a
+    difference of wrapped sums is still exact."""
     value = value.fill_null(0)
-    total = value.cum_sum()
+    total = value.cum_sum() if total is None else total
     return total - (total - value).gather(pl.col(YEAR_START))
 
 

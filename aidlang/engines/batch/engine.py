@@ -764,15 +764,17 @@ class BatchSettler:
         # the steps' constants as a small table joined on the step (the base is an expression: a when-chain)
         terms_of = [(number, 0, s, lw.terms) for number, (_, s, lw) in enumerate(steps) if lw.terms is not None]
         terms_of += [(number, code, steps[number][1], terms) for (number, code), terms in resolved.items()]
-        table = pl.DataFrame(
+        # `cited` numbers the clauses the terms cite (from 1; 0: none), all a claim's basis needs of them: the
+        # steps citing the same share one number (most: every step of a kind)
+        citations = list(dict.fromkeys(terms.clauses for _, _, _, terms in terms_of))
+        table = _narrowed(pl.DataFrame(
             [(number, code, s.deductible_slot, s.cap_slot, getattr(terms, line), line in terms.per_claim, terms.num,
-              terms.den, _NO_CAP if terms.cap is None else terms.cap, terms.cap is not None)
-             for number, code, s, terms in terms_of],
+              terms.den, _NO_CAP if terms.cap is None else terms.cap, terms.cap is not None,
+              1 + citations.index(terms.clauses)) for number, code, s, terms in terms_of],
             schema={"step": pl.Int64, "code": pl.Int64, "dslot": pl.Int64, "cslot": pl.Int64, "line": pl.Int64,
-                    "per_claim": pl.Boolean, "num": pl.Int64, "den": pl.Int64, "cap": pl.Int64, "has_cap": pl.Boolean},
-            orient="row").with_row_index("term_row", offset=1)
-        table = _narrowed(table)
-        rule_clauses = ((), *(terms.clauses for _, _, _, terms in terms_of))  # by term_row
+                    "per_claim": pl.Boolean, "num": pl.Int64, "den": pl.Int64, "cap": pl.Int64, "has_cap": pl.Boolean,
+                    "cited": pl.Int64}, orient="row"))
+        rule_clauses = ((), *citations)  # by `cited`
         dynamic = [number for number, (_, _, lw) in enumerate(steps) if lw.whens is not None]
         code = pl.coalesce([pl.when(pl.col("step") == k).then(pl.col(f"code_{k}")) for k in dynamic]
                            + [pl.lit(0, dtype=pl.Int64)]) if dynamic else pl.lit(0, dtype=pl.Int64)
@@ -818,14 +820,14 @@ class BatchSettler:
             paid = pl.col("raw")
         frame = frame.with_columns(pl.when(pl.col("step").is_not_null()).then(paid).otherwise(pl.col(kind)).alias(kind))
         shows = pl.col(kind) > 0 if kind == "tilted" else pl.col("base") > 0  # (a claim with a step: its payment)
-        clause = pl.when(pl.col("step").is_not_null() & shows).then(pl.col("term_row")).otherwise(pl.lit(0))
+        clause = pl.when(pl.col("step").is_not_null() & shows).then(pl.col("cited")).otherwise(pl.lit(0))
         clause_column, gate_column = f"clauses_{kind}", f"gate_{kind}"
         frame = frame.with_columns(**{clause_column: clause, gate_column: pl.col("gate_clause_k")}, **(
             {"status": pl.when(pl.col("gated")).then(_status("not_covered")).otherwise(pl.col("status"))}
             if may_gate else {}))
         clause_columns += [(clause_column, rule_clauses), (gate_column, ((), *map(_gate_clause, gate_texts)))]
         scratch = (*tests.names, "pick", "code", *(f"code_{k}" for k in dynamic), "step", "gated", "gate_clause_k",
-                   "base", "dslot", "cslot", "line", "per_claim", "num", "den", "cap", "has_cap", "term_row",
+                   "base", "dslot", "cslot", "line", "per_claim", "num", "den", "cap", "has_cap", "cited",
                    "raw", "total", "through")
         return frame.drop(*scratch, strict=False), changing
 
@@ -927,11 +929,11 @@ def _with_terms(frame: pl.DataFrame, table: pl.DataFrame, code_bits: int, none: 
 
 
 def _narrowed(table: pl.DataFrame) -> pl.DataFrame:
-    """A kind's terms with the ledger slots and term rows — and the lines and caps, where each fits — as 32-bit
+    """A kind's terms with the ledger slots and the clauses cited — and the lines and caps, where each fits — as 32-bit
     integers: a year's claims gather them, in half the bytes. (Every use of them adds them to, subtracts them
     from or compares them with a 64-bit column, so no sum of them is 32-bit.)"""
     fits_32 = [name for name in ("line", "cap") if table[name].is_between(-(2 ** 31), 2 ** 31 - 1).all()]
-    return table.with_columns(pl.col("dslot", "cslot", "term_row", *fits_32).cast(pl.Int32))
+    return table.with_columns(pl.col("dslot", "cslot", "cited", *fits_32).cast(pl.Int32))
 
 
 def _with_ledger_sums(frame: pl.DataFrame, name: str, value: pl.Expr, slot: str, table: pl.DataFrame
@@ -939,8 +941,9 @@ def _with_ledger_sums(frame: pl.DataFrame, name: str, value: pl.Expr, slot: str,
     """`columns.with_ledger_sum` of a kind's ledger slot (`table`: its terms): where every step has the one slot,
     the slot a constant column (`_with_terms`), every claim's ledger is its person's year (`running_sum`)."""
     slots = table[slot].unique()
-    if slots.len() == 1:
-        return frame.with_columns(running_sum(value).alias(name))
+    if slots.len() == 1:  # (the cumulative sum a column first: an expression reading it twice makes it twice)
+        frame = frame.with_columns(value.fill_null(0).cum_sum().alias(name))
+        return frame.with_columns(running_sum(value, pl.col(name)).alias(name))
     return with_ledger_sum(frame, name, value, slot, slots)
 
 
@@ -973,7 +976,7 @@ _RULES_TRIED = 6  # a cascade with up to this many rules has each set of them tr
 # terms has a missing value (a gather of such a column takes four times as long); the slots -1 are no ledger's
 _NO_CAP = -1  # the cap of terms without one (`has_cap` false), never a cap's amount
 _NO_TERMS = {"dslot": -1, "cslot": -1, "line": 0, "per_claim": False, "num": 0, "den": 1, "cap": _NO_CAP,
-             "has_cap": False, "term_row": 0}
+             "has_cap": False, "cited": 0}
 _DENSE_KEYS = 1 << 16  # keys of terms looked up by their place in an array, up to this many
 
 

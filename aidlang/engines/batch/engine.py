@@ -244,7 +244,7 @@ class BatchSettler:
                 else:
                     # the part's claims as their positions (the engine's frame gathers them, sorted, from every
                     # claim's columns: no copy of the part before), its identities and persons filtered
-                    rows = inputs.select((pl.col("hash") % parts == k).arg_true())[:, 0]
+                    rows = inputs.frame.select((pl.col("hash") % parts == k).arg_true())[:, 0]
                     outcome = self._settle(claims, inputs, rows, identities.filter(pl.col("hash") % parts == k),
                                            persons.filter(_part(parts) == k))
                 if in_input_order is None:
@@ -276,7 +276,7 @@ class BatchSettler:
                 ids = ids[results["i"]]
             return ids.hstack(results).select(list(RESULT_SCHEMA))
 
-    def _settle(self, claims: pl.DataFrame, inputs: pl.DataFrame, rows: pl.Series | None, identities: pl.DataFrame,
+    def _settle(self, claims: pl.DataFrame, inputs: EngineInputs, rows: pl.Series | None, identities: pl.DataFrame,
                 persons: pl.DataFrame) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]], int]:
         """One part's results (without the claims' `_IDS`), the claims it rejects, what would stop the run (with
         where in settlement order) and how many of its persons the kernel settled: the part is the claims at
@@ -306,7 +306,7 @@ class BatchSettler:
         results = pl.concat([settled, results_frame(one_by_one).drop(*_IDS)]) if one_by_one else settled
         return results, rejected, stops, len(highest) + len(to_kernel)
 
-    def checked_claims(self, claims: pl.DataFrame, inputs: pl.DataFrame, rows: pl.Series | None, one_by_one: list,
+    def checked_claims(self, claims: pl.DataFrame, inputs: EngineInputs, rows: pl.Series | None, one_by_one: list,
                        rejected: list[ClaimError]) -> pl.DataFrame:
         """The claims that settle (`inputs` at `rows`), as the engine's frame: the data errors rejected with the
         loop's own reasons (`Settler.claim_day`), the claims outside every period settled as such."""
@@ -1142,23 +1142,47 @@ _DEFAULT_BASES = {
 }
 
 
-def engine_inputs(claims: pl.DataFrame, values: tuple[str, ...] = tuple(_OPTIONAL_VALUES)) -> pl.DataFrame:
-    """The claims' columns (CLAIM_SCHEMA and `i`) the engine reads, once for a run's parts: the ids, the insurance
-    given, those of `values` (_OPTIONAL_VALUES the policy reads), the visit type's number in _VISITS
-    (`visit_code`; missing for a type no policy has), the dates as days (the date columns' own numbers), the
-    cost, and the hash of the person's id (the parts and the settlement order go by it)."""
+@dataclass(frozen=True)
+class EngineInputs:
+    """The claims' columns the engine reads (`engine_inputs`), made once for a run's parts, and the bits of their
+    `order_key` the days take (None: no key — a day missing, or the days too far apart for one)."""
+
+    frame: pl.DataFrame
+    date_bits: int | None
+
+
+def engine_inputs(claims: pl.DataFrame, values: tuple[str, ...] = tuple(_OPTIONAL_VALUES)) -> EngineInputs:
+    """The claims' columns (CLAIM_SCHEMA and `i`) the engine reads: the ids, the insurance given, those of
+    `values` (_OPTIONAL_VALUES the policy reads), the visit type's number in _VISITS (`visit_code`; missing for
+    a type no policy has), the dates as days (the date columns' own numbers), the cost, the hash of the person's
+    id (the parts go by it) and, where they fit, the settlement order's key (`_in_settlement_order`): one
+    unsigned 64-bit integer, the hash's high bits, then the discharge and admission days as offsets from the
+    run's earliest (a year's claims need some 18 bits)."""
     # the visit type's number: a few names, each compared as text (a hash of each row's text takes longer)
     visit_code: Any = pl
     for name, canonical in VISIT_NAMES.items():
         visit_code = visit_code.when(pl.col("visit_type") == name).then(pl.lit(_VISITS.index(canonical), pl.Int8))
-    return claims.select(
+    frame = claims.select(
         "claim_id", "person_id", "basic_paid", "critical_paid", *values,
         visit_code=visit_code.otherwise(pl.lit(None, pl.Int8)),
         admission=pl.col("admission_date").to_physical(), discharge=pl.col("discharge_date").to_physical(),
         cost=pl.col("policy_scope_cost"), hash=_person_hash(pl.col("person_id")))
+    spans = frame.select(
+        discharges=pl.col("discharge").max() - pl.col("discharge").min(),
+        admissions=pl.col("admission").max() - pl.col("admission").min(),
+        nulls=pl.col("discharge").null_count() + pl.col("admission").null_count()).row(0, named=True)
+    admission_bits = int(spans["admissions"] or 0).bit_length()
+    date_bits = int(spans["discharges"] or 0).bit_length() + admission_bits
+    if spans["nulls"] or date_bits > _DATE_BITS:
+        return EngineInputs(frame, None)
+    # the days in 32-bit integers (they take at most _DATE_BITS), the hash's low bits cleared for them
+    discharge, admission = pl.col("discharge"), pl.col("admission")
+    days = ((discharge - discharge.min()) * (1 << admission_bits) + (admission - admission.min())).cast(pl.UInt64)
+    high_bits = pl.lit((1 << 64) - (1 << date_bits), dtype=pl.UInt64)
+    return EngineInputs(frame.with_columns(order_key=(pl.col("hash") & high_bits) + days), date_bits)
 
 
-def engine_frame(inputs: pl.DataFrame, rows: pl.Series | None, bounds: tuple[int, ...]) -> pl.DataFrame:
+def engine_frame(inputs: EngineInputs, rows: pl.Series | None, bounds: tuple[int, ...]) -> pl.DataFrame:
     """The claims at `rows` (every claim where None) as the engine's frame: `engine_inputs`' columns in
     settlement order, `i` (the claim's position), the canonical visit, the discharge year and epoch."""
     # each person's claims one run, in settlement order; `pid` numbers the persons (the
@@ -1195,59 +1219,64 @@ def _year(day: pl.Expr, days: pl.Series) -> pl.Expr:
 _YEARS_SEARCHED = 400  # claims of more years than this: the calendar's year
 
 
-def _in_settlement_order(inputs: pl.DataFrame, rows: pl.Series | None) -> pl.DataFrame:
+def _in_settlement_order(inputs: EngineInputs, rows: pl.Series | None) -> pl.DataFrame:
     """The claims at `rows` of `inputs` (all where None) by person (in the order of a hash of the id), discharge,
     admission and claim id — the loop's order within a person (`_order_key`), the claims of one person
     together —, `i` their positions in `inputs`, the persons numbered (`pid`).
 
-    Sorted by one unsigned 64-bit key where it fits — the hash's high bits, then the discharge and admission
-    days as offsets from the earliest (a year's claims need some 14 bits) —, several times faster than sorting
-    by three columns; the claims sharing a key (a person's two claims of the same days) are then put in order
-    of their id among themselves, and should two persons share the hash's bits the frame is sorted by text."""
-    def of_part(columns: pl.DataFrame) -> pl.DataFrame:  # the part's rows of some of the inputs' columns
-        return columns if rows is None else columns[rows]
+    Sorted by the inputs' `order_key` where they have one, several times faster than sorting by three columns;
+    the claims sharing a key (a person's two claims of the same days) are then put in order of their id among
+    themselves, and the persons numbered by the runs of the key's hash bits. Should two persons share those bits
+    (then the runs of ids outnumber them), the frame is sorted by text."""
+    columns = inputs.frame
+
+    def of_part(these: pl.DataFrame) -> pl.DataFrame:  # the part's rows of some of the inputs' columns
+        return these if rows is None else these[rows]
 
     def of_inputs(at: pl.Series) -> pl.Series:  # positions among the part's rows as positions in the inputs
         return at if rows is None else rows.gather(at)
 
-    keys = of_part(inputs.select("hash", "discharge", "admission"))
-    spans = keys.select(
-        discharges=pl.col("discharge").max() - pl.col("discharge").min(),
-        admissions=pl.col("admission").max() - pl.col("admission").min(),
-        nulls=pl.col("discharge").null_count() + pl.col("admission").null_count()).row(0, named=True)
-    admission_bits = int(spans["admissions"] or 0).bit_length()
-    date_bits = int(spans["discharges"] or 0).bit_length() + admission_bits
-    if spans["nulls"] or date_bits > _DATE_BITS:
-        at = of_part(inputs.select("hash", "discharge", "admission", "claim_id")).select(
-            pl.arg_sort_by("hash", _date_order(), "claim_id", pl.int_range(pl.len())))[:, 0]
-        hash_runs = _runs(keys["hash"].gather(at).to_numpy())  # (in settlement order)
-    else:
-        # the days in 32-bit integers (they take at most _DATE_BITS), the hash's low bits cleared for them
-        discharge, admission = pl.col("discharge"), pl.col("admission")
-        days = ((discharge - discharge.min()) * (1 << admission_bits) + (admission - admission.min())).cast(pl.UInt64)
-        high_bits = pl.lit((1 << 64) - (1 << date_bits), dtype=pl.UInt64)
-        key = keys.select((pl.col("hash") & high_bits) + days)[:, 0]
-        at = key.arg_sort()
-        ordered_keys = key.gather(at).to_numpy()
-        as_before = ordered_keys[1:] == ordered_keys[:-1]  # (a row's key the one of the row before)
-        if as_before.any():  # the tied rows keep their places, in claim-id order among each key's
-            tied = np.concatenate(([False], as_before)) | np.concatenate((as_before, [False]))
-            places = pl.Series(np.flatnonzero(tied))
-            tied_at = at.gather(places)
-            among = pl.DataFrame({"key": key.gather(tied_at), "at": tied_at,
-                                  "claim_id": inputs["claim_id"].gather(of_inputs(tied_at))})
-            at = at.scatter(places, tied_at.gather(among.select(pl.arg_sort_by("key", "claim_id", "at"))[:, 0]))
-        hash_runs = _runs(ordered_keys >> np.uint64(date_bits))
-
-    def numbered(at: pl.Series) -> pl.DataFrame:  # (the claim ids are the claims' own: not needed in this order)
+    def numbered(at: pl.Series, starts: np.ndarray | None = None) -> pl.DataFrame:
+        """The rows in the order of `at`, `pid` counting the runs that `starts` marks (else the ids' runs)."""
         positions = of_inputs(at)
-        return _gathered(inputs.drop("claim_id", "hash"), positions).with_columns(
-            i=positions, pid=_new_run(pl.col("person_id")).cum_sum().cast(pl.Int64) - 1)
+        ordered = _gathered(columns.drop("claim_id", "hash", "order_key", strict=False), positions)
+        if starts is None:
+            return ordered.with_columns(i=positions, pid=_new_run(pl.col("person_id")).cum_sum().cast(pl.Int64) - 1)
+        pid = np.cumsum(starts, dtype=np.int64)
+        pid -= 1
+        return ordered.with_columns(i=positions, pid=pl.Series(pid))
 
-    ordered = numbered(at)
-    if ordered.height and ordered["pid"][-1] + 1 != hash_runs:  # persons sharing the hash's bits: by their text
-        ordered = numbered(of_part(inputs.select("person_id", "discharge", "admission", "claim_id")).select(
+    def by_text() -> pl.DataFrame:
+        return numbered(of_part(columns.select("person_id", "discharge", "admission", "claim_id")).select(
             pl.arg_sort_by("person_id", _date_order(), "claim_id", pl.int_range(pl.len())))[:, 0])
+
+    if inputs.date_bits is None:
+        hashes = of_part(columns.select("hash", "discharge", "admission", "claim_id"))
+        at = hashes.select(pl.arg_sort_by("hash", _date_order(), "claim_id", pl.int_range(pl.len())))[:, 0]
+        ordered = numbered(at)
+        if ordered.height and ordered["pid"][-1] + 1 != _runs(hashes["hash"].gather(at).to_numpy()):
+            return by_text()  # persons sharing a hash
+        return ordered
+    key = of_part(columns.select("order_key"))[:, 0]
+    at = key.arg_sort()
+    ordered_keys = key.gather(at).to_numpy()
+    as_before = ordered_keys[1:] == ordered_keys[:-1]  # (a row's key the one of the row before)
+    if as_before.any():  # the tied rows keep their places, in claim-id order among each key's
+        tied = np.concatenate(([False], as_before)) | np.concatenate((as_before, [False]))
+        places = pl.Series(np.flatnonzero(tied))
+        tied_at = at.gather(places)
+        among = pl.DataFrame({"key": key.gather(tied_at), "at": tied_at,
+                              "claim_id": columns["claim_id"].gather(of_inputs(tied_at))})
+        at = at.scatter(places, tied_at.gather(among.select(pl.arg_sort_by("key", "claim_id", "at"))[:, 0]))
+    hash_bits = ordered_keys >> np.uint64(inputs.date_bits)
+    starts = np.empty(hash_bits.size, dtype=np.bool_)
+    starts[:1] = True
+    np.not_equal(hash_bits[1:], hash_bits[:-1], out=starts[1:])
+    ordered = numbered(at, starts)
+    # every run of the hash bits begins one of the ids' (two persons differ in hash): as many runs of ids, and
+    # the two are the same
+    if ordered.select(_new_run(pl.col("person_id")).sum()).item() != np.count_nonzero(starts):
+        return by_text()  # persons sharing the hash's bits
     return ordered
 
 

@@ -1144,20 +1144,32 @@ _DEFAULT_BASES = {
 
 @dataclass(frozen=True)
 class EngineInputs:
-    """The claims' columns the engine reads (`engine_inputs`), made once for a run's parts, and the bits of their
-    `order_key` the days take (None: no key — a day missing, or the days too far apart for one)."""
+    """The claims' columns the engine reads (`engine_inputs`), made once for a run's parts, and how their days
+    make the low bits of the settlement order's key (`order_key`): from the run's earliest discharge and
+    admission, the admission's offset in the lowest `admission_bits` bits, the two in the lowest `date_bits`
+    (None: no key — a day missing, or the days too far apart for one)."""
 
     frame: pl.DataFrame
     date_bits: int | None
+    earliest: tuple[int, int] = (0, 0)
+    admission_bits: int = 0
+
+    def order_key(self) -> pl.Expr:
+        """One unsigned 64-bit integer a claim: the hash's high bits, then the discharge and admission days as
+        offsets from the run's earliest (a year's claims need some 18 bits)."""
+        assert self.date_bits is not None
+        # the days in 32-bit integers (they take at most _DATE_BITS), the hash's low bits cleared for them
+        discharged, admitted = self.earliest
+        days = ((pl.col("discharge") - discharged) * (1 << self.admission_bits) + (pl.col("admission") - admitted))
+        high_bits = pl.lit((1 << 64) - (1 << self.date_bits), dtype=pl.UInt64)
+        return (pl.col("hash") & high_bits) + days.cast(pl.UInt64)
 
 
 def engine_inputs(claims: pl.DataFrame, values: tuple[str, ...] = tuple(_OPTIONAL_VALUES)) -> EngineInputs:
     """The claims' columns (CLAIM_SCHEMA and `i`) the engine reads: the ids, the insurance given, those of
     `values` (_OPTIONAL_VALUES the policy reads), the visit type's number in _VISITS (`visit_code`; missing for
     a type no policy has), the dates as days (the date columns' own numbers), the cost, the hash of the person's
-    id (the parts go by it) and, where they fit, the settlement order's key (`_in_settlement_order`): one
-    unsigned 64-bit integer, the hash's high bits, then the discharge and admission days as offsets from the
-    run's earliest (a year's claims need some 18 bits)."""
+    id (the parts and the settlement order go by it); and the days' span (`EngineInputs.order_key`)."""
     # the visit type's number: a few names, each compared as text (a hash of each row's text takes longer)
     visit_code: Any = pl
     for name, canonical in VISIT_NAMES.items():
@@ -1168,18 +1180,14 @@ def engine_inputs(claims: pl.DataFrame, values: tuple[str, ...] = tuple(_OPTIONA
         admission=pl.col("admission_date").to_physical(), discharge=pl.col("discharge_date").to_physical(),
         cost=pl.col("policy_scope_cost"), hash=_person_hash(pl.col("person_id")))
     spans = frame.select(
-        discharges=pl.col("discharge").max() - pl.col("discharge").min(),
-        admissions=pl.col("admission").max() - pl.col("admission").min(),
+        discharged=pl.col("discharge").min(), discharges=pl.col("discharge").max() - pl.col("discharge").min(),
+        admitted=pl.col("admission").min(), admissions=pl.col("admission").max() - pl.col("admission").min(),
         nulls=pl.col("discharge").null_count() + pl.col("admission").null_count()).row(0, named=True)
     admission_bits = int(spans["admissions"] or 0).bit_length()
     date_bits = int(spans["discharges"] or 0).bit_length() + admission_bits
     if spans["nulls"] or date_bits > _DATE_BITS:
         return EngineInputs(frame, None)
-    # the days in 32-bit integers (they take at most _DATE_BITS), the hash's low bits cleared for them
-    discharge, admission = pl.col("discharge"), pl.col("admission")
-    days = ((discharge - discharge.min()) * (1 << admission_bits) + (admission - admission.min())).cast(pl.UInt64)
-    high_bits = pl.lit((1 << 64) - (1 << date_bits), dtype=pl.UInt64)
-    return EngineInputs(frame.with_columns(order_key=(pl.col("hash") & high_bits) + days), date_bits)
+    return EngineInputs(frame, date_bits, (spans["discharged"] or 0, spans["admitted"] or 0), admission_bits)
 
 
 def engine_frame(inputs: EngineInputs, rows: pl.Series | None, bounds: tuple[int, ...]) -> pl.DataFrame:
@@ -1239,7 +1247,7 @@ def _in_settlement_order(inputs: EngineInputs, rows: pl.Series | None) -> pl.Dat
     def numbered(at: pl.Series, starts: np.ndarray | None = None) -> pl.DataFrame:
         """The rows in the order of `at`, `pid` counting the runs that `starts` marks (else the ids' runs)."""
         positions = of_inputs(at)
-        ordered = _gathered(columns.drop("claim_id", "hash", "order_key", strict=False), positions)
+        ordered = _gathered(columns.drop("claim_id", "hash"), positions)
         if starts is None:
             return ordered.with_columns(i=positions, pid=_new_run(pl.col("person_id")).cum_sum().cast(pl.Int64) - 1)
         pid = np.cumsum(starts, dtype=np.int64)
@@ -1257,7 +1265,7 @@ def _in_settlement_order(inputs: EngineInputs, rows: pl.Series | None) -> pl.Dat
         if ordered.height and ordered["pid"][-1] + 1 != _runs(hashes["hash"].gather(at).to_numpy()):
             return by_text()  # persons sharing a hash
         return ordered
-    key = of_part(columns.select("order_key"))[:, 0]
+    key = of_part(columns.select("hash", "discharge", "admission")).select(inputs.order_key())[:, 0]
     at = key.arg_sort()
     ordered_keys = key.gather(at).to_numpy()
     as_before = ordered_keys[1:] == ordered_keys[:-1]  # (a row's key the one of the row before)

@@ -782,15 +782,20 @@ class BatchSettler:
                                    code=code)
         frame = _with_terms(frame, table, max((len(steps[k][2].whens or ()) for k in dynamic), default=0),
                             _NO_TERMS)
+
+        def term(name: str) -> pl.Expr:  # a term all the kind's terms share as a literal (polars divides by one faster)
+            values = table[name]
+            return pl.lit(values[0]) if values.n_unique() == 1 else pl.col(name)
+
         # the windows a kind's terms need: none for lines that are all 0, caps that are all absent, or one cap per slot
         slots = self.source_plan.slots
         counted = pl.col("base")
         if (table["line"] != 0).any():
             frame = _with_ledger_sums(frame, "through", pl.col("base"), "dslot", table)
             # the year's bases through this claim, and before it
-            after, before = pl.col("through") - pl.col("line"), pl.col("through") - pl.col("base") - pl.col("line")
+            after, before = pl.col("through") - term("line"), pl.col("through") - pl.col("base") - term("line")
             yearly = pl.max_horizontal(after, pl.lit(0)) - pl.max_horizontal(before, pl.lit(0))
-            per_claim = pl.max_horizontal(pl.col("base") - pl.col("line"), pl.lit(0))
+            per_claim = pl.max_horizontal(pl.col("base") - term("line"), pl.lit(0))
             # no line, a line of the claim, a line of the year — in that order, each claim by its own terms: the
             # when-chain holds only the ways the kind's terms have (most kinds: one, and then no when at all)
             lined, of_claim = table["line"] != 0, table["per_claim"]
@@ -801,7 +806,7 @@ class BatchSettler:
             for test, value in reversed(ways[:-1]):
                 counted = pl.when(test).then(value).otherwise(counted)
         # (a claim without a step has a base of 0, so its counted amount and product are 0: no test needed)
-        frame = frame.with_columns(raw=(2 * counted * pl.col("num") + pl.col("den")) // (2 * pl.col("den")))
+        frame = frame.with_columns(raw=(2 * counted * term("num") + term("den")) // (2 * term("den")))
         one_cap_per_slot = table.group_by("cslot").agg(pl.col("cap").n_unique() == 1)["cap"].all()  # _NO_CAP too
         if not one_cap_per_slot:  # the persons with a ledger whose cap changes within the year
             caps = frame.select("person_id", "cap", ledger=_ledger("cslot", slots)).filter(
@@ -810,8 +815,8 @@ class BatchSettler:
             changing |= set(caps.filter(pl.col("changes"))["person_id"].to_list())
         frame = (_with_ledger_sums(frame, "total", pl.col("raw"), "cslot", table)
                  if table["has_cap"].any() else frame.with_columns(total=pl.col("raw")))
-        capped = (pl.min_horizontal(pl.col("total"), pl.col("cap"))
-                  - pl.min_horizontal(pl.col("total") - pl.col("raw"), pl.col("cap")))
+        capped = (pl.min_horizontal(pl.col("total"), term("cap"))
+                  - pl.min_horizontal(pl.col("total") - pl.col("raw"), term("cap")))
         if table["has_cap"].all():  # (the kind's terms all with a cap, or all without: no test per claim)
             paid = capped
         elif table["has_cap"].any():

@@ -482,6 +482,26 @@ def test_a_run_in_parts_of_persons_settles_as_one(city, tmp_path, capsys, monkey
     assert parted.kernel_persons == whole.kernel_persons and (city == "wuxi" or whole.kernel_persons > 0)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=60), st.integers(1, 9))
+def test_every_row_is_in_one_part_and_a_persons_rows_in_the_same(hashes, parts):
+    """_part_rows: the parts' rows together are every row once, each part's in order; rows of one hash (one
+    person) in one part; the part is the place of the hash's high 32 bits among `parts` equal ranges
+    (hash >> 32 = 2**31 of 2 parts: the second). Up to 4 parts each found by a pass, more by a sort."""
+    from aidlang.engines.batch.engine import _part_rows
+
+    hashes = hashes + hashes[:5]  # some hashes (persons) with several rows
+    found = _part_rows(pl.Series(hashes, dtype=pl.UInt64), parts)
+    assert len(found) == parts
+    rows = [row.to_list() for row in found]
+    assert sorted(r for part in rows for r in part) == list(range(len(hashes)))
+    assert all(part == sorted(part) for part in rows)
+    part_of = {r: k for k, part in enumerate(rows) for r in part}
+    for r, h in enumerate(hashes):
+        assert part_of[r] == (h >> 32) * parts >> 32
+    assert _part_rows(pl.Series([2**63], dtype=pl.UInt64), 2)[1].to_list() == [0]
+
+
 def test_persons_sharing_a_hash_settle_as_their_own(tmp_path, capsys, monkeypatch):
     """The engine orders persons and finds their identities by a hash of the id: should every person share one
     (the hash made 0), the claims are ordered by the text and each identity row still goes to its own person

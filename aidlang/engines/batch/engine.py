@@ -238,15 +238,19 @@ class BatchSettler:
             in_input_order = RowsInOrder(claims.height, "i", keep=False) if ordered else None
             placing = threading.Lock()
 
+            # each part's claims as their positions (the engine's frame gathers them, sorted, from every claim's
+            # columns: no copy of the part before), its identities and persons too
+            if parts > 1:
+                claim_rows, identity_rows, person_rows = (
+                    _part_rows(hashes, parts) for hashes in (inputs.frame["hash"], identities["hash"],
+                                                             persons.select(_person_hash(pl.col("person_id")))[:, 0]))
+
             def part(k: int) -> tuple[pl.DataFrame, list[ClaimError], list[tuple[tuple, BaseException]], int]:
                 if parts == 1:
                     outcome = self._settle(claims, inputs, None, identities, persons)
                 else:
-                    # the part's claims as their positions (the engine's frame gathers them, sorted, from every
-                    # claim's columns: no copy of the part before), its identities and persons filtered
-                    rows = inputs.frame.select((pl.col("hash") % parts == k).arg_true())[:, 0]
-                    outcome = self._settle(claims, inputs, rows, identities.filter(pl.col("hash") % parts == k),
-                                           persons.filter(_part(parts) == k))
+                    outcome = self._settle(claims, inputs, claim_rows[k], identities[identity_rows[k]],
+                                           persons[person_rows[k]])
                 if in_input_order is None:
                     return outcome
                 with placing:
@@ -1356,9 +1360,21 @@ class _PartState(threading.local):
         self.routes: list[tuple[Route, Route, int, list]] = []
 
 
-def _part(parts: int) -> pl.Expr:
-    """The part of the run a row's person belongs to (persons; a claim's and an identity's is its `hash` % parts)."""
-    return _person_hash(pl.col("person_id")) % parts
+def _part_rows(hashes: pl.Series, parts: int) -> list[pl.Series]:
+    """Each part's rows (their positions, in order) of the rows whose persons have these hashes: a row's part is
+    the place of its hash's high 32 bits among `parts` equal ranges (a multiplication and shifts, not a
+    division). The parts are numbered once; a few are each found by a pass, more by a stable sort of the numbers
+    (of small integers: a count of them)."""
+    numbers = (hashes.to_numpy() >> np.uint64(32)) * np.uint64(parts) >> np.uint64(32)
+    index = np.uint32 if hashes.len() < 1 << 32 else np.uint64
+    if parts <= _PARTS_FOUND_BY_PASS:
+        return [pl.Series(np.flatnonzero(numbers == k).astype(index)) for k in range(parts)]
+    small = numbers.astype(np.uint16 if parts < 1 << 16 else np.uint32)
+    by_part = np.argsort(small, kind="stable").astype(index)
+    return [pl.Series(rows) for rows in np.split(by_part, np.cumsum(np.bincount(small, minlength=parts))[:-1])]
+
+
+_PARTS_FOUND_BY_PASS = 4
 
 
 _VISITS = sorted(set(VISIT_NAMES.values()))  # the canonical visit types, numbered (`visit_code`)

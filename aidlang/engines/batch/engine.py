@@ -1088,7 +1088,8 @@ def _basis(frame: pl.DataFrame, clause_columns: list[ClauseColumn]) -> pl.Series
     """The basis: the clauses the clause columns' codes stand for (in the loop's order), each once, joined by
     `;`. A year of claims has few distinct combinations of codes, so each is joined once: the codes are combined
     into one integer (re-numbered densely should it grow too large) and the texts gathered by it, as a
-    categorical column."""
+    categorical column. (A column whose only code is 0, standing for no clause, adds nothing.)"""
+    clause_columns = [(column, texts) for column, texts in clause_columns if len(texts) > 1]
     if not clause_columns:
         return pl.repeat("", frame.height, dtype=pl.Categorical, eager=True)
     codes = [pl.col(column).fill_null(0) for column, _ in clause_columns]
@@ -1100,28 +1101,27 @@ def _basis(frame: pl.DataFrame, clause_columns: list[ClauseColumn]) -> pl.Series
             keyed = keyed.with_columns(key=key.rank("dense").cast(pl.Int64))
             key, radix = pl.col("key"), int(keyed["key"].max()) + 1  # type: ignore[arg-type]  # Int64's max
             renumbered = True
-        key, radix = key + code * radix, radix * len(texts)
+        key, radix = key + code * radix if radix > 1 else code.cast(pl.Int64), radix * len(texts)
     keys = keyed.select(key=key)["key"]
 
     def basis(row) -> str:
         return ";".join(dict.fromkeys(c for (_, texts), code in zip(clause_columns, row, strict=False)
                                       for c in texts[code]))
 
-    if not renumbered and radix <= _DENSE_KEYS:  # the keys met marked in an array, numbered by an array
-        met = placed(keys, pl.repeat(1, keys.len(), dtype=pl.Int8, eager=True),
-                     pl.repeat(0, radix, dtype=pl.Int8, eager=True))
-        present = (met == 1).arg_true().cast(pl.Int64)
-        bases = [basis(_digits(k, clause_columns)) for k in present.to_list()]
-        number = placed(present, pl.int_range(present.len(), dtype=pl.Int64, eager=True),
-                        pl.repeat(0, radix, dtype=pl.Int64, eager=True))
-        return pl.Series("basis", bases, dtype=pl.Categorical).gather(number.gather(keys))
+    if not renumbered and radix <= _DENSE_KEYS:  # the keys met counted in an array, their texts' codes by key
+        at = keys.to_numpy()
+        present = np.flatnonzero(np.bincount(at, minlength=radix))
+        joined = pl.Series("basis", [basis(_digits(k, clause_columns)) for k in present.tolist()], dtype=pl.Categorical)
+        code_of = np.zeros(radix, dtype=np.uint32)
+        code_of[present] = joined.to_physical().to_numpy()
+        return pl.Series("basis", code_of[at]).cat.to(pl.Categorical)
     index: dict[int, int] = {}
-    bases = []
+    bases: list[str] = []
     for row in keyed.with_columns(key=keys).unique(subset="key").iter_rows():
         index[row[-1]] = len(bases)
         bases.append(basis(row))
-    at = keys.replace_strict(index, return_dtype=pl.Int64)
-    return pl.Series("basis", bases, dtype=pl.Categorical).gather(at)
+    at_row = keys.replace_strict(index, return_dtype=pl.Int64)
+    return pl.Series("basis", bases, dtype=pl.Categorical).gather(at_row)
 
 
 def _digits(key: int, clause_columns: list[ClauseColumn]) -> list[int]:

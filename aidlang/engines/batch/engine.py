@@ -211,7 +211,6 @@ class BatchSettler:
         False leaves them in the order they were settled (a writer that orders them a chunk at a time need not
         hold a second copy of a year's results)."""
         with collector_paused():
-            claims = claims.with_columns(i=pl.int_range(pl.len(), dtype=pl.Int64))
             if isinstance(identities, list):
                 identities = identities_frame(identities)
             if not isinstance(persons, pl.DataFrame):
@@ -1175,7 +1174,7 @@ class EngineInputs:
 
 
 def engine_inputs(claims: pl.DataFrame, values: tuple[str, ...] = tuple(_OPTIONAL_VALUES)) -> EngineInputs:
-    """The claims' columns (CLAIM_SCHEMA and `i`) the engine reads: the ids, the insurance given, those of
+    """The claims' columns (CLAIM_SCHEMA's) the engine reads: the ids, the insurance given, those of
     `values` (_OPTIONAL_VALUES the policy reads), the visit type's number in _VISITS (`visit_code`; missing for
     a type no policy has), the dates as days (the date columns' own numbers), the cost, the hash of the person's
     id (the parts and the settlement order go by it); and the days' span (`EngineInputs.order_key`)."""
@@ -1410,13 +1409,12 @@ def _without(frame: pl.DataFrame, test: pl.Expr) -> pl.DataFrame:
 
 
 def _claims_at(claims: pl.DataFrame, positions) -> dict[int, Claim]:
-    """The claims at these positions (`i`) as records: the few a kernel settles or a message names. `claims` is
-    in the order of `i` (a part of a run keeps it), so each is found by a binary search, not by a year's hashes."""
-    wanted = pl.Series(sorted(set(positions)), dtype=pl.Int64)
-    chosen = claims[claims["i"].search_sorted(wanted)] if wanted.len() else claims.clear()
-    if not chosen["i"].equals(wanted, check_names=False):  # a position no claim has: a bug, never another claim
+    """The claims at these positions (`i`: a row of the run's `claims`) as records: the few a kernel settles or a
+    message names."""
+    wanted = sorted(set(positions))
+    if wanted and not 0 <= wanted[0] <= wanted[-1] < claims.height:  # a bug, never another claim
         raise AssertionError("claims looked up at positions they do not hold")
-    return dict(zip(wanted.to_list(), claims_of_frame(chosen), strict=True))
+    return dict(zip(wanted, claims_of_frame(claims[pl.Series(wanted, dtype=pl.Int64)]), strict=True))
 
 
 def _order_keys(claims: pl.DataFrame) -> dict[tuple[str, int], tuple]:

@@ -427,10 +427,11 @@ class BatchSettler:
         pids = frame.select("person_id", "pid").filter(_new_run(pl.col("pid")))
         ids = ids.join(
             pids.with_columns(hash=_person_hash(pl.col("person_id"))), on="hash", suffix="_of_pid"
-        ).filter(pl.col("person_id") == pl.col("person_id_of_pid")).drop("hash", "person_id_of_pid").with_columns(
-            alone=pl.col("pid").is_unique())
-        alone, together = ids.filter(pl.col("alone")), ids.filter(~pl.col("alone"))
+        ).filter(pl.col("person_id") == pl.col("person_id_of_pid")).drop("hash", "person_id_of_pid")
         persons = int(frame["pid"].max()) + 1 if frame.height else 0  # type: ignore[arg-type]  # Int64's max
+        person_of_row = ids["pid"].to_numpy()
+        rows_held = np.bincount(person_of_row, minlength=persons)[person_of_row]  # each row's person's rows
+        alone, together = ids.filter(pl.Series(rows_held == 1)), ids.filter(pl.Series(rows_held > 1))
 
         def by_person(rows: pl.DataFrame, column: str, fill: Any) -> pl.Expr:
             """Each claim's person's value of the column in `rows` (a row a person), `fill` for persons without."""

@@ -26,6 +26,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import itertools
+import math
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -771,9 +772,16 @@ class BatchSettler:
         # `cited` numbers the clauses the terms cite (from 1; 0: none), all a claim's basis needs of them: the
         # steps citing the same share one number (most: every step of a kind)
         citations = list(dict.fromkeys(terms.clauses for _, _, _, terms in terms_of))
+        # the ratios over one denominator where the products still fit (85%, 70% and 100% as 17, 14 and 20 of 20):
+        # the same value, so the same rounding; the denominator then is one all share, a literal
+        common = math.lcm(*(terms.den for _, _, _, terms in terms_of)) if terms_of else 1
+        if not all(self.terms_fit(steps[number][2].base_bound, dataclasses.replace(
+                terms, num=terms.num * (common // terms.den), den=common)) for number, _, _, terms in terms_of):
+            common = 0  # (each ratio over its own)
         table = _narrowed(pl.DataFrame(
-            [(number, code, s.deductible_slot, s.cap_slot, getattr(terms, line), line in terms.per_claim, terms.num,
-              terms.den, _NO_CAP if terms.cap is None else terms.cap, terms.cap is not None,
+            [(number, code, s.deductible_slot, s.cap_slot, getattr(terms, line), line in terms.per_claim,
+              *((terms.num * (common // terms.den), common) if common else (terms.num, terms.den)),
+              _NO_CAP if terms.cap is None else terms.cap, terms.cap is not None,
               1 + citations.index(terms.clauses)) for number, code, s, terms in terms_of],
             schema={"step": pl.Int64, "code": pl.Int64, "dslot": pl.Int64, "cslot": pl.Int64, "line": pl.Int64,
                     "per_claim": pl.Boolean, "num": pl.Int64, "den": pl.Int64, "cap": pl.Int64, "has_cap": pl.Boolean,

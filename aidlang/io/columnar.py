@@ -893,7 +893,7 @@ class RowsInOrder:
         def column(name: str) -> pl.Series:
             values = self.columns[name] if every_row else self.columns[name][present]
             series = pl.Series(name, values)
-            if name in self.missing:  # (a missing code is no category's: nulls first, then the codes' type)
+            if name in self.missing:  # (the missing values set while they are numbers, then the column's type)
                 missing = self.missing[name] if every_row else self.missing[name][present]
                 series = pl.select(pl.when(pl.lit(pl.Series(missing))).then(None).otherwise(series))[:, 0]
             return series.cat.to(schema[name]) if _coded(schema[name]) else series.cast(schema[name])
@@ -910,6 +910,7 @@ class RowsInOrder:
 
 
 def _placeable(dtype: pl.DataType) -> bool:
+    """Whether RowsInOrder puts a column's values at their rows with numpy (integers, codes)."""
     return dtype.is_integer() or _coded(dtype)
 
 

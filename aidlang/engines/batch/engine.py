@@ -258,7 +258,7 @@ class BatchSettler:
                 return (outcome[0].clear(), *outcome[1:])
 
             with ThreadPoolExecutor(max_workers=min(parts, 2)) as pool, _short_switches():
-                outcomes = list(pool.map(part, range(parts)))  # each part filtered when its turn comes
+                outcomes = list(pool.map(part, range(parts)))  # (a part's rows gathered when its turn comes)
             self.kernel_persons = sum(persons_on_kernel for _, _, _, persons_on_kernel in outcomes)
             rejected = [error for _, part_rejected, _, _ in outcomes for error in part_rejected]
             stops = [stop for _, _, part_stops, _ in outcomes for stop in part_stops]
@@ -490,6 +490,7 @@ class BatchSettler:
         return lacking | set(several.join(which, on=["held_ranks", "visit", "epoch"], how="semi")["person_id"])
 
     def first_pays_most(self, first: str, other: str, visit: str, epoch: int) -> bool:
+        """`_first_pays_most`, remembered for the part's magnitude."""
         key = (first, other, visit, epoch, self._part.magnitude)
         if key not in self._pays_most:
             self._pays_most[key] = self._first_pays_most(first, other, visit, epoch)
@@ -588,7 +589,7 @@ class BatchSettler:
 
     def lowered_route(self, category: str, visit: str, epoch: int) -> LoweredRoute:
         """The route of (category, visit type, epoch) in columns: its steps, each lowered (or None), its gates and
-        the person attributes they all read."""
+        the person attributes they all read — remembered for the part's magnitude."""
         key = (category, visit, epoch, self._part.magnitude)
         if key not in self._routes:
             self._routes[key] = self._lowered_route(category, visit, epoch)

@@ -1252,8 +1252,8 @@ def _in_settlement_order(inputs: EngineInputs, rows: pl.Series | None) -> pl.Dat
 
     Sorted by the inputs' `order_key` where they have one, several times faster than sorting by three columns;
     the claims sharing a key (a person's two claims of the same days) are then put in order of their id among
-    themselves, and the persons numbered by the runs of the key's hash bits. Should two persons share those bits
-    (then the runs of ids outnumber them), the frame is sorted by text."""
+    themselves (else by the whole hash, the days and the id); the persons are numbered by the runs of the hash
+    (bits). Should two persons share them (then the runs of ids outnumber them), the frame is sorted by text."""
     columns = inputs.frame
 
     def of_part(these: pl.DataFrame) -> pl.DataFrame:  # the part's rows of some of the inputs' columns
@@ -1276,39 +1276,32 @@ def _in_settlement_order(inputs: EngineInputs, rows: pl.Series | None) -> pl.Dat
         return numbered(of_part(columns.select("person_id", "discharge", "admission", "claim_id")).select(
             pl.arg_sort_by("person_id", _date_order(), "claim_id", pl.int_range(pl.len())))[:, 0])
 
-    if inputs.date_bits is None:
+    if inputs.date_bits is None:  # by the whole hash, then the days and the id
         hashes = of_part(columns.select("hash", "discharge", "admission", "claim_id"))
         at = hashes.select(pl.arg_sort_by("hash", _date_order(), "claim_id", pl.int_range(pl.len())))[:, 0]
-        ordered = numbered(at)
-        if ordered.height and ordered["pid"][-1] + 1 != _runs(hashes["hash"].gather(at).to_numpy()):
-            return by_text()  # persons sharing a hash
-        return ordered
-    key = of_part(columns.select("hash", "discharge", "admission")).select(inputs.order_key())[:, 0]
-    at = key.arg_sort()
-    ordered_keys = key.gather(at).to_numpy()
-    as_before = ordered_keys[1:] == ordered_keys[:-1]  # (a row's key the one of the row before)
-    if as_before.any():  # the tied rows keep their places, in claim-id order among each key's
-        tied = np.concatenate(([False], as_before)) | np.concatenate((as_before, [False]))
-        places = pl.Series(np.flatnonzero(tied))
-        tied_at = at.gather(places)
-        among = pl.DataFrame({"key": key.gather(tied_at), "at": tied_at,
-                              "claim_id": columns["claim_id"].gather(of_inputs(tied_at))})
-        at = at.scatter(places, tied_at.gather(among.select(pl.arg_sort_by("key", "claim_id", "at"))[:, 0]))
-    hash_bits = ordered_keys >> np.uint64(inputs.date_bits)
-    starts = np.empty(hash_bits.size, dtype=np.bool_)
+        hash_bits = hashes["hash"].gather(at).to_numpy()
+    else:
+        key = of_part(columns.select("hash", "discharge", "admission")).select(inputs.order_key())[:, 0]
+        at = key.arg_sort()
+        ordered_keys = key.gather(at).to_numpy()
+        as_before = ordered_keys[1:] == ordered_keys[:-1]  # (a row's key the one of the row before)
+        if as_before.any():  # the tied rows keep their places, in claim-id order among each key's
+            tied = np.concatenate(([False], as_before)) | np.concatenate((as_before, [False]))
+            places = pl.Series(np.flatnonzero(tied))
+            tied_at = at.gather(places)
+            among = pl.DataFrame({"key": key.gather(tied_at), "at": tied_at,
+                                  "claim_id": columns["claim_id"].gather(of_inputs(tied_at))})
+            at = at.scatter(places, tied_at.gather(among.select(pl.arg_sort_by("key", "claim_id", "at"))[:, 0]))
+        hash_bits = ordered_keys >> np.uint64(inputs.date_bits)
+    starts = np.empty(hash_bits.size, dtype=np.bool_)  # where a run of the hash (bits) begins, in this order
     starts[:1] = True
     np.not_equal(hash_bits[1:], hash_bits[:-1], out=starts[1:])
     ordered = numbered(at, starts)
     # every run of the hash bits begins one of the ids' (two persons differ in hash): as many runs of ids, and
     # the two are the same
     if ordered.select(_new_run(pl.col("person_id")).sum()).item() != np.count_nonzero(starts):
-        return by_text()  # persons sharing the hash's bits
+        return by_text()  # persons sharing the hash (its bits)
     return ordered
-
-
-def _runs(values: np.ndarray) -> int:
-    """How many runs of equal values an array has."""
-    return int(np.count_nonzero(values[1:] != values[:-1])) + 1 if values.size else 0
 
 
 _DATE_BITS = 24  # the most bits of a sort key the dates take (the hash keeps the rest: 40 or more)

@@ -31,7 +31,7 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
 import polars as pl
@@ -49,6 +49,7 @@ from aidlang.runtime.terms import Terms, resolve
 from aidlang.runtime.values import EMPTY_IS_NONE
 from aidlang.runtime.visits import VISIT_NAMES
 
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -104,21 +105,23 @@ class BatchSettler:
         self._part = _PartState()
         self._kernel_lock = threading.Lock()  # the kernel settles one part's persons at a time
         # the lowering of steps and routes and 就高's comparisons, for the magnitude of the part they were made for
-        # (parts and runs of the same magnitude share them)
-        self._lowered: dict[tuple[int, int, Magnitude], Lowered | None] = {}
-        self._routes: dict[tuple[str, str, int, Magnitude], LoweredRoute] = {}
-        self._pays_most: dict[tuple[str, str, str, int, Magnitude], bool] = {}
+        # (parts and runs of the same magnitude share them): `_for_magnitude`
+        self._remembered: dict[tuple, Any] = {}
 
     def __getattr__(self, name: str) -> Any:  # annual, funds, monitor, explain_trace, parameters, …
         return getattr(self.kernel, name)
 
     # ------------------------------------------------------------ lowering the plan's steps
+    def _for_magnitude(self, make: Callable[..., _T], key: tuple, *args: Any) -> _T:
+        """make(*args), made once for `key` and the part's magnitude."""
+        key = (make.__name__, *key, self._part.magnitude)
+        if key not in self._remembered:
+            self._remembered[key] = make(*args)
+        return self._remembered[key]
+
     def lowered(self, step: Step, kernel_step: Step, epoch: int) -> Lowered | None:
         """The step in columns, or None when some part of it does not lower (its claims go to the kernel)."""
-        key = (id(step), epoch, self._part.magnitude)
-        if key not in self._lowered:
-            self._lowered[key] = self._lower(step, kernel_step, epoch)
-        return self._lowered[key]
+        return self._for_magnitude(self._lower, (id(step), epoch), step, kernel_step, epoch)
 
     def _lower(self, step: Step, kernel_step: Step, epoch: int) -> Lowered | None:
         day = self.source_plan.epochs[epoch].day
@@ -491,10 +494,7 @@ class BatchSettler:
 
     def first_pays_most(self, first: str, other: str, visit: str, epoch: int) -> bool:
         """`_first_pays_most`, remembered for the part's magnitude."""
-        key = (first, other, visit, epoch, self._part.magnitude)
-        if key not in self._pays_most:
-            self._pays_most[key] = self._first_pays_most(first, other, visit, epoch)
-        return self._pays_most[key]
+        return self._for_magnitude(self._first_pays_most, (first, other, visit, epoch), first, other, visit, epoch)
 
     def _first_pays_most(self, first: str, other: str, visit: str, epoch: int) -> bool:
         """Whether a claim settled as `first` pays at least what it would as `other`, whatever the person's
@@ -590,10 +590,7 @@ class BatchSettler:
     def lowered_route(self, category: str, visit: str, epoch: int) -> LoweredRoute:
         """The route of (category, visit type, epoch) in columns: its steps, each lowered (or None), its gates and
         the person attributes they all read — remembered for the part's magnitude."""
-        key = (category, visit, epoch, self._part.magnitude)
-        if key not in self._routes:
-            self._routes[key] = self._lowered_route(category, visit, epoch)
-        return self._routes[key]
+        return self._for_magnitude(self._lowered_route, (category, visit, epoch), category, visit, epoch)
 
     def _lowered_route(self, category: str, visit: str, epoch: int) -> LoweredRoute:
         route = self.source_plan.routes[(category, visit, epoch)]
